@@ -1,0 +1,78 @@
+using System.Globalization;
+using Akka.Actor;
+using Akka.Configuration;
+using Disco.Actors.Engine.Model;
+using Disco.Actors.Engine.Run;
+
+namespace Disco.Actors.Engine.Actors;
+
+/// <summary>How the actor engine maps components to actors and threads.</summary>
+public sealed record ActorEngineOptions
+{
+    /// <summary>0: one actor per component (the default mapping). K &gt; 0: K partition actors.</summary>
+    public int Partitions { get; init; }
+
+    /// <summary>Dispatcher threads; 0 means one per core.</summary>
+    public int Threads { get; init; }
+
+    /// <summary>Messages an actor handles before its thread moves on to another actor.</summary>
+    public int Throughput { get; init; } = 100;
+
+    public int EffectiveThreads => Threads > 0 ? Threads : Environment.ProcessorCount;
+}
+
+/// <summary>The parallel engine: components hosted by actors, synchronized in conservative windows by a conductor.</summary>
+public static class ActorEngine
+{
+    public const string EngineName = "actors";
+    public const string DispatcherId = "disco-engine-dispatcher";
+
+    public static Placement PlacementFor(SimulationModel model, ActorEngineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Partitions <= 0 ? Placement.OnePerComponent(model) : Placement.Partitioned(model, options.Partitions);
+    }
+
+    /// <summary>Akka settings of the engine's dispatcher: dedicated threads, so the run does not share the .NET pool.</summary>
+    public static Config DispatcherConfig(ActorEngineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        string threads = options.EffectiveThreads.ToString(CultureInfo.InvariantCulture);
+        string throughput = options.Throughput.ToString(CultureInfo.InvariantCulture);
+        return ConfigurationFactory.ParseString($$"""
+            {{DispatcherId}} {
+              type = Dispatcher
+              executor = fork-join-executor
+              fork-join-executor { parallelism-min = {{threads}}, parallelism-factor = 1.0, parallelism-max = {{threads}} }
+              throughput = {{throughput}}
+            }
+            """);
+    }
+
+    /// <summary>Runs the model in a private actor system, which is shut down afterwards.</summary>
+    public static async Task<RunResult> RunAsync(SimulationModel model, ActorEngineOptions options, RunControl? control = null, Config? akkaConfig = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var config = DispatcherConfig(options)
+            .WithFallback(akkaConfig ?? ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING"));
+        var system = ActorSystem.Create("disco", config);
+        try
+        {
+            return await RunAsync(system, model, PlacementFor(model, options), options.EffectiveThreads, control).ConfigureAwait(false);
+        }
+        finally
+        {
+            await system.Terminate().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Runs the model in an existing actor system (tests, cluster) whose config defines <see cref="DispatcherId"/>.</summary>
+    public static Task<RunResult> RunAsync(ActorSystem system, SimulationModel model, Placement placement, int threads, RunControl? control = null)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        var done = new TaskCompletionSource<RunResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        string dispatcher = system.Settings.Config.HasPath(DispatcherId) ? DispatcherId : "akka.actor.default-dispatcher";
+        system.ActorOf(Conductor.Props(model, placement, dispatcher, threads, control ?? RunControl.None, done), "conductor-" + Guid.NewGuid().ToString("N")[..8]);
+        return done.Task;
+    }
+}

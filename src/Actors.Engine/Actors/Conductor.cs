@@ -1,0 +1,243 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Disco.Actors.Engine.Kernel;
+using Disco.Actors.Engine.Model;
+using Disco.Actors.Engine.Run;
+
+namespace Disco.Actors.Engine.Actors;
+
+/// <summary>
+/// Runs conservative windows. Window k is [T, E): T the earliest pending event anywhere, E the earliest time at which
+/// any message sent from now on can arrive (the minimum of the partitions' promises), capped at the end time. Only
+/// partitions with an event before E are woken. Each reports what it sent where; the next window opens when every
+/// woken partition has reported, and tells each partition how many batches it must hold before it starts, so no
+/// batch is ever acknowledged on its own.
+/// </summary>
+internal sealed class Conductor : UntypedActor
+{
+    private readonly SimulationModel _model;
+    private readonly Placement _placement;
+    private readonly string _dispatcher;
+    private readonly RunControl _control;
+    private readonly TaskCompletionSource<RunResult> _done;
+    private readonly int _threads;
+    private readonly long _endPs;
+    private readonly int _count;
+    private readonly long[] _nextPs;
+    private readonly long[] _promisePs;
+    private readonly long[] _expectedBatches;
+    private readonly long[] _incomingMinPs;
+    private readonly long[] _crossPs;
+    private readonly Stopwatch _wall = new();
+    private IActorRef[] _partitions = [];
+    private long _window;
+    private int _outstanding;
+    private long _events;
+    private long _lastHandledPs;
+    private TimeSpan _lastProgress;
+    private List<ComponentReport>? _reports;
+    private int _resultsPending;
+    private long _finalSimTimePs;
+    private bool _stopped;
+    private double _wallSeconds;
+
+    public Conductor(SimulationModel model, Placement placement, string dispatcher, int threads, RunControl control, TaskCompletionSource<RunResult> done)
+    {
+        _model = model;
+        _placement = placement;
+        _dispatcher = dispatcher;
+        _threads = threads;
+        _control = control;
+        _done = done;
+        _endPs = model.End.Ps;
+        _count = placement.PartitionCount;
+        _nextPs = new long[_count];
+        _promisePs = new long[_count];
+        _expectedBatches = new long[_count];
+        _incomingMinPs = new long[_count];
+        _crossPs = [.. placement.CrossLatencyPs];
+        Array.Fill(_incomingMinPs, long.MaxValue);
+    }
+
+    public static Props Props(SimulationModel model, Placement placement, string dispatcher, int threads, RunControl control, TaskCompletionSource<RunResult> done) =>
+        Akka.Actor.Props.Create(() => new Conductor(model, placement, dispatcher, threads, control, done));
+
+    protected override SupervisorStrategy SupervisorStrategy() =>
+        new OneForOneStrategy(ex =>
+        {
+            // A component that throws has broken the model (or the engine): the run cannot go on deterministically.
+            _done.TrySetException(ex);
+            Context.Stop(Self);
+            return Directive.Stop;
+        });
+
+    protected override void PreStart()
+    {
+        _partitions = new IActorRef[_count];
+        for (int p = 0; p < _count; p++)
+        {
+            var loop = new EventLoop(_model, _placement, p);
+            _partitions[p] = Context.ActorOf(PartitionActor.Props(loop, Self, _dispatcher), PartitionName(p));
+        }
+
+        var wire = new WirePartitions(_partitions);
+        foreach (var partition in _partitions)
+        {
+            partition.Tell(wire);
+        }
+
+        _wall.Start();
+        var start = new OpenWindow(0, 0, 0, StartComponents: true);
+        foreach (var partition in _partitions)
+        {
+            partition.Tell(start);
+        }
+
+        _outstanding = _count;
+        if (_count == 0)
+        {
+            Collect(0);
+        }
+    }
+
+    protected override void PostStop() => _done.TrySetException(new InvalidOperationException("the conductor stopped before the run ended"));
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case WindowDone done:
+                OnWindowDone(done);
+                break;
+            case PartitionResults results:
+                OnResults(results);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private string PartitionName(int p)
+    {
+        var members = _placement.Members[p];
+        string name = members.Length == 1 ? _model.Components[members[0]].ToString().Replace('#', '-') : $"partition-{p}";
+        return Uri.EscapeDataString(name);
+    }
+
+    private void OnWindowDone(WindowDone done)
+    {
+        int p = done.Partition;
+        _events += done.Handled;
+        _lastHandledPs = Math.Max(_lastHandledPs, done.LastHandledPs);
+        _nextPs[p] = done.NextEventPs;
+        _promisePs[p] = done.PromisePs;
+        for (int i = 0; i < done.BatchDestinations.Length; i++)
+        {
+            int d = done.BatchDestinations[i];
+            _expectedBatches[d]++;
+            _incomingMinPs[d] = Math.Min(_incomingMinPs[d], done.BatchMinPs[i]);
+        }
+
+        if (--_outstanding == 0)
+        {
+            OpenNextWindow();
+        }
+    }
+
+    private void OpenNextWindow()
+    {
+        long earliest = long.MaxValue;
+        long horizon = long.MaxValue;
+        for (int p = 0; p < _count; p++)
+        {
+            long incoming = _incomingMinPs[p];
+            if (incoming != long.MaxValue)
+            {
+                _incomingMinPs[p] = long.MaxValue;
+                _nextPs[p] = Math.Min(_nextPs[p], incoming);
+                long reaction = _crossPs[p] == LinkTable.NoLink ? long.MaxValue : incoming + _crossPs[p];
+                _promisePs[p] = Math.Min(_promisePs[p], reaction);
+            }
+
+            earliest = Math.Min(earliest, _nextPs[p]);
+            horizon = Math.Min(horizon, _promisePs[p]);
+        }
+
+        ReportProgress(earliest);
+        if (_control.Stop.IsCancellationRequested)
+        {
+            _stopped = true;
+            Collect(earliest == long.MaxValue ? _lastHandledPs : Math.Min(earliest, _endPs));
+            return;
+        }
+
+        if (earliest >= _endPs)
+        {
+            Collect(earliest == long.MaxValue ? _lastHandledPs : _endPs);
+            return;
+        }
+
+        long end = Math.Min(horizon, _endPs);
+        _window++;
+        for (int p = 0; p < _count; p++)
+        {
+            if (_nextPs[p] < end)
+            {
+                _partitions[p].Tell(new OpenWindow(_window, end, _expectedBatches[p], StartComponents: false));
+                _outstanding++;
+            }
+        }
+    }
+
+    private void ReportProgress(long earliestPs)
+    {
+        if (_control.Progress is not { } progress)
+        {
+            return;
+        }
+
+        var now = _wall.Elapsed;
+        if (now - _lastProgress < _control.ProgressInterval)
+        {
+            return;
+        }
+
+        _lastProgress = now;
+        long simTime = earliestPs == long.MaxValue ? _lastHandledPs : Math.Min(earliestPs, _endPs);
+        progress(new RunProgress(simTime, _endPs, _events, now.TotalSeconds));
+    }
+
+    private void Collect(long simTimePs)
+    {
+        _wallSeconds = _wall.Elapsed.TotalSeconds;
+        _finalSimTimePs = simTimePs;
+        _reports = new List<ComponentReport>(_model.Components.Count);
+        _resultsPending = _count;
+        if (_count == 0)
+        {
+            Finish();
+            return;
+        }
+
+        foreach (var partition in _partitions)
+        {
+            partition.Tell(CollectResults.Instance);
+        }
+    }
+
+    private void OnResults(PartitionResults results)
+    {
+        _reports!.AddRange(results.Components);
+        if (--_resultsPending == 0)
+        {
+            Finish();
+        }
+    }
+
+    private void Finish()
+    {
+        _done.TrySetResult(new RunResult(ActorEngine.EngineName, _finalSimTimePs, _wallSeconds, _count, _threads, _reports!, _stopped));
+        Context.Stop(Self);
+    }
+}

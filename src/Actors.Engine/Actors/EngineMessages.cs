@@ -1,0 +1,46 @@
+using Akka.Actor;
+using Disco.Actors.Engine.Kernel;
+using Disco.Actors.Engine.Run;
+
+namespace Disco.Actors.Engine.Actors;
+
+/// <summary>Marker of the engine's own protocol: bound to the binary serializer for checkpoints and the wire.</summary>
+public interface IEngineMessage
+{
+}
+
+/// <summary>Conductor → partition, once: the other partitions' addresses, indexed by partition.</summary>
+internal sealed record WirePartitions(IActorRef[] Partitions) : IEngineMessage;
+
+/// <summary>
+/// Conductor → partition: handle every event before <paramref name="EndPs"/>, once
+/// <paramref name="ExpectedBatches"/> batches in all have arrived here (nothing of earlier windows is then in flight).
+/// Window 0 first starts the components.
+/// </summary>
+internal sealed record OpenWindow(long Window, long EndPs, long ExpectedBatches, bool StartComponents) : IEngineMessage;
+
+/// <summary>Partition → partition: the events one window sent there, all at or after that window's end.</summary>
+internal sealed record EventBatch(int FromPartition, Event[] Events) : IEngineMessage;
+
+/// <summary>
+/// Partition → conductor after its window: how many events it handled, its next event time, its promise (no
+/// message it sends can arrive anywhere before that time unless a message reaches it first) and, per destination
+/// partition it sent a batch to, the earliest time in that batch.
+/// </summary>
+internal sealed record WindowDone(
+    int Partition,
+    long Window,
+    long Handled,
+    long NextEventPs,
+    long PromisePs,
+    long LastHandledPs,
+    int[] BatchDestinations,
+    long[] BatchMinPs) : IEngineMessage;
+
+/// <summary>Conductor → partition at the end: report your components.</summary>
+internal sealed record CollectResults : IEngineMessage
+{
+    public static CollectResults Instance { get; } = new();
+}
+
+internal sealed record PartitionResults(int Partition, ComponentReport[] Components) : IEngineMessage;

@@ -1,0 +1,92 @@
+using Akka.Actor;
+using Disco.Actors.Engine.Kernel;
+using Disco.Actors.Engine.Model;
+using Disco.Actors.Engine.Run;
+
+namespace Disco.Actors.Engine.Actors;
+
+/// <summary>
+/// Hosts one partition's components (one component by default). Thin: it waits until the batches the conductor
+/// announced have arrived, runs its event loop to the window's end, ships its outboxes and reports.
+/// </summary>
+internal sealed class PartitionActor : UntypedActor
+{
+    private readonly EventLoop _loop;
+    private readonly IActorRef _conductor;
+    private IActorRef[] _partitions = [];
+    private long _receivedBatches;
+    private OpenWindow? _waiting;
+
+    public PartitionActor(EventLoop loop, IActorRef conductor)
+    {
+        _loop = loop;
+        _conductor = conductor;
+    }
+
+    public static Props Props(EventLoop loop, IActorRef conductor, string dispatcher) =>
+        Akka.Actor.Props.Create(() => new PartitionActor(loop, conductor)).WithDispatcher(dispatcher);
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case EventBatch batch:
+                _loop.Deliver(batch.Events);
+                _receivedBatches++;
+                if (_waiting is { } w && _receivedBatches >= w.ExpectedBatches)
+                {
+                    _waiting = null;
+                    RunWindow(w);
+                }
+
+                break;
+            case OpenWindow open:
+                if (_receivedBatches >= open.ExpectedBatches)
+                {
+                    RunWindow(open);
+                }
+                else
+                {
+                    _waiting = open;
+                }
+
+                break;
+            case WirePartitions wire:
+                _partitions = wire.Partitions;
+                break;
+            case CollectResults:
+                Sender.Tell(new PartitionResults(_loop.Partition, [.. _loop.Components.Select(StatsCollector.Report)]));
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void RunWindow(OpenWindow open)
+    {
+        if (open.StartComponents)
+        {
+            _loop.StartComponents();
+        }
+
+        long handled = _loop.RunUntil(open.EndPs);
+        var destinations = new List<int>(4);
+        var minTimes = new List<long>(4);
+        var self = Self;
+        _loop.DrainOutboxes((p, events, minPs) =>
+        {
+            _partitions[p].Tell(new EventBatch(_loop.Partition, events), self);
+            destinations.Add(p);
+            minTimes.Add(minPs);
+        });
+
+        long next = _loop.NextEventPs;
+        long promise = next == long.MaxValue || _loop.CrossLatencyPs == LinkTable.NoLink
+            ? long.MaxValue
+            : next + _loop.CrossLatencyPs;
+        _conductor.Tell(
+            new WindowDone(_loop.Partition, open.Window, handled, next, promise, _loop.LastHandledPs, [.. destinations], [.. minTimes]),
+            self);
+    }
+}

@@ -1,0 +1,28 @@
+using Disco.Actors.Engine.Components;
+using Disco.Actors.Engine.Model;
+
+namespace Disco.Actors.Engine.Phold;
+
+/// <summary>Builds the PHOLD model: N LPs, every one linked to every other with latency L.</summary>
+public static class PholdModel
+{
+    public const string Name = "phold";
+
+    public static SimulationModel Build(PholdParams parameters, long seed)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        var problem = parameters.Problems().FirstOrDefault();
+        if (problem.Key is not null)
+        {
+            throw new ArgumentException($"phold.{problem.Key} {problem.Problem}");
+        }
+
+        var lps = new Component[parameters.Lps];
+        for (int i = 0; i < lps.Length; i++)
+        {
+            lps[i] = new PholdLp(new ComponentId(i), parameters);
+        }
+
+        return new SimulationModel(Name, lps, new LinkTable(lps.Length, parameters.LookaheadTime), parameters.EndTime, seed);
+    }
+}

@@ -1,0 +1,66 @@
+using Disco.Actors.Engine.Determinism;
+
+namespace Disco.Actors.Engine.Run;
+
+/// <summary>
+/// The outcome of a run. <see cref="Digest"/> and <see cref="Events"/> identify the execution; the wall-clock and
+/// layout fields (<see cref="WallSeconds"/>, <see cref="Engine"/>, <see cref="Partitions"/>, <see cref="Threads"/>)
+/// describe how it was obtained and are the only fields allowed to differ between equivalent runs.
+/// </summary>
+public sealed record RunResult
+{
+    public RunResult(string engine, long simTimePs, double wallSeconds, int partitions, int threads, IReadOnlyList<ComponentReport> components, bool stopped = false)
+    {
+        ArgumentNullException.ThrowIfNull(components);
+        Engine = engine;
+        SimTimePs = simTimePs;
+        WallSeconds = wallSeconds;
+        Partitions = partitions;
+        Threads = threads;
+        Components = [.. components.OrderBy(c => c.Id)];
+        Stopped = stopped;
+        ulong digest = Determinism.Digest.Seed;
+        long events = 0;
+        foreach (var c in Components)
+        {
+            digest = Determinism.Digest.Fold(digest, c.Digest);
+            events += c.Handled;
+        }
+
+        Digest = digest;
+        Events = events;
+    }
+
+    public string Engine { get; }
+
+    public ulong Digest { get; }
+
+    public string DigestHex => Determinism.Digest.ToHex(Digest);
+
+    public long Events { get; }
+
+    /// <summary>The end time if events remained past it, else the time of the last handled event.</summary>
+    public long SimTimePs { get; }
+
+    /// <summary>Seconds spent in the event loop, set-up excluded.</summary>
+    public double WallSeconds { get; }
+
+    public double EventsPerSecond => WallSeconds > 0 ? Events / WallSeconds : 0;
+
+    public int Partitions { get; }
+
+    public int Threads { get; }
+
+    /// <summary>True when the run was stopped on request before its end.</summary>
+    public bool Stopped { get; }
+
+    /// <summary>Per component, ascending id.</summary>
+    public IReadOnlyList<ComponentReport> Components { get; }
+
+    /// <summary>A counter summed over all components (0 if none reports it).</summary>
+    public long Counter(string name) => Components.Sum(c => c.Counters.GetValueOrDefault(name));
+
+    /// <summary>A counter summed over the components of one kind.</summary>
+    public long Counter(string kind, string name) =>
+        Components.Where(c => c.Kind == kind).Sum(c => c.Counters.GetValueOrDefault(name));
+}

@@ -1,0 +1,18 @@
+using Disco.Actors.Engine.Components;
+
+namespace Disco.Actors.Engine.Run;
+
+/// <summary>Gathers one component's counters into a dictionary.</summary>
+internal sealed class StatsCollector : IStatsSink
+{
+    private readonly SortedDictionary<string, long> _counters = new(StringComparer.Ordinal);
+
+    public void Add(string name, long value) => _counters[name] = _counters.GetValueOrDefault(name) + value;
+
+    public static ComponentReport Report(Component c)
+    {
+        var sink = new StatsCollector();
+        c.ReportStats(sink);
+        return new ComponentReport(c.Id.Value, c.Kind, c.PlacementKey, c.CurrentDigest, c.HandledCount, sink._counters);
+    }
+}

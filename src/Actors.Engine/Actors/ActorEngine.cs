@@ -18,7 +18,26 @@ public sealed record ActorEngineOptions
     /// <summary>Messages an actor handles before its thread moves on to another actor.</summary>
     public int Throughput { get; init; } = 100;
 
+    /// <summary>Which threads run the actors: <see cref="EngineExecutor.Spinning"/> by default.</summary>
+    public EngineExecutor Executor { get; init; } = EngineExecutor.Spinning;
+
+    /// <summary>How long an idle spinning thread polls for work before it sleeps (units of 50 pause instructions).</summary>
+    public int SpinIterations { get; init; } = 2000;
+
     public int EffectiveThreads => Threads > 0 ? Threads : Environment.ProcessorCount;
+}
+
+/// <summary>The thread pools the engine's dispatcher can run on.</summary>
+public enum EngineExecutor
+{
+    /// <summary>Dedicated threads that spin briefly between windows (<see cref="SpinningExecutor"/>).</summary>
+    Spinning,
+
+    /// <summary>Akka's dedicated thread pool (fork-join-executor).</summary>
+    ForkJoin,
+
+    /// <summary>The .NET thread pool (Akka's default-executor).</summary>
+    ThreadPool,
 }
 
 /// <summary>The parallel engine: components hosted by actors, synchronized in conservative windows by a conductor.</summary>
@@ -39,10 +58,18 @@ public static class ActorEngine
         ArgumentNullException.ThrowIfNull(options);
         string threads = options.EffectiveThreads.ToString(CultureInfo.InvariantCulture);
         string throughput = options.Throughput.ToString(CultureInfo.InvariantCulture);
+        string executor = options.Executor switch
+        {
+            EngineExecutor.ForkJoin => "fork-join-executor",
+            EngineExecutor.ThreadPool => "default-executor",
+            _ => "\"" + typeof(SpinningExecutorConfigurator).AssemblyQualifiedName!.Split(", Version")[0] + "\"",
+        };
+        string spin = options.SpinIterations.ToString(CultureInfo.InvariantCulture);
         return ConfigurationFactory.ParseString($$"""
             {{DispatcherId}} {
               type = Dispatcher
-              executor = fork-join-executor
+              executor = {{executor}}
+              spinning-executor { threads = {{threads}}, spin-iterations = {{spin}} }
               fork-join-executor { parallelism-min = {{threads}}, parallelism-factor = 1.0, parallelism-max = {{threads}} }
               throughput = {{throughput}}
             }

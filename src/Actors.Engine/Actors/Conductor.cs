@@ -60,7 +60,7 @@ internal sealed class Conductor : UntypedActor
     }
 
     public static Props Props(SimulationModel model, Placement placement, string dispatcher, int threads, RunControl control, TaskCompletionSource<RunResult> done) =>
-        Akka.Actor.Props.Create(() => new Conductor(model, placement, dispatcher, threads, control, done));
+        Akka.Actor.Props.Create(() => new Conductor(model, placement, dispatcher, threads, control, done)).WithDispatcher(dispatcher);
 
     protected override SupervisorStrategy SupervisorStrategy() =>
         new OneForOneStrategy(ex =>

@@ -71,22 +71,24 @@ internal sealed class PartitionActor : UntypedActor
         }
 
         long handled = _loop.RunUntil(open.EndPs);
-        var destinations = new List<int>(4);
-        var minTimes = new List<long>(4);
+        var batches = _loop.DrainOutboxes();
+        var destinations = new int[batches.Count];
+        var minTimes = new long[batches.Count];
         var self = Self;
-        _loop.DrainOutboxes((p, events, minPs) =>
+        for (int i = 0; i < batches.Count; i++)
         {
-            _partitions[p].Tell(new EventBatch(_loop.Partition, events), self);
-            destinations.Add(p);
-            minTimes.Add(minPs);
-        });
+            var b = batches[i];
+            _partitions[b.Destination].Tell(new EventBatch(_loop.Partition, b.Events), self);
+            destinations[i] = b.Destination;
+            minTimes[i] = b.MinTimePs;
+        }
 
         long next = _loop.NextEventPs;
         long promise = next == long.MaxValue || _loop.CrossLatencyPs == LinkTable.NoLink
             ? long.MaxValue
             : next + _loop.CrossLatencyPs;
         _conductor.Tell(
-            new WindowDone(_loop.Partition, open.Window, handled, next, promise, _loop.LastHandledPs, [.. destinations], [.. minTimes]),
+            new WindowDone(_loop.Partition, open.Window, handled, next, promise, _loop.LastHandledPs, destinations, minTimes),
             self);
     }
 }

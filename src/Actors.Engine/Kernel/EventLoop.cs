@@ -19,9 +19,7 @@ public sealed class EventLoop : IContext
     private readonly int _partition;
     private readonly LinkTable _links;
     private readonly EventQueue _queue;
-    private readonly List<Event>?[] _outbox;
-    private readonly long[] _outboxMinPs;
-    private readonly List<int> _touched = [];
+    private readonly Outboxes _outboxes;
     private Component? _current;
     private long _nowPs;
     private long _windowEndPs;
@@ -36,8 +34,7 @@ public sealed class EventLoop : IContext
         _localIndexOf = placement.LocalIndexOfArray;
         _local = [.. placement.Members[partition].Select(id => model.Components[id])];
         _queue = new EventQueue(Math.Max(64, _local.Length * 4));
-        _outbox = new List<Event>?[placement.PartitionCount];
-        _outboxMinPs = new long[placement.PartitionCount];
+        _outboxes = new Outboxes();
         CrossLatencyPs = placement.CrossLatencyPs[partition];
     }
 
@@ -138,24 +135,7 @@ public sealed class EventLoop : IContext
                 $"internal: {sender} sent to partition {p} at {new SimTime(time)}, inside the open window ending {new SimTime(_windowEndPs)}");
         }
 
-        var box = _outbox[p];
-        if (box is null)
-        {
-            box = new List<Event>(16);
-            _outbox[p] = box;
-        }
-
-        if (box.Count == 0)
-        {
-            _touched.Add(p);
-            _outboxMinPs[p] = time;
-        }
-        else if (time < _outboxMinPs[p])
-        {
-            _outboxMinPs[p] = time;
-        }
-
-        box.Add(e);
+        _outboxes.Add(p, in e);
     }
 
     /// <summary>Adds events that other partitions sent here.</summary>
@@ -171,27 +151,8 @@ public sealed class EventLoop : IContext
     public void Restore(in Event e) => _queue.Push(in e);
 
     /// <summary>
-    /// Hands the events sent to other partitions since the last drain to <paramref name="flush"/>, one call per
-    /// destination, in ascending partition order.
+    /// The events sent to other partitions since the last drain, one batch per destination in ascending partition
+    /// order. The list is reused by the next drain.
     /// </summary>
-    public int DrainOutboxes(Action<int, Event[], long> flush)
-    {
-        ArgumentNullException.ThrowIfNull(flush);
-        if (_touched.Count == 0)
-        {
-            return 0;
-        }
-
-        _touched.Sort();
-        foreach (int p in _touched)
-        {
-            var box = _outbox[p]!;
-            flush(p, [.. box], _outboxMinPs[p]);
-            box.Clear();
-        }
-
-        int n = _touched.Count;
-        _touched.Clear();
-        return n;
-    }
+    public IReadOnlyList<OutgoingBatch> DrainOutboxes() => _outboxes.Drain();
 }

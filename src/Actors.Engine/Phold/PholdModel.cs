@@ -1,5 +1,6 @@
 using Disco.Actors.Engine.Components;
 using Disco.Actors.Engine.Model;
+using Disco.Actors.Engine.Time;
 
 namespace Disco.Actors.Engine.Phold;
 
@@ -8,7 +9,8 @@ public static class PholdModel
 {
     public const string Name = "phold";
 
-    public static SimulationModel Build(PholdParams parameters, long seed)
+    /// <param name="end">End of simulated time; PHOLD's own END when not given.</param>
+    public static SimulationModel Build(PholdParams parameters, long seed, SimTime? end = null)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         var problem = parameters.Problems().FirstOrDefault();
@@ -23,6 +25,6 @@ public static class PholdModel
             lps[i] = new PholdLp(new ComponentId(i), parameters);
         }
 
-        return new SimulationModel(Name, lps, new LinkTable(lps.Length, parameters.LookaheadTime), parameters.EndTime, seed);
+        return new SimulationModel(Name, lps, new LinkTable(lps.Length, parameters.LookaheadTime), end ?? parameters.EndTime, seed);
     }
 }

@@ -1,0 +1,111 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Disco.Actors.Engine.Run;
+
+namespace Disco.Actors.Host.Output;
+
+/// <summary>
+/// <c>summary.json</c>: the keys DESIGN.md section 9 fixes (tools read them by name), then every counter by component
+/// kind. Keys of parts a run does not use are 0, never missing.
+/// </summary>
+internal static class RunSummary
+{
+    public static readonly string[] CpuBuckets = ["user", "kernel", "monitor", "idle", "stall"];
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static JsonObject Build(RunResult result, string model, string scenario, long seed, string configHash)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var summary = new JsonObject
+        {
+            ["digest"] = result.DigestHex,
+            ["engine"] = result.Engine,
+            ["events"] = result.Events,
+            ["sim_time_ps"] = result.SimTimePs,
+            ["wall_s"] = Math.Round(result.WallSeconds, 6),
+            ["events_per_s"] = Math.Round(result.EventsPerSecond, 1),
+            ["seed"] = seed,
+            ["config_hash"] = configHash,
+            ["partitions"] = result.Partitions,
+            ["threads"] = result.Threads,
+            ["cpu_time_ps"] = Buckets(result, "cpu_time_ps", CpuBuckets),
+            ["instructions"] = result.Counter("instructions"),
+            ["loads"] = result.Counter("loads"),
+            ["stores"] = result.Counter("stores"),
+            ["tlb_misses"] = result.Counter("tlb_misses"),
+            ["l2tlb_hits"] = result.Counter("l2tlb_hits"),
+            ["cache_misses"] = Buckets(result, "cache_misses", ["local", "remote"]),
+            ["page_faults"] = result.Counter("page_faults"),
+            ["migrations"] = result.Counter("migrations"),
+            ["replications"] = result.Counter("replications"),
+            ["memory_pages"] = Buckets(result, "memory_pages", ["guest", "machine"]),
+            ["disk_requests"] = Buckets(result, "disk_requests", ["issued", "shared"]),
+            ["vms"] = new JsonArray(),
+            ["model"] = model,
+            ["scenario"] = scenario,
+            ["stopped"] = result.Stopped,
+            ["counters"] = CountersByKind(result),
+        };
+        return summary;
+    }
+
+    public static string Write(string directory, JsonObject summary)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        Directory.CreateDirectory(directory);
+        string path = Path.Combine(directory, "summary.json");
+        string tmp = path + ".tmp";
+        File.WriteAllText(tmp, summary.ToJsonString(Indented) + "\n");
+        File.Move(tmp, path, overwrite: true); // a reader never sees half a summary
+        return path;
+    }
+
+    private static JsonObject Buckets(RunResult result, string prefix, string[] names)
+    {
+        var o = new JsonObject();
+        foreach (string name in names)
+        {
+            o[name] = result.Counter($"{prefix}.{name}");
+        }
+
+        return o;
+    }
+
+    private static JsonObject CountersByKind(RunResult result)
+    {
+        var byKind = new SortedDictionary<string, SortedDictionary<string, long>>(StringComparer.Ordinal);
+        foreach (var c in result.Components)
+        {
+            if (!byKind.TryGetValue(c.Kind, out var counters))
+            {
+                counters = new SortedDictionary<string, long>(StringComparer.Ordinal) { ["components"] = 0, ["events"] = 0 };
+                byKind[c.Kind] = counters;
+            }
+
+            counters["components"]++;
+            counters["events"] += c.Handled;
+            foreach (var (name, value) in c.Counters)
+            {
+                counters[name] = counters.GetValueOrDefault(name) + value;
+            }
+        }
+
+        var o = new JsonObject();
+        foreach (var (kind, counters) in byKind)
+        {
+            var k = new JsonObject();
+            foreach (var (name, value) in counters)
+            {
+                k[name] = value;
+            }
+
+            o[kind] = k;
+        }
+
+        return o;
+    }
+
+    public static string Format(double value) => value.ToString("N0", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,58 @@
+using Disco.Actors.Engine.Configuration;
+using Disco.Actors.Engine.Model;
+using Disco.Actors.Engine.Phold;
+using Disco.Actors.Engine.Time;
+
+namespace Disco.Actors.Host.Runs;
+
+/// <summary>Builds the model a configuration names (<c>disco.model</c>), validating its parameters by key.</summary>
+internal static class ModelCatalog
+{
+    public static readonly string[] Models = [PholdModel.Name];
+
+    public static SimulationModel Build(SimConfig config)
+    {
+        string model = config.GetOneOf("disco.model", Models);
+        long seed = config.GetLong("disco.seed");
+        return model switch
+        {
+            _ => BuildPhold(config, seed),
+        };
+    }
+
+    /// <summary>The end of simulated time: <c>disco.end</c> unless it says "model", then the model's own.</summary>
+    public static SimTime EndTime(SimConfig config, SimTime modelEnd)
+    {
+        if (config.GetString("disco.end") == "model")
+        {
+            return modelEnd;
+        }
+
+        var end = config.GetSimTime("disco.end");
+        return end.Ps > 0 ? end : throw config.Error("disco.end", $"must be after time 0 (got {end})");
+    }
+
+    public static PholdParams PholdParameters(SimConfig config)
+    {
+        const string at = "disco.phold.";
+        var p = new PholdParams(
+            Lps: config.GetInt(at + "lps"),
+            Population: config.GetInt(at + "population"),
+            Mean: config.GetDouble(at + "mean"),
+            Lookahead: config.GetDouble(at + "lookahead"),
+            Remote: config.GetDouble(at + "remote"),
+            End: config.GetDouble(at + "end"));
+        foreach (var (key, problem) in p.Problems())
+        {
+            throw config.Error(at + key, problem);
+        }
+
+        return p;
+    }
+
+    private static SimulationModel BuildPhold(SimConfig config, long seed)
+    {
+        var p = PholdParameters(config);
+        return PholdModel.Build(p, seed, EndTime(config, p.EndTime));
+    }
+}

@@ -1,0 +1,31 @@
+using Disco.Actors.Engine.Actors;
+using Disco.Actors.Engine.Configuration;
+
+namespace Disco.Actors.Host.Runs;
+
+/// <summary>How a run is executed (engine, mapping, threads, progress): read from <c>disco.engine</c> and <c>disco.output</c>.</summary>
+internal sealed record RunSettings(string Engine, ActorEngineOptions Actors, TimeSpan? ProgressInterval)
+{
+    public const string Sequential = "sequential";
+    public const string ActorsEngine = "actors";
+
+    public static RunSettings From(SimConfig config)
+    {
+        string engine = config.GetOneOf("disco.engine.kind", ActorsEngine, Sequential);
+        string executor = config.GetOneOf("disco.engine.executor", "spinning", "fork-join", "thread-pool");
+        var actors = new ActorEngineOptions
+        {
+            Partitions = config.GetInt("disco.engine.partitions", 0, 1 << 24),
+            Threads = config.GetInt("disco.engine.threads", 0, 1024),
+            Throughput = config.GetInt("disco.engine.throughput", 1, 1 << 20),
+            SpinIterations = config.GetInt("disco.engine.spin-iterations", 0, 1 << 30),
+            Executor = executor switch
+            {
+                "fork-join" => EngineExecutor.ForkJoin,
+                "thread-pool" => EngineExecutor.ThreadPool,
+                _ => EngineExecutor.Spinning,
+            },
+        };
+        return new RunSettings(engine, actors, config.GetWallDuration("disco.output.progress-interval"));
+    }
+}

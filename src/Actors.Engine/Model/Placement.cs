@@ -6,10 +6,10 @@ namespace Disco.Actors.Engine.Model;
 /// </summary>
 public sealed class Placement
 {
-    private Placement(int[] partitionOf, SimulationModel model)
+    private Placement(int[] partitionOf, int partitionCount, SimulationModel model)
     {
         PartitionOfArray = partitionOf;
-        PartitionCount = partitionOf.Length == 0 ? 0 : partitionOf.Max() + 1;
+        PartitionCount = partitionCount;
         LocalIndexOfArray = new int[partitionOf.Length];
         var members = new List<int>[PartitionCount];
         for (int p = 0; p < PartitionCount; p++)
@@ -50,11 +50,11 @@ public sealed class Placement
     public long LookaheadPs => CrossLatencyPs.Count == 0 ? long.MaxValue : CrossLatencyPs.Min();
 
     /// <summary>Everything in one partition: the sequential kernel's view.</summary>
-    public static Placement Single(SimulationModel model) => new(new int[model.Components.Count], model);
+    public static Placement Single(SimulationModel model) => new(new int[model.Components.Count], 1, model);
 
     /// <summary>The design's default mapping: one actor per component.</summary>
     public static Placement OnePerComponent(SimulationModel model) =>
-        new([.. Enumerable.Range(0, model.Components.Count)], model);
+        new([.. Enumerable.Range(0, model.Components.Count)], model.Components.Count, model);
 
     /// <summary>
     /// <paramref name="partitions"/> actors, each a contiguous range of placement keys, so that components that
@@ -73,7 +73,7 @@ public sealed class Placement
         }
 
         int[] partitionOf = [.. model.Components.Select(c => (int)((long)rankOfKey[c.PlacementKey] * k / keys.Length))];
-        return new Placement(partitionOf, model);
+        return new Placement(partitionOf, partitionOf.Length == 0 ? 0 : partitionOf.Max() + 1, model);
     }
 
     private long[] ComputeCrossLatencies(LinkTable links)

@@ -1,4 +1,5 @@
 using Disco.Actors.Engine.Components;
+using Disco.Actors.Engine.State;
 using Disco.Actors.Engine.Time;
 
 namespace Disco.Actors.Engine.Model;
@@ -9,7 +10,7 @@ namespace Disco.Actors.Engine.Model;
 /// </summary>
 public sealed class SimulationModel
 {
-    public SimulationModel(string name, IReadOnlyList<Component> components, LinkTable links, SimTime end, long seed)
+    public SimulationModel(string name, IReadOnlyList<Component> components, LinkTable links, SimTime end, long seed, MessageCatalog? messages = null)
     {
         ArgumentNullException.ThrowIfNull(components);
         ArgumentNullException.ThrowIfNull(links);
@@ -33,7 +34,11 @@ public sealed class SimulationModel
         Links = links;
         End = end;
         Seed = seed;
+        Messages = messages ?? new MessageCatalog();
     }
+
+    /// <summary>How to read back every message kind this model sends (checkpoints, batches between processes).</summary>
+    public MessageCatalog Messages { get; }
 
     public string Name { get; }
 

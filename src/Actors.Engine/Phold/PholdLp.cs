@@ -1,4 +1,5 @@
 using Disco.Actors.Engine.Components;
+using Disco.Actors.Engine.State;
 using Disco.Actors.Engine.Time;
 
 namespace Disco.Actors.Engine.Phold;
@@ -51,6 +52,10 @@ public sealed class PholdLp : Component
         long delay = _lookaheadPs + Random.NextExponentialPs(_params.MeanPs);
         context.Send(target, new SimTime(delay), PholdEvent.Instance);
     }
+
+    protected override void SaveState(ref StateWriter writer) => writer.Write(RemoteSends);
+
+    protected override void LoadState(ref StateReader reader) => RemoteSends = reader.ReadLong("phold.remote_sends", 0, long.MaxValue);
 
     public override void ReportStats(IStatsSink sink)
     {

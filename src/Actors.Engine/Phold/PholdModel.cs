@@ -1,5 +1,6 @@
 using Disco.Actors.Engine.Components;
 using Disco.Actors.Engine.Model;
+using Disco.Actors.Engine.State;
 using Disco.Actors.Engine.Time;
 
 namespace Disco.Actors.Engine.Phold;
@@ -25,6 +26,7 @@ public static class PholdModel
             lps[i] = new PholdLp(new ComponentId(i), parameters);
         }
 
-        return new SimulationModel(Name, lps, new LinkTable(lps.Length, parameters.LookaheadTime), end ?? parameters.EndTime, seed);
+        var messages = new MessageCatalog().Register<PholdEvent>(PholdEvent.KindCode, PholdEvent.Read);
+        return new SimulationModel(Name, lps, new LinkTable(lps.Length, parameters.LookaheadTime), end ?? parameters.EndTime, seed, messages);
     }
 }

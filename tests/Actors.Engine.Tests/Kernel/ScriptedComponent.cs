@@ -1,4 +1,5 @@
 using Disco.Actors.Engine.Components;
+using Disco.Actors.Engine.State;
 using Disco.Actors.Engine.Time;
 
 namespace Disco.Actors.Engine.Tests.Kernel;
@@ -9,6 +10,10 @@ public sealed record Note(string Label) : ISimMessage
     public int Kind => 900;
 
     public ulong ContentHash() => Determinism.Digest.Of(Label.Length, Label.Length > 0 ? Label[0] : 0);
+
+    public void Write(ref StateWriter writer) => writer.Write(Label);
+
+    public static ISimMessage Read(ref StateReader reader) => new Note(reader.ReadString("label") ?? "");
 }
 
 /// <summary>A component whose start and handlers are given by the test; it records what it handled.</summary>
@@ -38,4 +43,9 @@ public sealed class ScriptedComponent : Component
     }
 
     public override void ReportStats(IStatsSink sink) => sink.Add("received", Received.Count);
+
+    // The scripts are code, not state; what was received is only for the test's eyes.
+    protected override void SaveState(ref StateWriter writer) => writer.Write(Received.Count);
+
+    protected override void LoadState(ref StateReader reader) => reader.ReadInt("received");
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Akka.Actor;
 using Akka.Configuration;
+using Disco.Actors.Engine.Checkpoints;
 using Disco.Actors.Engine.Model;
 using Disco.Actors.Engine.Run;
 
@@ -77,7 +78,7 @@ public static class ActorEngine
     }
 
     /// <summary>Runs the model in a private actor system, which is shut down afterwards.</summary>
-    public static async Task<RunResult> RunAsync(SimulationModel model, ActorEngineOptions options, RunControl? control = null, Config? akkaConfig = null)
+    public static async Task<RunResult> RunAsync(SimulationModel model, ActorEngineOptions options, RunControl? control = null, Config? akkaConfig = null, CheckpointImage? resume = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var config = DispatcherConfig(options)
@@ -85,7 +86,7 @@ public static class ActorEngine
         var system = ActorSystem.Create("disco", config);
         try
         {
-            return await RunAsync(system, model, PlacementFor(model, options), options.EffectiveThreads, control).ConfigureAwait(false);
+            return await RunAsync(system, model, PlacementFor(model, options), options.EffectiveThreads, control, resume).ConfigureAwait(false);
         }
         finally
         {
@@ -94,12 +95,12 @@ public static class ActorEngine
     }
 
     /// <summary>Runs the model in an existing actor system (tests, cluster) whose config defines <see cref="DispatcherId"/>.</summary>
-    public static Task<RunResult> RunAsync(ActorSystem system, SimulationModel model, Placement placement, int threads, RunControl? control = null)
+    public static Task<RunResult> RunAsync(ActorSystem system, SimulationModel model, Placement placement, int threads, RunControl? control = null, CheckpointImage? resume = null)
     {
         ArgumentNullException.ThrowIfNull(system);
         var done = new TaskCompletionSource<RunResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         string dispatcher = system.Settings.Config.HasPath(DispatcherId) ? DispatcherId : "akka.actor.default-dispatcher";
-        system.ActorOf(Conductor.Props(model, placement, dispatcher, threads, control ?? RunControl.None, done), "conductor-" + Guid.NewGuid().ToString("N")[..8]);
+        system.ActorOf(Conductor.Props(model, placement, dispatcher, threads, control ?? RunControl.None, resume, done), "conductor-" + Guid.NewGuid().ToString("N")[..8]);
         return done.Task;
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Akka.Actor;
+using Disco.Actors.Engine.Checkpoints;
 using Disco.Actors.Engine.Kernel;
 using Disco.Actors.Engine.Model;
 using Disco.Actors.Engine.Run;
@@ -8,10 +9,11 @@ namespace Disco.Actors.Engine.Actors;
 
 /// <summary>
 /// Runs conservative windows. Window k is [T, E): T the earliest pending event anywhere, E the earliest time at which
-/// any message sent from now on can arrive (the minimum of the partitions' promises), capped at the end time. Only
-/// partitions with an event before E are woken. Each reports what it sent where; the next window opens when every
-/// woken partition has reported, and tells each partition how many batches it must hold before it starts, so no
-/// batch is ever acknowledged on its own.
+/// any message sent from now on can arrive (the minimum of the partitions' promises), capped at the end time and at
+/// the next checkpoint time. Only partitions with an event before E are woken. Each reports what it sent where; the
+/// next window opens when every woken partition has reported, and tells each partition how many batches it must hold
+/// before it starts, so no batch is ever acknowledged on its own. Between two windows nothing is being handled, so a
+/// checkpoint taken there (once each partition holds its announced batches) is a consistent cut.
 /// </summary>
 internal sealed class Conductor : UntypedActor
 {
@@ -19,6 +21,8 @@ internal sealed class Conductor : UntypedActor
     private readonly Placement _placement;
     private readonly string _dispatcher;
     private readonly RunControl _control;
+    private readonly CheckpointPolicy? _checkpoints;
+    private readonly CheckpointImage? _resume;
     private readonly TaskCompletionSource<RunResult> _done;
     private readonly int _threads;
     private readonly long _endPs;
@@ -41,13 +45,23 @@ internal sealed class Conductor : UntypedActor
     private bool _stopped;
     private double _wallSeconds;
 
-    public Conductor(SimulationModel model, Placement placement, string dispatcher, int threads, RunControl control, TaskCompletionSource<RunResult> done)
+    // Checkpoint state: the next cadence point, the epoch being taken and its partition images.
+    private long _nextCheckpointPs = long.MaxValue;
+    private long _epoch;
+    private TimeSpan _lastCheckpointWall;
+    private byte[][]? _images;
+    private int _imagesPending;
+    private long _checkpointBoundaryPs;
+
+    public Conductor(SimulationModel model, Placement placement, string dispatcher, int threads, RunControl control, CheckpointImage? resume, TaskCompletionSource<RunResult> done)
     {
         _model = model;
         _placement = placement;
         _dispatcher = dispatcher;
         _threads = threads;
         _control = control;
+        _checkpoints = control.Checkpoints;
+        _resume = resume;
         _done = done;
         _endPs = model.End.Ps;
         _count = placement.PartitionCount;
@@ -57,10 +71,15 @@ internal sealed class Conductor : UntypedActor
         _incomingMinPs = new long[_count];
         _crossPs = [.. placement.CrossLatencyPs];
         Array.Fill(_incomingMinPs, long.MaxValue);
+        if (_checkpoints is not null)
+        {
+            _epoch = _checkpoints.FirstEpoch;
+            _nextCheckpointPs = _checkpoints.NextCadencePs(_checkpoints.StartPs);
+        }
     }
 
-    public static Props Props(SimulationModel model, Placement placement, string dispatcher, int threads, RunControl control, TaskCompletionSource<RunResult> done) =>
-        Akka.Actor.Props.Create(() => new Conductor(model, placement, dispatcher, threads, control, done)).WithDispatcher(dispatcher);
+    public static Props Props(SimulationModel model, Placement placement, string dispatcher, int threads, RunControl control, CheckpointImage? resume, TaskCompletionSource<RunResult> done) =>
+        Akka.Actor.Props.Create(() => new Conductor(model, placement, dispatcher, threads, control, resume, done)).WithDispatcher(dispatcher);
 
     protected override SupervisorStrategy SupervisorStrategy() =>
         new OneForOneStrategy(ex =>
@@ -74,10 +93,23 @@ internal sealed class Conductor : UntypedActor
     protected override void PreStart()
     {
         _partitions = new IActorRef[_count];
+        var loops = new EventLoop[_count];
         for (int p = 0; p < _count; p++)
         {
-            var loop = new EventLoop(_model, _placement, p);
-            _partitions[p] = Context.ActorOf(PartitionActor.Props(loop, Self, _dispatcher), PartitionName(p));
+            loops[p] = new EventLoop(_model, _placement, p);
+        }
+
+        if (_resume is not null)
+        {
+            foreach (var e in _resume.Events)
+            {
+                loops[_placement.PartitionOfArray[e.Target]].Restore(in e);
+            }
+        }
+
+        for (int p = 0; p < _count; p++)
+        {
+            _partitions[p] = Context.ActorOf(PartitionActor.Props(loops[p], Self, _dispatcher), PartitionName(p));
         }
 
         var wire = new WirePartitions(_partitions);
@@ -87,7 +119,9 @@ internal sealed class Conductor : UntypedActor
         }
 
         _wall.Start();
-        var start = new OpenWindow(0, 0, 0, StartComponents: true);
+        // Window 0 handles nothing: it starts the components (or not, when resuming) and collects every
+        // partition's first report.
+        var start = new OpenWindow(0, 0, 0, StartComponents: _resume is null);
         foreach (var partition in _partitions)
         {
             partition.Tell(start);
@@ -108,6 +142,12 @@ internal sealed class Conductor : UntypedActor
         {
             case WindowDone done:
                 OnWindowDone(done);
+                break;
+            case PartitionImage image:
+                OnImage(image);
+                break;
+            case CheckpointStored stored:
+                OnStored(stored);
                 break;
             case PartitionResults results:
                 OnResults(results);
@@ -141,14 +181,14 @@ internal sealed class Conductor : UntypedActor
 
         if (--_outstanding == 0)
         {
+            FoldIncoming();
             OpenNextWindow();
         }
     }
 
-    private void OpenNextWindow()
+    /// <summary>Batches of the last window are inputs of their destinations: fold their times in.</summary>
+    private void FoldIncoming()
     {
-        long earliest = long.MaxValue;
-        long horizon = long.MaxValue;
         for (int p = 0; p < _count; p++)
         {
             long incoming = _incomingMinPs[p];
@@ -159,13 +199,33 @@ internal sealed class Conductor : UntypedActor
                 long reaction = _crossPs[p] == LinkTable.NoLink ? long.MaxValue : incoming + _crossPs[p];
                 _promisePs[p] = Math.Min(_promisePs[p], reaction);
             }
+        }
+    }
 
+    private void OpenNextWindow()
+    {
+        long earliest = long.MaxValue;
+        long horizon = long.MaxValue;
+        for (int p = 0; p < _count; p++)
+        {
             earliest = Math.Min(earliest, _nextPs[p]);
             horizon = Math.Min(horizon, _promisePs[p]);
         }
 
         ReportProgress(earliest);
-        if (_control.Stop.IsCancellationRequested)
+        bool stop = _control.Stop.IsCancellationRequested;
+        if (_checkpoints is not null && earliest < _endPs)
+        {
+            bool cadence = earliest >= _nextCheckpointPs;
+            bool wallDue = _checkpoints.WallEvery is { } w && _wall.Elapsed - _lastCheckpointWall >= w;
+            if (cadence || wallDue || stop)
+            {
+                BeginCheckpoint(cadence ? _nextCheckpointPs : earliest);
+                return;
+            }
+        }
+
+        if (stop)
         {
             _stopped = true;
             Collect(earliest == long.MaxValue ? _lastHandledPs : Math.Min(earliest, _endPs));
@@ -178,7 +238,7 @@ internal sealed class Conductor : UntypedActor
             return;
         }
 
-        long end = Math.Min(horizon, _endPs);
+        long end = Math.Min(Math.Min(horizon, _endPs), _nextCheckpointPs);
         _window++;
         for (int p = 0; p < _count; p++)
         {
@@ -188,6 +248,61 @@ internal sealed class Conductor : UntypedActor
                 _outstanding++;
             }
         }
+    }
+
+    private void BeginCheckpoint(long boundaryPs)
+    {
+        _checkpointBoundaryPs = boundaryPs;
+        _images = new byte[_count][];
+        _imagesPending = _count;
+        for (int p = 0; p < _count; p++)
+        {
+            _partitions[p].Tell(new TakeCheckpoint(_epoch, _expectedBatches[p]));
+        }
+    }
+
+    private void OnImage(PartitionImage image)
+    {
+        _images![image.Partition] = image.Image;
+        if (--_imagesPending > 0)
+        {
+            return;
+        }
+
+        // The conductor counts this segment's events; a resumed run adds those handled before its checkpoint.
+        long handled = _events + (_resume?.HandledBefore ?? 0);
+        var save = _checkpoints!.Save(_epoch, _checkpointBoundaryPs, handled, _images);
+        _images = null;
+        save.ContinueWith(
+            t => new CheckpointStored(t.IsCompletedSuccessfully ? t.Result : null, t.Exception?.GetBaseException()),
+            TaskScheduler.Default).PipeTo(Self);
+    }
+
+    private void OnStored(CheckpointStored stored)
+    {
+        if (stored.Completed is null)
+        {
+            _done.TrySetException(stored.Failure ?? new InvalidOperationException("checkpoint failed"));
+            Context.Stop(Self);
+            return;
+        }
+
+        _checkpoints!.Saved?.Invoke(stored.Completed);
+        _epoch++;
+        _lastCheckpointWall = _wall.Elapsed;
+        if (_checkpointBoundaryPs >= _nextCheckpointPs)
+        {
+            _nextCheckpointPs = _checkpoints.NextCadencePs(_checkpointBoundaryPs);
+        }
+
+        if (_control.Stop.IsCancellationRequested)
+        {
+            _stopped = true;
+            Collect(_checkpointBoundaryPs);
+            return;
+        }
+
+        OpenNextWindow();
     }
 
     private void ReportProgress(long earliestPs)

@@ -37,6 +37,18 @@ internal sealed record WindowDone(
     int[] BatchDestinations,
     long[] BatchMinPs) : IEngineMessage;
 
+/// <summary>
+/// Conductor → partition between windows: once <paramref name="ExpectedBatches"/> batches have arrived (so the cut
+/// holds every event sent before it), encode your components and pending events.
+/// </summary>
+internal sealed record TakeCheckpoint(long Epoch, long ExpectedBatches) : IEngineMessage;
+
+/// <summary>Partition → conductor: one partition's share of a checkpoint.</summary>
+internal sealed record PartitionImage(int Partition, long Epoch, byte[] Image) : IEngineMessage;
+
+/// <summary>Conductor → itself: the store has the epoch (or failed to store it).</summary>
+internal sealed record CheckpointStored(Checkpoints.CheckpointCompleted? Completed, Exception? Failure) : IEngineMessage;
+
 /// <summary>Conductor → partition at the end: report your components.</summary>
 internal sealed record CollectResults : IEngineMessage
 {

@@ -16,6 +16,7 @@ internal sealed class PartitionActor : UntypedActor
     private IActorRef[] _partitions = [];
     private long _receivedBatches;
     private OpenWindow? _waiting;
+    private TakeCheckpoint? _waitingCheckpoint;
 
     public PartitionActor(EventLoop loop, IActorRef conductor)
     {
@@ -37,6 +38,22 @@ internal sealed class PartitionActor : UntypedActor
                 {
                     _waiting = null;
                     RunWindow(w);
+                }
+                else if (_waitingCheckpoint is { } c && _receivedBatches >= c.ExpectedBatches)
+                {
+                    _waitingCheckpoint = null;
+                    SendImage(c);
+                }
+
+                break;
+            case TakeCheckpoint take:
+                if (_receivedBatches >= take.ExpectedBatches)
+                {
+                    SendImage(take);
+                }
+                else
+                {
+                    _waitingCheckpoint = take;
                 }
 
                 break;
@@ -62,6 +79,9 @@ internal sealed class PartitionActor : UntypedActor
                 break;
         }
     }
+
+    private void SendImage(TakeCheckpoint take) =>
+        _conductor.Tell(new PartitionImage(_loop.Partition, take.Epoch, Checkpoints.CheckpointImage.EncodePartition(_loop)), Self);
 
     private void RunWindow(OpenWindow open)
     {

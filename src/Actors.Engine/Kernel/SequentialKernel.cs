@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Disco.Actors.Engine.Checkpoints;
 using Disco.Actors.Engine.Model;
 using Disco.Actors.Engine.Run;
 
@@ -12,24 +13,42 @@ public static class SequentialKernel
 {
     public const string EngineName = "sequential";
 
-    // Progress and stop requests are looked at every this many events: often enough, never per event.
+    // Progress, stop requests and wall-clock checkpoints are looked at every this many events: often enough, never per event.
     private const long SliceEvents = 1 << 16;
 
-    public static RunResult Run(SimulationModel model, RunControl? control = null)
+    /// <summary>
+    /// Runs the model to its end. With <paramref name="resume"/>, the model's components must already hold the
+    /// checkpoint's state (<see cref="CheckpointImage.LoadInto"/>); the image's pending events are the queue.
+    /// </summary>
+    public static RunResult Run(SimulationModel model, RunControl? control = null, CheckpointImage? resume = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         control ??= RunControl.None;
         var loop = new EventLoop(model, Placement.Single(model), 0);
-        loop.StartComponents();
+        if (resume is null)
+        {
+            loop.StartComponents();
+        }
+        else
+        {
+            foreach (var e in resume.Events)
+            {
+                loop.Restore(in e);
+            }
+        }
+
         return Continue(model, loop, control);
     }
 
-    /// <summary>Runs a loop whose state is already set up (fresh, or restored from a checkpoint) to the model's end.</summary>
-    internal static RunResult Continue(SimulationModel model, EventLoop loop, RunControl control)
+    private static RunResult Continue(SimulationModel model, EventLoop loop, RunControl control)
     {
         long endPs = model.End.Ps;
+        var policy = control.Checkpoints;
+        long epoch = policy?.FirstEpoch ?? 1;
+        long nextCheckpointPs = policy?.NextCadencePs(policy.StartPs) ?? long.MaxValue;
         var wall = Stopwatch.StartNew();
         var lastProgress = TimeSpan.Zero;
+        var lastCheckpoint = TimeSpan.Zero;
         long events = 0;
         bool stopped = false;
         while (loop.NextEventPs < endPs)
@@ -37,10 +56,24 @@ public static class SequentialKernel
             if (control.Stop.IsCancellationRequested)
             {
                 stopped = true;
+                if (policy is not null)
+                {
+                    Checkpoint(policy, epoch++, loop, Math.Min(loop.NextEventPs, endPs));
+                }
+
                 break;
             }
 
-            events += loop.RunUntil(endPs, SliceEvents);
+            if (policy is not null && (loop.NextEventPs >= nextCheckpointPs || (policy.WallEvery is { } w && wall.Elapsed - lastCheckpoint >= w)))
+            {
+                long boundary = loop.NextEventPs >= nextCheckpointPs ? nextCheckpointPs : loop.NextEventPs;
+                Checkpoint(policy, epoch++, loop, boundary);
+                nextCheckpointPs = policy.NextCadencePs(boundary);
+                lastCheckpoint = wall.Elapsed;
+                continue;
+            }
+
+            events += loop.RunUntil(Math.Min(endPs, nextCheckpointPs), SliceEvents);
             if (control.Progress is { } progress && wall.Elapsed - lastProgress >= control.ProgressInterval)
             {
                 lastProgress = wall.Elapsed;
@@ -49,7 +82,15 @@ public static class SequentialKernel
         }
 
         double wallSeconds = wall.Elapsed.TotalSeconds;
-        long simTime = stopped ? loop.LastHandledPs : loop.NextEventPs == long.MaxValue ? loop.LastHandledPs : endPs;
+        long simTime = stopped ? Math.Min(loop.NextEventPs, endPs) : loop.NextEventPs == long.MaxValue ? loop.LastHandledPs : endPs;
         return new RunResult(EngineName, simTime, wallSeconds, 1, 1, [.. loop.Components.Select(StatsCollector.Report)], stopped);
+    }
+
+    private static void Checkpoint(CheckpointPolicy policy, long epoch, EventLoop loop, long boundaryPs)
+    {
+        long handled = loop.Components.Sum(c => c.HandledCount);
+        // The kernel waits for the store: the checkpoint is a pause outside simulated time, not a simulated event.
+        var completed = policy.Save(epoch, boundaryPs, handled, [CheckpointImage.EncodePartition(loop)]).GetAwaiter().GetResult();
+        policy.Saved?.Invoke(completed);
     }
 }

@@ -1,6 +1,9 @@
+using Disco.Actors.Engine.Checkpoints;
+using Disco.Actors.Engine.Time;
+
 namespace Disco.Actors.Engine.Run;
 
-/// <summary>How the outside world watches and steers a run: progress reports and a stop request.</summary>
+/// <summary>How the outside world watches and steers a run: progress reports, checkpoints and a stop request.</summary>
 public sealed class RunControl
 {
     public static RunControl None { get; } = new();
@@ -10,8 +13,48 @@ public sealed class RunControl
 
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Asks the run to stop at the next window boundary (it still returns its partial result).</summary>
+    /// <summary>
+    /// Asks the run to stop at the next window boundary. With checkpoints on, it first takes a checkpoint there; the
+    /// run then returns its partial result.
+    /// </summary>
     public CancellationToken Stop { get; init; }
+
+    /// <summary>Checkpoints to take, or null for none.</summary>
+    public CheckpointPolicy? Checkpoints { get; init; }
+}
+
+/// <summary>When to take checkpoints and where to put them.</summary>
+public sealed class CheckpointPolicy
+{
+    /// <summary>Every this much simulated time (at multiples of it), or null.</summary>
+    public SimTime? Every { get; init; }
+
+    /// <summary>Also every this much wall-clock time (at the next window boundary), or null.</summary>
+    public TimeSpan? WallEvery { get; init; }
+
+    /// <summary>Number of the first epoch this run writes (continues after the epochs already in the store).</summary>
+    public long FirstEpoch { get; init; } = 1;
+
+    /// <summary>The cadence starts after this time: 0 for a new run, the checkpoint's time for a resumed one.</summary>
+    public long StartPs { get; init; }
+
+    /// <summary>Stores an epoch: (epoch, boundary time, events so far, partition images).</summary>
+    public required Func<long, long, long, IReadOnlyList<byte[]>, Task<CheckpointCompleted>> Save { get; init; }
+
+    /// <summary>Told of every stored epoch.</summary>
+    public Action<CheckpointCompleted>? Saved { get; init; }
+
+    /// <summary>The first multiple of <see cref="Every"/> after <paramref name="timePs"/>.</summary>
+    public long NextCadencePs(long timePs)
+    {
+        if (Every is not { Ps: > 0 } every)
+        {
+            return long.MaxValue;
+        }
+
+        long k = timePs / every.Ps + 1;
+        return k > long.MaxValue / every.Ps ? long.MaxValue : k * every.Ps;
+    }
 }
 
 /// <summary>A progress report: where the simulation is, and how fast it gets there.</summary>

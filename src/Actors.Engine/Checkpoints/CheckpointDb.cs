@@ -1,0 +1,149 @@
+using Akka.Configuration;
+using Disco.Actors.Engine.Configuration;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Disco.Actors.Engine.Checkpoints;
+
+/// <summary>
+/// Where checkpoints live: an embedded SQLite file (the default, <c>&lt;out&gt;/checkpoints.db</c>) or a PostgreSQL
+/// database shared by the processes of a cluster (<c>--db "Host=...;Database=...;Username=...;Password=..."</c>).
+/// </summary>
+public sealed record CheckpointDb(CheckpointDbKind Kind, string ConnectionString, string Display)
+{
+    public static CheckpointDb Sqlite(string path) =>
+        new(CheckpointDbKind.Sqlite, new SqliteConnectionStringBuilder { DataSource = Path.GetFullPath(path), Pooling = false }.ToString(), path);
+
+    /// <summary>A <c>--db</c> value: a PostgreSQL connection string (it has <c>Host=</c>), otherwise a SQLite file path.</summary>
+    public static CheckpointDb Parse(string value, string option = "--db")
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(value);
+        if (!value.Contains("host=", StringComparison.OrdinalIgnoreCase))
+        {
+            return Sqlite(value);
+        }
+
+        try
+        {
+            var b = new NpgsqlConnectionStringBuilder(value);
+            b.Timeout = b.Timeout is 0 or 15 ? 5 : b.Timeout;
+            string display = $"postgresql://{b.Username}@{b.Host}:{b.Port}/{b.Database}";
+            return new CheckpointDb(CheckpointDbKind.PostgreSql, b.ToString(), display);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new BadInputException(option, "not a valid PostgreSQL connection string: " + ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// Akka.Persistence.Sql settings for this store, with our binary serializer bound to every checkpoint record.
+    /// Tables are created only when <paramref name="createTables"/> (a new run), never when reading an existing store.
+    /// </summary>
+    public Config PersistenceConfig(bool createTables)
+    {
+        string provider = Kind == CheckpointDbKind.Sqlite ? "SQLite.MS" : "PostgreSQL.15";
+        string cs = ConnectionString.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
+        string init = createTables ? "true" : "false";
+        string serializer = typeof(DiscoBinarySerializer).AssemblyQualifiedName!.Split(", Version", 2)[0];
+        string record = typeof(ICheckpointRecord).AssemblyQualifiedName!.Split(", Version", 2)[0];
+        return ConfigurationFactory.ParseString($$"""
+            akka.actor {
+              serializers { disco-binary = "{{serializer}}" }
+              serialization-bindings { "{{record}}" = disco-binary }
+            }
+            akka.persistence {
+              journal {
+                plugin = "akka.persistence.journal.sql"
+                sql {
+                  connection-string = "{{cs}}"
+                  provider-name = "{{provider}}"
+                  auto-initialize = {{init}}
+                  warn-on-auto-init-fail = false
+                }
+              }
+              snapshot-store {
+                plugin = "akka.persistence.snapshot-store.sql"
+                sql {
+                  connection-string = "{{cs}}"
+                  provider-name = "{{provider}}"
+                  auto-initialize = {{init}}
+                  warn-on-auto-init-fail = false
+                }
+              }
+            }
+            """).WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration);
+    }
+
+    /// <summary>
+    /// Checks the store can be used before any actor touches it: the database is reachable and, when
+    /// <paramref name="mustHoldRuns"/>, it already holds disco's tables (a foreign or empty file is refused unchanged).
+    /// Prepares a new SQLite file for concurrent journal and snapshot writes (WAL).
+    /// </summary>
+    public void Verify(bool mustHoldRuns, string place)
+    {
+        try
+        {
+            if (Kind == CheckpointDbKind.Sqlite)
+            {
+                VerifySqlite(mustHoldRuns, place);
+            }
+            else
+            {
+                VerifyPostgres(mustHoldRuns, place);
+            }
+        }
+        catch (Exception ex) when (ex is SqliteException or NpgsqlException or InvalidOperationException or IOException or TimeoutException)
+        {
+            throw new BadInputException(place, $"cannot use the checkpoint store {Display}: {ex.Message.Split('\n')[0]}");
+        }
+    }
+
+    private void VerifySqlite(bool mustHoldRuns, string place)
+    {
+        string path = new SqliteConnectionStringBuilder(ConnectionString).DataSource;
+        if (mustHoldRuns && !File.Exists(path))
+        {
+            throw new BadInputException(place, $"no checkpoint store at {Display}");
+        }
+
+        var cs = new SqliteConnectionStringBuilder(ConnectionString) { Mode = mustHoldRuns ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate };
+        using var connection = new SqliteConnection(cs.ToString());
+        connection.Open();
+        using var tables = connection.CreateCommand();
+        tables.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('journal', 'snapshot')";
+        long found = (long)tables.ExecuteScalar()!; // a file that is not SQLite fails here: "file is not a database"
+        if (mustHoldRuns && found < 2)
+        {
+            throw new BadInputException(place, $"{Display} is not a disco checkpoint store (no journal and snapshot tables)");
+        }
+
+        if (!mustHoldRuns)
+        {
+            // The journal and the snapshot store write the same file concurrently: WAL lets them (akka.net #3538).
+            using var wal = connection.CreateCommand();
+            wal.CommandText = "PRAGMA journal_mode=WAL";
+            wal.ExecuteNonQuery();
+        }
+    }
+
+    private void VerifyPostgres(bool mustHoldRuns, string place)
+    {
+        using var connection = new NpgsqlConnection(ConnectionString);
+        connection.Open();
+        if (mustHoldRuns)
+        {
+            using var tables = new NpgsqlCommand("SELECT count(*) FROM information_schema.tables WHERE table_name IN ('journal', 'snapshot')", connection);
+            if ((long)tables.ExecuteScalar()! < 2)
+            {
+                throw new BadInputException(place, $"{Display} holds no disco checkpoints (no journal and snapshot tables)");
+            }
+        }
+    }
+}
+
+public enum CheckpointDbKind
+{
+    Sqlite,
+    PostgreSql,
+}

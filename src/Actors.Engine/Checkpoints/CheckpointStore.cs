@@ -1,0 +1,145 @@
+using System.Buffers;
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Persistence;
+using Disco.Actors.Engine.Model;
+using Disco.Actors.Engine.State;
+
+namespace Disco.Actors.Engine.Checkpoints;
+
+/// <summary>
+/// A run's checkpoints in Akka.Persistence: the <see cref="RunJournal"/> (manifest and epoch records) and the
+/// snapshot store (the epochs' state in chunks of moderate size, so that neither one huge row nor thousands of tiny
+/// ones are written). Used from outside the simulation: its methods are asynchronous and may block on the database.
+/// </summary>
+public sealed class CheckpointStore
+{
+    /// <summary>Chunks stay around this size: large rows read slowly through some providers (STACK.md).</summary>
+    public const int ChunkBytes = 4 << 20;
+
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
+
+    private readonly ActorSystem _system;
+    private readonly string _runId;
+    private readonly IActorRef _journal;
+    private readonly IActorRef _snapshots;
+
+    public CheckpointStore(ActorSystem system, string runId)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        _system = system;
+        _runId = runId;
+        _journal = system.ActorOf(RunJournal.Props(runId), "run-journal-" + Uri.EscapeDataString(runId));
+        _snapshots = Persistence.Instance.Apply(system).SnapshotStoreFor(null);
+    }
+
+    public string RunId => _runId;
+
+    public async Task<JournalState> ReadJournalAsync() =>
+        await _journal.Ask<JournalState>(RunJournal.ReadState.Instance, Timeout).ConfigureAwait(false);
+
+    public async Task AppendAsync(ICheckpointRecord record) =>
+        await _journal.Ask<RunJournal.Appended>(new RunJournal.Append(record), Timeout).ConfigureAwait(false);
+
+    /// <summary>
+    /// Stores one epoch: <see cref="CheckpointStarted"/>, the chunks, then <see cref="CheckpointCompleted"/>. Only the
+    /// last write makes the epoch visible to resume.
+    /// </summary>
+    public async Task<CheckpointCompleted> SaveEpochAsync(long epoch, long simTimePs, long events, IReadOnlyList<byte[]> partitionImages)
+    {
+        ArgumentNullException.ThrowIfNull(partitionImages);
+        var wall = Stopwatch.StartNew();
+        await AppendAsync(new CheckpointStarted(epoch)).ConfigureAwait(false);
+        var chunks = Chunk(epoch, partitionImages);
+        var saves = chunks.Select((chunk, i) => _snapshots.Ask(
+            new SaveSnapshot(new SnapshotMetadata(ChunkId(i), epoch, DateTime.UtcNow), chunk), Timeout)).ToArray();
+        foreach (object reply in await Task.WhenAll(saves).ConfigureAwait(false))
+        {
+            if (reply is SaveSnapshotFailure failure)
+            {
+                throw new InvalidOperationException($"saving checkpoint {epoch} failed: {failure.Cause.Message}", failure.Cause);
+            }
+        }
+
+        long bytes = chunks.Sum(c => (long)c.Payload.Length);
+        var completed = new CheckpointCompleted(epoch, simTimePs, events, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), chunks.Count, bytes, wall.Elapsed.TotalSeconds);
+        await AppendAsync(completed).ConfigureAwait(false);
+        return completed;
+    }
+
+    /// <summary>Reads a completed epoch back and decodes it against <paramref name="model"/>.</summary>
+    public async Task<CheckpointImage> LoadEpochAsync(CheckpointCompleted epoch, SimulationModel model)
+    {
+        ArgumentNullException.ThrowIfNull(epoch);
+        var images = new List<ReadOnlyMemory<byte>>();
+        for (int i = 0; i < epoch.Chunks; i++)
+        {
+            var criteria = new SnapshotSelectionCriteria(epoch.Epoch, DateTime.MaxValue, epoch.Epoch, null);
+            object reply = await _snapshots.Ask(new LoadSnapshot(ChunkId(i), criteria, epoch.Epoch), Timeout).ConfigureAwait(false);
+            var chunk = reply switch
+            {
+                LoadSnapshotResult { Snapshot.Snapshot: CheckpointChunk c } => c,
+                LoadSnapshotResult => throw new CorruptStateException($"checkpoint {epoch.Epoch}: chunk {i} is missing"),
+                LoadSnapshotFailed f => throw new CorruptStateException($"checkpoint {epoch.Epoch}: chunk {i} cannot be read: {f.Cause.Message}", f.Cause),
+                _ => throw new CorruptStateException($"checkpoint {epoch.Epoch}: unexpected reply {reply.GetType().Name}"),
+            };
+            if (chunk.Epoch != epoch.Epoch || chunk.Index != i)
+            {
+                throw new CorruptStateException($"checkpoint {epoch.Epoch}: chunk {i} holds epoch {chunk.Epoch} chunk {chunk.Index}");
+            }
+
+            images.AddRange(Unchunk(chunk.Payload));
+        }
+
+        return CheckpointImage.Decode(images, model);
+    }
+
+    private string ChunkId(int index) => $"disco-run-{_runId}-chunk-{index}";
+
+    private static List<CheckpointChunk> Chunk(long epoch, IReadOnlyList<byte[]> images)
+    {
+        var chunks = new List<CheckpointChunk>();
+        int start = 0;
+        while (start < images.Count || (start == 0 && chunks.Count == 0))
+        {
+            var buffer = new ArrayBufferWriter<byte>();
+            var w = new StateWriter(buffer);
+            int end = start;
+            long size = 0;
+            while (end < images.Count && (end == start || size + images[end].Length <= ChunkBytes))
+            {
+                size += images[end].Length;
+                end++;
+            }
+
+            w.WriteCount(end - start);
+            for (int i = start; i < end; i++)
+            {
+                w.Write(images[i]);
+            }
+
+            w.Flush();
+            chunks.Add(new CheckpointChunk(epoch, chunks.Count, buffer.WrittenSpan.ToArray()));
+            start = end;
+            if (images.Count == 0)
+            {
+                break;
+            }
+        }
+
+        return chunks;
+    }
+
+    private static List<ReadOnlyMemory<byte>> Unchunk(byte[] payload)
+    {
+        var r = new StateReader(payload);
+        int count = r.ReadCount("partition images in chunk", 1 << 24);
+        var images = new List<ReadOnlyMemory<byte>>(count);
+        for (int i = 0; i < count; i++)
+        {
+            images.Add(r.ReadBytes("partition image", int.MaxValue));
+        }
+
+        return images;
+    }
+}

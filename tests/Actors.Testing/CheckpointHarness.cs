@@ -66,4 +66,5 @@ public sealed class CheckpointHarness : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await System.Terminate();
+
 }

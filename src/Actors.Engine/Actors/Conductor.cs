@@ -352,7 +352,7 @@ internal sealed class Conductor : UntypedActor
 
     private void Finish()
     {
-        _done.TrySetResult(new RunResult(ActorEngine.EngineName, _finalSimTimePs, _wallSeconds, _count, _threads, _reports!, _stopped));
+        _done.TrySetResult(new RunResult(ActorEngine.EngineName, _finalSimTimePs, _wallSeconds, _count, _threads, _reports!, _stopped, _resume?.HandledBefore ?? 0));
         Context.Stop(Self);
     }
 }

@@ -37,10 +37,10 @@ public static class SequentialKernel
             }
         }
 
-        return Continue(model, loop, control);
+        return Continue(model, loop, control, resume?.HandledBefore ?? 0);
     }
 
-    private static RunResult Continue(SimulationModel model, EventLoop loop, RunControl control)
+    private static RunResult Continue(SimulationModel model, EventLoop loop, RunControl control, long eventsBefore)
     {
         long endPs = model.End.Ps;
         var policy = control.Checkpoints;
@@ -83,7 +83,7 @@ public static class SequentialKernel
 
         double wallSeconds = wall.Elapsed.TotalSeconds;
         long simTime = stopped ? Math.Min(loop.NextEventPs, endPs) : loop.NextEventPs == long.MaxValue ? loop.LastHandledPs : endPs;
-        return new RunResult(EngineName, simTime, wallSeconds, 1, 1, [.. loop.Components.Select(StatsCollector.Report)], stopped);
+        return new RunResult(EngineName, simTime, wallSeconds, 1, 1, [.. loop.Components.Select(StatsCollector.Report)], stopped, eventsBefore);
     }
 
     private static void Checkpoint(CheckpointPolicy policy, long epoch, EventLoop loop, long boundaryPs)

@@ -9,7 +9,7 @@ namespace Disco.Actors.Engine.Run;
 /// </summary>
 public sealed record RunResult
 {
-    public RunResult(string engine, long simTimePs, double wallSeconds, int partitions, int threads, IReadOnlyList<ComponentReport> components, bool stopped = false)
+    public RunResult(string engine, long simTimePs, double wallSeconds, int partitions, int threads, IReadOnlyList<ComponentReport> components, bool stopped = false, long eventsBefore = 0)
     {
         ArgumentNullException.ThrowIfNull(components);
         Engine = engine;
@@ -29,6 +29,7 @@ public sealed record RunResult
 
         Digest = digest;
         Events = events;
+        EventsBefore = eventsBefore;
     }
 
     public string Engine { get; }
@@ -45,7 +46,11 @@ public sealed record RunResult
     /// <summary>Seconds spent in the event loop, set-up excluded.</summary>
     public double WallSeconds { get; }
 
-    public double EventsPerSecond => WallSeconds > 0 ? Events / WallSeconds : 0;
+    /// <summary>Events handled before this run segment began (a resumed run's checkpoint); 0 for a fresh run.</summary>
+    public long EventsBefore { get; }
+
+    /// <summary>Speed of this segment: the events it handled over its wall time.</summary>
+    public double EventsPerSecond => WallSeconds > 0 ? (Events - EventsBefore) / WallSeconds : 0;
 
     public int Partitions { get; }
 

@@ -20,6 +20,8 @@ internal static class DiscoCli
         var root = new RootCommand("Disco.Actors: a parallel discrete-event simulator of the Disco virtual machine monitor on a FLASH-like CC-NUMA machine.")
         {
             RunCommand.Create(io),
+            ResumeCommand.CreateResume(io),
+            ResumeCommand.CreateList(io),
             BenchCommand.Create(io),
         };
 

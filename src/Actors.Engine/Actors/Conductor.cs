@@ -52,6 +52,7 @@ internal sealed class Conductor : UntypedActor
     private byte[][]? _images;
     private int _imagesPending;
     private long _checkpointBoundaryPs;
+    private TimeSpan _checkpointBegan;
 
     public Conductor(SimulationModel model, Placement placement, string dispatcher, int threads, RunControl control, CheckpointImage? resume, TaskCompletionSource<RunResult> done)
     {
@@ -253,6 +254,7 @@ internal sealed class Conductor : UntypedActor
     private void BeginCheckpoint(long boundaryPs)
     {
         _checkpointBoundaryPs = boundaryPs;
+        _checkpointBegan = _wall.Elapsed;
         _images = new byte[_count][];
         _imagesPending = _count;
         for (int p = 0; p < _count; p++)
@@ -271,7 +273,8 @@ internal sealed class Conductor : UntypedActor
 
         // The conductor counts this segment's events; a resumed run adds those handled before its checkpoint.
         long handled = _events + (_resume?.HandledBefore ?? 0);
-        var save = _checkpoints!.Save(_epoch, _checkpointBoundaryPs, handled, _images);
+        var capture = new CheckpointCapture(_epoch, _checkpointBoundaryPs, handled, _images, (_wall.Elapsed - _checkpointBegan).TotalSeconds);
+        var save = _checkpoints!.Save(capture);
         _images = null;
         save.ContinueWith(
             t => new CheckpointStored(t.IsCompletedSuccessfully ? t.Result : null, t.Exception?.GetBaseException()),

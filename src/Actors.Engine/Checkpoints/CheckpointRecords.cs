@@ -26,7 +26,7 @@ public sealed record CheckpointStarted(long Epoch) : ICheckpointRecord;
 /// Journal event written only after every chunk of an epoch is stored: only completed epochs are offered for resume,
 /// so a crash in the middle of a checkpoint leaves the previous one usable.
 /// </summary>
-public sealed record CheckpointCompleted(long Epoch, long SimTimePs, long Events, long WallUnixMs, int Chunks, long Bytes, double WallSecondsToSave) : ICheckpointRecord;
+public sealed record CheckpointCompleted(long Epoch, long SimTimePs, long Events, long WallUnixMs, int Chunks, long Bytes, double CaptureSeconds, double StoreSeconds) : ICheckpointRecord;
 
 /// <summary>Snapshot payload: a slice of an epoch's state (several partition images, each self-contained).</summary>
 public sealed record CheckpointChunk(long Epoch, int Index, byte[] Payload) : ICheckpointRecord;

@@ -45,9 +45,10 @@ public sealed class CheckpointStore
     /// Stores one epoch: <see cref="CheckpointStarted"/>, the chunks, then <see cref="CheckpointCompleted"/>. Only the
     /// last write makes the epoch visible to resume.
     /// </summary>
-    public async Task<CheckpointCompleted> SaveEpochAsync(long epoch, long simTimePs, long events, IReadOnlyList<byte[]> partitionImages)
+    public async Task<CheckpointCompleted> SaveEpochAsync(Run.CheckpointCapture capture)
     {
-        ArgumentNullException.ThrowIfNull(partitionImages);
+        ArgumentNullException.ThrowIfNull(capture);
+        var (epoch, simTimePs, events, partitionImages, captureSeconds) = capture;
         var wall = Stopwatch.StartNew();
         await AppendAsync(new CheckpointStarted(epoch)).ConfigureAwait(false);
         var chunks = Chunk(epoch, partitionImages);
@@ -62,7 +63,7 @@ public sealed class CheckpointStore
         }
 
         long bytes = chunks.Sum(c => (long)c.Payload.Length);
-        var completed = new CheckpointCompleted(epoch, simTimePs, events, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), chunks.Count, bytes, wall.Elapsed.TotalSeconds);
+        var completed = new CheckpointCompleted(epoch, simTimePs, events, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), chunks.Count, bytes, captureSeconds, wall.Elapsed.TotalSeconds);
         await AppendAsync(completed).ConfigureAwait(false);
         return completed;
     }

@@ -62,7 +62,8 @@ public sealed class DiscoBinarySerializer : SerializerWithStringManifest
                 w.Write(c.WallUnixMs);
                 w.Write(c.Chunks);
                 w.Write(c.Bytes);
-                w.Write(c.WallSecondsToSave);
+                w.Write(c.CaptureSeconds);
+                w.Write(c.StoreSeconds);
                 break;
             case CheckpointChunk chunk:
                 w.Write(chunk.Epoch);
@@ -100,7 +101,8 @@ public sealed class DiscoBinarySerializer : SerializerWithStringManifest
                 r.ReadLong("wall time"),
                 r.ReadInt("chunks", 0, 1 << 24),
                 r.ReadLong("bytes", 0, long.MaxValue),
-                r.ReadDouble("save seconds")),
+                r.ReadDouble("capture seconds"),
+                r.ReadDouble("store seconds")),
             ChunkV1 => new CheckpointChunk(r.ReadLong("epoch", 1, long.MaxValue), r.ReadInt("chunk index", 0, 1 << 24), r.ReadBytes("chunk payload", int.MaxValue)),
             _ => throw new CorruptStateException($"unknown checkpoint record '{manifest}' (written by another version of disco?)"),
         };

@@ -89,8 +89,10 @@ public static class SequentialKernel
     private static void Checkpoint(CheckpointPolicy policy, long epoch, EventLoop loop, long boundaryPs)
     {
         long handled = loop.Components.Sum(c => c.HandledCount);
+        var capture = Stopwatch.StartNew();
+        byte[] image = CheckpointImage.EncodePartition(loop);
         // The kernel waits for the store: the checkpoint is a pause outside simulated time, not a simulated event.
-        var completed = policy.Save(epoch, boundaryPs, handled, [CheckpointImage.EncodePartition(loop)]).GetAwaiter().GetResult();
+        var completed = policy.Save(new CheckpointCapture(epoch, boundaryPs, handled, [image], capture.Elapsed.TotalSeconds)).GetAwaiter().GetResult();
         policy.Saved?.Invoke(completed);
     }
 }

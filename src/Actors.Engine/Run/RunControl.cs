@@ -38,8 +38,8 @@ public sealed class CheckpointPolicy
     /// <summary>The cadence starts after this time: 0 for a new run, the checkpoint's time for a resumed one.</summary>
     public long StartPs { get; init; }
 
-    /// <summary>Stores an epoch: (epoch, boundary time, events so far, partition images).</summary>
-    public required Func<long, long, long, IReadOnlyList<byte[]>, Task<CheckpointCompleted>> Save { get; init; }
+    /// <summary>Stores an epoch.</summary>
+    public required Func<CheckpointCapture, Task<CheckpointCompleted>> Save { get; init; }
 
     /// <summary>Told of every stored epoch.</summary>
     public Action<CheckpointCompleted>? Saved { get; init; }
@@ -56,6 +56,12 @@ public sealed class CheckpointPolicy
         return k > long.MaxValue / every.Ps ? long.MaxValue : k * every.Ps;
     }
 }
+
+/// <summary>
+/// An epoch as the engine captured it: its number, boundary time, events handled so far, the partitions' images, and
+/// how long capturing them took (the run is paused for that long; storing happens after).
+/// </summary>
+public sealed record CheckpointCapture(long Epoch, long SimTimePs, long Events, IReadOnlyList<byte[]> Images, double CaptureSeconds);
 
 /// <summary>A progress report: where the simulation is, and how fast it gets there.</summary>
 public readonly record struct RunProgress(long SimTimePs, long EndPs, long Events, double WallSeconds)

@@ -45,11 +45,11 @@ internal static class ResumeCommand
             await using var session = RunSession.Open(settings, Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = WARNING"), store, createTables: false, record.RunId);
             var journal = await session.Store!.ReadJournalAsync().ConfigureAwait(false);
             io.Out.WriteLine($"run {record.RunId} ({record.Status.ToString().ToLowerInvariant()}), scenario {journal.Manifest?.ScenarioName}, store {store.Display}");
-            io.Out.WriteLine($"{"epoch",6} {"sim time",14} {"wall time (UTC)",20} {"bytes",14} {"events",16} {"save s",7}");
+            io.Out.WriteLine($"{"epoch",6} {"sim time",14} {"wall time (UTC)",20} {"bytes",14} {"events",16} {"capture s",9} {"store s",8}");
             foreach (var c in journal.Completed)
             {
                 string wall = DateTimeOffset.FromUnixTimeMilliseconds(c.WallUnixMs).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
-                io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{c.Epoch,6} {new Engine.Time.SimTime(c.SimTimePs),14} {wall,20} {c.Bytes,14:N0} {c.Events,16:N0} {c.WallSecondsToSave,7:F2}"));
+                io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{c.Epoch,6} {new Engine.Time.SimTime(c.SimTimePs),14} {wall,20} {c.Bytes,14:N0} {c.Events,16:N0} {c.CaptureSeconds,9:F3} {c.StoreSeconds,8:F3}"));
             }
 
             if (journal.Completed.Count == 0)
@@ -130,6 +130,7 @@ internal static class ResumeCommand
         var checkpoints = CheckpointSettings.From(config);
         await using var session = RunSession.Open(settings, config.Merged, storeDb, createTables: false, record.RunId);
         CheckpointImage image;
+        var loading = System.Diagnostics.Stopwatch.StartNew();
         try
         {
             image = await session.Store!.LoadEpochAsync(epoch, model).ConfigureAwait(false);
@@ -142,7 +143,7 @@ internal static class ResumeCommand
 
         folder.Write(record with { Status = RunStatus.Running });
         var policy = checkpoints.Enabled ? RunCommand.Policy(checkpoints, session.Store, nextEpoch, epoch.SimTimePs) : null;
-        io.Err.WriteLine(string.Create(CultureInfo.InvariantCulture, $"disco: resuming run {record.RunId} from epoch {epoch.Epoch} at t={new Engine.Time.SimTime(epoch.SimTimePs)}"));
+        io.Err.WriteLine(string.Create(CultureInfo.InvariantCulture, $"disco: resuming run {record.RunId} from epoch {epoch.Epoch} at t={new Engine.Time.SimTime(epoch.SimTimePs)} (loaded {epoch.Bytes:N0} bytes in {loading.Elapsed.TotalSeconds:F2} s)"));
         return await RunCommand.Execute(io, session, model, settings, policy, folder, manifest.ScenarioName, manifest.Seed, manifest.ConfigHash, image, cancel).ConfigureAwait(false);
     }
 }

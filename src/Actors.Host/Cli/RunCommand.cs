@@ -167,7 +167,7 @@ internal static class RunCommand
         if (saved.Count > 0)
         {
             var last = saved[^1];
-            io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{saved.Count} checkpoints, the last epoch {last.Epoch} at t={new SimTime(last.SimTimePs)} ({last.Bytes:N0} bytes, {last.WallSecondsToSave:F2} s)"));
+            io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{saved.Count} checkpoints, the last epoch {last.Epoch} at t={new SimTime(last.SimTimePs)} ({last.Bytes:N0} bytes; run paused {last.CaptureSeconds:F3} s to capture it, {last.StoreSeconds:F3} s to store it)"));
         }
 
         if (result.Stopped)

@@ -76,14 +76,14 @@ public class ResumeTests
         var reference = EngineMatrix.Sequential(Build);
         int calls = 0;
         // The third save writes its chunks but "crashes" before CheckpointCompleted.
-        async Task<CheckpointCompleted> CrashingSave(long epoch, long time, long events, IReadOnlyList<byte[]> images)
+        async Task<CheckpointCompleted> CrashingSave(CheckpointCapture capture)
         {
             if (++calls < 3)
             {
-                return await h.Store.SaveEpochAsync(epoch, time, events, images);
+                return await h.Store.SaveEpochAsync(capture);
             }
 
-            await h.Store.AppendAsync(new CheckpointStarted(epoch));
+            await h.Store.AppendAsync(new CheckpointStarted(capture.Epoch));
             throw new IOException("simulated crash while writing the checkpoint");
         }
 

@@ -54,6 +54,12 @@ internal sealed class Conductor : UntypedActor
     private long _checkpointBoundaryPs;
     private TimeSpan _checkpointBegan;
 
+    // Metrics samples: the next sample time and the reports gathered for the one being taken.
+    private readonly MetricsPolicy? _metrics;
+    private long _nextSamplePs = long.MaxValue;
+    private List<ComponentReport>? _sample;
+    private int _samplePending;
+
     public Conductor(SimulationModel model, Placement placement, string dispatcher, int threads, RunControl control, CheckpointImage? resume, TaskCompletionSource<RunResult> done)
     {
         _model = model;
@@ -76,6 +82,12 @@ internal sealed class Conductor : UntypedActor
         {
             _epoch = _checkpoints.FirstEpoch;
             _nextCheckpointPs = _checkpoints.NextCadencePs(_checkpoints.StartPs);
+        }
+
+        _metrics = control.Metrics;
+        if (_metrics is not null)
+        {
+            _nextSamplePs = _metrics.NextPs(_metrics.StartPs);
         }
     }
 
@@ -150,6 +162,9 @@ internal sealed class Conductor : UntypedActor
             case CheckpointStored stored:
                 OnStored(stored);
                 break;
+            case PartitionResults { SampleTimePs: >= 0 } sample:
+                OnSample(sample);
+                break;
             case PartitionResults results:
                 OnResults(results);
                 break;
@@ -214,6 +229,12 @@ internal sealed class Conductor : UntypedActor
         }
 
         ReportProgress(earliest);
+        if (_metrics is not null && earliest >= _nextSamplePs && earliest < _endPs)
+        {
+            BeginSample();
+            return;
+        }
+
         bool stop = _control.Stop.IsCancellationRequested;
         if (_checkpoints is not null && earliest < _endPs)
         {
@@ -239,7 +260,7 @@ internal sealed class Conductor : UntypedActor
             return;
         }
 
-        long end = Math.Min(Math.Min(horizon, _endPs), _nextCheckpointPs);
+        long end = Math.Min(Math.Min(Math.Min(horizon, _endPs), _nextCheckpointPs), _nextSamplePs);
         _window++;
         for (int p = 0; p < _count; p++)
         {
@@ -249,6 +270,32 @@ internal sealed class Conductor : UntypedActor
                 _outstanding++;
             }
         }
+    }
+
+    private void BeginSample()
+    {
+        _sample = new List<ComponentReport>(_model.Components.Count);
+        _samplePending = _count;
+        var collect = new CollectResults(_nextSamplePs);
+        foreach (var partition in _partitions)
+        {
+            partition.Tell(collect);
+        }
+    }
+
+    private void OnSample(PartitionResults results)
+    {
+        _sample!.AddRange(results.Components);
+        if (--_samplePending > 0)
+        {
+            return;
+        }
+
+        _sample.Sort((a, b) => a.Id.CompareTo(b.Id));
+        _metrics!.Sample(_nextSamplePs, _sample);
+        _sample = null;
+        _nextSamplePs = _metrics.NextPs(_nextSamplePs);
+        OpenNextWindow();
     }
 
     private void BeginCheckpoint(long boundaryPs)
@@ -340,7 +387,7 @@ internal sealed class Conductor : UntypedActor
 
         foreach (var partition in _partitions)
         {
-            partition.Tell(CollectResults.Instance);
+            partition.Tell(CollectResults.Final);
         }
     }
 

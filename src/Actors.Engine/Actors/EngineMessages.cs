@@ -49,10 +49,13 @@ internal sealed record PartitionImage(int Partition, long Epoch, byte[] Image) :
 /// <summary>Conductor → itself: the store has the epoch (or failed to store it).</summary>
 internal sealed record CheckpointStored(Checkpoints.CheckpointCompleted? Completed, Exception? Failure) : IEngineMessage;
 
-/// <summary>Conductor → partition at the end: report your components.</summary>
-internal sealed record CollectResults : IEngineMessage
+/// <summary>
+/// Conductor → partition: report your components, at the end of the run (<paramref name="SampleTimePs"/> = -1) or
+/// for a metrics sample between windows.
+/// </summary>
+internal sealed record CollectResults(long SampleTimePs) : IEngineMessage
 {
-    public static CollectResults Instance { get; } = new();
+    public static CollectResults Final { get; } = new(-1);
 }
 
-internal sealed record PartitionResults(int Partition, ComponentReport[] Components) : IEngineMessage;
+internal sealed record PartitionResults(int Partition, long SampleTimePs, ComponentReport[] Components) : IEngineMessage;

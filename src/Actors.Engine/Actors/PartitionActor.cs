@@ -71,8 +71,8 @@ internal sealed class PartitionActor : UntypedActor
             case WirePartitions wire:
                 _partitions = wire.Partitions;
                 break;
-            case CollectResults:
-                Sender.Tell(new PartitionResults(_loop.Partition, [.. _loop.Components.Select(StatsCollector.Report)]));
+            case CollectResults collect:
+                Sender.Tell(new PartitionResults(_loop.Partition, collect.SampleTimePs, [.. _loop.Components.Select(StatsCollector.Report)]));
                 break;
             default:
                 Unhandled(message);

@@ -46,6 +46,8 @@ public static class SequentialKernel
         var policy = control.Checkpoints;
         long epoch = policy?.FirstEpoch ?? 1;
         long nextCheckpointPs = policy?.NextCadencePs(policy.StartPs) ?? long.MaxValue;
+        var metrics = control.Metrics;
+        long nextSamplePs = metrics?.NextPs(metrics.StartPs) ?? long.MaxValue;
         var wall = Stopwatch.StartNew();
         var lastProgress = TimeSpan.Zero;
         var lastCheckpoint = TimeSpan.Zero;
@@ -64,6 +66,13 @@ public static class SequentialKernel
                 break;
             }
 
+            if (metrics is not null && loop.NextEventPs >= nextSamplePs)
+            {
+                metrics.Sample(nextSamplePs, [.. loop.Components.Select(StatsCollector.Report)]);
+                nextSamplePs = metrics.NextPs(nextSamplePs);
+                continue;
+            }
+
             if (policy is not null && (loop.NextEventPs >= nextCheckpointPs || (policy.WallEvery is { } w && wall.Elapsed - lastCheckpoint >= w)))
             {
                 long boundary = loop.NextEventPs >= nextCheckpointPs ? nextCheckpointPs : loop.NextEventPs;
@@ -73,7 +82,7 @@ public static class SequentialKernel
                 continue;
             }
 
-            events += loop.RunUntil(Math.Min(endPs, nextCheckpointPs), SliceEvents);
+            events += loop.RunUntil(Math.Min(Math.Min(endPs, nextCheckpointPs), nextSamplePs), SliceEvents);
             if (control.Progress is { } progress && wall.Elapsed - lastProgress >= control.ProgressInterval)
             {
                 lastProgress = wall.Elapsed;

@@ -21,6 +21,31 @@ public sealed class RunControl
 
     /// <summary>Checkpoints to take, or null for none.</summary>
     public CheckpointPolicy? Checkpoints { get; init; }
+
+    /// <summary>Counter samples to take (the time series of metrics.csv), or null for none.</summary>
+    public MetricsPolicy? Metrics { get; init; }
+}
+
+/// <summary>
+/// Samples every component's counters at multiples of <see cref="Interval"/> of simulated time. A sample at time t
+/// reflects every event before t and none after: it is taken between windows, like a checkpoint, and never changes
+/// the execution.
+/// </summary>
+public sealed class MetricsPolicy
+{
+    public required SimTime Interval { get; init; }
+
+    /// <summary>The sampling starts after this time (a resumed run's checkpoint time).</summary>
+    public long StartPs { get; init; }
+
+    /// <summary>Receives (sample time, every component's report).</summary>
+    public required Action<long, IReadOnlyList<ComponentReport>> Sample { get; init; }
+
+    public long NextPs(long afterPs)
+    {
+        long k = afterPs / Interval.Ps + 1;
+        return k > long.MaxValue / Interval.Ps ? long.MaxValue : k * Interval.Ps;
+    }
 }
 
 /// <summary>When to take checkpoints and where to put them.</summary>

@@ -144,6 +144,6 @@ internal static class ResumeCommand
         folder.Write(record with { Status = RunStatus.Running });
         var policy = checkpoints.Enabled ? RunCommand.Policy(checkpoints, session.Store, nextEpoch, epoch.SimTimePs) : null;
         io.Err.WriteLine(string.Create(CultureInfo.InvariantCulture, $"disco: resuming run {record.RunId} from epoch {epoch.Epoch} at t={new Engine.Time.SimTime(epoch.SimTimePs)} (loaded {epoch.Bytes:N0} bytes in {loading.Elapsed.TotalSeconds:F2} s)"));
-        return await RunCommand.Execute(io, session, model, settings, policy, folder, manifest.ScenarioName, manifest.Seed, manifest.ConfigHash, image, cancel).ConfigureAwait(false);
+        return await RunCommand.Execute(io, session, model, settings, policy, folder, manifest.ScenarioName, manifest.Seed, manifest.ConfigHash, image, epoch.SimTimePs, cancel).ConfigureAwait(false);
     }
 }

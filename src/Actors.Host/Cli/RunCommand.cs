@@ -107,7 +107,7 @@ internal static class RunCommand
         }
 
         var policy = session.Store is { } s ? Policy(checkpoints, s, firstEpoch: 1, startPs: 0) : null;
-        return await Execute(io, session, model, settings, policy, folder, scenarioName, seed, config.ConfigHash(), resume: null, cancel).ConfigureAwait(false);
+        return await Execute(io, session, model, settings, policy, folder, scenarioName, seed, config.ConfigHash(), resume: null, startPs: 0, cancel).ConfigureAwait(false);
     }
 
     public static CheckpointPolicy Policy(CheckpointSettings settings, CheckpointStore store, long firstEpoch, long startPs)
@@ -120,7 +120,7 @@ internal static class RunCommand
     /// <summary>Runs (a new run or a resumed one), writes summary.json and the run record, prints the outcome.</summary>
     public static async Task<int> Execute(
         CliIo io, RunSession session, Engine.Model.SimulationModel model, RunSettings settings, CheckpointPolicy? policy,
-        RunFolder folder, string scenarioName, long seed, string configHash, CheckpointImage? resume, CancellationToken cancel)
+        RunFolder folder, string scenarioName, long seed, string configHash, CheckpointImage? resume, long startPs, CancellationToken cancel)
     {
         ArgumentNullException.ThrowIfNull(io);
         ArgumentNullException.ThrowIfNull(session);
@@ -134,6 +134,8 @@ internal static class RunCommand
             Saved = c => { lock (saved) { saved.Add(c); } },
         };
 
+        using var metricsFile = settings.MetricsInterval is null ? null : MetricsWriter.Open(folder.Path, startPs);
+        var metrics = metricsFile is null ? null : new MetricsPolicy { Interval = settings.MetricsInterval!.Value, StartPs = startPs, Sample = metricsFile.Sample };
         RunResult result;
         try
         {
@@ -141,7 +143,7 @@ internal static class RunCommand
                 io.Interactive,
                 model.Name,
                 settings.ProgressInterval,
-                control => session.ExecuteAsync(model, new RunControl { Stop = control.Stop, Progress = control.Progress, ProgressInterval = control.ProgressInterval, Checkpoints = trackedPolicy }, resume),
+                control => session.ExecuteAsync(model, new RunControl { Stop = control.Stop, Progress = control.Progress, ProgressInterval = control.ProgressInterval, Checkpoints = trackedPolicy, Metrics = metrics }, resume),
                 cancel).ConfigureAwait(false);
         }
         catch

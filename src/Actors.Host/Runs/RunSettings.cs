@@ -1,10 +1,11 @@
 using Disco.Actors.Engine.Actors;
 using Disco.Actors.Engine.Configuration;
+using Disco.Actors.Engine.Time;
 
 namespace Disco.Actors.Host.Runs;
 
 /// <summary>How a run is executed (engine, mapping, threads, progress): read from <c>disco.engine</c> and <c>disco.output</c>.</summary>
-internal sealed record RunSettings(string Engine, ActorEngineOptions Actors, TimeSpan? ProgressInterval)
+internal sealed record RunSettings(string Engine, ActorEngineOptions Actors, TimeSpan? ProgressInterval, SimTime? MetricsInterval = null)
 {
     public const string Sequential = "sequential";
     public const string ActorsEngine = "actors";
@@ -26,6 +27,13 @@ internal sealed record RunSettings(string Engine, ActorEngineOptions Actors, Tim
                 _ => EngineExecutor.Spinning,
             },
         };
-        return new RunSettings(engine, actors, config.GetWallDuration("disco.output.progress-interval"));
+        SimTime? metrics = null;
+        if (config.GetString("disco.output.metrics-interval") is not ("off" or "none" or ""))
+        {
+            var t = config.GetSimTime("disco.output.metrics-interval");
+            metrics = t.Ps > 0 ? t : throw config.Error("disco.output.metrics-interval", "must be a positive simulated time or off");
+        }
+
+        return new RunSettings(engine, actors, config.GetWallDuration("disco.output.progress-interval"), metrics);
     }
 }

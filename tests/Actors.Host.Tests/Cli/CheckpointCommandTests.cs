@@ -49,6 +49,26 @@ public class CheckpointCommandTests
     }
 
     [Fact]
+    public void Metrics_csv_is_the_same_on_every_engine_and_after_a_resume()
+    {
+        string[] metrics = [.. Phold, "--set", "output.metrics-interval=15us"];
+        string reference = Repo.TempDir("reference");
+        Assert.Equal(0, CliRunner.Run(["run", Repo.Scenario("phold.hocon"), "--out", reference, "--engine", "sequential", .. metrics]).Exit);
+        string[] rows = File.ReadAllLines(Path.Combine(reference, "metrics.csv"));
+        Assert.Equal(1 + 13, rows.Length); // header + 15us, 30us, ..., 195us
+        Assert.StartsWith("sim_time_ps,events,", rows[0], StringComparison.Ordinal);
+        var events = rows.Skip(1).Select(r => long.Parse(r.Split(',')[1], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(events.Order(), events); // counters only grow
+        Assert.True(events[0] > 0);
+
+        string dir = Repo.TempDir("metrics");
+        Assert.Equal(0, CliRunner.Run(["run", Repo.Scenario("phold.hocon"), "--out", dir, "--partitions", "0", "--checkpoint-every", "50us", .. metrics]).Exit);
+        Assert.Equal(rows, File.ReadAllLines(Path.Combine(dir, "metrics.csv")));
+        Assert.Equal(0, CliRunner.Run("resume", dir, "--epoch", "2", "--partitions", "2").Exit);
+        Assert.Equal(rows, File.ReadAllLines(Path.Combine(dir, "metrics.csv")));
+    }
+
+    [Fact]
     public void A_new_run_into_a_folder_with_a_resumable_run_is_refused()
     {
         string dir = Repo.TempDir("busy");

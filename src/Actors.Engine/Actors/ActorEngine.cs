@@ -53,6 +53,18 @@ public static class ActorEngine
         return options.Partitions <= 0 ? Placement.OnePerComponent(model) : Placement.Partitioned(model, options.Partitions);
     }
 
+    /// <summary>Binds the engine's protocol to its binary serializer (needed when partitions live in other processes).</summary>
+    public static Config SerializationConfig()
+    {
+        string serializer = typeof(EngineMessageSerializer).AssemblyQualifiedName!.Split(", Version", 2)[0];
+        string marker = typeof(IEngineMessage).AssemblyQualifiedName!.Split(", Version", 2)[0];
+        return ConfigurationFactory.ParseString(
+            "akka.actor {\n" +
+            $"  serializers {{ disco-engine = \"{serializer}\" }}\n" +
+            $"  serialization-bindings {{ \"{marker}\" = disco-engine }}\n" +
+            "}\n");
+    }
+
     /// <summary>Akka settings of the engine's dispatcher: dedicated threads, so the run does not share the .NET pool.</summary>
     public static Config DispatcherConfig(ActorEngineOptions options)
     {
@@ -92,6 +104,19 @@ public static class ActorEngine
         {
             await system.Terminate().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Starts a run whose partitions are hosted elsewhere (cluster workers): returns the conductor, to which the
+    /// hosts send <see cref="PartitionsHosted"/>, and the run's result.
+    /// </summary>
+    public static (IActorRef Conductor, Task<RunResult> Result) StartWithRemotePartitions(ActorSystem system, SimulationModel model, Placement placement, int threads, RunControl? control = null, CheckpointImage? resume = null)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        var done = new TaskCompletionSource<RunResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        string dispatcher = system.Settings.Config.HasPath(DispatcherId) ? DispatcherId : "akka.actor.default-dispatcher";
+        var conductor = system.ActorOf(Conductor.Props(model, placement, dispatcher, threads, control ?? RunControl.None, resume, done, remotePartitions: true), "conductor");
+        return (conductor, done.Task);
     }
 
     /// <summary>Runs the model in an existing actor system (tests, cluster) whose config defines <see cref="DispatcherId"/>.</summary>

@@ -60,8 +60,16 @@ internal sealed class Conductor : UntypedActor
     private List<ComponentReport>? _sample;
     private int _samplePending;
 
-    public Conductor(SimulationModel model, Placement placement, string dispatcher, int threads, RunControl control, CheckpointImage? resume, TaskCompletionSource<RunResult> done)
+    private readonly bool _remotePartitions;
+    private int _partitionsMissing;
+
+    /// <param name="remotePartitions">
+    /// False: the conductor creates every partition as its child. True: others (cluster workers) create them and
+    /// send <see cref="PartitionsHosted"/>; the run starts when every partition is known.
+    /// </param>
+    public Conductor(SimulationModel model, Placement placement, string dispatcher, int threads, RunControl control, CheckpointImage? resume, TaskCompletionSource<RunResult> done, bool remotePartitions = false)
     {
+        _remotePartitions = remotePartitions;
         _model = model;
         _placement = placement;
         _dispatcher = dispatcher;
@@ -91,8 +99,8 @@ internal sealed class Conductor : UntypedActor
         }
     }
 
-    public static Props Props(SimulationModel model, Placement placement, string dispatcher, int threads, RunControl control, CheckpointImage? resume, TaskCompletionSource<RunResult> done) =>
-        Akka.Actor.Props.Create(() => new Conductor(model, placement, dispatcher, threads, control, resume, done)).WithDispatcher(dispatcher);
+    public static Props Props(SimulationModel model, Placement placement, string dispatcher, int threads, RunControl control, CheckpointImage? resume, TaskCompletionSource<RunResult> done, bool remotePartitions = false) =>
+        Akka.Actor.Props.Create(() => new Conductor(model, placement, dispatcher, threads, control, resume, done, remotePartitions)).WithDispatcher(dispatcher);
 
     protected override SupervisorStrategy SupervisorStrategy() =>
         new OneForOneStrategy(ex =>
@@ -106,25 +114,43 @@ internal sealed class Conductor : UntypedActor
     protected override void PreStart()
     {
         _partitions = new IActorRef[_count];
-        var loops = new EventLoop[_count];
-        for (int p = 0; p < _count; p++)
+        if (_remotePartitions)
         {
-            loops[p] = new EventLoop(_model, _placement, p);
-        }
-
-        if (_resume is not null)
-        {
-            foreach (var e in _resume.Events)
+            _partitionsMissing = _count;
+            if (_count == 0)
             {
-                loops[_placement.PartitionOfArray[e.Target]].Restore(in e);
+                Start();
             }
+
+            return;
         }
 
-        for (int p = 0; p < _count; p++)
+        _partitions = PartitionHosting.Create(Context, _model, _placement, [.. Enumerable.Range(0, _count)], Self, _dispatcher, _resume);
+        Start();
+    }
+
+    private void OnHosted(PartitionsHosted hosted)
+    {
+
+        for (int i = 0; i < hosted.Partitions.Length; i++)
         {
-            _partitions[p] = Context.ActorOf(PartitionActor.Props(loops[p], Self, _dispatcher), PartitionName(p));
+            int p = hosted.Partitions[i];
+            if (_partitions[p] is null)
+            {
+                _partitionsMissing--;
+            }
+
+            _partitions[p] = hosted.Refs[i];
         }
 
+        if (_partitionsMissing == 0)
+        {
+            Start();
+        }
+    }
+
+    private void Start()
+    {
         var wire = new WirePartitions(_partitions);
         foreach (var partition in _partitions)
         {
@@ -168,21 +194,22 @@ internal sealed class Conductor : UntypedActor
             case PartitionResults results:
                 OnResults(results);
                 break;
+            case PartitionsHosted hosted:
+                OnHosted(hosted);
+                break;
+            case PartitionFailed failed:
+                _done.TrySetException(new RemotePartitionException(failed.Partition, failed.Error, failed.BadInput));
+                Context.Stop(Self);
+                break;
             default:
                 Unhandled(message);
                 break;
         }
     }
 
-    private string PartitionName(int p)
-    {
-        var members = _placement.Members[p];
-        string name = members.Length == 1 ? _model.Components[members[0]].ToString().Replace('#', '-') : $"partition-{p}";
-        return Uri.EscapeDataString(name);
-    }
-
     private void OnWindowDone(WindowDone done)
     {
+
         int p = done.Partition;
         _events += done.Handled;
         _lastHandledPs = Math.Max(_lastHandledPs, done.LastHandledPs);

@@ -59,3 +59,9 @@ internal sealed record CollectResults(long SampleTimePs) : IEngineMessage
 }
 
 internal sealed record PartitionResults(int Partition, long SampleTimePs, ComponentReport[] Components) : IEngineMessage;
+
+/// <summary>Worker → conductor: the partitions it created for this run, and their addresses.</summary>
+public sealed record PartitionsHosted(int[] Partitions, IActorRef[] Refs) : IEngineMessage;
+
+/// <summary>Worker → conductor: a hosted partition failed (its component threw); the run cannot go on.</summary>
+public sealed record PartitionFailed(int Partition, string Error, bool BadInput) : IEngineMessage;

@@ -43,7 +43,7 @@ internal static class BenchCommand
             RunCommand.AddIf(o, "seed", Text(parse.GetValue(seed)), "--seed");
             var config = SimConfig.Load(DefaultConfig.Text, DefaultConfig.Name, null, "bench phold", o);
             string output = parse.GetValue(outDir) ?? Path.Combine(config.GetString("disco.output.dir"), "bench-phold");
-            return await RunCommand.RunNew(io, config, "bench phold", output, cancel).ConfigureAwait(false);
+            return await RunCommand.RunNew(io, config, "bench phold", output, cluster: null, cancel).ConfigureAwait(false);
         });
 
         return new Command("bench", "Benchmarks of the engine.") { phold };

@@ -23,6 +23,7 @@ internal static class DiscoCli
             ResumeCommand.CreateResume(io),
             ResumeCommand.CreateList(io),
             BenchCommand.Create(io),
+            ClusterCommand.Create(io),
         };
 
         var parse = root.Parse(args);
@@ -47,6 +48,16 @@ internal static class DiscoCli
         {
             stderr.WriteLine($"disco: {inner.Message}");
             return BadInput;
+        }
+        catch (Engine.Actors.RemotePartitionException ex) when (ex.BadInput)
+        {
+            stderr.WriteLine($"disco: {ex.Message}");
+            return BadInput;
+        }
+        catch (Cluster.ClusterMemberLostException ex)
+        {
+            stderr.WriteLine($"disco: {ex.Message}; resume it with disco resume (with --db) or disco cluster conductor ... resume");
+            return InternalFailure;
         }
 #pragma warning disable CA1031 // The CLI boundary: anything else is an internal failure, reported and exit 1.
         catch (Exception ex)

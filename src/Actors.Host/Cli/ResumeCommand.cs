@@ -13,7 +13,7 @@ namespace Disco.Actors.Host.Cli;
 /// </summary>
 internal static class ResumeCommand
 {
-    public static Command CreateResume(CliIo io)
+    public static Command CreateResume(CliIo io, Func<System.CommandLine.ParseResult, Cluster.ClusterOptions?>? cluster = null)
     {
         var dir = new Argument<string>("dir") { Description = "The run's results folder (it holds run.json)." };
         var epoch = new Option<long?>("--epoch") { Description = "Checkpoint to resume from (default: the last completed one)." };
@@ -28,7 +28,7 @@ internal static class ResumeCommand
             RunCommand.AddIf(layout, "engine.kind", parse.GetValue(engine), "--engine");
             RunCommand.AddIf(layout, "engine.partitions", parse.GetValue(partitions)?.ToString(CultureInfo.InvariantCulture), "--partitions");
             RunCommand.AddIf(layout, "engine.threads", parse.GetValue(threads)?.ToString(CultureInfo.InvariantCulture), "--threads");
-            return await Resume(io, parse.GetValue(dir)!, parse.GetValue(epoch), parse.GetValue(db), layout, cancel).ConfigureAwait(false);
+            return await Resume(io, parse.GetValue(dir)!, parse.GetValue(epoch), parse.GetValue(db), layout, cluster?.Invoke(parse), cancel).ConfigureAwait(false);
         });
         return command;
     }
@@ -89,9 +89,14 @@ internal static class ResumeCommand
         return (folder, record, store);
     }
 
-    private static async Task<int> Resume(CliIo io, string dir, long? epochNumber, string? db, List<ConfigOverride> layout, CancellationToken cancel)
+    private static async Task<int> Resume(CliIo io, string dir, long? epochNumber, string? db, List<ConfigOverride> layout, Cluster.ClusterOptions? cluster, CancellationToken cancel)
     {
         var (folder, record, storeDb) = Locate(dir, db);
+        if (cluster is not null && storeDb.Kind != CheckpointDbKind.PostgreSql)
+        {
+            throw new BadInputException("--db", "a cluster resume needs the run's checkpoints in PostgreSQL, where every worker reaches them");
+        }
+
         var readSettings = new RunSettings(RunSettings.Sequential, new Engine.Actors.ActorEngineOptions { Threads = 1 }, null);
         RunManifest manifest;
         CheckpointCompleted epoch;
@@ -128,7 +133,7 @@ internal static class ResumeCommand
         var model = ModelCatalog.Build(config);
         var settings = RunSettings.From(config);
         var checkpoints = CheckpointSettings.From(config);
-        await using var session = RunSession.Open(settings, config.Merged, storeDb, createTables: false, record.RunId);
+        await using var session = RunSession.Open(settings, config.Merged, storeDb, createTables: false, record.RunId, cluster, io.Err);
         CheckpointImage image;
         var loading = System.Diagnostics.Stopwatch.StartNew();
         try
@@ -142,8 +147,8 @@ internal static class ResumeCommand
         }
 
         folder.Write(record with { Status = RunStatus.Running });
-        var policy = checkpoints.Enabled ? RunCommand.Policy(checkpoints, session.Store, nextEpoch, epoch.SimTimePs) : null;
         io.Err.WriteLine(string.Create(CultureInfo.InvariantCulture, $"disco: resuming run {record.RunId} from epoch {epoch.Epoch} at t={new Engine.Time.SimTime(epoch.SimTimePs)} (loaded {epoch.Bytes:N0} bytes in {loading.Elapsed.TotalSeconds:F2} s)"));
-        return await RunCommand.Execute(io, session, model, settings, policy, folder, manifest.ScenarioName, manifest.Seed, manifest.ConfigHash, image, epoch.SimTimePs, cancel).ConfigureAwait(false);
+        var plan = new RunPlan(config, model, settings, checkpoints, folder, manifest.ScenarioName, manifest.Seed, manifest.ConfigHash, image, epoch, nextEpoch);
+        return await RunCommand.Execute(io, session, plan, cluster?.AutoResume ?? false, cancel).ConfigureAwait(false);
     }
 }

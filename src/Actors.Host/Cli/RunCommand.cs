@@ -3,7 +3,9 @@ using System.Globalization;
 using Disco.Actors.Engine.Checkpoints;
 using Disco.Actors.Engine.Configuration;
 using Disco.Actors.Engine.Run;
+using Disco.Actors.Engine.State;
 using Disco.Actors.Engine.Time;
+using Disco.Actors.Host.Cluster;
 using Disco.Actors.Host.Output;
 using Disco.Actors.Host.Runs;
 
@@ -12,7 +14,7 @@ namespace Disco.Actors.Host.Cli;
 /// <summary><c>disco run &lt;scenario.hocon&gt;</c>: one simulation, results in a folder.</summary>
 internal static class RunCommand
 {
-    public static Command Create(CliIo io)
+    public static Command Create(CliIo io, Func<System.CommandLine.ParseResult, ClusterOptions?>? cluster = null)
     {
         var scenario = new Argument<string>("scenario") { Description = "Scenario file (HOCON), e.g. scenarios/phold.hocon." };
         var outDir = new Option<string?>("--out") { Description = "Results folder (default: <disco.output.dir>/<scenario name>)." };
@@ -44,7 +46,7 @@ internal static class RunCommand
 
             var config = SimConfig.Load(DefaultConfig.Text, DefaultConfig.Name, ReadScenario(path), path, overrides);
             string output = parse.GetValue(outDir) ?? Path.Combine(config.GetString("disco.output.dir"), Path.GetFileNameWithoutExtension(path));
-            return await RunNew(io, config, path, output, cancel).ConfigureAwait(false);
+            return await RunNew(io, config, path, output, cluster?.Invoke(parse), cancel).ConfigureAwait(false);
         });
         return command;
     }
@@ -75,8 +77,8 @@ internal static class RunCommand
         }
     }
 
-    /// <summary>Builds the model, runs it (checkpointing if asked), writes the results folder and prints where they are.</summary>
-    public static async Task<int> RunNew(CliIo io, SimConfig config, string scenarioName, string output, CancellationToken cancel)
+    /// <summary>Validates a new run, prepares its folder and store, runs it and writes the results.</summary>
+    public static async Task<int> RunNew(CliIo io, SimConfig config, string scenarioName, string output, ClusterOptions? cluster, CancellationToken cancel)
     {
         ArgumentNullException.ThrowIfNull(io);
         ArgumentNullException.ThrowIfNull(config);
@@ -86,10 +88,15 @@ internal static class RunCommand
         long seed = config.GetLong("disco.seed");
         var folder = new RunFolder(output);
         folder.EnsureNoResumableRun();
-        var db = checkpoints.Enabled ? checkpoints.Store(folder, config.SourceOf("disco.checkpoint.db")) : null;
+        string dbSource = config.SourceOf("disco.checkpoint.db");
+        var db = checkpoints.Enabled ? checkpoints.Store(folder, dbSource) : null;
+        if (cluster is not null && db is { Kind: CheckpointDbKind.Sqlite })
+        {
+            throw new BadInputException("--db", "a cluster run keeps its checkpoints where every process reaches them: give a PostgreSQL connection string");
+        }
 
         Directory.CreateDirectory(output);
-        db?.Verify(mustHoldRuns: false, config.SourceOf("disco.checkpoint.db"));
+        db?.Verify(mustHoldRuns: false, dbSource);
         File.WriteAllText(Path.Combine(output, "config.resolved.hocon"), config.ResolvedDiscoText());
         if (config.ScenarioText.Length > 0)
         {
@@ -97,7 +104,7 @@ internal static class RunCommand
         }
 
         string? runId = db is null ? null : NewRunId();
-        await using var session = RunSession.Open(settings, config.Merged, db, createTables: true, runId);
+        await using var session = RunSession.Open(settings, config.Merged, db, createTables: true, runId, cluster, io.Err);
         if (session.Store is { } store)
         {
             folder.Write(new RunRecord(runId!, RunStatus.Running, db!.Kind.ToString(), scenarioName, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
@@ -106,66 +113,65 @@ internal static class RunCommand
                 seed, config.ConfigHash(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())).ConfigureAwait(false);
         }
 
-        var policy = session.Store is { } s ? Policy(checkpoints, s, firstEpoch: 1, startPs: 0) : null;
-        return await Execute(io, session, model, settings, policy, folder, scenarioName, seed, config.ConfigHash(), resume: null, startPs: 0, cancel).ConfigureAwait(false);
+        var plan = new RunPlan(config, model, settings, checkpoints, folder, scenarioName, seed, config.ConfigHash(), null, null, 1);
+        return await Execute(io, session, plan, cluster?.AutoResume ?? false, cancel).ConfigureAwait(false);
     }
 
-    public static CheckpointPolicy Policy(CheckpointSettings settings, CheckpointStore store, long firstEpoch, long startPs)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        ArgumentNullException.ThrowIfNull(store);
-        return new CheckpointPolicy { Every = settings.Every, WallEvery = settings.WallEvery, Save = store.SaveEpochAsync, FirstEpoch = firstEpoch, StartPs = startPs };
-    }
-
-    /// <summary>Runs (a new run or a resumed one), writes summary.json and the run record, prints the outcome.</summary>
-    public static async Task<int> Execute(
-        CliIo io, RunSession session, Engine.Model.SimulationModel model, RunSettings settings, CheckpointPolicy? policy,
-        RunFolder folder, string scenarioName, long seed, string configHash, CheckpointImage? resume, long startPs, CancellationToken cancel)
+    /// <summary>
+    /// Runs a plan (new or resumed), writes summary.json and the run record, prints the outcome. In a cluster run
+    /// with auto-resume, a lost worker restarts the run from the last completed epoch once enough workers are up.
+    /// </summary>
+    public static async Task<int> Execute(CliIo io, RunSession session, RunPlan plan, bool autoResume, CancellationToken cancel)
     {
         ArgumentNullException.ThrowIfNull(io);
         ArgumentNullException.ThrowIfNull(session);
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(settings);
-        ArgumentNullException.ThrowIfNull(folder);
+        ArgumentNullException.ThrowIfNull(plan);
         var saved = new List<CheckpointCompleted>();
-        var trackedPolicy = policy is null ? null : new CheckpointPolicy
-        {
-            Every = policy.Every, WallEvery = policy.WallEvery, Save = policy.Save, FirstEpoch = policy.FirstEpoch, StartPs = policy.StartPs,
-            Saved = c => { lock (saved) { saved.Add(c); } },
-        };
-
-        using var metricsFile = settings.MetricsInterval is null ? null : MetricsWriter.Open(folder.Path, startPs);
-        var metrics = metricsFile is null ? null : new MetricsPolicy { Interval = settings.MetricsInterval!.Value, StartPs = startPs, Sample = metricsFile.Sample };
         RunResult result;
-        try
+        while (true)
         {
-            result = await ProgressDisplay.RunAsync(
-                io.Interactive,
-                model.Name,
-                settings.ProgressInterval,
-                control => session.ExecuteAsync(model, new RunControl { Stop = control.Stop, Progress = control.Progress, ProgressInterval = control.ProgressInterval, Checkpoints = trackedPolicy, Metrics = metrics }, resume),
-                cancel).ConfigureAwait(false);
-        }
-        catch
-        {
-            if (folder.Read() is { } failed && saved.Count == 0 && resume is null)
+            try
             {
-                folder.Write(failed with { Status = RunStatus.Failed });
+                result = await Attempt(io, session, plan, saved, cancel).ConfigureAwait(false);
+                break;
             }
+            catch (ClusterMemberLostException lost) when (autoResume && session.Store is not null)
+            {
+                var journal = await session.Store.ReadJournalAsync().ConfigureAwait(false);
+                if (journal.Completed.Count == 0)
+                {
+                    io.Err.WriteLine($"disco: {lost.Message}; no completed checkpoint yet, so nothing to resume from");
+                    throw;
+                }
 
-            throw;
+                var epoch = journal.Completed[^1];
+                io.Err.WriteLine(string.Create(CultureInfo.InvariantCulture, $"disco: {lost.Message}; resuming from epoch {epoch.Epoch} (t={new SimTime(epoch.SimTimePs)}) once enough workers are up"));
+                var model = ModelCatalog.Build(plan.Config);
+                var image = await session.Store.LoadEpochAsync(epoch, model).ConfigureAwait(false);
+                image.LoadInto(model);
+                plan = plan with { Model = model, Resume = image, ResumeEpoch = epoch, FirstEpoch = journal.NextEpoch };
+            }
+            catch
+            {
+                if (plan.Folder.Read() is { } failed && saved.Count == 0 && plan.Resume is null)
+                {
+                    plan.Folder.Write(failed with { Status = RunStatus.Failed });
+                }
+
+                throw;
+            }
         }
 
-        var summary = RunSummary.Build(result, model.Name, scenarioName, seed, configHash);
-        string file = RunSummary.Write(folder.Path, summary);
-        if (folder.Read() is { } record)
+        var summary = RunSummary.Build(result, plan.Model.Name, plan.ScenarioName, plan.Seed, plan.ConfigHash);
+        string file = RunSummary.Write(plan.Folder.Path, summary);
+        if (plan.Folder.Read() is { } record)
         {
-            folder.Write(record with { Status = result.Stopped ? RunStatus.Stopped : RunStatus.Finished });
+            plan.Folder.Write(record with { Status = result.Stopped ? RunStatus.Stopped : RunStatus.Finished });
         }
 
         io.Out.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"{model.Name}: {result.Events:N0} events to t={new SimTime(result.SimTimePs)} in {result.WallSeconds:F2} s ({result.EventsPerSecond:N0} events/s, {result.Engine}, {result.Partitions} partitions, {result.Threads} threads); digest {result.DigestHex}"));
+            $"{plan.Model.Name}: {result.Events:N0} events to t={new SimTime(result.SimTimePs)} in {result.WallSeconds:F2} s ({result.EventsPerSecond:N0} events/s, {result.Engine}, {result.Partitions} partitions, {result.Threads} threads); digest {result.DigestHex}"));
         if (saved.Count > 0)
         {
             var last = saved[^1];
@@ -175,7 +181,7 @@ internal static class RunCommand
         if (result.Stopped)
         {
             io.Out.WriteLine(saved.Count > 0
-                ? $"stopped on request; resume with: disco resume {folder.Path}"
+                ? $"stopped on request; resume with: disco resume {plan.Folder.Path}"
                 : $"stopped on request (no checkpoint: run with --checkpoint-every to be able to resume); partial results in {file}");
         }
         else
@@ -184,6 +190,37 @@ internal static class RunCommand
         }
 
         return DiscoCli.Ok;
+    }
+
+    private static async Task<RunResult> Attempt(CliIo io, RunSession session, RunPlan plan, List<CheckpointCompleted> saved, CancellationToken cancel)
+    {
+        var policy = session.Store is { } store && plan.Checkpoints.Enabled
+            ? new CheckpointPolicy
+            {
+                Every = plan.Checkpoints.Every, WallEvery = plan.Checkpoints.WallEvery, Save = store.SaveEpochAsync,
+                FirstEpoch = plan.FirstEpoch, StartPs = plan.StartPs, Saved = c => { lock (saved) { saved.Add(c); } },
+            }
+            : null;
+        using var metricsFile = plan.Settings.MetricsInterval is null ? null : MetricsWriter.Open(plan.Folder.Path, plan.StartPs);
+        var metrics = metricsFile is null ? null : new MetricsPolicy { Interval = plan.Settings.MetricsInterval!.Value, StartPs = plan.StartPs, Sample = metricsFile.Sample };
+        try
+        {
+            return await ProgressDisplay.RunAsync(
+                io.Interactive,
+                plan.Model.Name,
+                plan.Settings.ProgressInterval,
+                control => session.ExecuteAsync(
+                    plan.Model,
+                    new RunControl { Stop = control.Stop, Progress = control.Progress, ProgressInterval = control.ProgressInterval, Checkpoints = policy, Metrics = metrics },
+                    plan.Resume,
+                    plan.Config.ResolvedDiscoText(),
+                    plan.ResumeEpoch),
+                cancel).ConfigureAwait(false);
+        }
+        catch (CorruptStateException ex)
+        {
+            throw new BadInputException(plan.Folder.Path, "a checkpoint cannot be used: " + ex.Message);
+        }
     }
 
     private static string NewRunId() =>

@@ -27,13 +27,14 @@ public sealed class CheckpointHarness : IAsyncDisposable
 
     public CheckpointDb Db { get; }
 
-    public static CheckpointHarness Create(CheckpointDb? db = null, string runId = "test-run", int threads = 2)
+    public static CheckpointHarness Create(CheckpointDb? db = null, string runId = "test-run", int threads = 2, string? extraConfig = null)
     {
         db ??= CheckpointDb.Sqlite(Path.Combine(Repo.TempDir("ckpt"), "checkpoints.db"));
         db.Verify(mustHoldRuns: false, "test");
-        var config = ActorEngine.DispatcherConfig(new ActorEngineOptions { Threads = threads, SpinIterations = 200 })
+        var config = Akka.Configuration.ConfigurationFactory.ParseString(extraConfig ?? "").WithFallback(ActorEngine.DispatcherConfig(new ActorEngineOptions { Threads = threads, SpinIterations = 200 })
+            .WithFallback(ActorEngine.SerializationConfig())
             .WithFallback(db.PersistenceConfig(createTables: true))
-            .WithFallback("akka.loglevel = WARNING");
+            .WithFallback("akka.loglevel = WARNING"));
         var system = ActorSystem.Create("checkpoint-test", config);
         return new CheckpointHarness(system, new CheckpointStore(system, runId), db);
     }

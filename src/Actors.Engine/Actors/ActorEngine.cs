@@ -110,12 +110,12 @@ public static class ActorEngine
     /// Starts a run whose partitions are hosted elsewhere (cluster workers): returns the conductor, to which the
     /// hosts send <see cref="PartitionsHosted"/>, and the run's result.
     /// </summary>
-    public static (IActorRef Conductor, Task<RunResult> Result) StartWithRemotePartitions(ActorSystem system, SimulationModel model, Placement placement, int threads, RunControl? control = null, CheckpointImage? resume = null)
+    public static (IActorRef Conductor, Task<RunResult> Result) StartWithRemotePartitions(ActorSystem system, SimulationModel model, Placement placement, int threads, RunControl? control = null, CheckpointImage? resume = null, string name = "conductor")
     {
         ArgumentNullException.ThrowIfNull(system);
         var done = new TaskCompletionSource<RunResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         string dispatcher = system.Settings.Config.HasPath(DispatcherId) ? DispatcherId : "akka.actor.default-dispatcher";
-        var conductor = system.ActorOf(Conductor.Props(model, placement, dispatcher, threads, control ?? RunControl.None, resume, done, remotePartitions: true), "conductor");
+        var conductor = system.ActorOf(Conductor.Props(model, placement, dispatcher, threads, control ?? RunControl.None, resume, done, remotePartitions: true), name);
         return (conductor, done.Task);
     }
 

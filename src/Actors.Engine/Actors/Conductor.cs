@@ -333,7 +333,7 @@ internal sealed class Conductor : UntypedActor
         _imagesPending = _count;
         for (int p = 0; p < _count; p++)
         {
-            _partitions[p].Tell(new TakeCheckpoint(_epoch, _expectedBatches[p]));
+            _partitions[p].Tell(new TakeCheckpoint(_epoch, _window + 1, _expectedBatches[p]));
         }
     }
 

@@ -58,6 +58,7 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
                 break;
             case EventBatch m:
                 w.Write(m.FromPartition);
+                w.Write(m.Window);
                 w.WriteCount(m.Events.Length);
                 foreach (var e in m.Events)
                 {
@@ -81,6 +82,7 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
                 break;
             case TakeCheckpoint m:
                 w.Write(m.Epoch);
+                w.Write(m.BeforeWindow);
                 w.Write(m.ExpectedBatches);
                 break;
             case PartitionImage m:
@@ -140,7 +142,7 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
             "done.1" => new WindowDone(
                 r.ReadInt("partition"), r.ReadLong("window"), r.ReadLong("handled"), r.ReadLong("next"), r.ReadLong("promise"),
                 r.ReadLong("last handled"), r.ReadIntArray("destinations", MaxCount), r.ReadLongArray("batch times", MaxCount)),
-            "take-checkpoint.1" => new TakeCheckpoint(r.ReadLong("epoch"), r.ReadLong("expected batches")),
+            "take-checkpoint.1" => new TakeCheckpoint(r.ReadLong("epoch"), r.ReadLong("before window"), r.ReadLong("expected batches")),
             "image.1" => new PartitionImage(r.ReadInt("partition"), r.ReadLong("epoch"), r.ReadBytes("image", int.MaxValue)),
             "collect.1" => new CollectResults(r.ReadLong("sample time")),
             "results.1" => ReadResults(ref r),
@@ -154,6 +156,7 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
     private static EventBatch ReadBatch(ref StateReader r)
     {
         int from = r.ReadInt("from partition");
+        long window = r.ReadLong("window");
         int n = r.ReadCount("events", MaxCount);
         var events = new Event[n];
         for (int i = 0; i < n; i++)
@@ -161,7 +164,7 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
             events[i] = new Event(r.ReadLong("time"), r.ReadInt("sender"), r.ReadLong("sequence"), r.ReadInt("target"), r.ReadMessage("message"));
         }
 
-        return new EventBatch(from, events);
+        return new EventBatch(from, window, events);
     }
 
     private static PartitionResults ReadResults(ref StateReader r)

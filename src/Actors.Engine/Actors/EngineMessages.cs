@@ -13,14 +13,15 @@ public interface IEngineMessage
 internal sealed record WirePartitions(IActorRef[] Partitions) : IEngineMessage;
 
 /// <summary>
-/// Conductor → partition: handle every event before <paramref name="EndPs"/>, once
-/// <paramref name="ExpectedBatches"/> batches in all have arrived here (nothing of earlier windows is then in flight).
-/// Window 0 first starts the components.
+/// Conductor → partition: handle every event before <paramref name="EndPs"/>, once the
+/// <paramref name="ExpectedBatches"/> batches that earlier windows sent here have all arrived. Batches of this or
+/// later windows do not count: between processes a later batch can overtake an earlier one. Window 0 first starts
+/// the components.
 /// </summary>
 internal sealed record OpenWindow(long Window, long EndPs, long ExpectedBatches, bool StartComponents) : IEngineMessage;
 
-/// <summary>Partition → partition: the events one window sent there, all at or after that window's end.</summary>
-internal sealed record EventBatch(int FromPartition, Event[] Events) : IEngineMessage;
+/// <summary>Partition → partition: the events window <paramref name="Window"/> sent there, all at or after that window's end.</summary>
+internal sealed record EventBatch(int FromPartition, long Window, Event[] Events) : IEngineMessage;
 
 /// <summary>
 /// Partition → conductor after its window: how many events it handled, its next event time, its promise (no
@@ -38,16 +39,17 @@ internal sealed record WindowDone(
     long[] BatchMinPs) : IEngineMessage;
 
 /// <summary>
-/// Conductor → partition between windows: once <paramref name="ExpectedBatches"/> batches have arrived (so the cut
-/// holds every event sent before it), encode your components and pending events.
+/// Conductor → partition between windows: once the <paramref name="ExpectedBatches"/> batches sent here by windows
+/// before <paramref name="BeforeWindow"/> have arrived (so the cut holds every event sent before it), encode your
+/// components and pending events.
 /// </summary>
-internal sealed record TakeCheckpoint(long Epoch, long ExpectedBatches) : IEngineMessage;
+internal sealed record TakeCheckpoint(long Epoch, long BeforeWindow, long ExpectedBatches) : IEngineMessage;
 
 /// <summary>Partition → conductor: one partition's share of a checkpoint.</summary>
 internal sealed record PartitionImage(int Partition, long Epoch, byte[] Image) : IEngineMessage;
 
 /// <summary>Conductor → itself: the store has the epoch (or failed to store it).</summary>
-internal sealed record CheckpointStored(Checkpoints.CheckpointCompleted? Completed, Exception? Failure) : IEngineMessage;
+internal sealed record CheckpointStored(Checkpoints.CheckpointCompleted? Completed, Exception? Failure) : INoSerializationVerificationNeeded;
 
 /// <summary>
 /// Conductor → partition: report your components, at the end of the run (<paramref name="SampleTimePs"/> = -1) or

@@ -14,7 +14,7 @@ internal sealed class PartitionActor : UntypedActor
     private readonly EventLoop _loop;
     private readonly IActorRef _conductor;
     private IActorRef[] _partitions = [];
-    private long _receivedBatches;
+    private readonly BatchCounter _received = new();
     private OpenWindow? _waiting;
     private TakeCheckpoint? _waitingCheckpoint;
 
@@ -32,14 +32,15 @@ internal sealed class PartitionActor : UntypedActor
         switch (message)
         {
             case EventBatch batch:
+                // Events of a later window than the one to run are safe in the queue: their times are past its end.
                 _loop.Deliver(batch.Events);
-                _receivedBatches++;
-                if (_waiting is { } w && _receivedBatches >= w.ExpectedBatches)
+                _received.Add(batch.Window);
+                if (_waiting is { } w && _received.Before(w.Window) >= w.ExpectedBatches)
                 {
                     _waiting = null;
                     RunWindow(w);
                 }
-                else if (_waitingCheckpoint is { } c && _receivedBatches >= c.ExpectedBatches)
+                else if (_waitingCheckpoint is { } c && _received.Before(c.BeforeWindow) >= c.ExpectedBatches)
                 {
                     _waitingCheckpoint = null;
                     SendImage(c);
@@ -47,7 +48,7 @@ internal sealed class PartitionActor : UntypedActor
 
                 break;
             case TakeCheckpoint take:
-                if (_receivedBatches >= take.ExpectedBatches)
+                if (_received.Before(take.BeforeWindow) >= take.ExpectedBatches)
                 {
                     SendImage(take);
                 }
@@ -58,7 +59,7 @@ internal sealed class PartitionActor : UntypedActor
 
                 break;
             case OpenWindow open:
-                if (_receivedBatches >= open.ExpectedBatches)
+                if (_received.Before(open.Window) >= open.ExpectedBatches)
                 {
                     RunWindow(open);
                 }
@@ -98,7 +99,7 @@ internal sealed class PartitionActor : UntypedActor
         for (int i = 0; i < batches.Count; i++)
         {
             var b = batches[i];
-            _partitions[b.Destination].Tell(new EventBatch(_loop.Partition, b.Events), self);
+            _partitions[b.Destination].Tell(new EventBatch(_loop.Partition, open.Window, b.Events), self);
             destinations[i] = b.Destination;
             minTimes[i] = b.MinTimePs;
         }

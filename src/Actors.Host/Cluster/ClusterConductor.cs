@@ -51,6 +51,7 @@ internal sealed class ClusterConductor
     private readonly ActorSystem _system;
     private readonly ClusterOptions _options;
     private readonly TextWriter _err;
+    private int _attempt;
 
     public ClusterConductor(ActorSystem system, ClusterOptions options, TextWriter err)
     {
@@ -102,7 +103,10 @@ internal sealed class ClusterConductor
 
         ModelMessages.For(_system).Catalog = model.Messages;
         var placement = ActorEngine.PlacementFor(model, settings.Actors);
-        var (conductor, result) = ActorEngine.StartWithRemotePartitions(_system, model, placement, settings.Actors.EffectiveThreads, control, resume);
+        // Every attempt (a first run, then each auto-resume) gets actors of its own names: nothing of an aborted
+        // attempt still in flight can reach the next one.
+        int attempt = ++_attempt;
+        var (conductor, result) = ActorEngine.StartWithRemotePartitions(_system, model, placement, settings.Actors.EffectiveThreads, control, resume, $"conductor-{attempt}");
         var failure = new TaskCompletionSource<RunResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         var addresses = workers.Select(w => w.Address).ToArray();
         var watcher = _system.ActorOf(Props.Create(() => new MemberWatch(addresses, failure)));
@@ -111,7 +115,7 @@ internal sealed class ClusterConductor
         for (int i = 0; i < hosts.Count; i++)
         {
             int[] assigned = [.. Enumerable.Range(0, count).Where(p => (long)p * hosts.Count / Math.Max(1, count) == i)];
-            hosts[i].Tell(new HostPartitions(ModelVersion.Model, resolvedConfig, settings.Actors.Partitions, assigned, conductor, resumeSpec), watcher);
+            hosts[i].Tell(new HostPartitions(ModelVersion.Model, resolvedConfig, settings.Actors.Partitions, assigned, conductor, resumeSpec, attempt), watcher);
         }
 
         try

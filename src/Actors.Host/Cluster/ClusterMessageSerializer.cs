@@ -42,6 +42,7 @@ internal sealed class ClusterMessageSerializer : SerializerWithStringManifest
                     WriteResume(ref w, r);
                 }
 
+                w.Write(m.Attempt);
                 break;
             case HostingRefused m:
                 w.Write(m.Worker);
@@ -73,7 +74,8 @@ internal sealed class ClusterMessageSerializer : SerializerWithStringManifest
                 r.ReadInt("partitions", 0, int.MaxValue),
                 r.ReadIntArray("assigned", 1 << 26),
                 system.Provider.ResolveActorRef(r.ReadString("conductor") ?? ""),
-                r.ReadBool("resume") ? ReadResume(ref r) : null),
+                r.ReadBool("resume") ? ReadResume(ref r) : null,
+                r.ReadInt("attempt", 0, int.MaxValue)),
             "refused.1" => new HostingRefused(r.ReadString("worker") ?? "", r.ReadString("reason") ?? "", r.ReadBool("bad input")),
             "finished.1" => new RunFinished(r.ReadInt("exit code")),
             "resume.1" => ReadResume(ref r),

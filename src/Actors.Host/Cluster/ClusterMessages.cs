@@ -15,7 +15,7 @@ internal sealed record ResumeSpec(string RunId, string Db, long Epoch, long SimT
 /// <see cref="Partitions"/>-way placement (0: one per component), and report to <see cref="Conductor"/>.
 /// </summary>
 internal sealed record HostPartitions(
-    string ModelVersion, string ResolvedConfig, int Partitions, int[] Assigned, IActorRef Conductor, ResumeSpec? Resume) : IClusterMessage;
+    string ModelVersion, string ResolvedConfig, int Partitions, int[] Assigned, IActorRef Conductor, ResumeSpec? Resume, int Attempt) : IClusterMessage;
 
 /// <summary>Worker → conductor: this worker will not take part (another model version, bad input on its side).</summary>
 internal sealed record HostingRefused(string Worker, string Reason, bool BadInput) : IClusterMessage;

@@ -11,7 +11,9 @@ namespace Disco.Actors.Host.Cluster;
 /// <summary>Creating, joining and leaving the cluster, with bad input (busy port, unreachable seed) named clearly.</summary>
 internal static class ClusterRuntime
 {
-    public static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(15);
+    /// <summary>How long a worker tries to join its seed: <c>DISCO_JOIN_TIMEOUT</c> seconds, default 15.</summary>
+    public static TimeSpan JoinTimeout =>
+        TimeSpan.FromSeconds(int.TryParse(Environment.GetEnvironmentVariable("DISCO_JOIN_TIMEOUT"), out int s) && s > 0 ? s : 15);
 
     /// <summary>The binary serializers of everything that crosses processes.</summary>
     public static Config Serialization()

@@ -31,6 +31,8 @@ internal static class ClusterSettings
                   receive-buffer-size = 4194304b
                 }
                 retry-gate-closed-for = 500ms
+                # A member that goes away is reported by disco itself, in one line.
+                log-remote-lifecycle-events = off
               }
               cluster {
                 seed-nodes = ["akka.tcp://{{SystemName}}@{{seedHostPort}}"]
@@ -47,6 +49,8 @@ internal static class ClusterSettings
                 split-brain-resolver {
                   active-strategy = keep-oldest
                   stable-after = 2s
+                  # A worker killed while the others keep running is not instability: never down the conductor's side.
+                  down-all-when-unstable = off
                   keep-oldest { down-if-alone = off, role = "{{ConductorRole}}" }
                 }
                 log-info = off

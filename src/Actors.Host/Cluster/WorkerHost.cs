@@ -66,10 +66,11 @@ internal sealed class WorkerHost : UntypedActor
     {
         _conductor = host.Conductor;
         string me = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString();
+        var replyTo = Sender;
         string version = WorkerVersion.Current;
         if (host.ModelVersion != version)
         {
-            Refuse(me, $"this worker runs model {version}, the conductor {host.ModelVersion}", badInput: true);
+            Refuse(replyTo, me, $"this worker runs model {version}, the conductor {host.ModelVersion}", badInput: true);
             return;
         }
 
@@ -80,7 +81,8 @@ internal sealed class WorkerHost : UntypedActor
             var placement = host.Partitions <= 0 ? Placement.OnePerComponent(model) : Placement.Partitioned(model, host.Partitions);
             ModelMessages.For(Context.System).Catalog = model.Messages;
             var image = host.Resume is { } resume ? LoadCheckpoint(resume, model) : null;
-            var refs = PartitionHosting.Create(Context, model, placement, host.Assigned, host.Conductor, _dispatcher, image);
+
+            var refs = PartitionHosting.Create(Context, model, placement, host.Assigned, host.Conductor, _dispatcher, image, $"a{host.Attempt}-");
             for (int i = 0; i < refs.Length; i++)
             {
                 _partitionOf[refs[i]] = host.Assigned[i];
@@ -90,13 +92,14 @@ internal sealed class WorkerHost : UntypedActor
         }
         catch (Exception ex) when (ex is BadInputException or CorruptStateException)
         {
-            Refuse(me, ex.Message, badInput: true);
+            Refuse(replyTo, me, ex.Message, badInput: true);
         }
     }
 
-    private void Refuse(string me, string reason, bool badInput)
+    /// <summary>Answers whoever asked (the conductor node's member watch), which fails the run with this reason.</summary>
+    private void Refuse(IActorRef replyTo, string me, string reason, bool badInput)
     {
-        _conductor.Tell(new HostingRefused(me, reason, badInput));
+        replyTo.Tell(new HostingRefused(me, reason, badInput));
         _exit.TrySetResult(badInput ? 2 : 1);
     }
 

@@ -28,9 +28,16 @@ internal sealed class DiscoProcess : IDisposable
 
     public string Err { get { lock (_err) { return _err.ToString(); } } }
 
-    public static DiscoProcess Start(params string[] args)
+    public static DiscoProcess Start(params string[] args) => Start(null, args);
+
+    public static DiscoProcess Start(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var info = new ProcessStartInfo(Executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[k] = v;
+        }
+
         foreach (string a in args)
         {
             info.ArgumentList.Add(a);

@@ -57,7 +57,7 @@ public sealed class BareMemoryManager : Component
 
         _faults++;
         long page;
-        if (m.Segment >= 0 && _shared.TryGetValue((m.Segment, m.Vpn), out long existing))
+        if (m.Segment >= 0 && _shared.TryGetValue((m.Segment, m.SegmentPage), out long existing))
         {
             _sharedHits++;
             page = existing;
@@ -67,7 +67,7 @@ public sealed class BareMemoryManager : Component
             page = Allocate(m.Node.Value);
             if (m.Segment >= 0)
             {
-                _shared[(m.Segment, m.Vpn)] = page;
+                _shared[(m.Segment, m.SegmentPage)] = page;
             }
         }
 

@@ -8,19 +8,20 @@ namespace Disco.Actors.Hardware.Bare;
 /// <summary>
 /// Processor (bare OS) → page allocator: process <paramref name="Process"/> touched virtual page
 /// <paramref name="Vpn"/> for the first time. <paramref name="Segment"/> ≥ 0 names a shared region and
-/// <paramref name="Vpn"/> is then the page's index in it: every process gets the same machine page.
+/// <paramref name="SegmentPage"/> the page's index in it: every process gets the same machine page.
 /// </summary>
-public sealed record PageFault(int Process, long Vpn, int Segment, NodeId Node) : ISimMessage
+public sealed record PageFault(int Process, long Vpn, int Segment, long SegmentPage, NodeId Node) : ISimMessage
 {
     public int Kind => HardwareMessageKinds.PageFault;
 
-    public ulong ContentHash() => Digest.Of(Kind, Process, Vpn, ((long)Segment << 8) | (uint)Node.Value);
+    public ulong ContentHash() => Digest.Fold(Digest.Of(Kind, Process, Vpn, ((long)Segment << 8) | (uint)Node.Value), SegmentPage);
 
     public void Write(ref StateWriter writer)
     {
         writer.Write(Process);
         writer.Write(Vpn);
         writer.Write(Segment);
+        writer.Write(SegmentPage);
         writer.Write(Node.Value);
     }
 
@@ -29,6 +30,7 @@ public sealed record PageFault(int Process, long Vpn, int Segment, NodeId Node) 
             reader.ReadInt("process", 0, int.MaxValue),
             reader.ReadLong("vpn", 0, long.MaxValue),
             reader.ReadInt("segment", -1, int.MaxValue),
+            reader.ReadLong("segment page", 0, long.MaxValue),
             new NodeId(reader.ReadInt("node", 0, MachineConstants.MaxNodes - 1)));
 }
 

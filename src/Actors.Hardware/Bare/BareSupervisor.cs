@@ -190,7 +190,7 @@ public sealed class BareSupervisor : ISupervisor
         var (segment, index) = p.FaultKey(vpn);
         _faultPending = true;
         _faultVpn = vpn;
-        context.Send(_allocator, new PageFault(p.Pid, segment >= 0 ? index : vpn, segment, context.Node));
+        context.Send(_allocator, new PageFault(p.Pid, vpn, segment, segment >= 0 ? index : 0, context.Node));
         return new TrapOutcome(0, ExecutionMode.Kernel, TrapAction.Wait);
     }
 

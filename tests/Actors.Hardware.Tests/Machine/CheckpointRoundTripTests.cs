@@ -64,9 +64,9 @@ public class CheckpointRoundTripTests
         // Heavy disk use: several requests wait in the queue when the run stops.
         var model = SmallModels.Engineering(end: SimTime.FromUs(3000));
         SequentialKernel.Run(model);
-        var disks = model.Components.OfType<Disk.DiskComponent>().ToArray();
+        var disks = model.Components.OfType<Hardware.Disk.DiskComponent>().ToArray();
         Assert.Contains(disks, d => d.QueueLength > 0);
-        var fresh = SmallModels.Engineering(end: SimTime.FromUs(3000)).Components.OfType<Disk.DiskComponent>().ToArray();
+        var fresh = SmallModels.Engineering(end: SimTime.FromUs(3000)).Components.OfType<Hardware.Disk.DiskComponent>().ToArray();
         for (int k = 0; k < disks.Length; k++)
         {
             var bytes = Save(disks[k]);

@@ -34,7 +34,7 @@ internal static class SmallModels
     /// <summary>Parallel, a read-shared scene, a small L2.</summary>
     public static SimulationModel Raytrace(long seed = 3)
     {
-        var machine = new MachineParams { Nodes = 8, MemoryBytes = 64L << 20, Disks = 0, L2 = new Caches.CacheGeometry(64 << 10, 2, 128) };
+        var machine = new MachineParams { Nodes = 8, MemoryBytes = 64L << 20, Disks = 0, L2 = new Hardware.Caches.CacheGeometry(64 << 10, 2, 128) };
         var profile = new SyntheticProfile
         {
             Instructions = 20_000,

@@ -328,11 +328,22 @@ public sealed class ProcessorComponent : Component, ISupervisorContext, ICoheren
                 {
                     case OperationKind.Compute:
                     {
-                        long t = op.Count * cycle;
+                        // Long computations stop at the quantum's end like everything else, so that messages wait
+                        // at most one quantum.
+                        int n = (int)Math.Min(op.Count, Math.Max(1, (end - local + cycle - 1) / cycle));
+                        long t = n * cycle;
                         local += t;
                         _timePs[mode] += t;
-                        _instructions += op.Count;
-                        hasOp = false;
+                        _instructions += n;
+                        if (n < op.Count)
+                        {
+                            op = Operation.Compute(op.Count - n);
+                        }
+                        else
+                        {
+                            hasOp = false;
+                        }
+
                         break;
                     }
 
@@ -425,10 +436,21 @@ public sealed class ProcessorComponent : Component, ISupervisorContext, ICoheren
                     }
 
                     case OperationKind.Idle:
-                        local += op.Value;
-                        _timePs[IdleBucket] += op.Value;
-                        hasOp = false;
+                    {
+                        long t = Math.Min(op.Value, end - local);
+                        local += t;
+                        _timePs[IdleBucket] += t;
+                        if (t < op.Value)
+                        {
+                            op = Operation.Idle(op.Value - t);
+                        }
+                        else
+                        {
+                            hasOp = false;
+                        }
+
                         break;
+                    }
 
                     default:
                         // Privileged operations and disk reads: the supervisor emulates them. The operation is done

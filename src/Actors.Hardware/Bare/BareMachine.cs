@@ -43,9 +43,10 @@ public static class BareMachine
             supervisors[spec.Node].Add(pid, spec.Source, spec.Shared);
         }
 
-        long toAllocator = os.PageFaultPs / 2;
-        long back = os.PageFaultPs - toAllocator;
-        builder.Add(new BareMemoryManager(allocator, machine, layout, os.Placement, back));
+        // The links carry the cheapest fault (a shared page that exists); a new page adds its zeroing to the reply.
+        long toAllocator = os.SharedPageFaultPs / 2;
+        long back = os.SharedPageFaultPs - toAllocator;
+        builder.Add(new BareMemoryManager(allocator, machine, layout, os.Placement, back, os.PageFaultPs - os.SharedPageFaultPs));
         for (int n = 0; n < machine.Nodes; n++)
         {
             builder.Connect(layout.Processor(n), allocator, toAllocator);

@@ -20,6 +20,7 @@ public sealed class BareMemoryManager : Component
     private readonly int _nodes;
     private readonly long _pagesPerNode;
     private readonly long _replyLatencyPs;
+    private readonly long _zeroFillPs;
 
     // State (checkpointed, in this order).
     private readonly long[] _used;
@@ -28,7 +29,9 @@ public sealed class BareMemoryManager : Component
     private long _faults;
     private long _sharedHits;
 
-    public BareMemoryManager(ComponentId id, MachineParams machine, MachineLayout layout, PagePlacement placement, long replyLatencyPs)
+    /// <param name="replyLatencyPs">Latency of the reply path (the link's).</param>
+    /// <param name="zeroFillPs">Extra time before the reply when the page is new and must be zeroed.</param>
+    public BareMemoryManager(ComponentId id, MachineParams machine, MachineLayout layout, PagePlacement placement, long replyLatencyPs, long zeroFillPs = 0)
         : base(id)
     {
         ArgumentNullException.ThrowIfNull(machine);
@@ -38,6 +41,7 @@ public sealed class BareMemoryManager : Component
         _nodes = machine.Nodes;
         _pagesPerNode = machine.PagesPerNode;
         _replyLatencyPs = replyLatencyPs;
+        _zeroFillPs = zeroFillPs;
         _used = new long[_nodes];
     }
 
@@ -57,6 +61,7 @@ public sealed class BareMemoryManager : Component
 
         _faults++;
         long page;
+        long delay = _replyLatencyPs;
         if (m.Segment >= 0 && _shared.TryGetValue((m.Segment, m.SegmentPage), out long existing))
         {
             _sharedHits++;
@@ -64,6 +69,7 @@ public sealed class BareMemoryManager : Component
         }
         else
         {
+            delay += _zeroFillPs;
             page = Allocate(m.Node.Value);
             if (m.Segment >= 0)
             {
@@ -71,7 +77,7 @@ public sealed class BareMemoryManager : Component
             }
         }
 
-        context.Send(_layout.Processor(m.Node.Value), new SimTime(_replyLatencyPs), new PageFaultReply(m.Process, m.Vpn, new MachinePage(page)));
+        context.Send(_layout.Processor(m.Node.Value), new SimTime(delay), new PageFaultReply(m.Process, m.Vpn, new MachinePage(page)));
     }
 
     private long Allocate(int requester)

@@ -21,8 +21,11 @@ public sealed record BareOsParams
     /// <summary>The TLB refill handler: trap, page-table load, tlbwr, return.</summary>
     public long TlbRefillPs { get; init; } = 100_000;
 
-    /// <summary>A demand-zero page fault, zeroing included: half of it on the way to the allocator, half back.</summary>
+    /// <summary>A demand-zero page fault, zeroing included: the round trip to the page allocator.</summary>
     public long PageFaultPs { get; init; } = 10_000_000;
+
+    /// <summary>A fault on a shared page that already exists (found, mapped, no zeroing): the shortest round trip.</summary>
+    public long SharedPageFaultPs { get; init; } = 2_000_000;
 
     public long SyscallPs { get; init; } = 2_000_000;
 
@@ -45,9 +48,14 @@ public sealed record BareOsParams
             }
         }
 
-        if (PageFaultPs < 2)
+        if (SharedPageFaultPs < 2)
         {
-            yield return ("page-fault", $"must be positive (it is the latency to the page allocator and back; got {PageFaultPs} ps)");
+            yield return ("shared-page-fault", $"must be at least 2 ps (it is the latency to the page allocator and back; got {SharedPageFaultPs} ps)");
+        }
+
+        if (PageFaultPs < SharedPageFaultPs)
+        {
+            yield return ("page-fault", $"must not be shorter than shared-page-fault ({SharedPageFaultPs} ps; got {PageFaultPs} ps)");
         }
 
         if (TimeSlicePs <= 0)

@@ -83,6 +83,7 @@ public static class MachineConfig
             Placement = config.GetOneOf(b + "placement", "round-robin", "first-touch") == "first-touch" ? PagePlacement.FirstTouch : PagePlacement.RoundRobin,
             TlbRefillPs = config.GetSimTime(b + "tlb-refill").Ps,
             PageFaultPs = config.GetSimTime(b + "page-fault").Ps,
+            SharedPageFaultPs = config.GetSimTime(b + "shared-page-fault").Ps,
             SyscallPs = config.GetSimTime(b + "syscall").Ps,
             ContextSwitchPs = config.GetSimTime(b + "context-switch").Ps,
             InterruptPs = config.GetSimTime(b + "interrupt").Ps,

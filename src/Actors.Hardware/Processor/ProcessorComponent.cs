@@ -140,8 +140,8 @@ public sealed class ProcessorComponent : Component, ISupervisorContext, ICoheren
         {
             switch (message)
             {
-                case BurstEnd:
-                    On(context);
+                case BurstEnd m:
+                    On(m, context);
                     break;
                 case DataReply m:
                     On(m, context);
@@ -163,11 +163,11 @@ public sealed class ProcessorComponent : Component, ISupervisorContext, ICoheren
         }
     }
 
-    private void On(IContext context)
+    private void On(BurstEnd m, IContext context)
     {
         if (_status != Status.Running)
         {
-            throw new InvalidOperationException($"{this}: quantum end while {_status}");
+            throw new InvalidOperationException($"{this}: {m.GetType().Name} while {_status}");
         }
 
         RunQuantum(context.Now.Ps);

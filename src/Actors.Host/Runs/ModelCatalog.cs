@@ -2,13 +2,15 @@ using Disco.Actors.Engine.Configuration;
 using Disco.Actors.Engine.Model;
 using Disco.Actors.Engine.Phold;
 using Disco.Actors.Engine.Time;
+using Disco.Actors.Hardware.Bare;
+using Disco.Actors.Hardware.Machine;
 
 namespace Disco.Actors.Host.Runs;
 
 /// <summary>Builds the model a configuration names (<c>disco.model</c>), validating its parameters by key.</summary>
 internal static class ModelCatalog
 {
-    public static readonly string[] Models = [PholdModel.Name];
+    public static readonly string[] Models = [PholdModel.Name, BareMachine.ModelName];
 
     public static SimulationModel Build(SimConfig config)
     {
@@ -16,6 +18,7 @@ internal static class ModelCatalog
         long seed = config.GetLong("disco.seed");
         return model switch
         {
+            BareMachine.ModelName => BuildMachine(config, seed),
             _ => BuildPhold(config, seed),
         };
     }
@@ -48,6 +51,15 @@ internal static class ModelCatalog
         }
 
         return p;
+    }
+
+    /// <summary>The FLASH-like machine running the bare-hardware workload; by default it runs until every process has finished.</summary>
+    private static SimulationModel BuildMachine(SimConfig config, long seed)
+    {
+        var machine = MachineConfig.ReadMachine(config);
+        var os = MachineConfig.ReadBareOs(config);
+        var workload = MachineConfig.ReadWorkload(config, machine);
+        return BareMachine.Build(machine, os, workload.CreateProcesses(machine.Nodes, seed), EndTime(config, SimTime.Infinity), seed);
     }
 
     private static SimulationModel BuildPhold(SimConfig config, long seed)

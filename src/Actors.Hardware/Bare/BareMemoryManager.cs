@@ -1,0 +1,145 @@
+using Disco.Actors.Engine.Components;
+using Disco.Actors.Engine.Configuration;
+using Disco.Actors.Engine.State;
+using Disco.Actors.Engine.Time;
+using Disco.Actors.Hardware.Machine;
+
+namespace Disco.Actors.Hardware.Bare;
+
+/// <summary>
+/// The bare OS's physical page allocator: one component, because placement is a machine-wide decision (which node
+/// has free pages, who touched a shared page first). A page fault is a round trip to it, and the round trip's latency
+/// is the fault's cost. Pages are handed out per node in order; a full node passes the page to the next one.
+/// </summary>
+public sealed class BareMemoryManager : Component
+{
+    public const string KindName = "bare.memory";
+
+    private readonly PagePlacement _placement;
+    private readonly MachineLayout _layout;
+    private readonly int _nodes;
+    private readonly long _pagesPerNode;
+    private readonly long _replyLatencyPs;
+    private readonly long _zeroFillPs;
+
+    // State (checkpointed, in this order).
+    private readonly long[] _used;
+    private long _roundRobin;
+    private readonly Dictionary<(int Segment, long Index), long> _shared = [];
+    private long _faults;
+    private long _sharedHits;
+
+    /// <param name="replyLatencyPs">Latency of the reply path (the link's).</param>
+    /// <param name="zeroFillPs">Extra time before the reply when the page is new and must be zeroed.</param>
+    public BareMemoryManager(ComponentId id, MachineParams machine, MachineLayout layout, PagePlacement placement, long replyLatencyPs, long zeroFillPs = 0)
+        : base(id)
+    {
+        ArgumentNullException.ThrowIfNull(machine);
+        ArgumentNullException.ThrowIfNull(layout);
+        _placement = placement;
+        _layout = layout;
+        _nodes = machine.Nodes;
+        _pagesPerNode = machine.PagesPerNode;
+        _replyLatencyPs = replyLatencyPs;
+        _zeroFillPs = zeroFillPs;
+        _used = new long[_nodes];
+    }
+
+    public override string Kind => KindName;
+
+    public override int PlacementKey => 0;
+
+    public long PagesInUse => _used.Sum();
+
+    public override void Handle(ISimMessage message, IContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (message is not PageFault m)
+        {
+            throw new InvalidOperationException($"{this}: unexpected {message.GetType().Name}");
+        }
+
+        _faults++;
+        long page;
+        long delay = _replyLatencyPs;
+        if (m.Segment >= 0 && _shared.TryGetValue((m.Segment, m.SegmentPage), out long existing))
+        {
+            _sharedHits++;
+            page = existing;
+        }
+        else
+        {
+            delay += _zeroFillPs;
+            page = Allocate(m.Node.Value);
+            if (m.Segment >= 0)
+            {
+                _shared[(m.Segment, m.SegmentPage)] = page;
+            }
+        }
+
+        context.Send(_layout.Processor(m.Node.Value), new SimTime(delay), new PageFaultReply(m.Process, m.Vpn, new MachinePage(page)));
+    }
+
+    private long Allocate(int requester)
+    {
+        int first = _placement == PagePlacement.FirstTouch ? requester : (int)(_roundRobin++ % _nodes);
+        for (int i = 0; i < _nodes; i++)
+        {
+            int node = (first + i) % _nodes;
+            if (_used[node] < _pagesPerNode)
+            {
+                return (node * _pagesPerNode) + _used[node]++;
+            }
+        }
+
+        throw new BadInputException("disco.machine.memory-mb", $"machine memory is full ({_nodes * _pagesPerNode} pages): the workload touches more; give the machine more memory");
+    }
+
+    public override void ReportStats(IStatsSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        sink.Add("memory_pages.machine", PagesInUse);
+        sink.Add("bare.allocator.faults", _faults);
+        sink.Add("bare.allocator.shared_hits", _sharedHits);
+    }
+
+    protected override void SaveState(ref StateWriter writer)
+    {
+        writer.Write(_used);
+        writer.Write(_roundRobin);
+        writer.WriteCount(_shared.Count);
+        foreach (var ((segment, index), page) in _shared.OrderBy(kv => kv.Key.Segment).ThenBy(kv => kv.Key.Index))
+        {
+            writer.Write(segment);
+            writer.Write(index);
+            writer.Write(page);
+        }
+
+        writer.Write(_faults);
+        writer.Write(_sharedHits);
+    }
+
+    protected override void LoadState(ref StateReader reader)
+    {
+        long[] used = reader.ReadLongArray("pages used", _nodes);
+        if (used.Length != _nodes || used.Any(u => u < 0 || u > _pagesPerNode))
+        {
+            throw new CorruptStateException($"{this}: pages used per node malformed");
+        }
+
+        used.CopyTo(_used, 0);
+        _roundRobin = reader.ReadLong("round robin", 0, long.MaxValue);
+        _shared.Clear();
+        long total = _nodes * _pagesPerNode;
+        int n = reader.ReadCount("shared pages", (int)Math.Min(int.MaxValue, total));
+        for (int i = 0; i < n; i++)
+        {
+            int segment = reader.ReadInt("segment", 0, int.MaxValue);
+            long index = reader.ReadLong("segment page", 0, long.MaxValue);
+            _shared[(segment, index)] = reader.ReadLong("machine page", 0, total - 1);
+        }
+
+        _faults = reader.ReadLong("faults", 0, long.MaxValue);
+        _sharedHits = reader.ReadLong("shared hits", 0, long.MaxValue);
+    }
+}

@@ -1,0 +1,118 @@
+using Disco.Actors.Hardware.Caches;
+using Disco.Actors.Hardware.Machine;
+
+namespace Disco.Actors.Hardware.Coherence;
+
+/// <summary>
+/// The processor side of the coherence protocol over one node's cache hierarchy: turns misses into requests to the
+/// line's home, answers invalidations and forwards, installs replies. Pure: the processor component and the
+/// property tests both drive it, so the tests check the code the simulation runs.
+/// </summary>
+public sealed class CacheController
+{
+    private readonly MachineLayout _layout;
+    private readonly long _pagesPerNode;
+    private readonly int _linesPerPageShift;
+
+    public CacheController(CacheHierarchy caches, NodeId node, MachineLayout layout, long pagesPerNode)
+    {
+        ArgumentNullException.ThrowIfNull(caches);
+        ArgumentNullException.ThrowIfNull(layout);
+        Caches = caches;
+        Node = node;
+        _layout = layout;
+        _pagesPerNode = pagesPerNode;
+        _linesPerPageShift = MachineConstants.PageShift - caches.L2LineShift;
+    }
+
+    public CacheHierarchy Caches { get; }
+
+    public NodeId Node { get; }
+
+    public long Writebacks { get; private set; }
+
+    public long InvalidationsReceived { get; private set; }
+
+    public long ForwardsReceived { get; private set; }
+
+    public int HomeOf(long line) => (int)((line >> _linesPerPageShift) / _pagesPerNode);
+
+    /// <summary>
+    /// Sends what an L2 miss (or upgrade) of <paramref name="address"/> needs: the victim's writeback if it was
+    /// modified, then the request to the line's home. Returns the home node.
+    /// </summary>
+    public int BeginMiss(long address, AccessKind kind, long leavePs, ICoherenceOutbox outbox)
+    {
+        ArgumentNullException.ThrowIfNull(outbox);
+        long line = Caches.LineOf(address);
+        long victim = Caches.PrepareFill(line);
+        if (victim >= 0)
+        {
+            Writebacks++;
+            outbox.Send(_layout.Directory(HomeOf(victim)), leavePs, new WritebackRequest(new LineAddress(victim), Node));
+        }
+
+        int home = HomeOf(line);
+        var target = _layout.Directory(home);
+        if (kind == AccessKind.Store)
+        {
+            outbox.Send(target, leavePs, new ReadExclusiveRequest(new LineAddress(line), Node));
+        }
+        else
+        {
+            outbox.Send(target, leavePs, new ReadRequest(new LineAddress(line), Node));
+        }
+
+        return home;
+    }
+
+    /// <summary>Installs the home's reply for the access that missed.</summary>
+    public void OnData(DataReply reply, long address, AccessKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(reply);
+        if (reply.Line.Value != Caches.LineOf(address))
+        {
+            throw new InvalidOperationException($"node {Node}: reply for line {reply.Line} while waiting for line 0x{Caches.LineOf(address):x}");
+        }
+
+        Caches.CompleteFill(address, kind, reply.Exclusive);
+    }
+
+    public void OnInvalidate(Invalidate m, long leavePs, ICoherenceOutbox outbox)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        ArgumentNullException.ThrowIfNull(outbox);
+        InvalidationsReceived++;
+        Caches.Invalidate(m.Line.Value);
+        outbox.Send(_layout.Directory(HomeOf(m.Line.Value)), leavePs, new InvalidateAck(m.Line, Node));
+    }
+
+    public void OnForward(Forward m, long leavePs, ICoherenceOutbox outbox)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        ArgumentNullException.ThrowIfNull(outbox);
+        ForwardsReceived++;
+        var before = m.Invalidate ? Caches.Invalidate(m.Line.Value) : Caches.Downgrade(m.Line.Value);
+        bool had = before != L2State.Invalid;
+        outbox.Send(
+            _layout.Directory(HomeOf(m.Line.Value)),
+            leavePs,
+            new ForwardReply(m.Line, Node, Dirty: before == L2State.Modified, KeptCopy: had && !m.Invalidate));
+    }
+
+    public void Save(ref Engine.State.StateWriter writer)
+    {
+        Caches.Save(ref writer);
+        writer.Write(Writebacks);
+        writer.Write(InvalidationsReceived);
+        writer.Write(ForwardsReceived);
+    }
+
+    public void Load(ref Engine.State.StateReader reader)
+    {
+        Caches.Load(ref reader);
+        Writebacks = reader.ReadLong("writebacks", 0, long.MaxValue);
+        InvalidationsReceived = reader.ReadLong("invalidations received", 0, long.MaxValue);
+        ForwardsReceived = reader.ReadLong("forwards received", 0, long.MaxValue);
+    }
+}

@@ -1,0 +1,33 @@
+using System.Globalization;
+
+namespace Disco.Actors.Hardware.Machine;
+
+/// <summary>A FLASH node: one processor, one node controller (directory + memory), a slice of machine memory.</summary>
+public readonly record struct NodeId(int Value)
+{
+    public override string ToString() => Value.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>A 4 KB page of machine memory; its home node is <c>Value / pages per node</c> (consecutive pages per node).</summary>
+public readonly record struct MachinePage(long Value)
+{
+    public override string ToString() => Value.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>A coherence unit: a machine address divided by the L2 line size (128 B on FLASH).</summary>
+public readonly record struct LineAddress(long Value)
+{
+    public override string ToString() => "0x" + Value.ToString("x", CultureInfo.InvariantCulture);
+}
+
+/// <summary>The fixed sizes every part of the machine agrees on.</summary>
+public static class MachineConstants
+{
+    /// <summary>MIPS base page: Disco maps only 4 KB pages [D 5.2].</summary>
+    public const int PageShift = 12;
+
+    public const int PageSizeBytes = 1 << PageShift;
+
+    /// <summary>Full bit-vector directory: one bit per node in a 64-bit word.</summary>
+    public const int MaxNodes = 64;
+}

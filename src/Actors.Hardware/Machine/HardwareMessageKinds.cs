@@ -1,0 +1,33 @@
+namespace Disco.Actors.Hardware.Machine;
+
+/// <summary>
+/// Stable message kinds of the hardware (range 100-199): they enter digests and name message types in checkpoints,
+/// so a number is never reused for another message.
+/// </summary>
+public static class HardwareMessageKinds
+{
+    // Coherence (Coherence/CoherenceMessages.cs)
+    public const int ReadRequest = 100;
+    public const int ReadExclusiveRequest = 101;
+    public const int WritebackRequest = 102;
+    public const int DataReply = 103;
+    public const int Invalidate = 104;
+    public const int InvalidateAck = 105;
+    public const int Forward = 106;
+    public const int ForwardReply = 107;
+    public const int HotPageInterrupt = 110;
+    public const int DmaRequest = 111;
+    public const int DmaDone = 112;
+
+    // Disk (Disk/DiskMessages.cs)
+    public const int DiskRequest = 120;
+    public const int DiskComplete = 121;
+    public const int DiskTransferDone = 122;
+
+    // Processor (Processor/ProcessorMessages.cs)
+    public const int BurstEnd = 130;
+
+    // Bare-hardware operating system stub (Bare/BareMessages.cs)
+    public const int PageFault = 140;
+    public const int PageFaultReply = 141;
+}

@@ -1,0 +1,176 @@
+using Disco.Actors.Engine.Components;
+using Disco.Actors.Engine.Determinism;
+using Disco.Actors.Engine.State;
+using Disco.Actors.Hardware.Processor;
+
+namespace Disco.Actors.Hardware.Workloads;
+
+/// <summary>
+/// An operation stream drawn from a <see cref="SyntheticProfile"/>: basic blocks of instructions, each followed by
+/// its share of loads and stores over the private working set (sequential runs, a hot part, the rest uniform) or
+/// the shared region, and now and then a system call or a file read. Its generator is its own, seeded from (run
+/// seed, process number), and saved with it: the stream is the same on every engine and after a resume.
+/// </summary>
+public sealed class SyntheticSource : IOperationSource
+{
+    /// <summary>Where each region starts in every process's virtual address space.</summary>
+    public const long CodeBase = 0x0040_0000;
+
+    public const long DataBase = 0x1000_0000;
+
+    public const long DiskBufferBase = 0x3000_0000;
+
+    public const long SharedBase = 0x4000_0000;
+
+    private const double FallThrough = 0.5;
+
+    private readonly SyntheticProfile _p;
+    private readonly long _hotCodeBytes;
+    private readonly long _hotDataBytes;
+    private readonly double _blockStop;
+    private readonly double _logContinue;
+    private SimRandom _random;
+
+    // State (checkpointed, in this order).
+    private long _instructions;
+    private long _pc;
+    private long _lastPrivate;
+    private long _lastShared;
+    private int _dataOpsDue;
+    private double _memoryDebt;
+    private int _pendingExtra;   // 0 none, 1 a system call, 2 a disk read, after the block's data operations
+
+    public SyntheticSource(SyntheticProfile profile, long runSeed, int process)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        _p = profile;
+        _random = SimRandom.ForComponent(unchecked((long)Digest.Of(runSeed, 0x5EED_0F_5711)), new ComponentId(process));
+        _hotCodeBytes = Math.Max(64, profile.CodeBytes / 8) & ~3L;
+        _hotDataBytes = Math.Max(8, (long)(profile.WorkingSetBytes * profile.HotFraction)) & ~7L;
+        _blockStop = 1.0 / profile.BlockInstructions;
+        _logContinue = Math.Log(1.0 - _blockStop);
+        _pc = CodeBase;
+        _lastPrivate = DataBase;
+        _lastShared = SharedBase;
+    }
+
+    public SyntheticProfile Profile => _p;
+
+    public long InstructionsIssued => _instructions;
+
+    public bool TryNext(out Operation operation)
+    {
+        if (_dataOpsDue > 0)
+        {
+            _dataOpsDue--;
+            operation = NextData();
+            return true;
+        }
+
+        if (_pendingExtra != 0)
+        {
+            int extra = _pendingExtra;
+            _pendingExtra = 0;
+            operation = extra == 1 ? Operation.Privileged(1) : Operation.DiskRead(DiskBufferBase, _p.DiskReadPages);
+            return true;
+        }
+
+        if (_instructions >= _p.Instructions)
+        {
+            operation = default;
+            return false;
+        }
+
+        // A basic block: geometric length, then its loads and stores, then maybe a system call or a file read.
+        int n = _blockStop >= 1 ? 1 : (int)Math.Min(4096, 1 + Math.Floor(Math.Log(1.0 - _random.NextDouble()) / _logContinue));
+        n = (int)Math.Min(n, _p.Instructions - _instructions);
+        operation = Operation.Fetch(_pc, n);
+        _instructions += n;
+        _pc += 4L * n;
+        if (_pc >= CodeBase + _p.CodeBytes || _random.NextDouble() >= FallThrough)
+        {
+            long range = _random.NextDouble() < _p.CodeLocality ? _hotCodeBytes : _p.CodeBytes;
+            _pc = CodeBase + (RandomBelow(range) & ~3L);
+        }
+
+        _memoryDebt += n * _p.MemoryOpsPerInstruction;
+        _dataOpsDue = (int)_memoryDebt;
+        _memoryDebt -= _dataOpsDue;
+        double perInstruction = 1e-6 * n;
+        if (_p.SyscallsPerMillion > 0 && _random.NextDouble() < _p.SyscallsPerMillion * perInstruction)
+        {
+            _pendingExtra = 1;
+        }
+        else if (_p.DiskReadsPerMillion > 0 && _random.NextDouble() < _p.DiskReadsPerMillion * perInstruction)
+        {
+            _pendingExtra = 2;
+        }
+
+        return true;
+    }
+
+    private Operation NextData()
+    {
+        if (_p.SharedBytes > 0 && _random.NextDouble() < _p.SharedShare)
+        {
+            _lastShared = _random.NextDouble() < _p.SharedSequential && _lastShared + 8 < SharedBase + _p.SharedBytes
+                ? _lastShared + 8
+                : SharedBase + (RandomBelow(_p.SharedBytes) & ~7L);
+            return _random.NextDouble() < _p.SharedStoreFraction ? Operation.Store(_lastShared, 8) : Operation.Load(_lastShared, 8);
+        }
+
+        double u = _random.NextDouble();
+        if (u < _p.Sequential && _lastPrivate + 8 < DataBase + _p.WorkingSetBytes)
+        {
+            _lastPrivate += 8;
+        }
+        else
+        {
+            long range = _random.NextDouble() < _p.HotShare ? _hotDataBytes : _p.WorkingSetBytes;
+            _lastPrivate = DataBase + (RandomBelow(range) & ~7L);
+        }
+
+        return _random.NextDouble() < _p.StoreFraction ? Operation.Store(_lastPrivate, 8) : Operation.Load(_lastPrivate, 8);
+    }
+
+    private long RandomBelow(long bound) => (long)(_random.NextDouble() * bound);
+
+    public void Save(ref StateWriter writer)
+    {
+        var (s0, s1, s2, s3) = _random.State;
+        writer.Write(s0);
+        writer.Write(s1);
+        writer.Write(s2);
+        writer.Write(s3);
+        writer.Write(_instructions);
+        writer.Write(_pc);
+        writer.Write(_lastPrivate);
+        writer.Write(_lastShared);
+        writer.Write(_dataOpsDue);
+        writer.Write(_memoryDebt);
+        writer.Write(_pendingExtra);
+    }
+
+    public void Load(ref StateReader reader)
+    {
+        ulong s0 = reader.ReadULong("generator"), s1 = reader.ReadULong("generator"), s2 = reader.ReadULong("generator"), s3 = reader.ReadULong("generator");
+        if ((s0 | s1 | s2 | s3) == 0)
+        {
+            throw new CorruptStateException("synthetic stream: generator state is all zero");
+        }
+
+        _random = new SimRandom(s0, s1, s2, s3);
+        _instructions = reader.ReadLong("instructions issued", 0, _p.Instructions);
+        _pc = reader.ReadLong("pc", CodeBase, CodeBase + _p.CodeBytes);
+        _lastPrivate = reader.ReadLong("last private address", DataBase, DataBase + _p.WorkingSetBytes);
+        _lastShared = reader.ReadLong("last shared address", SharedBase, SharedBase + Math.Max(_p.SharedBytes, 8));
+        _dataOpsDue = reader.ReadInt("data operations due", 0, 1 << 20);
+        _memoryDebt = reader.ReadDouble("memory debt");
+        if (!(_memoryDebt >= 0 && _memoryDebt < 1))
+        {
+            throw new CorruptStateException($"synthetic stream: memory debt {_memoryDebt} outside [0, 1)");
+        }
+
+        _pendingExtra = reader.ReadInt("pending extra", 0, 2);
+    }
+}

@@ -1,0 +1,111 @@
+using Disco.Actors.Engine.Components;
+using Disco.Actors.Engine.Model;
+using Disco.Actors.Engine.State;
+using Disco.Actors.Engine.Time;
+using Disco.Actors.Hardware.Machine;
+using Disco.Actors.Hardware.Processor;
+using Disco.Actors.Hardware.Tlb;
+
+namespace Disco.Actors.Hardware.Tests.Machine;
+
+/// <summary>A fixed list of operations.</summary>
+internal sealed class ScriptedSource(params Operation[] operations) : IOperationSource
+{
+    private int _next;
+
+    public bool TryNext(out Operation operation)
+    {
+        if (_next < operations.Length)
+        {
+            operation = operations[_next++];
+            return true;
+        }
+
+        operation = default;
+        return false;
+    }
+
+    public void Save(ref StateWriter writer) => writer.Write(_next);
+
+    public void Load(ref StateReader reader) => _next = reader.ReadInt("next", 0, operations.Length);
+}
+
+/// <summary>
+/// A supervisor for timing tests: one stream in user mode, virtual page = machine page, refills that cost nothing
+/// (so that the only time beyond instructions is the memory system's), and a record of the messages it got.
+/// </summary>
+internal sealed class IdentitySupervisor(IOperationSource source, long refillPs = 0) : ISupervisor
+{
+    private readonly ExecutionStream _stream = new(source, ExecutionMode.User, 0);
+    private bool _done;
+
+    public List<(long LocalPs, ISimMessage Message)> Messages { get; } = [];
+
+    public ExecutionStream? Current => _done ? null : _stream;
+
+    public bool Halted => _done;
+
+    public TrapOutcome OnQuantum(ISupervisorContext context) => TrapOutcome.None;
+
+    public TrapOutcome OnTlbMiss(long virtualAddress, bool store, bool readOnly, ISupervisorContext context)
+    {
+        long pair = TlbEntry.PairOf(virtualAddress);
+        context.WriteTlb(new TlbEntry(pair, 0, pair * 2, true, (pair * 2) + 1, true));
+        return new TrapOutcome(refillPs, ExecutionMode.Kernel);
+    }
+
+    public TrapOutcome OnPrivileged(in Operation operation, ISupervisorContext context) => TrapOutcome.None;
+
+    public TrapOutcome OnStreamEnd(ISupervisorContext context)
+    {
+        _done = true;
+        return TrapOutcome.None;
+    }
+
+    public TrapOutcome OnMessage(ISimMessage message, ISupervisorContext context)
+    {
+        Messages.Add((context.LocalPs, message));
+        return TrapOutcome.None;
+    }
+
+    public void Save(ref StateWriter writer)
+    {
+        writer.Write(_done);
+        _stream.Save(ref writer);
+    }
+
+    public void Load(ref StateReader reader)
+    {
+        _done = reader.ReadBool("done");
+        _stream.Load(ref reader);
+    }
+
+    public void ReportStats(IStatsSink sink)
+    {
+    }
+}
+
+/// <summary>Small machines for tests: the real hardware components, scripted streams, identity mappings.</summary>
+internal static class TestMachine
+{
+    public const long PageBytes = MachineConstants.PageSizeBytes;
+
+    /// <summary>Address of byte <paramref name="offset"/> of the <paramref name="index"/>-th page homed on <paramref name="node"/>.</summary>
+    public static long AddressOn(MachineParams p, int node, long index = 0, long offset = 0) => (((node * p.PagesPerNode) + index) * PageBytes) + offset;
+
+    public static (SimulationModel Model, ProcessorComponent[] Processors, IdentitySupervisor[] Supervisors) Build(MachineParams p, params Operation[][] streams)
+    {
+        var supervisors = new IdentitySupervisor[p.Nodes];
+        var builder = new MachineBuilder(p, n => supervisors[n] = new IdentitySupervisor(new ScriptedSource(n < streams.Length ? streams[n] : [])));
+        var model = builder.Build("test-machine", SimTime.Infinity, seed: 1);
+        return (model, [.. model.Components.OfType<ProcessorComponent>()], supervisors);
+    }
+
+    public static MachineParams Small(int nodes = 2) => new()
+    {
+        Nodes = nodes,
+        MemoryBytes = nodes * 64 * PageBytes,
+        Disks = 0,
+        HotPageThreshold = 0,
+    };
+}

@@ -45,7 +45,9 @@ internal static class ClusterCommand
         var workerPort = new Option<int>("--port") { Description = "Port this worker listens on (default: any free one)." };
         var workerHost = new Option<string>("--hostname") { Description = "Address to bind and announce (default 127.0.0.1).", DefaultValueFactory = _ => "127.0.0.1" };
         var threads = new Option<int>("--threads") { Description = "Dispatcher threads (default: one per core)." };
-        var worker = new Command("worker", "Join a conductor's cluster and host partitions until the run ends.") { seed, workerPort, workerHost, threads };
+        var executor = new Option<string>("--executor") { Description = "spinning, fork-join or thread-pool (default thread-pool: several processes share the cores).", DefaultValueFactory = _ => "thread-pool" };
+        executor.AcceptOnlyFromAmong("spinning", "fork-join", "thread-pool");
+        var worker = new Command("worker", "Join a conductor's cluster and host partitions until the run ends.") { seed, workerPort, workerHost, threads, executor };
         worker.SetAction(async (parse, cancel) =>
         {
             string s = parse.GetValue(seed)!;
@@ -55,7 +57,17 @@ internal static class ClusterCommand
                 throw new BadInputException("--seed", $"expected HOST:PORT, got '{s}'");
             }
 
-            return await WorkerNode.RunAsync(io, parse.GetValue(workerHost)!, parse.GetValue(workerPort), s, parse.GetValue(threads), cancel).ConfigureAwait(false);
+            var engine = new Engine.Actors.ActorEngineOptions
+            {
+                Threads = parse.GetValue(threads),
+                Executor = parse.GetValue(executor) switch
+                {
+                    "spinning" => Engine.Actors.EngineExecutor.Spinning,
+                    "fork-join" => Engine.Actors.EngineExecutor.ForkJoin,
+                    _ => Engine.Actors.EngineExecutor.ThreadPool,
+                },
+            };
+            return await WorkerNode.RunAsync(io, parse.GetValue(workerHost)!, parse.GetValue(workerPort), s, engine, cancel).ConfigureAwait(false);
         });
 
         return new Command("cluster", "Runs across processes and machines (Akka.Cluster).") { conductor, worker };

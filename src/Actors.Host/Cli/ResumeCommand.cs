@@ -131,7 +131,7 @@ internal static class ResumeCommand
         }
 
         var model = ModelCatalog.Build(config);
-        var settings = RunSettings.From(config);
+        var settings = RunSettings.From(config, cluster is not null);
         var checkpoints = CheckpointSettings.From(config);
         await using var session = RunSession.Open(settings, config.Merged, storeDb, createTables: false, record.RunId, cluster, io.Err);
         CheckpointImage image;

@@ -83,7 +83,7 @@ internal static class RunCommand
         ArgumentNullException.ThrowIfNull(io);
         ArgumentNullException.ThrowIfNull(config);
         var model = ModelCatalog.Build(config);
-        var settings = RunSettings.From(config);
+        var settings = RunSettings.From(config, cluster is not null);
         var checkpoints = CheckpointSettings.From(config);
         long seed = config.GetLong("disco.seed");
         var folder = new RunFolder(output);

@@ -27,6 +27,9 @@ internal static class ClusterSettings
                   public-hostname = "{{hostname}}"
                   port = {{p}}
                   maximum-frame-size = 256000000b
+                  # Every window waits for a handful of small messages: flush each at once instead of
+                  # coalescing writes for up to the batching interval.
+                  batching.enabled = false
                   send-buffer-size = 4194304b
                   receive-buffer-size = 4194304b
                 }

@@ -12,12 +12,12 @@ namespace Disco.Actors.Host.Cluster;
 /// </summary>
 internal static class WorkerNode
 {
-    public static async Task<int> RunAsync(CliIo io, string hostname, int port, string seed, int threads, CancellationToken cancel)
+    public static async Task<int> RunAsync(CliIo io, string hostname, int port, string seed, ActorEngineOptions engine, CancellationToken cancel)
     {
         ClusterRuntime.RequireFreePort(hostname, port, "--port");
         var defaults = Engine.Configuration.SimConfig.Load(DefaultConfig.Text, DefaultConfig.Name, null, null, []);
         var config = ClusterSettings.For(ClusterSettings.WorkerRole, hostname, port, seed)
-            .WithFallback(ActorEngine.DispatcherConfig(new ActorEngineOptions { Threads = threads }))
+            .WithFallback(ActorEngine.DispatcherConfig(engine))
             .WithFallback(ClusterRuntime.Serialization())
             .WithFallback(defaults.Merged);
         var system = ActorSystem.Create(ClusterSettings.SystemName, config);

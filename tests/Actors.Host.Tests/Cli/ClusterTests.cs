@@ -45,6 +45,23 @@ public class ClusterTests
         Assert.Equal(0, w2.WaitForExit(Long));
     }
 
+    [Fact]
+    public void A_machine_scenario_on_two_workers_gives_the_single_process_digest()
+    {
+        // Partitions are FLASH nodes here: each worker hosts whole nodes (processor, directory, disks).
+        string[] machine = [Repo.Scenario("engineering-bare.hocon"), "--end", "1ms"];
+        string reference = Reference(machine);
+        int port = FreePort();
+        string dir = Repo.TempDir("cluster-machine");
+        using var conductor = DiscoProcess.Start(["cluster", "conductor", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--workers", "2", "run", .. machine, "--out", dir, "--partitions", "8", "--threads", "1"]);
+        using var w1 = Worker(port);
+        using var w2 = Worker(port);
+        Assert.True(conductor.WaitForExit(Long) == 0, conductor.Err);
+        Assert.Equal(reference, Digest(dir));
+        var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "summary.json")))!;
+        Assert.True(summary["instructions"]!.GetValue<long>() > 0);
+    }
+
     [SkippableFact]
     public void A_killed_worker_stops_the_run_naming_it_and_the_run_resumes_as_a_cluster_or_in_one_process()
     {

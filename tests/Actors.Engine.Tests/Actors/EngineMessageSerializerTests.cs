@@ -1,0 +1,76 @@
+using Akka.Actor;
+using Akka.Serialization;
+using Disco.Actors.Engine.Actors;
+using Disco.Actors.Engine.Kernel;
+using Disco.Actors.Engine.Phold;
+using Disco.Actors.Engine.Run;
+using Xunit.Abstractions;
+
+namespace Disco.Actors.Engine.Tests.Actors;
+
+public sealed class EngineMessageSerializerTests : IDisposable
+{
+    private readonly ActorSystem _system = ActorSystem.Create("serializer-test", ActorEngine.SerializationConfig().WithFallback("akka.loglevel = WARNING"));
+
+    private readonly ITestOutputHelper _output;
+
+    public EngineMessageSerializerTests(ITestOutputHelper output)
+    {
+        _output = output;
+        ModelMessages.For(_system).Catalog = PholdModel.Build(new PholdParams(Lps: 2), 1).Messages;
+    }
+
+    public void Dispose() => _system.Terminate().Wait(TimeSpan.FromSeconds(10));
+
+    private T RoundTrip<T>(T message)
+        where T : notnull
+    {
+        var serializer = (SerializerWithStringManifest)_system.Serialization.FindSerializerFor(message);
+        Assert.IsType<EngineMessageSerializer>(serializer);
+        return (T)serializer.FromBinary(serializer.ToBinary(message), serializer.Manifest(message));
+    }
+
+    [Fact]
+    public void A_batch_survives_the_trip_event_by_event()
+    {
+        var batch = new EventBatch(3, 41, [.. Enumerable.Range(0, 100).Select(i => new Event(1_000_000L * i + 7, i % 5, 1_000_000 + i, 1023 - i, PholdEvent.Instance))]);
+        var back = RoundTrip(batch);
+        Assert.Equal(batch.FromPartition, back.FromPartition);
+        Assert.Equal(batch.Window, back.Window);
+        Assert.Equal(batch.Events.Select(e => (e.TimePs, e.Sender, e.Sequence, e.Target, e.Message)), back.Events.Select(e => (e.TimePs, e.Sender, e.Sequence, e.Target, e.Message)));
+    }
+
+    [Fact]
+    public void A_PHOLD_event_takes_under_24_bytes_on_the_wire()
+    {
+        // Realistic values: times around 1 ms in picoseconds, sequence numbers in the tens of thousands.
+        var batch = new EventBatch(1, 5000, [.. Enumerable.Range(0, 1000).Select(i => new Event(1_000_000_000L + 9_137L * i, 100 + (i % 500), 40_000 + i, 600 + (i % 400), PholdEvent.Instance))]);
+        var serializer = _system.Serialization.FindSerializerFor(batch);
+        double perEvent = serializer.ToBinary(batch).Length / 1000.0;
+        _output.WriteLine($"{perEvent:F1} bytes per PHOLD event in a batch of 1000");
+        Assert.InRange(perEvent, 1, 24);
+    }
+
+    [Fact]
+    public void Reports_and_results_survive_the_trip()
+    {
+        var done = RoundTrip(new WindowDone(2, 9, 120, 5_000, 6_000, 4_999, [0, 3], [7_000, 8_000]));
+        Assert.Equal((2, 9L, 120L, 5_000L, 6_000L, 4_999L), (done.Partition, done.Window, done.Handled, done.NextEventPs, done.PromisePs, done.LastHandledPs));
+        Assert.Equal([0, 3], done.BatchDestinations);
+        Assert.Equal([7_000L, 8_000L], done.BatchMinPs);
+
+        var counters = new SortedDictionary<string, long>(StringComparer.Ordinal) { ["a"] = 1, ["b.c"] = -2 };
+        var results = RoundTrip(new PartitionResults(1, -1, [new ComponentReport(4, "phold.lp", 4, 0xDEADBEEF_CAFEF00D, 99, counters)]));
+        var c = Assert.Single(results.Components);
+        Assert.Equal((4, "phold.lp", 0xDEADBEEF_CAFEF00DUL, 99L), (c.Id, c.Kind, c.Digest, c.Handled));
+        Assert.Equal(counters, c.Counters);
+    }
+
+    [Fact]
+    public void An_unknown_manifest_is_refused_clearly()
+    {
+        var serializer = (SerializerWithStringManifest)_system.Serialization.FindSerializerFor(new CollectResults(-1));
+        var ex = Assert.Throws<State.CorruptStateException>(() => serializer.FromBinary([0x90], "window.99"));
+        Assert.Contains("another disco version", ex.Message, StringComparison.Ordinal);
+    }
+}

@@ -2,6 +2,7 @@ using System.Globalization;
 using Akka.Actor;
 using Akka.Configuration;
 using Disco.Actors.Engine.Checkpoints;
+using Disco.Actors.Engine.Configuration;
 using Disco.Actors.Engine.Model;
 using Disco.Actors.Engine.Run;
 
@@ -54,16 +55,8 @@ public static class ActorEngine
     }
 
     /// <summary>Binds the engine's protocol to its binary serializer (needed when partitions live in other processes).</summary>
-    public static Config SerializationConfig()
-    {
-        string serializer = typeof(EngineMessageSerializer).AssemblyQualifiedName!.Split(", Version", 2)[0];
-        string marker = typeof(IEngineMessage).AssemblyQualifiedName!.Split(", Version", 2)[0];
-        return ConfigurationFactory.ParseString(
-            "akka.actor {\n" +
-            $"  serializers {{ disco-engine = \"{serializer}\" }}\n" +
-            $"  serialization-bindings {{ \"{marker}\" = disco-engine }}\n" +
-            "}\n");
-    }
+    public static Config SerializationConfig() =>
+        AkkaTypes.SerializerBinding("disco-engine", typeof(EngineMessageSerializer), typeof(IEngineMessage));
 
     /// <summary>Akka settings of the engine's dispatcher: dedicated threads, so the run does not share the .NET pool.</summary>
     public static Config DispatcherConfig(ActorEngineOptions options)
@@ -75,7 +68,7 @@ public static class ActorEngine
         {
             EngineExecutor.ForkJoin => "fork-join-executor",
             EngineExecutor.ThreadPool => "default-executor",
-            _ => "\"" + typeof(SpinningExecutorConfigurator).AssemblyQualifiedName!.Split(", Version")[0] + "\"",
+            _ => "\"" + AkkaTypes.Name(typeof(SpinningExecutorConfigurator)) + "\"",
         };
         string spin = options.SpinIterations.ToString(CultureInfo.InvariantCulture);
         return ConfigurationFactory.ParseString($$"""

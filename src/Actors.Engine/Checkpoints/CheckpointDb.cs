@@ -45,13 +45,7 @@ public sealed record CheckpointDb(CheckpointDbKind Kind, string ConnectionString
         string provider = Kind == CheckpointDbKind.Sqlite ? "SQLite.MS" : "PostgreSQL.15";
         string cs = ConnectionString.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
         string init = createTables ? "true" : "false";
-        string serializer = typeof(DiscoBinarySerializer).AssemblyQualifiedName!.Split(", Version", 2)[0];
-        string record = typeof(ICheckpointRecord).AssemblyQualifiedName!.Split(", Version", 2)[0];
         return ConfigurationFactory.ParseString($$"""
-            akka.actor {
-              serializers { disco-binary = "{{serializer}}" }
-              serialization-bindings { "{{record}}" = disco-binary }
-            }
             akka.persistence {
               journal {
                 plugin = "akka.persistence.journal.sql"
@@ -72,7 +66,9 @@ public sealed record CheckpointDb(CheckpointDbKind Kind, string ConnectionString
                 }
               }
             }
-            """).WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration);
+            """)
+            .WithFallback(AkkaTypes.SerializerBinding("disco-binary", typeof(DiscoBinarySerializer), typeof(ICheckpointRecord)))
+            .WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration);
     }
 
     /// <summary>

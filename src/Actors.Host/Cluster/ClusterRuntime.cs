@@ -16,16 +16,9 @@ internal static class ClusterRuntime
         TimeSpan.FromSeconds(int.TryParse(Environment.GetEnvironmentVariable("DISCO_JOIN_TIMEOUT"), out int s) && s > 0 ? s : 15);
 
     /// <summary>The binary serializers of everything that crosses processes.</summary>
-    public static Config Serialization()
-    {
-        string serializer = typeof(ClusterMessageSerializer).AssemblyQualifiedName!.Split(", Version", 2)[0];
-        string marker = typeof(IClusterMessage).AssemblyQualifiedName!.Split(", Version", 2)[0];
-        return ConfigurationFactory.ParseString(
-            "akka.actor {\n" +
-            $"  serializers {{ disco-cluster = \"{serializer}\" }}\n" +
-            $"  serialization-bindings {{ \"{marker}\" = disco-cluster }}\n" +
-            "}\n").WithFallback(ActorEngine.SerializationConfig());
-    }
+    public static Config Serialization() =>
+        AkkaTypes.SerializerBinding("disco-cluster", typeof(ClusterMessageSerializer), typeof(IClusterMessage))
+            .WithFallback(ActorEngine.SerializationConfig());
 
     /// <summary>Refuses a port another process holds before Akka tries to bind it (its own error is a stack trace).</summary>
     public static void RequireFreePort(string hostname, int port, string option)

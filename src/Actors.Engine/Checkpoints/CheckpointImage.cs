@@ -50,9 +50,9 @@ public sealed class CheckpointImage
             w.Write(stateBuffer.WrittenSpan);
         }
 
-        var events = loop.Queue.UnorderedItems;
-        w.WriteCount(events.Length);
-        foreach (ref readonly var e in events)
+        var events = loop.Queue.UnorderedItems().ToList();
+        w.WriteCount(events.Count);
+        foreach (var e in events)
         {
             w.Write(e.TimePs);
             w.Write(e.Sender);

@@ -56,7 +56,7 @@ public sealed class SpinningExecutor : ExecutorService, IDisposable
     public override void Execute(IRunnable run)
     {
         ArgumentNullException.ThrowIfNull(run);
-        int home = _home.GetOrAdd(run, static (_, self) => (int)((uint)Interlocked.Increment(ref self._nextHome) % (uint)self._local.Length), this);
+        int home = _local.Length == 1 ? 0 : _home.GetOrAdd(run, static (_, self) => (int)((uint)Interlocked.Increment(ref self._nextHome) % (uint)self._local.Length), this);
         _local[home].Enqueue(run);
 
         // Enqueue is a full fence: either a sleeper sees the work before it sleeps, or we see the sleeper here.

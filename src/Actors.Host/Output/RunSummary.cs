@@ -7,7 +7,7 @@ namespace Disco.Actors.Host.Output;
 
 /// <summary>
 /// <c>summary.json</c>: the keys DESIGN.md section 9 fixes (tools read them by name), then every counter by component
-/// kind. Keys of parts a run does not use are 0, never missing.
+/// kind. Keys of parts a run does not use are 0, never missing; <c>vms</c> and <c>services</c> are then empty.
 /// </summary>
 internal static class RunSummary
 {
@@ -42,7 +42,8 @@ internal static class RunSummary
             ["replications"] = result.Counter("replications"),
             ["memory_pages"] = Buckets(result, "memory_pages", ["guest", "machine"]),
             ["disk_requests"] = Buckets(result, "disk_requests", ["issued", "shared"]),
-            ["vms"] = new JsonArray(),
+            ["vms"] = ModelSections.Vms(result),
+            ["services"] = ModelSections.Services(result),
             ["model"] = model,
             ["scenario"] = scenario,
             ["stopped"] = result.Stopped,

@@ -24,6 +24,7 @@ internal static class DiscoCli
             ResumeCommand.CreateList(io),
             BenchCommand.Create(io),
             ClusterCommand.Create(io),
+            ReportCommand.Create(io),
         };
 
         var parse = root.Parse(args);

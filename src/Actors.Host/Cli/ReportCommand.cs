@@ -1,0 +1,61 @@
+using System.CommandLine;
+using Disco.Actors.Engine.Configuration;
+using Disco.Actors.Host.Output;
+
+namespace Disco.Actors.Host.Cli;
+
+/// <summary>
+/// <c>disco report &lt;DIR&gt; [&lt;DIR2&gt;]</c>: tables of one run's summary.json, or of two side by side (the first the
+/// reference), and the paper's stacked bar chart of the time breakdown. Every input is read and the chart drawn
+/// before anything is printed or written, so bad input leaves no partial output.
+/// </summary>
+internal static class ReportCommand
+{
+    public static Command Create(CliIo io)
+    {
+        var dir = new Argument<string>("dir") { Description = "A run's results folder (it holds summary.json); the reference run." };
+        var dir2 = new Argument<string?>("dir2") { Description = "A second run to compare with the first.", Arity = ArgumentArity.ZeroOrOne };
+        var plotFile = new Option<string?>("--plot") { Description = "Where to write the breakdown chart (PNG; default <dir>/report.png)." };
+        var noPlot = new Option<bool>("--no-plot") { Description = "Write no chart." };
+        var command = new Command("report", "Print a run's time breakdown, guest kernel services and headline counters (two runs side by side), and plot the breakdown.")
+        {
+            dir, dir2, plotFile, noPlot,
+        };
+        command.SetAction(parse =>
+        {
+            string? second = parse.GetValue(dir2);
+            string[] folders = second is null ? [parse.GetValue(dir)!] : [parse.GetValue(dir)!, second];
+            string? plotPath = parse.GetValue(plotFile);
+            if (plotPath is not null && parse.GetValue(noPlot))
+            {
+                throw new BadInputException("--plot", "cannot be used with --no-plot");
+            }
+
+            return Report(io, [.. folders.Select(SummaryFile.Load)], parse.GetValue(noPlot) ? null : plotPath ?? Path.Combine(folders[0], "report.png"));
+        });
+        return command;
+    }
+
+    private static int Report(CliIo io, SummaryFile[] runs, string? plotPath)
+    {
+        var text = new StringWriter();
+        RunReport.Write(text, runs);
+        if (plotPath is not null)
+        {
+            if (BreakdownPlot.Render(runs) is { } png)
+            {
+                BreakdownPlot.Save(plotPath, png);
+                text.WriteLine();
+                text.WriteLine($"plot: {plotPath}");
+            }
+            else
+            {
+                text.WriteLine();
+                text.WriteLine("plot: none (run 1 has no processor time to normalize against)");
+            }
+        }
+
+        io.Out.Write(text.ToString());
+        return DiscoCli.Ok;
+    }
+}

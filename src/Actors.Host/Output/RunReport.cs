@@ -1,0 +1,110 @@
+using System.Globalization;
+
+namespace Disco.Actors.Host.Output;
+
+/// <summary>
+/// The text of <c>disco report</c>: headline figures, the processor time breakdown and the guest kernel services,
+/// one column group per run, the first run the reference (normalized 100, ratios against it).
+/// </summary>
+internal static class RunReport
+{
+    private const double PsPerSecond = 1e12;
+    private const double PsPerMs = 1e9;
+    private const double PsPerUs = 1e6;
+
+    public static void Write(TextWriter writer, IReadOnlyList<SummaryFile> runs)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(runs);
+        for (int r = 0; r < runs.Count; r++)
+        {
+            writer.WriteLine($"{Name(r)}: {runs[r].Folder}");
+        }
+
+        writer.WriteLine();
+        Headline(runs).WriteTo(writer);
+        writer.WriteLine();
+        writer.WriteLine("time breakdown (cpu_time_ps over all processors; norm: run 1 total = 100)");
+        Breakdown(runs).WriteTo(writer);
+        writer.WriteLine();
+        if (runs.All(r => r.Services.Count == 0))
+        {
+            writer.WriteLine("guest kernel services: none in these runs");
+            return;
+        }
+
+        writer.WriteLine(runs.Count > 1
+            ? "guest kernel services (by run 1 total time; avg 2/1 = run 2 average over run 1 average)"
+            : "guest kernel services (by total time)");
+        Services(runs).WriteTo(writer);
+    }
+
+    private static string Name(int run) => $"run {run + 1}";
+
+    private static TextTable Headline(IReadOnlyList<SummaryFile> runs)
+    {
+        var table = new TextTable([.. runs.Select((_, r) => Name(r)).Prepend("")]);
+        void Row(string label, Func<SummaryFile, string> cell) => table.Add([.. runs.Select(cell).Prepend(label)]);
+        Row("scenario", r => r.Scenario);
+        Row("model", r => r.Model);
+        Row("sim time (s)", r => Seconds(r.SimTimePs));
+        Row("instructions", r => Count(r.Instructions));
+        Row("tlb_misses", r => Count(r.TlbMisses));
+        Row("l2tlb_hits", r => Count(r.L2TlbHits));
+        Row("page_faults", r => Count(r.PageFaults));
+        Row("vms", r => Count(r.Vms));
+        return table;
+    }
+
+    private static TextTable Breakdown(IReadOnlyList<SummaryFile> runs)
+    {
+        var reference = runs[0].CpuTime;
+        var table = new TextTable([.. runs.SelectMany((_, r) => new[] { $"{Name(r)} s", "%", "norm" }).Prepend("bucket")]);
+        for (int b = 0; b < TimeBreakdown.Buckets.Length; b++)
+        {
+            table.Add([.. runs.SelectMany(r => new[] { Seconds(r.CpuTime.Ps(b)), Fixed(r.CpuTime.Percent(b), 1), Fixed(r.CpuTime.Normalized(b, reference), 1) })
+                .Prepend(TimeBreakdown.Buckets[b])]);
+        }
+
+        table.Add([.. runs.SelectMany(r => new[] { Seconds(r.CpuTime.TotalPs), Fixed(r.CpuTime.TotalPs > 0 ? 100 : 0, 1), Fixed(r.CpuTime.NormalizedTotal(reference), 1) })
+            .Prepend("total")]);
+        return table;
+    }
+
+    private static TextTable Services(IReadOnlyList<SummaryFile> runs)
+    {
+        var byRun = runs.Select(r => r.Services.ToDictionary(s => s.Name, StringComparer.Ordinal)).ToArray();
+        ServiceFigures Of(int run, string name) => byRun[run].GetValueOrDefault(name) ?? new ServiceFigures(name, 0, 0);
+
+        // Run 1's costliest first; services run 1 never used follow, by the later runs' time.
+        var names = byRun.SelectMany(d => d.Keys).Distinct(StringComparer.Ordinal)
+            .OrderByDescending(n => Of(0, n).TimePs)
+            .ThenByDescending(n => Enumerable.Range(0, runs.Count).Sum(r => Of(r, n).TimePs))
+            .ThenBy(n => n, StringComparer.Ordinal);
+        var header = runs.SelectMany((_, r) => new[] { $"{Name(r)} count", "ms", "avg µs" }).Prepend("service");
+        var table = new TextTable([.. runs.Count > 1 ? header.Append("avg 2/1") : header]);
+        foreach (string name in names)
+        {
+            var cells = Enumerable.Range(0, runs.Count)
+                .SelectMany(r => new[] { Count(Of(r, name).Count), Fixed(Of(r, name).TimePs / PsPerMs, 3), Fixed(Of(r, name).AveragePs / PsPerUs, 2) })
+                .Prepend(name);
+            if (runs.Count > 1)
+            {
+                var (first, second) = (Of(0, name), Of(1, name));
+                cells = cells.Append(Fixed(first.Count > 0 && second.Count > 0 && first.TimePs > 0 ? second.AveragePs / first.AveragePs : null, 2));
+            }
+
+            table.Add([.. cells]);
+        }
+
+        return table;
+    }
+
+    private static string Seconds(long ps) => (ps / PsPerSecond).ToString("F6", CultureInfo.InvariantCulture);
+
+    private static string Count(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
+
+    /// <summary>A number with <paramref name="decimals"/> decimals; "-" where it has no meaning (no reference).</summary>
+    private static string Fixed(double? value, int decimals) =>
+        value is { } v ? v.ToString($"F{decimals}", CultureInfo.InvariantCulture) : "-";
+}

@@ -1,0 +1,112 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Disco.Actors.Engine.Configuration;
+
+namespace Disco.Actors.Host.Output;
+
+/// <summary>
+/// What <c>disco report</c> reads from a run folder's <c>summary.json</c>. Only <c>cpu_time_ps</c> is required: the
+/// breakdown is the point of the report. Other keys default to 0 (or "?"), so summaries written before a key
+/// existed still report.
+/// </summary>
+internal sealed record SummaryFile(
+    string Folder,
+    string Path,
+    string Scenario,
+    string Model,
+    long SimTimePs,
+    long Instructions,
+    long TlbMisses,
+    long L2TlbHits,
+    long PageFaults,
+    int Vms,
+    TimeBreakdown CpuTime,
+    IReadOnlyList<ServiceFigures> Services)
+{
+    /// <summary>Reads <c>&lt;folder&gt;/summary.json</c>; anything wrong with it is bad input naming the file.</summary>
+    public static SummaryFile Load(string folder)
+    {
+        if (!Directory.Exists(folder))
+        {
+            throw new BadInputException(folder, "no such run folder");
+        }
+
+        string path = System.IO.Path.Combine(folder, "summary.json");
+        if (!File.Exists(path))
+        {
+            throw new BadInputException(path, "no such file (not a finished run?)");
+        }
+
+        JsonObject summary;
+        try
+        {
+            summary = JsonNode.Parse(File.ReadAllText(path)) as JsonObject
+                ?? throw new BadInputException(path, "not a JSON object");
+        }
+        catch (JsonException ex)
+        {
+            throw new BadInputException($"{path}:{(ex.LineNumber ?? 0) + 1}", "malformed JSON");
+        }
+
+        if (summary["cpu_time_ps"] is not JsonObject cpu)
+        {
+            throw new BadInputException(path, "no cpu_time_ps object (not a disco run summary?)");
+        }
+
+        var buckets = TimeBreakdown.Buckets.Select(b => Number(path, cpu, b, $"cpu_time_ps.{b}")).ToArray();
+        return new SummaryFile(
+            folder,
+            path,
+            Text(summary, "scenario"),
+            Text(summary, "model"),
+            Number(path, summary, "sim_time_ps"),
+            Number(path, summary, "instructions"),
+            Number(path, summary, "tlb_misses"),
+            Number(path, summary, "l2tlb_hits"),
+            Number(path, summary, "page_faults"),
+            (summary["vms"] as JsonArray)?.Count ?? 0,
+            new TimeBreakdown(buckets),
+            ReadServices(path, summary));
+    }
+
+    private static List<ServiceFigures> ReadServices(string path, JsonObject summary)
+    {
+        var services = new List<ServiceFigures>();
+        if (summary["services"] is not JsonObject all)
+        {
+            return services;
+        }
+
+        foreach (var (name, node) in all)
+        {
+            if (node is not JsonObject service)
+            {
+                throw new BadInputException(path, $"services.{name} is not an object");
+            }
+
+            services.Add(new ServiceFigures(name, Number(path, service, "count", $"services.{name}.count"), Number(path, service, "time_ps", $"services.{name}.time_ps")));
+        }
+
+        return services;
+    }
+
+    private static string Text(JsonObject o, string key) =>
+        o[key] is JsonValue v && v.TryGetValue(out string? s) ? s : "?";
+
+    /// <summary>An integer key, 0 when absent; any other kind of value is bad input naming the key.</summary>
+    private static long Number(string path, JsonObject o, string key, string? keyPath = null)
+    {
+        var node = o[key];
+        if (node is null)
+        {
+            return 0;
+        }
+
+        if (node is JsonValue v && v.TryGetValue(out long n))
+        {
+            return n;
+        }
+
+        throw new BadInputException(path, $"{keyPath ?? key} is not an integer");
+    }
+}

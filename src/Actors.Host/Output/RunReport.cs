@@ -47,7 +47,8 @@ internal static class RunReport
         void Row(string label, Func<SummaryFile, string> cell) => table.Add([.. runs.Select(cell).Prepend(label)]);
         Row("scenario", r => r.Scenario);
         Row("model", r => r.Model);
-        Row("sim time (s)", r => Seconds(r.SimTimePs));
+        int simDecimals = SecondsDecimals(runs.Max(r => r.SimTimePs));
+        Row("sim time (s)", r => Seconds(r.SimTimePs, simDecimals));
         Row("instructions", r => Count(r.Instructions));
         Row("tlb_misses", r => Count(r.TlbMisses));
         Row("l2tlb_hits", r => Count(r.L2TlbHits));
@@ -59,14 +60,15 @@ internal static class RunReport
     private static TextTable Breakdown(IReadOnlyList<SummaryFile> runs)
     {
         var reference = runs[0].CpuTime;
+        int decimals = SecondsDecimals(runs.Max(r => r.CpuTime.TotalPs));
         var table = new TextTable([.. runs.SelectMany((_, r) => new[] { $"{Name(r)} s", "%", "norm" }).Prepend("bucket")]);
         for (int b = 0; b < TimeBreakdown.Buckets.Length; b++)
         {
-            table.Add([.. runs.SelectMany(r => new[] { Seconds(r.CpuTime.Ps(b)), Fixed(r.CpuTime.Percent(b), 1), Fixed(r.CpuTime.Normalized(b, reference), 1) })
+            table.Add([.. runs.SelectMany(r => new[] { Seconds(r.CpuTime.Ps(b), decimals), Fixed(r.CpuTime.Percent(b), 1), Fixed(r.CpuTime.Normalized(b, reference), 1) })
                 .Prepend(TimeBreakdown.Buckets[b])]);
         }
 
-        table.Add([.. runs.SelectMany(r => new[] { Seconds(r.CpuTime.TotalPs), Fixed(r.CpuTime.TotalPs > 0 ? 100 : 0, 1), Fixed(r.CpuTime.NormalizedTotal(reference), 1) })
+        table.Add([.. runs.SelectMany(r => new[] { Seconds(r.CpuTime.TotalPs, decimals), Fixed(r.CpuTime.TotalPs > 0 ? 100 : 0, 1), Fixed(r.CpuTime.NormalizedTotal(reference), 1) })
             .Prepend("total")]);
         return table;
     }
@@ -100,7 +102,14 @@ internal static class RunReport
         return table;
     }
 
-    private static string Seconds(long ps) => (ps / PsPerSecond).ToString("F6", CultureInfo.InvariantCulture);
+    private static string Seconds(long ps, int decimals) => (ps / PsPerSecond).ToString($"F{decimals}", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Decimals that show the largest value of a column to 5 significant digits, and never fewer than 6 (µs): short
+    /// runs last microseconds, long ones seconds, and one fixed format would flatten the short ones to zeros.
+    /// </summary>
+    private static int SecondsDecimals(long maxPs) =>
+        maxPs <= 0 ? 6 : Math.Clamp(4 - (int)Math.Floor(Math.Log10(maxPs / PsPerSecond)), 6, 12);
 
     private static string Count(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
 

@@ -26,12 +26,13 @@ internal static class ReportCommand
             string? second = parse.GetValue(dir2);
             string[] folders = second is null ? [parse.GetValue(dir)!] : [parse.GetValue(dir)!, second];
             string? plotPath = parse.GetValue(plotFile);
-            if (plotPath is not null && parse.GetValue(noPlot))
+            bool skipPlot = parse.GetValue(noPlot);
+            if (plotPath is not null && skipPlot)
             {
                 throw new BadInputException("--plot", "cannot be used with --no-plot");
             }
 
-            return Report(io, [.. folders.Select(SummaryFile.Load)], parse.GetValue(noPlot) ? null : plotPath ?? Path.Combine(folders[0], "report.png"));
+            return Report(io, [.. folders.Select(SummaryFile.Load)], skipPlot ? null : plotPath ?? Path.Combine(folders[0], "report.png"));
         });
         return command;
     }

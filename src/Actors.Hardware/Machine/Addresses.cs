@@ -30,4 +30,16 @@ public static class MachineConstants
 
     /// <summary>Full bit-vector directory: one bit per node in a 64-bit word.</summary>
     public const int MaxNodes = 64;
+
+    /// <summary>
+    /// The unmapped, cached kernel segment (MIPS KSEG0): a stream allowed to use it (a kernel on bare hardware, the
+    /// monitor) reaches machine address <c>va - Kseg0Base</c> without the TLB. Far above every user address.
+    /// </summary>
+    public const long Kseg0Base = 0x4000_0000_0000L;
+
+    /// <summary>Bytes of machine memory KSEG0 can reach.</summary>
+    public const long Kseg0Bytes = 1L << 40;
+
+    /// <summary>True when <paramref name="virtualAddress"/> lies in KSEG0.</summary>
+    public static bool InKseg0(long virtualAddress) => (ulong)(virtualAddress - Kseg0Base) < (ulong)Kseg0Bytes;
 }

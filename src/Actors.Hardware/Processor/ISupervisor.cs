@@ -24,8 +24,9 @@ public enum ExecutionMode : byte
 /// </summary>
 public sealed class ExecutionStream
 {
-    public ExecutionStream(IOperationSource source, ExecutionMode mode, int asid)
+    public ExecutionStream(IOperationSource source, ExecutionMode mode, int asid, bool kernelSegments = false)
     {
+        KernelSegments = kernelSegments;
         ArgumentNullException.ThrowIfNull(source);
         Source = source;
         Mode = mode;
@@ -37,6 +38,13 @@ public sealed class ExecutionStream
     public ExecutionMode Mode { get; set; }
 
     public int Asid { get; }
+
+    /// <summary>
+    /// True when the stream runs in the processor's kernel mode and may use the unmapped segment
+    /// (<see cref="MachineConstants.Kseg0Base"/>): a kernel on bare hardware, the monitor. A guest kernel under the
+    /// monitor runs in supervisor mode and may not: its references go through the TLB.
+    /// </summary>
+    public bool KernelSegments { get; }
 
     public bool HasPending { get; set; }
 

@@ -301,6 +301,7 @@ public sealed class ProcessorComponent : Component, ISupervisorContext, ICoheren
         var tlb = _tlb;
         var caches = _caches;
         int asid = exec.Asid;
+        bool kseg = exec.KernelSegments;
         int mode = (int)exec.Mode;
         long cycle = _cyclePs;
         long local = _localPs;
@@ -351,6 +352,11 @@ public sealed class ProcessorComponent : Component, ISupervisorContext, ICoheren
                     {
                         long pc = op.Value;
                         long pa = tlb.Translate(pc, asid, store: false, ref _iHint);
+                        if (pa < 0 && kseg && MachineConstants.InKseg0(pc))
+                        {
+                            pa = pc - MachineConstants.Kseg0Base;
+                        }
+
                         if (pa < 0)
                         {
                             _localPs = local;
@@ -395,6 +401,11 @@ public sealed class ProcessorComponent : Component, ISupervisorContext, ICoheren
                     {
                         bool store = op.Kind == OperationKind.Store;
                         long pa = tlb.Translate(op.Value, asid, store, ref _dHint);
+                        if (pa < 0 && kseg && MachineConstants.InKseg0(op.Value))
+                        {
+                            pa = op.Value - MachineConstants.Kseg0Base;
+                        }
+
                         if (pa < 0)
                         {
                             _localPs = local;

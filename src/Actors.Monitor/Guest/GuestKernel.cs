@@ -1,0 +1,907 @@
+using Disco.Actors.Engine.Components;
+using Disco.Actors.Engine.Configuration;
+using Disco.Actors.Engine.State;
+using Disco.Actors.Hardware.Machine;
+using Disco.Actors.Hardware.Processor;
+using Disco.Actors.Monitor.Workloads;
+
+namespace Disco.Actors.Monitor.Guest;
+
+/// <summary>A disk read the guest started: the buffer-cache blocks it fills and the guest-physical pages they go to.</summary>
+public sealed record GuestIo(long Id, int Disk, long Sector, long[] Keys, long[] GuestPages);
+
+/// <summary>
+/// The IRIX-like guest kernel of one uniprocessor virtual machine (or of the bare machine): processes with page
+/// tables, demand-zero and file-backed faults, the TLB refill handlers, open/read/write/execve/fork/exit over a
+/// buffer cache and a disk, a round-robin scheduler and an idle loop. It is a pure model: the supervisor that hosts
+/// it (bare hardware or a Disco VCPU) calls it on traps and runs the <see cref="KernelPath"/>s it pushes; the
+/// privileged instructions in those paths are executed natively or emulated by that supervisor.
+///
+/// The two differences Disco needs from a commodity kernel [D 4.3] are construction flags, nothing else:
+/// <see cref="Relocated"/> (the kernel reaches memory through a mapped segment instead of KSEG0, so its references
+/// take TLB misses) and <see cref="MonitorZeroes"/> (it asks the monitor for zeroed pages).
+/// </summary>
+public sealed class GuestKernel
+{
+    private const int LineBytes = 128;
+    private const int LinesPerPage = GuestLayout.PageBytes / LineBytes;
+    private const long SectorsPerBlock = GuestLayout.PageBytes / 512;
+    private const long InodeBlock = GuestFiles.MaxBlocks;
+
+    private readonly GuestParams _p;
+    private readonly GuestWorkload _w;
+    private readonly long _seed;
+    private readonly int _disks;
+    private readonly long _diskBlocks;
+    private readonly GuestProcess?[] _slots = new GuestProcess?[GuestLayout.MaxProcesses + 1];
+
+    // State (checkpointed, in this order).
+    private readonly List<ExecutionStream> _paths = [];
+    private int _current;
+    private long _sliceEndPs;
+    private long _watermark;
+    private readonly List<long> _free = [];
+    private readonly SortedDictionary<long, long> _bufferCache = [];
+    private readonly SortedDictionary<long, long> _inFlight = [];
+    private readonly SortedDictionary<long, GuestIo> _requests = [];
+    private long _nextRequest;
+    private int _jobsStarted;
+    private int _jobsDone;
+    private bool _booted;
+    private readonly long[] _serviceCount = new long[KernelServices.Count];
+    private readonly long[] _serviceTimePs = new long[KernelServices.Count];
+    private long _diskReads;
+
+    public GuestKernel(GuestParams parameters, GuestWorkload workload, long seed, int disks, long diskSectors, bool relocated, bool monitorZeroes)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(workload);
+        if (disks < 1)
+        {
+            throw new BadInputException("disco.machine.disk.count", "the guest OS needs at least one disk");
+        }
+
+        _p = parameters;
+        _w = workload;
+        _seed = seed;
+        _disks = disks;
+        _diskBlocks = diskSectors / SectorsPerBlock;
+        if (_diskBlocks < 2 * GuestFiles.MaxBlocks)
+        {
+            throw new BadInputException("disco.machine.disk.cylinders", $"the disk holds {_diskBlocks} blocks; the guest's file layout needs at least {2 * GuestFiles.MaxBlocks}");
+        }
+
+        Relocated = relocated;
+        MonitorZeroes = monitorZeroes;
+        _watermark = parameters.KernelPages;
+    }
+
+    public GuestParams Parameters => _p;
+
+    /// <summary>The kernel reaches memory through the mapped segment (under Disco) instead of KSEG0.</summary>
+    public bool Relocated { get; }
+
+    /// <summary>The kernel asks the monitor for zeroed pages instead of zeroing them itself.</summary>
+    public bool MonitorZeroes { get; }
+
+    /// <summary>Every job has exited: nothing will ever run again.</summary>
+    public bool Finished => _jobsDone == _w.Jobs;
+
+    /// <summary>A kernel path runs (privileged operations are the kernel's; a TLB miss is the kernel's own).</summary>
+    public bool InKernel => _paths.Count > 0;
+
+    /// <summary>What runs: the innermost kernel path, else the current process, else nothing (the idle loop).</summary>
+    public ExecutionStream? Current =>
+        _paths.Count > 0 ? _paths[^1] : _current > 0 && _slots[_current] is { State: GuestProcessState.Runnable, Started: true } p ? p.Stream : null;
+
+    public GuestProcess? CurrentProcess => _current > 0 ? _slots[_current] : null;
+
+    public IEnumerable<GuestProcess> Processes => _slots.OfType<GuestProcess>();
+
+    public long ServiceCount(KernelService s) => _serviceCount[(int)s];
+
+    public long ServiceTimePs(KernelService s) => _serviceTimePs[(int)s];
+
+    /// <summary>Guest-physical pages in use (kernel, buffer cache, processes, page tables).</summary>
+    public long PagesInUse => _watermark - _free.Count;
+
+    public long DiskReads => _diskReads;
+
+    public int JobsDone => _jobsDone;
+
+    /// <summary>Starts the first jobs; with a warm cache, the files they use are in the buffer cache already.</summary>
+    public void Boot(long nowPs)
+    {
+        if (_booted)
+        {
+            return;
+        }
+
+        _booted = true;
+        if (_w.WarmCache)
+        {
+            long textBlocks = _w.Profile.CodeBytes >> GuestLayout.PageShift;
+            for (int prog = 0; prog < _w.Programs; prog++)
+            {
+                Warm(GuestFiles.Program(prog), textBlocks);
+            }
+
+            Warm(GuestFiles.SharedFile, _w.Profile.SharedBytes >> GuestLayout.PageShift);
+            for (int f = 0; f < _w.DistinctFiles && _w.FilesPerJob > 0; f++)
+            {
+                Warm(f, _w.FileKb / 4);
+            }
+        }
+
+        while (_jobsStarted < _w.Parallelism)
+        {
+            StartJob();
+        }
+
+        Reschedule(nowPs);
+    }
+
+    private void Warm(int file, long blocks)
+    {
+        _bufferCache.TryAdd(Key(file, InodeBlock), AllocatePage());
+        for (long b = 0; b < blocks; b++)
+        {
+            _bufferCache.TryAdd(Key(file, b), AllocatePage());
+        }
+    }
+
+    private void StartJob()
+    {
+        int slot = Array.FindIndex(_slots, 1, s => s is null);
+        if (slot < 0)
+        {
+            throw new InvalidOperationException("guest: no free process slot");
+        }
+
+        int job = _jobsStarted++;
+        _slots[slot] = new GuestProcess(slot, job, job % _w.Programs, new GuestProgramSource(_w, _seed, job));
+    }
+
+    // ---- Traps -------------------------------------------------------------------------------------------
+
+    /// <summary>At each quantum: the time slice.</summary>
+    public void OnQuantum(long nowPs)
+    {
+        if (_paths.Count == 0 && _current > 0 && nowPs >= _sliceEndPs)
+        {
+            int next = NextRunnable();
+            if (next > 0 && next != _current)
+            {
+                PushSwitch(next, nowPs);
+            }
+            else
+            {
+                _sliceEndPs = nowPs + _p.TimeSlicePs;
+            }
+        }
+    }
+
+    /// <summary>A TLB miss the guest must handle (on bare hardware every one; under Disco those the monitor could not).</summary>
+    public void OnTlbMiss(long virtualAddress, bool readOnly, long nowPs)
+    {
+        if (readOnly)
+        {
+            throw new InvalidOperationException($"guest: store to read-only page 0x{virtualAddress:x} (the guest maps only text and mapped files read-only, and never writes them)");
+        }
+
+        long vpn = virtualAddress >> GuestLayout.PageShift;
+        if (_paths.Count > 0)
+        {
+            if (!GuestLayout.IsPageTable(virtualAddress))
+            {
+                throw new InvalidOperationException($"guest: kernel TLB miss at 0x{virtualAddress:x} outside the page-table segment");
+            }
+
+            // The page-table load of a refill missed: the refill becomes a slow one, and the nested kernel refill is part of it.
+            var top = (KernelPath)_paths[^1].Source;
+            if (top.Service == KernelService.FastTlbRefill)
+            {
+                top.Service = KernelService.SlowTlbRefill;
+                _serviceCount[(int)KernelService.FastTlbRefill]--;
+                _serviceCount[(int)KernelService.SlowTlbRefill]++;
+            }
+
+            var b = NewPath();
+            Code(b, KernelCode.KtlbRefill);
+            b.Add(GuestPrivilegedOps.Op(GuestPrivileged.TlbWrite, GuestPrivilegedOps.TlbArgument(GuestLayout.KernelAsid, vpn)));
+            b.Add(GuestPrivilegedOps.Op(GuestPrivileged.Exit));
+            Push(KernelService.SlowTlbRefill, b, nowPs, count: top.Service != KernelService.SlowTlbRefill);
+            return;
+        }
+
+        var p = CurrentProcess ?? throw new InvalidOperationException("guest: TLB miss with no process running");
+        if (p.TryTranslate(vpn, out _, out _))
+        {
+            var b = NewPath();
+            Code(b, KernelCode.UtlbRefill);
+            b.Add(Operation.Load(GuestLayout.PteAddress(p.Asid, vpn), 8));
+            b.Add(GuestPrivilegedOps.Op(GuestPrivileged.TlbWrite, GuestPrivilegedOps.TlbArgument(p.Asid, vpn)));
+            b.Add(GuestPrivilegedOps.Op(GuestPrivileged.Exit));
+            Push(KernelService.FastTlbRefill, b, nowPs);
+            return;
+        }
+
+        if (virtualAddress >= GuestLayout.DataBase && virtualAddress < GuestLayout.SharedBase)
+        {
+            DemandZero(p, vpn, nowPs);
+        }
+        else if (virtualAddress >= GuestLayout.TextBase && virtualAddress < GuestLayout.TextBase + _w.Profile.CodeBytes)
+        {
+            FileFault(p, vpn, GuestFiles.Program(p.Program), vpn - (GuestLayout.TextBase >> GuestLayout.PageShift), nowPs);
+        }
+        else if (virtualAddress >= GuestLayout.SharedBase && virtualAddress < GuestLayout.SharedBase + _w.Profile.SharedBytes)
+        {
+            FileFault(p, vpn, GuestFiles.SharedFile, vpn - (GuestLayout.SharedBase >> GuestLayout.PageShift), nowPs);
+        }
+        else
+        {
+            throw new InvalidOperationException($"guest: process {p.Job} touched 0x{virtualAddress:x}, outside its regions");
+        }
+    }
+
+    /// <summary>A system call of the current process.</summary>
+    public void OnSyscall(in Operation operation, long nowPs)
+    {
+        var p = CurrentProcess ?? throw new InvalidOperationException("guest: system call with no process running");
+        var (call, argument) = GuestProgramSource.Decode(operation);
+        switch (call)
+        {
+            case Syscall.Open:
+                Open(p, (int)argument, nowPs);
+                break;
+            case Syscall.Read:
+                Read(p, (int)(argument >> 20), argument & 0xFFFFF, Math.Max(1, operation.Count), nowPs);
+                break;
+            case Syscall.Write:
+                Write(p, (int)(argument >> 20), argument & 0xFFFFF, Math.Max(1, operation.Count), nowPs);
+                break;
+            default:
+            {
+                var b = Entry();
+                Body(b, KernelCode.OtherSyscall);
+                Exit(b);
+                Push(KernelService.OtherSyscall, b, nowPs);
+                break;
+            }
+        }
+    }
+
+    /// <summary>The current process's stream has ended: it exits.</summary>
+    public void OnProcessEnd(long nowPs)
+    {
+        var p = CurrentProcess ?? throw new InvalidOperationException("guest: stream end with no process running");
+        p.State = GuestProcessState.Exited;
+        var b = Entry();
+        Body(b, KernelCode.Exit);
+        b.Add(GuestPrivilegedOps.Op(GuestPrivileged.TlbFlushAsid, p.Asid));
+        Exit(b);
+        Push(KernelService.Exit, b, nowPs, completion: PathCompletion.Exit, argument: p.Asid);
+    }
+
+    /// <summary>The innermost kernel path has run to its end.</summary>
+    public void OnPathEnd(long nowPs)
+    {
+        var stream = _paths[^1];
+        _paths.RemoveAt(_paths.Count - 1);
+        var path = (KernelPath)stream.Source;
+        long duration = nowPs - path.StartPs;
+        _serviceTimePs[(int)path.Service] += Math.Max(0, duration - path.NestedPs);
+        if (_paths.Count > 0)
+        {
+            ((KernelPath)_paths[^1].Source).NestedPs += duration;
+        }
+
+        switch (path.Completion)
+        {
+            case PathCompletion.SwitchTo:
+                _current = (int)path.Argument;
+                _sliceEndPs = nowPs + _p.TimeSlicePs;
+                var next = _slots[_current]!;
+                if (!next.Started)
+                {
+                    StartProcess(next, nowPs);
+                }
+                else if (next.ResumeService >= 0)
+                {
+                    Resume(next, nowPs);
+                }
+
+                break;
+            case PathCompletion.Exit:
+            {
+                int slot = (int)path.Argument;
+                var gone = _slots[slot]!;
+                foreach (long page in gone.PrivatePages().Concat(gone.TablePages.Order()))
+                {
+                    _free.Add(page);
+                }
+
+                _slots[slot] = null;
+                _jobsDone++;
+                if (_jobsStarted < _w.Jobs)
+                {
+                    StartJob();
+                }
+
+                break;
+            }
+
+            default:
+                break;
+        }
+
+        if (_paths.Count == 0 && (_current == 0 || _slots[_current] is not { State: GuestProcessState.Runnable }))
+        {
+            Reschedule(nowPs);
+        }
+    }
+
+    /// <summary>A disk read completed: its blocks enter the buffer cache and its sleepers wake.</summary>
+    public void OnDiskComplete(long requestId, long nowPs)
+    {
+        if (!_requests.Remove(requestId, out var io))
+        {
+            throw new InvalidOperationException($"guest: completion of unknown disk request {requestId}");
+        }
+
+        for (int i = 0; i < io.Keys.Length; i++)
+        {
+            _bufferCache[io.Keys[i]] = io.GuestPages[i];
+            _inFlight.Remove(io.Keys[i]);
+        }
+
+        foreach (var p in Processes)
+        {
+            if (p.State == GuestProcessState.Blocked && p.WaitingFor == requestId)
+            {
+                p.State = GuestProcessState.Runnable;
+                p.WaitingFor = -1;
+            }
+        }
+
+        var b = Entry();
+        Body(b, KernelCode.Interrupt);
+        Exit(b);
+        Push(KernelService.Interrupt, b, nowPs);
+    }
+
+    /// <summary>The disk read a StartIo operation names.</summary>
+    public GuestIo Io(long requestId) =>
+        _requests.TryGetValue(requestId, out var io) ? io : throw new InvalidOperationException($"guest: StartIo of unknown request {requestId}");
+
+    /// <summary>
+    /// The TLB entry the guest's tables give for (ASID, virtual page): an even/odd pair of guest-physical pages (-1:
+    /// invalid). ASID 0 covers the page-table segment and, under the monitor, the relocated kernel segment.
+    /// </summary>
+    public (long VirtualPair, long EvenPage, bool EvenWritable, long OddPage, bool OddWritable) TlbEntryFor(int asid, long vpn)
+    {
+        long even = vpn & ~1L;
+        var e = Translate(asid, even);
+        var o = Translate(asid, even + 1);
+        return (vpn >> 1, e.Page, e.Writable, o.Page, o.Writable);
+    }
+
+    private (long Page, bool Writable) Translate(int asid, long vpn)
+    {
+        long va = vpn << GuestLayout.PageShift;
+        if (asid == GuestLayout.KernelAsid)
+        {
+            if (GuestLayout.IsPageTable(va))
+            {
+                var (slot, tablePage) = GuestLayout.PageTablePage(vpn);
+                long page = slot is > 0 and <= GuestLayout.MaxProcesses && _slots[slot] is { } q ? q.TablePage(tablePage) : -1;
+                return (page, true);
+            }
+
+            if (Relocated && GuestLayout.IsMappedKernel(va))
+            {
+                long page = (va - GuestLayout.MappedKernelBase) >> GuestLayout.PageShift;
+                return page < _p.MemoryPages ? (page, true) : (-1, false);
+            }
+
+            return (-1, false);
+        }
+
+        return _slots[asid] is { } p && p.TryTranslate(vpn, out long g, out bool w) ? (g, w) : (-1, false);
+    }
+
+    // ---- Services ----------------------------------------------------------------------------------------
+
+    private void DemandZero(GuestProcess p, long vpn, long nowPs)
+    {
+        long page = AllocatePage();
+        p.Map(vpn, page, writable: true);
+        var b = Entry();
+        Body(b, KernelCode.DemandZero);
+        Zero(b, page);
+        MapPte(b, p, vpn);
+        Exit(b);
+        Push(KernelService.DemandZero, b, nowPs);
+    }
+
+    private void FileFault(GuestProcess p, long vpn, int file, long block, long nowPs)
+    {
+        long key = Key(file, block);
+        var b = Entry();
+        Body(b, KernelCode.FileFault);
+        if (_bufferCache.TryGetValue(key, out long page))
+        {
+            p.Map(vpn, page, writable: false);
+            MapPte(b, p, vpn);
+            Exit(b);
+            Push(KernelService.FileFault, b, nowPs);
+            return;
+        }
+
+        Sleep(b, p, [key], KernelService.FileFault, vpn, 0);
+        Push(KernelService.FileFault, b, nowPs);
+    }
+
+    private void Open(GuestProcess p, int file, long nowPs)
+    {
+        long key = Key(file, InodeBlock);
+        var b = Entry();
+        Body(b, KernelCode.Open);
+        if (_bufferCache.TryGetValue(key, out long inode))
+        {
+            b.Add(Operation.Load(KernelAddress(inode, 0), 8));
+            Exit(b);
+        }
+        else
+        {
+            Sleep(b, p, [key], KernelService.Open, 0, 0);
+        }
+
+        Push(KernelService.Open, b, nowPs);
+    }
+
+    private void Read(GuestProcess p, int file, long block, int pages, long nowPs)
+    {
+        var missing = new List<long>();
+        for (int i = 0; i < pages; i++)
+        {
+            long key = Key(file, block + i);
+            if (!_bufferCache.ContainsKey(key))
+            {
+                missing.Add(key);
+            }
+        }
+
+        var b = Entry();
+        Body(b, KernelCode.Read);
+        long argument = ((long)file << 20) | block;
+        if (missing.Count == 0)
+        {
+            CopyOut(b, p, file, block, pages);
+            Exit(b);
+        }
+        else
+        {
+            Sleep(b, p, missing, KernelService.Read, argument, pages);
+        }
+
+        Push(KernelService.Read, b, nowPs);
+    }
+
+    private void Write(GuestProcess p, int file, long block, int pages, long nowPs)
+    {
+        var b = Entry();
+        Body(b, KernelCode.Write);
+        for (int i = 0; i < pages; i++)
+        {
+            // Whole-page writes need no read first; the dirty pages stay in the cache (write-back is beyond the run).
+            long key = Key(file, block + i);
+            if (!_bufferCache.TryGetValue(key, out long page))
+            {
+                page = AllocatePage();
+                _bufferCache[key] = page;
+            }
+
+            Copy(b, UserBufferPage(p, i), page);
+        }
+
+        Exit(b);
+        Push(KernelService.Write, b, nowPs);
+    }
+
+    /// <summary>Starts the reads a service needs (or joins reads under way) and puts the process to sleep until they end.</summary>
+    private void Sleep(List<Operation> b, GuestProcess p, List<long> keys, KernelService service, long argument, int count)
+    {
+        var fresh = keys.Where(k => !_inFlight.ContainsKey(k)).ToList();
+        long waitFor;
+        if (fresh.Count > 0)
+        {
+            long id = _nextRequest++;
+            var (file, block) = (fresh[0] >> 20, fresh[0] & 0xFFFFF);
+            long sector = (FileStartBlock((int)file) + block) * SectorsPerBlock;
+            var io = new GuestIo(id, (int)(file % _disks), sector, [.. fresh], [.. fresh.Select(_ => AllocatePage())]);
+            _requests[id] = io;
+            foreach (long k in fresh)
+            {
+                _inFlight[k] = id;
+            }
+
+            _diskReads++;
+            b.Add(GuestPrivilegedOps.Op(GuestPrivileged.StartIo, id));
+            waitFor = id;
+        }
+        else
+        {
+            waitFor = keys.Select(k => _inFlight[k]).Max();
+        }
+
+        // Sleeping on the last request covers the others: a disk serves its queue in order, and all the blocks of
+        // one service come from the same file, so from the same disk.
+        if (keys.Any(k => !_inFlight.ContainsKey(k)))
+        {
+            throw new InvalidOperationException("guest: a block to sleep on is neither cached nor being read");
+        }
+
+        p.State = GuestProcessState.Blocked;
+        p.WaitingFor = Math.Max(waitFor, keys.Select(k => _inFlight[k]).Max());
+        p.ResumeService = (int)service;
+        p.ResumeArgument = argument;
+        p.ResumeCount = count;
+    }
+
+    /// <summary>The second half of a service that slept: its blocks are cached now.</summary>
+    private void Resume(GuestProcess p, long nowPs)
+    {
+        var service = (KernelService)p.ResumeService;
+        long argument = p.ResumeArgument;
+        int count = p.ResumeCount;
+        p.ResumeService = -1;
+        var b = NewPath();
+        switch (service)
+        {
+            case KernelService.FileFault:
+            {
+                long vpn = argument;
+                long va = vpn << GuestLayout.PageShift;
+                var (file, block) = va >= GuestLayout.SharedBase
+                    ? (GuestFiles.SharedFile, vpn - (GuestLayout.SharedBase >> GuestLayout.PageShift))
+                    : (GuestFiles.Program(p.Program), vpn - (GuestLayout.TextBase >> GuestLayout.PageShift));
+                p.Map(vpn, _bufferCache[Key(file, block)], writable: false);
+                MapPte(b, p, vpn);
+                break;
+            }
+
+            case KernelService.Read:
+                CopyOut(b, p, (int)(argument >> 20), argument & 0xFFFFF, count);
+                break;
+            default:
+                break;
+        }
+
+        Exit(b);
+        Push(service, b, nowPs, count: false);
+    }
+
+    private void StartProcess(GuestProcess p, long nowPs)
+    {
+        p.Started = true;
+        var exec = Entry();
+        Body(exec, KernelCode.Execve);
+        exec.Add(GuestPrivilegedOps.Op(GuestPrivileged.TlbFlushAsid, p.Asid));
+        Exit(exec);
+        Push(KernelService.Execve, exec, nowPs);
+        var fork = Entry();
+        Body(fork, KernelCode.Fork);
+        Exit(fork);
+        Push(KernelService.Fork, fork, nowPs);
+    }
+
+    // ---- Scheduling --------------------------------------------------------------------------------------
+
+    private void Reschedule(long nowPs)
+    {
+        int next = NextRunnable();
+        if (next > 0)
+        {
+            PushSwitch(next, nowPs);
+        }
+        else
+        {
+            _current = 0;
+        }
+    }
+
+    private void PushSwitch(int next, long nowPs)
+    {
+        var b = NewPath();
+        Body(b, KernelCode.ContextSwitch);
+        b.Add(GuestPrivilegedOps.Op(GuestPrivileged.SetAsid, next));
+        Push(KernelService.ContextSwitch, b, nowPs, completion: PathCompletion.SwitchTo, argument: next);
+    }
+
+    /// <summary>The next runnable process after the current one, round robin; 0 when none.</summary>
+    private int NextRunnable()
+    {
+        int n = GuestLayout.MaxProcesses;
+        for (int i = 1; i <= n; i++)
+        {
+            int slot = ((_current + i - 1) % n) + 1;
+            if (_slots[slot] is { State: GuestProcessState.Runnable })
+            {
+                return slot;
+            }
+        }
+
+        return 0;
+    }
+
+    // ---- Path building -----------------------------------------------------------------------------------
+
+    private static List<Operation> NewPath() => new(64);
+
+    private void Push(KernelService service, List<Operation> ops, long nowPs, bool count = true, PathCompletion completion = PathCompletion.None, long argument = 0)
+    {
+        if (count)
+        {
+            _serviceCount[(int)service]++;
+        }
+
+        var path = new KernelPath(service, ops, completion, argument) { StartPs = nowPs };
+        _paths.Add(new ExecutionStream(path, ExecutionMode.Kernel, GuestLayout.KernelAsid, kernelSegments: !Relocated));
+    }
+
+    private List<Operation> Entry()
+    {
+        var b = NewPath();
+        for (int i = 0; i < _p.EntryPrivileged; i++)
+        {
+            b.Add(GuestPrivilegedOps.Op(GuestPrivileged.Entry));
+        }
+
+        Code(b, KernelCode.ExceptionEntry);
+        Data(b, KernelCode.ExceptionEntry, store: true);
+        return b;
+    }
+
+    private void Exit(List<Operation> b)
+    {
+        Code(b, KernelCode.ExceptionExit);
+        Data(b, KernelCode.ExceptionExit, store: false);
+        for (int i = 0; i < _p.ExitPrivileged; i++)
+        {
+            b.Add(GuestPrivilegedOps.Op(GuestPrivileged.Exit));
+        }
+    }
+
+    private void Body(List<Operation> b, KernelCode code)
+    {
+        Code(b, code);
+        Data(b, code, store: false);
+    }
+
+    /// <summary>The code's instructions, fetched sequentially from its place in the kernel text.</summary>
+    private void Code(List<Operation> b, KernelCode code)
+    {
+        int n = _p.Path(code).Instructions;
+        long textPage = ((int)code * 8) % (_p.KernelTextPages - 1);
+        b.Add(Operation.Fetch(KernelAddress(textPage, 0), n));
+    }
+
+    /// <summary>The code's kernel data lines (its own structures: proc, vnode, pfdat...), every other one written.</summary>
+    private void Data(List<Operation> b, KernelCode code, bool store)
+    {
+        int lines = _p.Path(code).DataLines;
+        for (int i = 0; i < lines; i++)
+        {
+            long page = _p.KernelTextPages + ((((int)code * 4) + (i / LinesPerPage)) % _p.KernelDataPages);
+            long address = KernelAddress(page, (i % LinesPerPage) * LineBytes);
+            b.Add(store || (i & 1) == 1 ? Operation.Store(address, 8) : Operation.Load(address, 8));
+        }
+    }
+
+    private void Zero(List<Operation> b, long page)
+    {
+        if (MonitorZeroes)
+        {
+            b.Add(GuestPrivilegedOps.Op(GuestPrivileged.ZeroPage, page));
+            return;
+        }
+
+        for (int i = 0; i < LinesPerPage; i++)
+        {
+            b.Add(Operation.Store(KernelAddress(page, i * LineBytes), 8));
+        }
+    }
+
+    private void Copy(List<Operation> b, long from, long to)
+    {
+        for (int i = 0; i < LinesPerPage; i++)
+        {
+            b.Add(Operation.Load(KernelAddress(from, i * LineBytes), 8));
+            b.Add(Operation.Store(KernelAddress(to, i * LineBytes), 8));
+        }
+    }
+
+    private void CopyOut(List<Operation> b, GuestProcess p, int file, long block, int pages)
+    {
+        for (int i = 0; i < pages; i++)
+        {
+            Copy(b, _bufferCache[Key(file, block + i)], UserBufferPage(p, i));
+        }
+    }
+
+    private static long UserBufferPage(GuestProcess p, int i) =>
+        p.TryTranslate((GuestLayout.BufferBase >> GuestLayout.PageShift) + (i % GuestProgramSource.BufferPages), out long page, out _)
+            ? page
+            : throw new InvalidOperationException($"guest: process {p.Job} does I/O before touching its buffer");
+
+    /// <summary>Writes the PTE (through the page-table segment: the store may miss) and loads it into the TLB.</summary>
+    private void MapPte(List<Operation> b, GuestProcess p, long vpn)
+    {
+        long tablePage = (vpn * 8) >> GuestLayout.PageShift;
+        if (p.TablePage(tablePage) < 0)
+        {
+            p.SetTablePage(tablePage, AllocatePage());
+        }
+
+        b.Add(Operation.Store(GuestLayout.PteAddress(p.Asid, vpn), 8));
+        b.Add(GuestPrivilegedOps.Op(GuestPrivileged.TlbWrite, GuestPrivilegedOps.TlbArgument(p.Asid, vpn)));
+    }
+
+    /// <summary>The kernel's address of a guest-physical page: KSEG0 on bare hardware, the mapped segment under Disco.</summary>
+    public long KernelAddress(long guestPage, int offset) =>
+        (Relocated ? GuestLayout.MappedKernelBase : MachineConstants.Kseg0Base) + (guestPage << GuestLayout.PageShift) + offset;
+
+    private long AllocatePage()
+    {
+        if (_free.Count > 0)
+        {
+            long page = _free[^1];
+            _free.RemoveAt(_free.Count - 1);
+            return page;
+        }
+
+        if (_watermark >= _p.MemoryPages)
+        {
+            throw new BadInputException("disco.guest.memory-mb", $"guest memory is full ({_p.MemoryPages} pages): the workload needs more; give the guest more memory");
+        }
+
+        return _watermark++;
+    }
+
+    private static long Key(int file, long block) => ((long)file << 20) | block;
+
+    private long FileStartBlock(int file) => (long)((ulong)file * 2654435761UL % (ulong)(_diskBlocks - GuestFiles.MaxBlocks - 1));
+
+    // ---- Statistics and state ----------------------------------------------------------------------------
+
+    public void ReportStats(IStatsSink sink, string prefix = "")
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        for (int s = 0; s < KernelServices.Count; s++)
+        {
+            string name = ((KernelService)s).Name();
+            sink.Add($"{prefix}service.{name}.count", _serviceCount[s]);
+            sink.Add($"{prefix}service.{name}.time_ps", _serviceTimePs[s]);
+        }
+
+        sink.Add(prefix + "page_faults", _serviceCount[(int)KernelService.DemandZero] + _serviceCount[(int)KernelService.FileFault]);
+        sink.Add(prefix + "memory_pages.guest", PagesInUse);
+        sink.Add(prefix + "guest.disk_reads", _diskReads);
+        sink.Add(prefix + "guest.jobs_done", _jobsDone);
+        sink.Add(prefix + "guest.buffer_cache_pages", _bufferCache.Count);
+    }
+
+    public void Save(ref StateWriter writer)
+    {
+        writer.Write(_booted);
+        writer.Write(_current);
+        writer.Write(_sliceEndPs);
+        writer.Write(_watermark);
+        writer.Write(CollectionsMarshalSpan(_free));
+        WriteMap(ref writer, _bufferCache);
+        WriteMap(ref writer, _inFlight);
+        writer.WriteCount(_requests.Count);
+        foreach (var io in _requests.Values)
+        {
+            writer.Write(io.Id);
+            writer.Write(io.Disk);
+            writer.Write(io.Sector);
+            writer.Write(io.Keys);
+            writer.Write(io.GuestPages);
+        }
+
+        writer.Write(_nextRequest);
+        writer.Write(_jobsStarted);
+        writer.Write(_jobsDone);
+        writer.Write(_serviceCount);
+        writer.Write(_serviceTimePs);
+        writer.Write(_diskReads);
+        writer.WriteCount(Processes.Count());
+        foreach (var p in Processes)
+        {
+            writer.Write(p.Asid);
+            writer.Write(p.Job);
+            p.Save(ref writer);
+        }
+
+        writer.WriteCount(_paths.Count);
+        foreach (var stream in _paths)
+        {
+            stream.Save(ref writer);
+        }
+    }
+
+    public void Load(ref StateReader reader)
+    {
+        _booted = reader.ReadBool("booted");
+        _current = reader.ReadInt("current process", 0, GuestLayout.MaxProcesses);
+        _sliceEndPs = reader.ReadLong("slice end", 0, long.MaxValue);
+        _watermark = reader.ReadLong("page watermark", _p.KernelPages, _p.MemoryPages);
+        _free.Clear();
+        _free.AddRange(reader.ReadLongArray("free pages", (int)_p.MemoryPages));
+        ReadMap(ref reader, _bufferCache, "buffer cache");
+        ReadMap(ref reader, _inFlight, "blocks in flight");
+        _requests.Clear();
+        int n = reader.ReadCount("disk requests", 1 << 20);
+        for (int i = 0; i < n; i++)
+        {
+            var io = new GuestIo(
+                reader.ReadLong("request id", 0, long.MaxValue),
+                reader.ReadInt("request disk", 0, _disks - 1),
+                reader.ReadLong("request sector", 0, long.MaxValue),
+                reader.ReadLongArray("request blocks", 1024),
+                reader.ReadLongArray("request pages", 1024));
+            _requests[io.Id] = io;
+        }
+
+        _nextRequest = reader.ReadLong("next request", 0, long.MaxValue);
+        _jobsStarted = reader.ReadInt("jobs started", 0, _w.Jobs);
+        _jobsDone = reader.ReadInt("jobs done", 0, _w.Jobs);
+        reader.ReadLongArray("service counts", KernelServices.Count).CopyTo(_serviceCount, 0);
+        reader.ReadLongArray("service times", KernelServices.Count).CopyTo(_serviceTimePs, 0);
+        _diskReads = reader.ReadLong("disk reads", 0, long.MaxValue);
+        Array.Clear(_slots);
+        int processes = reader.ReadCount("processes", GuestLayout.MaxProcesses);
+        for (int i = 0; i < processes; i++)
+        {
+            int asid = reader.ReadInt("process asid", 1, GuestLayout.MaxProcesses);
+            int job = reader.ReadInt("process job", 0, _w.Jobs - 1);
+            var p = new GuestProcess(asid, job, job % _w.Programs, new GuestProgramSource(_w, _seed, job));
+            p.Load(ref reader);
+            _slots[asid] = p;
+        }
+
+        _paths.Clear();
+        int paths = reader.ReadCount("kernel paths", 1024);
+        for (int i = 0; i < paths; i++)
+        {
+            var stream = new ExecutionStream(new KernelPath(), ExecutionMode.Kernel, GuestLayout.KernelAsid, kernelSegments: !Relocated);
+            stream.Load(ref reader);
+            _paths.Add(stream);
+        }
+    }
+
+    private static long[] CollectionsMarshalSpan(List<long> list) => [.. list];
+
+    private static void WriteMap(ref StateWriter writer, SortedDictionary<long, long> map)
+    {
+        writer.WriteCount(map.Count);
+        foreach (var (k, v) in map)
+        {
+            writer.Write(k);
+            writer.Write(v);
+        }
+    }
+
+    private static void ReadMap(ref StateReader reader, SortedDictionary<long, long> map, string what)
+    {
+        map.Clear();
+        int n = reader.ReadCount(what, 1 << 26);
+        for (int i = 0; i < n; i++)
+        {
+            long k = reader.ReadLong(what);
+            map[k] = reader.ReadLong(what);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+namespace Disco.Actors.Monitor.Guest;
+
+/// <summary>A piece of kernel code: instructions fetched from its text and kernel-data cache lines it touches.</summary>
+public readonly record struct PathCost(int Instructions, int DataLines);
+
+/// <summary>The kernel code paths the guest runs; each key under disco.guest.paths (our choice, [D] gives none).</summary>
+public enum KernelCode
+{
+    ExceptionEntry = 0,
+    ExceptionExit = 1,
+    UtlbRefill = 2,
+    KtlbRefill = 3,
+    DemandZero = 4,
+    FileFault = 5,
+    Open = 6,
+    Read = 7,
+    Write = 8,
+    Execve = 9,
+    Fork = 10,
+    Exit = 11,
+    OtherSyscall = 12,
+    Interrupt = 13,
+    ContextSwitch = 14,
+}
+
+/// <summary>
+/// The IRIX-like guest kernel: memory, scheduling and the cost of each code path. The same values run on bare
+/// hardware and under the monitor; only the platform differs.
+/// </summary>
+public sealed record GuestParams
+{
+    public const int CodeCount = 15;
+
+    public static readonly string[] CodeKeys =
+    [
+        "exception-entry", "exception-exit", "utlb-refill", "ktlb-refill", "demand-zero", "file-fault", "open", "read", "write",
+        "execve", "fork", "exit", "other-syscall", "interrupt", "context-switch",
+    ];
+
+    /// <summary>Guest-physical memory (the whole machine's on bare hardware is at least this).</summary>
+    public long MemoryBytes { get; init; } = 64L << 20;
+
+    public long TimeSlicePs { get; init; } = 10_000_000_000;
+
+    /// <summary>Kernel text at guest-physical page 0, kernel data after it.</summary>
+    public int KernelTextPages { get; init; } = 128;
+
+    public int KernelDataPages { get; init; } = 256;
+
+    /// <summary>Privileged instructions with side effects on the exception entry path (they trap under the monitor).</summary>
+    public int EntryPrivileged { get; init; } = 5;
+
+    /// <summary>Privileged instructions with side effects on the exception exit path, the return included.</summary>
+    public int ExitPrivileged { get; init; } = 3;
+
+    /// <summary>Cost of each <see cref="KernelCode"/>, by its number.</summary>
+    public PathCost[] Paths { get; init; } =
+    [
+        new(60, 4), new(40, 4), new(10, 0), new(60, 2), new(600, 8), new(500, 8), new(3000, 24), new(800, 8), new(900, 8),
+        new(8000, 48), new(5000, 40), new(4000, 24), new(200, 4), new(400, 6), new(500, 8),
+    ];
+
+    public PathCost Path(KernelCode code) => Paths[(int)code];
+
+    public long MemoryPages => MemoryBytes >> GuestLayout.PageShift;
+
+    public int KernelPages => KernelTextPages + KernelDataPages;
+
+    public IEnumerable<(string Key, string Problem)> Problems()
+    {
+        if (MemoryPages < KernelPages + 64)
+        {
+            yield return ("memory-mb", $"leaves no room for processes: the kernel alone takes {KernelPages} pages (got {MemoryPages} pages)");
+        }
+
+        if (TimeSlicePs <= 0)
+        {
+            yield return ("time-slice", $"must be positive (got {TimeSlicePs} ps)");
+        }
+
+        if (KernelTextPages < CodeCount || KernelDataPages < 32)
+        {
+            yield return ("kernel-text-kb", $"kernel text must be at least {CodeCount * 4} KB and data at least 128 KB");
+        }
+
+        if (EntryPrivileged is < 0 or > 64 || ExitPrivileged is < 1 or > 64)
+        {
+            yield return ("privileged", "entry must be 0-64 and exit 1-64 (the return from exception is privileged)");
+        }
+
+        for (int i = 0; i < Paths.Length; i++)
+        {
+            if (Paths[i].Instructions is < 1 or > 1_000_000 || Paths[i].DataLines is < 0 or > 4096)
+            {
+                yield return ($"paths.{CodeKeys[i]}", $"instructions must be 1-1000000 and data-lines 0-4096 (got {Paths[i].Instructions}, {Paths[i].DataLines})");
+            }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using Disco.Actors.Hardware.Processor;
+
+namespace Disco.Actors.Monitor.Guest;
+
+/// <summary>
+/// The privileged instructions of the guest kernel's paths that have side effects (the side-effect-free register
+/// reads and writes became loads and stores to a special page under Disco [D 4.3.3], so they are plain
+/// instructions here). On bare hardware each executes natively; under the monitor each traps and is emulated.
+/// </summary>
+public enum GuestPrivileged
+{
+    /// <summary>One of the privileged instructions of exception entry (status register writes).</summary>
+    Entry = 1,
+
+    /// <summary>One of the privileged instructions of exception exit, the return from exception included.</summary>
+    Exit = 2,
+
+    /// <summary>tlbwr of the entry for (ASID, virtual page) from the guest's tables.</summary>
+    TlbWrite = 3,
+
+    /// <summary>Drop every TLB entry of an ASID (an address space is torn down or reused).</summary>
+    TlbFlushAsid = 4,
+
+    /// <summary>Program the disk controller for a request (a monitor call under Disco: one trap per request).</summary>
+    StartIo = 5,
+
+    /// <summary>Ask the monitor for a zeroed page (only a guest that runs under the monitor issues it).</summary>
+    ZeroPage = 6,
+
+    /// <summary>Set the current ASID (a context switch).</summary>
+    SetAsid = 7,
+}
+
+public static class GuestPrivilegedOps
+{
+    public static Operation Op(GuestPrivileged code, long argument = 0) => Operation.Privileged((argument << 8) | (long)code);
+
+    public static (GuestPrivileged Code, long Argument) Decode(in Operation op) => ((GuestPrivileged)(op.Value & 0xFF), op.Value >> 8);
+
+    /// <summary>The argument of a TLB write: ASID and virtual page.</summary>
+    public static long TlbArgument(int asid, long vpn) => (vpn << 8) | (uint)asid;
+
+    public static (int Asid, long Vpn) TlbTarget(long argument) => ((int)(argument & 0xFF), argument >> 8);
+}

@@ -1,0 +1,57 @@
+namespace Disco.Actors.Monitor.Guest;
+
+/// <summary>
+/// The guest kernel's services, each counted with its time (the paper's per-service table [D 5.3]). Numbers are
+/// stable: they index counters and are saved in checkpoints.
+/// </summary>
+public enum KernelService
+{
+    /// <summary>First touch of an anonymous page: allocate and zero a page, map it.</summary>
+    DemandZero = 0,
+
+    /// <summary>A TLB refill whose page-table load itself missed in the TLB (a nested, kernel refill).</summary>
+    SlowTlbRefill = 1,
+
+    /// <summary>A TLB refill from the page table (the UTLB handler).</summary>
+    FastTlbRefill = 2,
+
+    /// <summary>First touch of a file-backed page (program text, a mapped file): map its buffer-cache page.</summary>
+    FileFault = 3,
+    Open = 4,
+    Read = 5,
+    Write = 6,
+    Execve = 7,
+    Fork = 8,
+    Exit = 9,
+
+    /// <summary>Short system calls (getpid, brk, ...).</summary>
+    OtherSyscall = 10,
+
+    /// <summary>A device interrupt (disk completion).</summary>
+    Interrupt = 11,
+
+    /// <summary>Switching processes (time slice over, a process blocked or exited).</summary>
+    ContextSwitch = 12,
+}
+
+public static class KernelServices
+{
+    public const int Count = 13;
+
+    private static readonly string[] Names =
+    [
+        "demand_zero", "slow_tlb_refill", "fast_tlb_refill", "file_fault", "open", "read", "write", "execve", "fork", "exit",
+        "other_syscall", "interrupt", "context_switch",
+    ];
+
+    /// <summary>The counter name (<c>service.&lt;name&gt;.count</c>, <c>.time_ps</c>).</summary>
+    public static string Name(this KernelService service) => Names[(int)service];
+
+    /// <summary>Services the guest requests identically on bare hardware and under the monitor (refills and
+    /// scheduling depend on timing and on the monitor's second-level TLB).</summary>
+    public static readonly KernelService[] ModeIndependent =
+    [
+        KernelService.DemandZero, KernelService.FileFault, KernelService.Open, KernelService.Read, KernelService.Write,
+        KernelService.Execve, KernelService.Fork, KernelService.Exit, KernelService.OtherSyscall,
+    ];
+}

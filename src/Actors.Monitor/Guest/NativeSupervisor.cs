@@ -1,0 +1,196 @@
+using Disco.Actors.Engine.Components;
+using Disco.Actors.Engine.State;
+using Disco.Actors.Hardware.Coherence;
+using Disco.Actors.Hardware.Disk;
+using Disco.Actors.Hardware.Machine;
+using Disco.Actors.Hardware.Processor;
+using Disco.Actors.Hardware.Tlb;
+
+namespace Disco.Actors.Monitor.Guest;
+
+/// <summary>
+/// The guest kernel in control of the bare machine (no monitor): traps go straight to it and its privileged
+/// instructions execute natively, one cycle each. Guest-physical memory is machine memory, pages interleaved round
+/// robin over the nodes as FLASH was set up for IRIX 5.3 [D 5.4]. This is the baseline of every overhead.
+/// </summary>
+public sealed class NativeSupervisor : ISupervisor
+{
+    private readonly GuestKernel _kernel;
+    private readonly MachineLayout _layout;
+    private readonly long _cyclePs;
+    private readonly int _nodes;
+    private readonly long _pagesPerNode;
+
+    // State (checkpointed, then the kernel's).
+    private long _privileged;
+    private long _hotPages;
+
+    public NativeSupervisor(GuestKernel kernel, MachineParams machine, MachineLayout layout)
+    {
+        ArgumentNullException.ThrowIfNull(kernel);
+        ArgumentNullException.ThrowIfNull(machine);
+        ArgumentNullException.ThrowIfNull(layout);
+        if (kernel.Relocated || kernel.MonitorZeroes)
+        {
+            throw new ArgumentException("on bare hardware the guest kernel uses KSEG0 and zeroes its own pages", nameof(kernel));
+        }
+
+        _kernel = kernel;
+        _layout = layout;
+        _cyclePs = machine.CycleTimePs;
+        _nodes = machine.Nodes;
+        _pagesPerNode = machine.PagesPerNode;
+    }
+
+    public GuestKernel Kernel => _kernel;
+
+    public ExecutionStream? Current => _kernel.Current;
+
+    public bool Halted => _kernel.Finished && !_kernel.InKernel;
+
+    /// <summary>Guest-physical page → machine page: round-robin interleaving over the nodes.</summary>
+    public long MachinePageOf(long guestPage) => guestPage < 0 ? -1 : ((guestPage % _nodes) * _pagesPerNode) + (guestPage / _nodes);
+
+    public TrapOutcome OnQuantum(ISupervisorContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _kernel.Boot(context.LocalPs);
+        _kernel.OnQuantum(context.LocalPs);
+        return TrapOutcome.None;
+    }
+
+    public TrapOutcome OnTlbMiss(long virtualAddress, bool store, bool readOnly, ISupervisorContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _kernel.OnTlbMiss(virtualAddress, readOnly, context.LocalPs);
+        return TrapOutcome.None;
+    }
+
+    public TrapOutcome OnPrivileged(in Operation operation, ISupervisorContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (!_kernel.InKernel)
+        {
+            _kernel.OnSyscall(operation, context.LocalPs);
+            return TrapOutcome.None;
+        }
+
+        _privileged++;
+        var (code, argument) = GuestPrivilegedOps.Decode(operation);
+        switch (code)
+        {
+            case GuestPrivileged.TlbWrite:
+            {
+                var (asid, vpn) = GuestPrivilegedOps.TlbTarget(argument);
+                var e = _kernel.TlbEntryFor(asid, vpn);
+                context.WriteTlb(new TlbEntry(e.VirtualPair, asid, MachinePageOf(e.EvenPage), e.EvenWritable, MachinePageOf(e.OddPage), e.OddWritable));
+                break;
+            }
+
+            case GuestPrivileged.TlbFlushAsid:
+                context.Tlb.FlushAsid((int)argument);
+                break;
+            case GuestPrivileged.StartIo:
+            {
+                var io = _kernel.Io(argument);
+                context.Send(_layout.Disk(io.Disk % _layout.Disks), new DiskRequest(io.Id, Write: false, io.Sector, [.. io.GuestPages.Select(MachinePageOf)], context.Processor));
+                break;
+            }
+
+            case GuestPrivileged.ZeroPage:
+                throw new InvalidOperationException("bare guest: asked for a zeroed page, but no monitor runs");
+            default:
+                break;
+        }
+
+        return new TrapOutcome(_cyclePs, ExecutionMode.Kernel);
+    }
+
+    public TrapOutcome OnStreamEnd(ISupervisorContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (_kernel.InKernel)
+        {
+            _kernel.OnPathEnd(context.LocalPs);
+        }
+        else
+        {
+            _kernel.OnProcessEnd(context.LocalPs);
+        }
+
+        return TrapOutcome.None;
+    }
+
+    public TrapOutcome OnMessage(ISimMessage message, ISupervisorContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        switch (message)
+        {
+            case DiskComplete d:
+                _kernel.OnDiskComplete(d.RequestId, context.LocalPs);
+                return TrapOutcome.None;
+            case HotPageInterrupt:
+                // IRIX 5.3 is not NUMA-aware: the interrupt is taken and ignored.
+                _hotPages++;
+                return TrapOutcome.None;
+            default:
+                throw new InvalidOperationException($"bare guest: unexpected {message.GetType().Name}");
+        }
+    }
+
+    public void ReportStats(IStatsSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        _kernel.ReportStats(sink);
+        sink.Add("memory_pages.machine", _kernel.PagesInUse);
+        sink.Add("disk_requests.issued", _kernel.DiskReads);
+        sink.Add("guest.privileged_native", _privileged);
+        sink.Add("guest.hot_page_interrupts", _hotPages);
+    }
+
+    public void Save(ref StateWriter writer)
+    {
+        writer.Write(_privileged);
+        writer.Write(_hotPages);
+        _kernel.Save(ref writer);
+    }
+
+    public void Load(ref StateReader reader)
+    {
+        _privileged = reader.ReadLong("privileged", 0, long.MaxValue);
+        _hotPages = reader.ReadLong("hot pages", 0, long.MaxValue);
+        _kernel.Load(ref reader);
+    }
+}
+
+/// <summary>A processor nobody uses (the guest is a uniprocessor): it never runs anything.</summary>
+public sealed class UnusedProcessor : ISupervisor
+{
+    public ExecutionStream? Current => null;
+
+    public bool Halted => true;
+
+    public TrapOutcome OnQuantum(ISupervisorContext context) => TrapOutcome.None;
+
+    public TrapOutcome OnTlbMiss(long virtualAddress, bool store, bool readOnly, ISupervisorContext context) => throw new InvalidOperationException("unused processor trapped");
+
+    public TrapOutcome OnPrivileged(in Operation operation, ISupervisorContext context) => throw new InvalidOperationException("unused processor trapped");
+
+    public TrapOutcome OnStreamEnd(ISupervisorContext context) => throw new InvalidOperationException("unused processor trapped");
+
+    /// <summary>Hot-page interrupts can reach any processor; nothing acts on them here.</summary>
+    public TrapOutcome OnMessage(ISimMessage message, ISupervisorContext context) =>
+        message is HotPageInterrupt ? TrapOutcome.None : throw new InvalidOperationException($"unused processor: unexpected {message.GetType().Name}");
+
+    public void ReportStats(IStatsSink sink)
+    {
+    }
+
+    public void Save(ref StateWriter writer)
+    {
+    }
+
+    public void Load(ref StateReader reader)
+    {
+    }
+}

@@ -1,0 +1,8 @@
+namespace Disco.Actors.Monitor;
+
+/// <summary>Stable message kinds of the monitor (range 200-299): they enter digests and name types in checkpoints.</summary>
+public static class MonitorMessageKinds
+{
+    public const int MachinePageRequest = 200;
+    public const int MachinePageGrant = 201;
+}

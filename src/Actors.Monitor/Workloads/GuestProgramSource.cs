@@ -1,0 +1,138 @@
+using Disco.Actors.Engine.Components;
+using Disco.Actors.Engine.Determinism;
+using Disco.Actors.Engine.State;
+using Disco.Actors.Hardware.Processor;
+using Disco.Actors.Hardware.Workloads;
+using Disco.Actors.Monitor.Guest;
+
+namespace Disco.Actors.Monitor.Workloads;
+
+/// <summary>System calls a guest process makes (the low byte of a user stream's privileged operation).</summary>
+public enum Syscall
+{
+    Open = 1,
+    Read = 2,
+    Write = 3,
+    Other = 4,
+}
+
+/// <summary>
+/// One job of a guest workload as its process runs it: user code and data from a <see cref="SyntheticSource"/>, with
+/// the job's system calls spread evenly over its instructions: open and read each input file, short calls, then
+/// write the output. First it touches its I/O buffer (demand-zero faults). The stream depends only on (seed, job),
+/// never on timing, so bare and Disco runs ask the kernel for the same services.
+/// </summary>
+public sealed class GuestProgramSource : IOperationSource
+{
+    public const int BufferPages = 4;
+
+    private readonly GuestWorkload _w;
+    private readonly SyntheticSource _user;
+    private readonly int[] _inputs;
+    private readonly int _perFile;
+    private readonly int _fileBlocks;
+    private readonly long _syscalls;
+    private readonly int _job;
+
+    // State (checkpointed, in this order, then the user stream).
+    private int _touched;
+    private long _nextCall;
+
+    public GuestProgramSource(GuestWorkload workload, long seed, int job)
+    {
+        ArgumentNullException.ThrowIfNull(workload);
+        _w = workload;
+        _job = job;
+        _user = new SyntheticSource(workload.Profile with { SyscallsPerMillion = 0, DiskReadsPerMillion = 0 }, seed, job);
+        var random = SimRandom.ForComponent(unchecked((long)Digest.Of(seed, 0xF11E5)), new ComponentId(job));
+        _inputs = [.. Enumerable.Range(0, workload.FilesPerJob).Select(_ => (int)(random.NextUInt64() % (ulong)workload.DistinctFiles))];
+        _fileBlocks = workload.FileKb / 4;
+        _perFile = 1 + ((_fileBlocks + workload.CallPages - 1) / workload.CallPages);
+        long others = (long)(workload.Profile.Instructions * workload.OtherSyscallsPerMillion / 1e6);
+        long writes = (workload.WriteKb / 4 + workload.CallPages - 1) / workload.CallPages;
+        _syscalls = (workload.FilesPerJob * (long)_perFile) + others + writes;
+        Others = others;
+    }
+
+    public int Job => _job;
+
+    public long Others { get; }
+
+    /// <summary>Every system call the job makes, in order (for tests: the guest must see exactly these).</summary>
+    public long SyscallCount => _syscalls;
+
+    public bool TryNext(out Operation operation)
+    {
+        if (_touched < BufferPages)
+        {
+            operation = Operation.Store(GuestLayout.BufferBase + ((long)_touched++ << GuestLayout.PageShift), 8);
+            return true;
+        }
+
+        if (_nextCall < _syscalls && _user.InstructionsIssued >= Mark(_nextCall))
+        {
+            operation = SyscallAt(_nextCall++);
+            return true;
+        }
+
+        if (_user.TryNext(out operation))
+        {
+            return true;
+        }
+
+        if (_nextCall < _syscalls)
+        {
+            operation = SyscallAt(_nextCall++);
+            return true;
+        }
+
+        return false;
+    }
+
+    private long Mark(long k) => (long)((k + 1) * (double)_w.Profile.Instructions / (_syscalls + 1));
+
+    private Operation SyscallAt(long k)
+    {
+        long files = _w.FilesPerJob * (long)_perFile;
+        if (k < files)
+        {
+            int file = _inputs[k / _perFile];
+            int j = (int)(k % _perFile);
+            if (j == 0)
+            {
+                return Call(Syscall.Open, file, 0);
+            }
+
+            int block = (j - 1) * _w.CallPages;
+            return Call(Syscall.Read, ((long)file << 20) | (uint)block, Math.Min(_w.CallPages, _fileBlocks - block));
+        }
+
+        long w = k - files - Others;
+        if (w < 0)
+        {
+            return Call(Syscall.Other, 0, 0);
+        }
+
+        int outBlock = (int)(w * _w.CallPages);
+        int pages = Math.Min(_w.CallPages, (_w.WriteKb / 4) - outBlock);
+        return Call(Syscall.Write, ((long)GuestFiles.Output(_job) << 20) | (uint)outBlock, pages);
+    }
+
+    public static Operation Call(Syscall call, long argument, int pages) => new(OperationKind.Privileged, (argument << 8) | (long)call, pages);
+
+    public static (Syscall Call, long Argument) Decode(in Operation op) => ((Syscall)(op.Value & 0xFF), op.Value >> 8);
+
+    public void Save(ref StateWriter writer)
+    {
+        writer.Write(_touched);
+        writer.Write(_nextCall);
+        _user.Save(ref writer);
+    }
+
+    public void Load(ref StateReader reader)
+    {
+        _touched = reader.ReadInt("buffer pages touched", 0, BufferPages);
+        _nextCall = reader.ReadLong("next system call", 0, _syscalls);
+        _user.Load(ref reader);
+    }
+}

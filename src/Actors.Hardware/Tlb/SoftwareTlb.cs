@@ -109,6 +109,18 @@ public sealed class SoftwareTlb
 
     public void FlushAll() => Array.Fill(_keys, -1L);
 
+    /// <summary>The valid entries, in index order (for invariant checks, not for the hot path).</summary>
+    public IEnumerable<TlbEntry> Contents()
+    {
+        for (int i = 0; i < _keys.Length; i++)
+        {
+            if (_keys[i] >= 0)
+            {
+                yield return new TlbEntry(_keys[i] >> 8, (int)(_keys[i] & 0xFF), _even[i], (_writable[i] & 1) != 0, _odd[i], (_writable[i] & 2) != 0);
+            }
+        }
+    }
+
     public void FlushAsid(int asid)
     {
         for (int i = 0; i < _keys.Length; i++)

@@ -4,13 +4,14 @@ using Disco.Actors.Engine.Phold;
 using Disco.Actors.Engine.Time;
 using Disco.Actors.Hardware.Bare;
 using Disco.Actors.Hardware.Machine;
+using Disco.Actors.Monitor.Model;
 
 namespace Disco.Actors.Host.Runs;
 
 /// <summary>Builds the model a configuration names (<c>disco.model</c>), validating its parameters by key.</summary>
 internal static class ModelCatalog
 {
-    public static readonly string[] Models = [PholdModel.Name, BareMachine.ModelName];
+    public static readonly string[] Models = [PholdModel.Name, BareMachine.ModelName, GuestMachine.ModelName];
 
     public static SimulationModel Build(SimConfig config)
     {
@@ -19,6 +20,7 @@ internal static class ModelCatalog
         return model switch
         {
             BareMachine.ModelName => BuildMachine(config, seed),
+            GuestMachine.ModelName => BuildGuest(config, seed),
             _ => BuildPhold(config, seed),
         };
     }
@@ -60,6 +62,16 @@ internal static class ModelCatalog
         var os = MachineConfig.ReadBareOs(config);
         var workload = MachineConfig.ReadWorkload(config, machine);
         return BareMachine.Build(machine, os, workload.CreateProcesses(machine.Nodes, seed), EndTime(config, SimTime.Infinity), seed);
+    }
+
+    /// <summary>The guest OS and its workload on the machine, bare or under the monitor; by default until every job has exited.</summary>
+    private static SimulationModel BuildGuest(SimConfig config, long seed)
+    {
+        var machine = MachineConfig.ReadMachine(config);
+        var guest = GuestConfig.ReadGuest(config);
+        var monitor = GuestConfig.ReadMonitor(config);
+        var workload = GuestConfig.ReadWorkload(config);
+        return GuestMachine.Build(machine, guest, workload, monitor, GuestConfig.MonitorEnabled(config), EndTime(config, SimTime.Infinity), seed);
     }
 
     private static SimulationModel BuildPhold(SimConfig config, long seed)

@@ -120,7 +120,7 @@ public sealed class GuestKernel
         _booted = true;
         if (_w.WarmCache)
         {
-            long textBlocks = _w.Profile.CodeBytes >> GuestLayout.PageShift;
+            long textBlocks = TextBytes >> GuestLayout.PageShift;
             for (int prog = 0; prog < _w.Programs; prog++)
             {
                 Warm(GuestFiles.Program(prog), textBlocks);
@@ -140,6 +140,9 @@ public sealed class GuestKernel
 
         Reschedule(nowPs);
     }
+
+    /// <summary>A program's text: its code plus the longest basic block, which may run past the end of the code.</summary>
+    private long TextBytes => _w.Profile.CodeBytes + (4096 * 4);
 
     private void Warm(int file, long blocks)
     {
@@ -230,7 +233,7 @@ public sealed class GuestKernel
         {
             DemandZero(p, vpn, nowPs);
         }
-        else if (virtualAddress >= GuestLayout.TextBase && virtualAddress < GuestLayout.TextBase + _w.Profile.CodeBytes)
+        else if (virtualAddress >= GuestLayout.TextBase && virtualAddress < GuestLayout.TextBase + TextBytes)
         {
             FileFault(p, vpn, GuestFiles.Program(p.Program), vpn - (GuestLayout.TextBase >> GuestLayout.PageShift), nowPs);
         }
@@ -322,6 +325,11 @@ public sealed class GuestKernel
                 }
 
                 _slots[slot] = null;
+                if (_current == slot)
+                {
+                    _current = 0;
+                }
+
                 _jobsDone++;
                 if (_jobsStarted < _w.Jobs)
                 {

@@ -1,0 +1,131 @@
+using Disco.Actors.Engine.Configuration;
+using Disco.Actors.Hardware.Machine;
+using Disco.Actors.Hardware.Workloads;
+using Disco.Actors.Monitor.Guest;
+using Disco.Actors.Monitor.Vcpus;
+using Disco.Actors.Monitor.Workloads;
+
+namespace Disco.Actors.Monitor.Model;
+
+/// <summary>Reads disco.guest, disco.monitor and the guest workloads under disco.workload; every bad value names its key.</summary>
+public static class GuestConfig
+{
+    public const string GuestRoot = "disco.guest.";
+    public const string MonitorRoot = "disco.monitor.";
+
+    public static readonly string[] WorkloadKinds = ["pmake", "engineering", "raytrace", "database"];
+
+    public static bool MonitorEnabled(SimConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return config.GetBool(MonitorRoot + "enabled");
+    }
+
+    public static GuestParams ReadGuest(SimConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        const string g = GuestRoot;
+        var paths = new PathCost[GuestParams.CodeCount];
+        for (int i = 0; i < paths.Length; i++)
+        {
+            string at = g + "paths." + GuestParams.CodeKeys[i] + ".";
+            paths[i] = new PathCost(config.GetInt(at + "instructions", 1, 1_000_000), config.GetInt(at + "data-lines", 0, 4096));
+        }
+
+        var p = new GuestParams
+        {
+            MemoryBytes = config.GetLong(g + "memory-mb", 1, 1L << 20) << 20,
+            TimeSlicePs = config.GetSimTime(g + "time-slice").Ps,
+            KernelTextPages = (int)(config.GetLong(g + "kernel-text-kb", 4, 1L << 20) / 4),
+            KernelDataPages = (int)(config.GetLong(g + "kernel-data-kb", 4, 1L << 20) / 4),
+            EntryPrivileged = config.GetInt(g + "privileged.entry", 0, 64),
+            ExitPrivileged = config.GetInt(g + "privileged.exit", 1, 64),
+            Paths = paths,
+        };
+        foreach (var (key, problem) in p.Problems())
+        {
+            throw config.Error(g + key, problem);
+        }
+
+        return p;
+    }
+
+    public static MonitorParams ReadMonitor(SimConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        const string m = MonitorRoot;
+        var p = new MonitorParams
+        {
+            Vms = config.GetInt(m + "vms", 1, 64),
+            TrapPs = config.GetSimTime(m + "trap").Ps,
+            EmulatePrivilegedPs = config.GetSimTime(m + "emulate-privileged").Ps,
+            EmulateTlbWritePs = config.GetSimTime(m + "emulate-tlb-write").Ps,
+            ReflectPs = config.GetSimTime(m + "reflect").Ps,
+            L2TlbLookupPs = config.GetSimTime(m + "l2tlb-lookup").Ps,
+            L2TlbEntries = config.GetInt(m + "l2tlb-entries", 1, 1 << 24),
+            MonitorCallPs = config.GetSimTime(m + "monitor-call").Ps,
+            DmaPerPagePs = config.GetSimTime(m + "dma-per-page").Ps,
+            PageFillPs = config.GetSimTime(m + "page-fill").Ps,
+            VcpuSwitchPs = config.GetSimTime(m + "vcpu-switch").Ps,
+            InterruptPs = config.GetSimTime(m + "interrupt").Ps,
+            VcpuTimeSlicePs = config.GetSimTime(m + "vcpu-time-slice").Ps,
+            CheckInvariants = config.GetBool(m + "check-invariants"),
+        };
+        foreach (var (key, problem) in p.Problems())
+        {
+            throw config.Error(m + key, problem);
+        }
+
+        return p;
+    }
+
+    public static GuestWorkload ReadWorkload(SimConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        string kind = config.GetOneOf(MachineConfig.WorkloadRoot + "kind", WorkloadKinds);
+        string at = MachineConfig.WorkloadRoot + kind + ".";
+        var profile = new SyntheticProfile
+        {
+            Instructions = config.GetLong(at + "instructions"),
+            CodeBytes = config.GetLong(at + "code-kb", 0, 1L << 26) << 10,
+            BlockInstructions = config.GetDouble(at + "block-instructions"),
+            CodeLocality = config.GetDouble(at + "code-locality"),
+            MemoryOpsPerInstruction = config.GetDouble(at + "memory-ops-per-instruction"),
+            StoreFraction = config.GetDouble(at + "store-fraction"),
+            WorkingSetBytes = config.GetLong(at + "working-set-kb", 0, 1L << 26) << 10,
+            Sequential = config.GetDouble(at + "sequential"),
+            HotFraction = config.GetDouble(at + "hot-fraction"),
+            HotShare = config.GetDouble(at + "hot-share"),
+            SharedBytes = config.GetLong(at + "shared-kb", 0, 1L << 26) << 10,
+            SharedShare = config.GetDouble(at + "shared-share"),
+            SharedStoreFraction = config.GetDouble(at + "shared-store-fraction"),
+            SharedSequential = config.GetDouble(at + "shared-sequential"),
+        };
+        var w = new GuestWorkload
+        {
+            Kind = kind,
+            Profile = profile,
+            Jobs = config.GetInt(at + "processes", 1, 1_000_000),
+            Parallelism = config.GetInt(at + "parallelism", 1, 1_000_000),
+            Programs = config.GetInt(at + "programs", 1, 1_000_000),
+            FilesPerJob = config.GetInt(at + "files-per-job", 0, 1_000_000),
+            DistinctFiles = config.GetInt(at + "distinct-files", 1, 1_000_000),
+            FileKb = config.GetInt(at + "file-kb", 0, int.MaxValue),
+            CallKb = config.GetInt(at + "call-kb", 0, int.MaxValue),
+            WriteKb = config.GetInt(at + "write-kb", 0, int.MaxValue),
+            OtherSyscallsPerMillion = config.GetDouble(at + "other-syscalls-per-million"),
+            WarmCache = config.GetBool(at + "warm-cache"),
+        };
+        if (profile.SharedShare > 0 && profile.SharedStoreFraction > 0)
+        {
+            throw config.Error(at + "shared-store-fraction", "must be 0 for the guest: the shared region is a file mapped read-only");
+        }
+
+        foreach (var (key, problem) in w.Problems())
+        {
+            throw config.Error(at + key, problem);
+        }
+
+        return w;
+    }
+}

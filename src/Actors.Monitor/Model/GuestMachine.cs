@@ -1,0 +1,85 @@
+using Disco.Actors.Engine.Components;
+using Disco.Actors.Engine.Model;
+using Disco.Actors.Engine.State;
+using Disco.Actors.Engine.Time;
+using Disco.Actors.Hardware.Machine;
+using Disco.Actors.Hardware.Processor;
+using Disco.Actors.Monitor.Guest;
+using Disco.Actors.Monitor.Memory;
+using Disco.Actors.Monitor.Vcpus;
+using Disco.Actors.Monitor.Workloads;
+
+namespace Disco.Actors.Monitor.Model;
+
+/// <summary>
+/// The model <c>guest</c>: the IRIX-like guest OS with its workload on the FLASH-like machine, either straight on
+/// the hardware (<c>monitor.enabled = false</c>: one guest on processor 0) or under the Disco monitor (one
+/// uniprocessor VM per <c>monitor.vms</c>, VM k on processor k mod nodes, each running the same workload with its
+/// own seed). Same workload and seed, so the two runs are the overhead experiment [D 5.3].
+/// </summary>
+public static class GuestMachine
+{
+    public const string ModelName = "guest";
+
+    public static SimulationModel Build(MachineParams machine, GuestParams guest, GuestWorkload workload, MonitorParams monitor, bool underMonitor, SimTime end, long seed)
+    {
+        ArgumentNullException.ThrowIfNull(machine);
+        ArgumentNullException.ThrowIfNull(guest);
+        ArgumentNullException.ThrowIfNull(workload);
+        ArgumentNullException.ThrowIfNull(monitor);
+        var catalog = Register(new MessageCatalog());
+        if (!underMonitor)
+        {
+            if (guest.MemoryBytes > machine.MemoryBytes)
+            {
+                throw new Engine.Configuration.BadInputException("disco.guest.memory-mb", $"is {guest.MemoryBytes >> 20} MB, more than the machine's {machine.MemoryBytes >> 20} MB (on bare hardware guest memory is machine memory)");
+            }
+
+            var layout = new MachineLayout(machine.Nodes, machine.Disks);
+            var builder = new MachineBuilder(machine, n => n == 0
+                ? new NativeSupervisor(NewKernel(guest, workload, machine, seed, relocated: false), machine, layout)
+                : new UnusedProcessor());
+            return builder.Build(ModelName, end, seed, catalog);
+        }
+
+        var machineLayout = new MachineLayout(machine.Nodes, machine.Disks);
+        var pageManager = new ComponentId(machineLayout.HardwareComponents);
+        var supervisors = new MonitorSupervisor[machine.Nodes];
+        var monitorBuilder = new MachineBuilder(machine, n => supervisors[n] = new MonitorSupervisor(monitor, machineLayout, pageManager));
+        for (int vm = 0; vm < monitor.Vms; vm++)
+        {
+            // Each VM runs its own instance of the workload: its seed is the run's for VM 0 (the bare run's twin).
+            long vmSeed = vm == 0 ? seed : unchecked(seed + (vm * (long)0x9E3779B97F4A7C15UL));
+            supervisors[vm % machine.Nodes].Add(new Vcpu(vm, NewKernel(guest, workload, machine, vmSeed, relocated: true), monitor.L2TlbEntries));
+        }
+
+        long toManager = monitor.PageFillPs / 2;
+        long back = monitor.PageFillPs - toManager;
+        monitorBuilder.Add(new PageManagerComponent(pageManager, new PageManager(machine.Nodes, machine.PagesPerNode), machineLayout, back, monitor.CheckInvariants));
+        for (int n = 0; n < machine.Nodes; n++)
+        {
+            monitorBuilder.Connect(machineLayout.Processor(n), pageManager, toManager);
+            monitorBuilder.Connect(pageManager, machineLayout.Processor(n), back);
+        }
+
+        return monitorBuilder.Build(ModelName, end, seed, catalog);
+    }
+
+    private static GuestKernel NewKernel(GuestParams guest, GuestWorkload workload, MachineParams machine, long seed, bool relocated) =>
+        new(guest, workload, seed, machine.Disks, machine.Disk.Sectors, relocated, monitorZeroes: relocated);
+
+    public static MessageCatalog Register(MessageCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return catalog
+            .Register<MachinePageRequest>(MonitorMessageKinds.MachinePageRequest, MachinePageRequest.Read)
+            .Register<MachinePageGrant>(MonitorMessageKinds.MachinePageGrant, MachinePageGrant.Read);
+    }
+
+    /// <summary>The supervisors of a built model's processors (for tests and invariant checks).</summary>
+    public static IEnumerable<ISupervisor> Supervisors(SimulationModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return model.Components.OfType<ProcessorComponent>().Select(p => p.Supervisor);
+    }
+}

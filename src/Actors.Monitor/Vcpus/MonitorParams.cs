@@ -1,0 +1,84 @@
+namespace Disco.Actors.Monitor.Vcpus;
+
+/// <summary>
+/// The monitor's mechanisms and what each costs (PARAMETERS.md: [D] gives no cycle counts, so every value is our
+/// choice, a key under disco.monitor, documented in config/akka.hocon).
+/// </summary>
+public sealed record MonitorParams
+{
+    /// <summary>Virtual machines, each one uniprocessor guest on one VCPU; VM k's VCPU runs on processor k mod nodes.</summary>
+    public int Vms { get; init; } = 1;
+
+    /// <summary>Entering the monitor from the guest and leaving it again (save and restore of state).</summary>
+    public long TrapPs { get; init; } = 100_000;
+
+    /// <summary>Emulating one privileged instruction on the VCPU's state.</summary>
+    public long EmulatePrivilegedPs { get; init; } = 62_500;
+
+    /// <summary>Extra for an emulated TLB write: pmap lookup, the precomputed entry, the second-level TLB insert.</summary>
+    public long EmulateTlbWritePs { get; init; } = 150_000;
+
+    /// <summary>Delivering a trap to the guest's vector (exception state of the VCPU, supervisor mode).</summary>
+    public long ReflectPs { get; init; } = 125_000;
+
+    /// <summary>A lookup in the second-level software TLB (and the hardware TLB write on a hit).</summary>
+    public long L2TlbLookupPs { get; init; } = 50_000;
+
+    public int L2TlbEntries { get; init; } = 4096;
+
+    /// <summary>A monitor call (I/O request, zeroed page) beyond the trap.</summary>
+    public long MonitorCallPs { get; init; } = 100_000;
+
+    /// <summary>Translating one DMA page of an I/O request through the pmap.</summary>
+    public long DmaPerPagePs { get; init; } = 50_000;
+
+    /// <summary>A pmap fill: the round trip to the page manager that backs a guest page with a machine page.</summary>
+    public long PageFillPs { get; init; } = 2_000_000;
+
+    /// <summary>Switching VCPUs on a processor (the hardware TLB is flushed as well).</summary>
+    public long VcpuSwitchPs { get; init; } = 2_000_000;
+
+    /// <summary>Taking a device interrupt and posting it to the VCPU it belongs to.</summary>
+    public long InterruptPs { get; init; } = 500_000;
+
+    public long VcpuTimeSlicePs { get; init; } = 10_000_000_000;
+
+    /// <summary>Check isolation after every emulated TLB write and pmap change (slow; for tests).</summary>
+    public bool CheckInvariants { get; init; }
+
+    public IEnumerable<(string Key, string Problem)> Problems()
+    {
+        foreach (var (key, value) in new (string, long)[]
+        {
+            ("trap", TrapPs), ("emulate-privileged", EmulatePrivilegedPs), ("emulate-tlb-write", EmulateTlbWritePs), ("reflect", ReflectPs),
+            ("l2tlb-lookup", L2TlbLookupPs), ("monitor-call", MonitorCallPs), ("dma-per-page", DmaPerPagePs), ("vcpu-switch", VcpuSwitchPs),
+            ("interrupt", InterruptPs),
+        })
+        {
+            if (value < 0)
+            {
+                yield return (key, $"must not be negative (got {value} ps)");
+            }
+        }
+
+        if (PageFillPs < 2)
+        {
+            yield return ("page-fill", $"must be at least 2 ps (it is the latency to the page manager and back; got {PageFillPs} ps)");
+        }
+
+        if (L2TlbEntries is < 1 or > (1 << 24))
+        {
+            yield return ("l2tlb-entries", $"must be between 1 and 16M (got {L2TlbEntries})");
+        }
+
+        if (VcpuTimeSlicePs <= 0)
+        {
+            yield return ("vcpu-time-slice", $"must be positive (got {VcpuTimeSlicePs} ps)");
+        }
+
+        if (Vms is < 1 or > 64)
+        {
+            yield return ("vms", $"must be between 1 and 64 (got {Vms})");
+        }
+    }
+}

@@ -1,0 +1,511 @@
+using Disco.Actors.Engine.Components;
+using Disco.Actors.Engine.State;
+using Disco.Actors.Hardware.Coherence;
+using Disco.Actors.Hardware.Disk;
+using Disco.Actors.Hardware.Machine;
+using Disco.Actors.Hardware.Processor;
+using Disco.Actors.Hardware.Tlb;
+using Disco.Actors.Monitor.Guest;
+using Disco.Actors.Monitor.Memory;
+
+namespace Disco.Actors.Monitor.Vcpus;
+
+/// <summary>
+/// The Disco monitor on one processor: the VCPU scheduler for the VCPUs with affinity to it, the trap handlers
+/// and the emulation of the guest's privileged instructions [D 4.2]. Every trap enters here first, in kernel mode:
+/// a hardware TLB miss tries the VCPU's second-level TLB, then (for the relocated kernel segment) the guest's fixed
+/// kernel map, and only then is reflected to the guest's refill handler; a system call is reflected to the guest;
+/// each privileged instruction of the guest kernel (supervisor mode) is emulated, a TLB write through the pmap. I/O
+/// and page zeroing are monitor calls. Time spent here is monitor time.
+/// </summary>
+public sealed class MonitorSupervisor : ISupervisor
+{
+    private const long GuestRequestMask = (1L << 40) - 1;
+    private const int LineBytes = 128;
+
+    private readonly MonitorParams _m;
+    private readonly MachineLayout _layout;
+    private readonly ComponentId _pageManager;
+    private readonly List<Vcpu> _vcpus = [];
+
+    // State (checkpointed, in this order, then the VCPUs).
+    private bool _booted;
+    private int _current = -1;
+    private int _last = -1;
+    private long _sliceEndPs;
+    private readonly List<ExecutionStream> _monitorPaths = [];
+    private bool _awaiting;
+    private bool _hasRetry;
+    private Operation _retry;
+    private int _retryVcpu;
+    private long _switches;
+    private long _hotPages;
+
+    public MonitorSupervisor(MonitorParams monitor, MachineLayout layout, ComponentId pageManager)
+    {
+        ArgumentNullException.ThrowIfNull(monitor);
+        ArgumentNullException.ThrowIfNull(layout);
+        _m = monitor;
+        _layout = layout;
+        _pageManager = pageManager;
+    }
+
+    public IReadOnlyList<Vcpu> Vcpus => _vcpus;
+
+    public Vcpu? CurrentVcpu => _current >= 0 ? _vcpus[_current] : null;
+
+    public void Add(Vcpu vcpu)
+    {
+        ArgumentNullException.ThrowIfNull(vcpu);
+        if (!vcpu.Kernel.Relocated || !vcpu.Kernel.MonitorZeroes)
+        {
+            throw new ArgumentException("a guest under the monitor runs relocated out of KSEG0 and asks the monitor for zeroed pages", nameof(vcpu));
+        }
+
+        _vcpus.Add(vcpu);
+    }
+
+    public ExecutionStream? Current => _monitorPaths.Count > 0 ? _monitorPaths[^1] : CurrentVcpu?.Kernel.Current;
+
+    public bool Halted => _monitorPaths.Count == 0 && _vcpus.TrueForAll(v => v.Kernel.Finished && !v.Kernel.InKernel);
+
+    public TrapOutcome OnQuantum(ISupervisorContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (!_booted)
+        {
+            _booted = true;
+            foreach (var v in _vcpus)
+            {
+                v.Kernel.Boot(context.LocalPs);
+            }
+        }
+
+        CurrentVcpu?.Kernel.OnQuantum(context.LocalPs);
+        return Monitor(Schedule(context, timeSlice: true));
+    }
+
+    public TrapOutcome OnTlbMiss(long virtualAddress, bool store, bool readOnly, ISupervisorContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var v = GuestTrap();
+        long cost = _m.TrapPs;
+        int asid = v.Kernel.Current!.Asid;
+        long vpn = virtualAddress >> MachineConstants.PageShift;
+        if (readOnly)
+        {
+            v.Count(VcpuCounter.ReflectedTraps);
+            v.Kernel.OnTlbMiss(virtualAddress, readOnly: true, context.LocalPs);
+            return Monitor(cost + _m.ReflectPs);
+        }
+
+        cost += _m.L2TlbLookupPs;
+        if (v.L2Tlb.TryLookup(asid, vpn, out long page, out bool writable))
+        {
+            v.Count(VcpuCounter.L2TlbHits);
+            long even = vpn & ~1L;
+            long evenPage = -1, oddPage = -1;
+            bool evenWritable = false, oddWritable = false;
+            if ((vpn & 1) == 0)
+            {
+                (evenPage, evenWritable) = (page, writable);
+                v.L2Tlb.TryLookup(asid, even + 1, out oddPage, out oddWritable);
+            }
+            else
+            {
+                (oddPage, oddWritable) = (page, writable);
+                v.L2Tlb.TryLookup(asid, even, out evenPage, out evenWritable);
+            }
+
+            WriteTlb(v, new TlbEntry(vpn >> 1, asid, evenPage, evenWritable, oddPage, oddWritable), context);
+            return Monitor(cost);
+        }
+
+        v.Count(VcpuCounter.L2TlbMisses);
+        if (asid == GuestLayout.KernelAsid && GuestLayout.IsMappedKernel(virtualAddress))
+        {
+            // The relocated kernel segment is a fixed map of guest-physical memory: the monitor fills it itself.
+            v.Count(VcpuCounter.KernelSegmentFills);
+            return WriteGuestEntry(v, asid, vpn, context)
+                ? Monitor(cost)
+                : new TrapOutcome(cost, ExecutionMode.Monitor, TrapAction.Wait);
+        }
+
+        v.Count(VcpuCounter.ReflectedTraps);
+        v.Kernel.OnTlbMiss(virtualAddress, readOnly: false, context.LocalPs);
+        return Monitor(cost + _m.ReflectPs);
+    }
+
+    public TrapOutcome OnPrivileged(in Operation operation, ISupervisorContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var v = GuestTrap();
+        if (!v.Kernel.InKernel)
+        {
+            v.Count(VcpuCounter.ReflectedTraps);
+            v.Kernel.OnSyscall(operation, context.LocalPs);
+            return Monitor(_m.TrapPs + _m.ReflectPs);
+        }
+
+        v.Count(VcpuCounter.EmulatedPrivileged);
+        return Emulate(_current, operation, context, _m.TrapPs + _m.EmulatePrivilegedPs);
+    }
+
+    public TrapOutcome OnStreamEnd(ISupervisorContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (_monitorPaths.Count > 0)
+        {
+            _monitorPaths.RemoveAt(_monitorPaths.Count - 1);
+            return Monitor(0);
+        }
+
+        var v = CurrentVcpu ?? throw new InvalidOperationException("monitor: stream end with no VCPU running");
+        long cost = 0;
+        if (v.Kernel.InKernel)
+        {
+            v.Kernel.OnPathEnd(context.LocalPs);
+        }
+        else
+        {
+            // exit() is a system call: it traps and is reflected like any other.
+            v.Count(VcpuCounter.Traps);
+            v.Count(VcpuCounter.ReflectedTraps);
+            cost = _m.TrapPs + _m.ReflectPs;
+            v.Kernel.OnProcessEnd(context.LocalPs + cost);
+        }
+
+        return Monitor(cost + Schedule(context, timeSlice: false));
+    }
+
+    public TrapOutcome OnMessage(ISimMessage message, ISupervisorContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        TrapOutcome outcome;
+        switch (message)
+        {
+            case MachinePageGrant g:
+            {
+                var v = _vcpus.Find(x => x.Vm == g.Vm) ?? throw new InvalidOperationException($"monitor: pmap grant for VM {g.Vm}, which has no VCPU here");
+                v.Grant(g.GuestPage, g.Page.Value);
+                _awaiting = false;
+                if (_hasRetry)
+                {
+                    _hasRetry = false;
+                    return Emulate(_retryVcpu, _retry, context, 0);
+                }
+
+                return Monitor(0);
+            }
+
+            case DiskComplete d:
+            {
+                var v = _vcpus[(int)(d.RequestId >> 40)];
+                v.Count(VcpuCounter.Interrupts);
+                v.Kernel.OnDiskComplete(d.RequestId & GuestRequestMask, context.LocalPs);
+                outcome = Monitor(_m.InterruptPs + _m.ReflectPs + (_awaiting ? 0 : Schedule(context, timeSlice: false)));
+                break;
+            }
+
+            case HotPageInterrupt:
+                // Page migration and replication act on these (the NUMA experiments); this monitor takes and drops them.
+                _hotPages++;
+                outcome = Monitor(0);
+                break;
+            default:
+                throw new InvalidOperationException($"monitor: unexpected {message.GetType().Name}");
+        }
+
+        return _awaiting ? outcome with { Action = TrapAction.Wait } : outcome;
+    }
+
+    /// <summary>Emulates one privileged instruction of VCPU <paramref name="vcpu"/>'s guest kernel.</summary>
+    private TrapOutcome Emulate(int vcpu, Operation operation, ISupervisorContext context, long cost)
+    {
+        var v = _vcpus[vcpu];
+        var (code, argument) = GuestPrivilegedOps.Decode(operation);
+        switch (code)
+        {
+            case GuestPrivileged.TlbWrite:
+            {
+                cost += _m.EmulateTlbWritePs;
+                var (asid, vpn) = GuestPrivilegedOps.TlbTarget(argument);
+                if (!WriteGuestEntry(v, asid, vpn, context))
+                {
+                    return Retry(vcpu, operation, cost);
+                }
+
+                v.Count(VcpuCounter.EmulatedTlbWrites);
+                break;
+            }
+
+            case GuestPrivileged.TlbFlushAsid:
+                context.Tlb.FlushAsid((int)argument);
+                v.L2Tlb.FlushAsid((int)argument);
+                break;
+            case GuestPrivileged.StartIo:
+            {
+                var io = v.Kernel.Io(argument);
+                var pages = new long[io.GuestPages.Length];
+                for (int i = 0; i < pages.Length; i++)
+                {
+                    if (!Resolve(v, io.GuestPages[i], out pages[i], context))
+                    {
+                        return Retry(vcpu, operation, cost);
+                    }
+                }
+
+                cost += _m.MonitorCallPs + (_m.DmaPerPagePs * pages.Length);
+                v.Count(VcpuCounter.MonitorCalls);
+                int disk = (io.Disk + v.Vm) % _layout.Disks;
+                context.Send(_layout.Disk(disk), new DiskRequest(((long)vcpu << 40) | io.Id, Write: false, io.Sector, pages, context.Processor), cost);
+                break;
+            }
+
+            case GuestPrivileged.ZeroPage:
+            {
+                if (!Resolve(v, argument, out long page, context))
+                {
+                    return Retry(vcpu, operation, cost);
+                }
+
+                cost += _m.MonitorCallPs;
+                v.Count(VcpuCounter.MonitorCalls);
+                v.Count(VcpuCounter.ZeroedPages);
+                _monitorPaths.Add(ZeroPath(page));
+                break;
+            }
+
+            default:
+                break;
+        }
+
+        return Monitor(cost);
+    }
+
+    private TrapOutcome Retry(int vcpu, Operation operation, long cost)
+    {
+        _hasRetry = true;
+        _retry = operation;
+        _retryVcpu = vcpu;
+        return new TrapOutcome(cost, ExecutionMode.Monitor, TrapAction.Wait);
+    }
+
+    /// <summary>The monitor zeroes a machine page with stores through its own unmapped segment (it must, for isolation).</summary>
+    private static ExecutionStream ZeroPath(long machinePage)
+    {
+        var ops = new List<Operation>(MachineConstants.PageSizeBytes / LineBytes);
+        for (int i = 0; i < MachineConstants.PageSizeBytes / LineBytes; i++)
+        {
+            ops.Add(Operation.Store(MachineConstants.Kseg0Base + (machinePage << MachineConstants.PageShift) + (i * LineBytes), 8));
+        }
+
+        return new ExecutionStream(new KernelPath(KernelService.OtherSyscall, ops), ExecutionMode.Monitor, 0, kernelSegments: true);
+    }
+
+    /// <summary>Writes the hardware TLB entry the guest's tables give, translated through the pmap; false when a pmap fill is under way.</summary>
+    private bool WriteGuestEntry(Vcpu v, int asid, long vpn, ISupervisorContext context)
+    {
+        var e = v.Kernel.TlbEntryFor(asid, vpn);
+        if (!Resolve(v, e.EvenPage, out long even, context) || !Resolve(v, e.OddPage, out long odd, context))
+        {
+            return false;
+        }
+
+        long evenVpn = e.VirtualPair << 1;
+        v.L2Tlb.Insert(asid, evenVpn, even, e.EvenWritable);
+        v.L2Tlb.Insert(asid, evenVpn + 1, odd, e.OddWritable);
+        WriteTlb(v, new TlbEntry(e.VirtualPair, asid, even, e.EvenWritable, odd, e.OddWritable), context);
+        return true;
+    }
+
+    private void WriteTlb(Vcpu v, in TlbEntry entry, ISupervisorContext context)
+    {
+        context.WriteTlb(entry);
+        if (_m.CheckInvariants)
+        {
+            CheckIsolation(v, context.Tlb);
+        }
+    }
+
+    /// <summary>The machine page behind a guest page; false (and a request to the page manager) when this processor has none yet.</summary>
+    private bool Resolve(Vcpu v, long guestPage, out long machinePage, ISupervisorContext context)
+    {
+        if (guestPage < 0)
+        {
+            machinePage = -1;
+            return true;
+        }
+
+        if (v.TryMachinePage(guestPage, out machinePage))
+        {
+            return true;
+        }
+
+        v.Count(VcpuCounter.PmapWaits);
+        _awaiting = true;
+        context.Send(_pageManager, new MachinePageRequest(v.Vm, guestPage, context.Node));
+        return false;
+    }
+
+    /// <summary>
+    /// The isolation invariant: every valid hardware TLB entry maps only machine pages the running VCPU's VM was
+    /// given. Entries of another VM would survive here only if a VCPU switch forgot its flush.
+    /// </summary>
+    public static void CheckIsolation(Vcpu running, SoftwareTlb tlb)
+    {
+        ArgumentNullException.ThrowIfNull(running);
+        ArgumentNullException.ThrowIfNull(tlb);
+        foreach (var e in tlb.Contents())
+        {
+            foreach (long page in new[] { e.EvenPage, e.OddPage })
+            {
+                if (page >= 0 && !running.Owns(page))
+                {
+                    throw new InvalidOperationException($"isolation: the TLB maps machine page {page} (ASID {e.Asid}, pair {e.VirtualPair}) while VM {running.Vm} runs, which was never given it");
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The VCPU scheduler: an idle VCPU (its guest in the low-power wait) is descheduled; a time slice over with
+    /// another VCPU runnable switches. A switch to another VCPU flushes the hardware TLB (no ASID virtualisation).
+    /// </summary>
+    private long Schedule(ISupervisorContext context, bool timeSlice)
+    {
+        if (_monitorPaths.Count > 0 || _awaiting)
+        {
+            return 0;
+        }
+
+        var current = CurrentVcpu;
+        if (current is { Runnable: true } && !(timeSlice && context.LocalPs >= _sliceEndPs && Next() != _current))
+        {
+            return 0;
+        }
+
+        if (current is { Runnable: false })
+        {
+            current.Count(VcpuCounter.IdleDeschedules);
+            _current = -1;
+        }
+
+        int next = Next();
+        if (next < 0)
+        {
+            return 0;
+        }
+
+        _current = next;
+        _sliceEndPs = context.LocalPs + _m.VcpuTimeSlicePs;
+        if (next == _last)
+        {
+            return 0;
+        }
+
+        _last = next;
+        _switches++;
+        context.Tlb.FlushAll();
+        if (_m.CheckInvariants && context.Tlb.ValidEntries != 0)
+        {
+            throw new InvalidOperationException("isolation: TLB entries survived a VCPU switch");
+        }
+
+        return _m.VcpuSwitchPs;
+    }
+
+    /// <summary>The next runnable VCPU after the current one, round robin (the current one last); -1 when none.</summary>
+    private int Next()
+    {
+        int n = _vcpus.Count;
+        int from = _current >= 0 ? _current : _last;
+        for (int i = 1; i <= n; i++)
+        {
+            int k = (((from < 0 ? -1 : from) + i) % n + n) % n;
+            if (_vcpus[k].Runnable)
+            {
+                return k;
+            }
+        }
+
+        return -1;
+    }
+
+    private Vcpu GuestTrap()
+    {
+        if (_monitorPaths.Count > 0)
+        {
+            throw new InvalidOperationException("monitor: its own code trapped");
+        }
+
+        var v = CurrentVcpu ?? throw new InvalidOperationException("monitor: trap with no VCPU running");
+        v.Count(VcpuCounter.Traps);
+        return v;
+    }
+
+    private static TrapOutcome Monitor(long cost) => new(cost, ExecutionMode.Monitor);
+
+    public void ReportStats(IStatsSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        foreach (var v in _vcpus)
+        {
+            v.ReportStats(sink);
+        }
+
+        sink.Add("monitor.vcpu_switches", _switches);
+        sink.Add("monitor.hot_page_interrupts", _hotPages);
+    }
+
+    public void Save(ref StateWriter writer)
+    {
+        writer.Write(_booted);
+        writer.Write(_current);
+        writer.Write(_last);
+        writer.Write(_sliceEndPs);
+        writer.Write(_awaiting);
+        writer.Write(_hasRetry);
+        _retry.Write(ref writer);
+        writer.Write(_retryVcpu);
+        writer.Write(_switches);
+        writer.Write(_hotPages);
+        writer.WriteCount(_monitorPaths.Count);
+        foreach (var s in _monitorPaths)
+        {
+            s.Save(ref writer);
+        }
+
+        foreach (var v in _vcpus)
+        {
+            v.Save(ref writer);
+        }
+    }
+
+    public void Load(ref StateReader reader)
+    {
+        _booted = reader.ReadBool("booted");
+        _current = reader.ReadInt("current vcpu", -1, _vcpus.Count - 1);
+        _last = reader.ReadInt("last vcpu", -1, _vcpus.Count - 1);
+        _sliceEndPs = reader.ReadLong("vcpu slice end", 0, long.MaxValue);
+        _awaiting = reader.ReadBool("awaiting pmap fill");
+        _hasRetry = reader.ReadBool("has retry");
+        _retry = Operation.Read(ref reader);
+        _retryVcpu = reader.ReadInt("retry vcpu", 0, Math.Max(0, _vcpus.Count - 1));
+        _switches = reader.ReadLong("vcpu switches", 0, long.MaxValue);
+        _hotPages = reader.ReadLong("hot pages", 0, long.MaxValue);
+        _monitorPaths.Clear();
+        int n = reader.ReadCount("monitor paths", 64);
+        for (int i = 0; i < n; i++)
+        {
+            var s = new ExecutionStream(new KernelPath(), ExecutionMode.Monitor, 0, kernelSegments: true);
+            s.Load(ref reader);
+            _monitorPaths.Add(s);
+        }
+
+        foreach (var v in _vcpus)
+        {
+            v.Load(ref reader);
+        }
+    }
+}

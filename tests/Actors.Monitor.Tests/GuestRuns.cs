@@ -1,0 +1,59 @@
+using Disco.Actors.Engine.Kernel;
+using Disco.Actors.Engine.Model;
+using Disco.Actors.Engine.Run;
+using Disco.Actors.Engine.Time;
+using Disco.Actors.Hardware.Machine;
+using Disco.Actors.Hardware.Processor;
+using Disco.Actors.Hardware.Workloads;
+using Disco.Actors.Monitor.Guest;
+using Disco.Actors.Monitor.Model;
+using Disco.Actors.Monitor.Vcpus;
+using Disco.Actors.Monitor.Workloads;
+
+namespace Disco.Actors.Monitor.Tests;
+
+/// <summary>Small guest configurations that run in well under a second, bare and under the monitor.</summary>
+internal static class GuestRuns
+{
+    public static MachineParams Machine(int nodes = 1) => new() { Nodes = nodes, MemoryBytes = nodes * (64L << 20), Disks = 1, HotPageThreshold = 0 };
+
+    public static readonly GuestParams Guest = new() { MemoryBytes = 16L << 20 };
+
+    public static readonly MonitorParams Monitor = new() { CheckInvariants = true };
+
+    /// <summary>A pmake-like workload: short jobs, two at once, faults, file reads and writes, a cold cache.</summary>
+    public static GuestWorkload Pmake(int jobs = 4, long instructions = 100_000, bool warm = false) => new()
+    {
+        Kind = "pmake",
+        Profile = new SyntheticProfile { Instructions = instructions, CodeBytes = 64 << 10, WorkingSetBytes = 256 << 10 },
+        Jobs = jobs,
+        Parallelism = 2,
+        Programs = 2,
+        FilesPerJob = 3,
+        DistinctFiles = 4,
+        FileKb = 8,
+        CallKb = 4,
+        WriteKb = 8,
+        OtherSyscallsPerMillion = 100,
+        WarmCache = warm,
+    };
+
+    public static SimulationModel Build(GuestWorkload workload, bool underMonitor, long seed = 1, MonitorParams? monitor = null, MachineParams? machine = null, GuestParams? guest = null) =>
+        GuestMachine.Build(machine ?? Machine(), guest ?? Guest, workload, monitor ?? Monitor, underMonitor, SimTime.Infinity, seed);
+
+    public static (RunResult Result, SimulationModel Model) Run(GuestWorkload workload, bool underMonitor, long seed = 1, MonitorParams? monitor = null, MachineParams? machine = null)
+    {
+        var model = Build(workload, underMonitor, seed, monitor, machine);
+        return (SequentialKernel.Run(model), model);
+    }
+
+    public static GuestKernel Kernel(SimulationModel model, int vm = 0) =>
+        GuestMachine.Supervisors(model).Select(s => s switch
+        {
+            NativeSupervisor n => n.Kernel,
+            MonitorSupervisor m => m.Vcpus.FirstOrDefault(v => v.Vm == vm)?.Kernel,
+            _ => null,
+        }).OfType<GuestKernel>().First();
+
+    public static long TimePs(RunResult r, ExecutionMode mode) => r.Counter("cpu_time_ps." + mode.ToString().ToLowerInvariant());
+}

@@ -7,12 +7,15 @@ namespace Disco.Actors.Monitor.Memory;
 /// The monitor's machine memory: per virtual machine a <b>pmap</b> (guest-physical page → machine page) and per
 /// machine page a <b>memmap</b> entry (which virtual machines and guest pages map it: the back-maps shootdowns and
 /// sharing need). Allocation is NUMA-aware: a page goes to the node that first uses it, or the next with room (in
-/// node order). A pure model: <see cref="PageManagerComponent"/> hosts it.
+/// node order). Within a node it keeps the guest page's cache colour (the same offset in the node if free, else a
+/// page of the same colour), so a guest sees the cache conflicts it would see on bare hardware and the overhead
+/// measured is the monitor's, not a different page layout's. A pure model: <see cref="PageManagerComponent"/> hosts it.
 /// </summary>
 public sealed class PageManager
 {
     private readonly int _nodes;
     private readonly long _pagesPerNode;
+    private readonly long _colors;
 
     // State (checkpointed, in this order).
     private readonly long[] _used;
@@ -20,12 +23,15 @@ public sealed class PageManager
     private readonly SortedDictionary<long, List<(int Vm, long GuestPage)>> _memmap = [];
     private long _remoteAllocations;
 
-    public PageManager(int nodes, long pagesPerNode)
+    /// <param name="colors">Page colours of the cache (L2 bytes per way / page size); 1 for none.</param>
+    public PageManager(int nodes, long pagesPerNode, long colors = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(nodes, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(pagesPerNode, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(colors, 1);
         _nodes = nodes;
         _pagesPerNode = pagesPerNode;
+        _colors = Math.Min(colors, pagesPerNode);
         _used = new long[nodes];
     }
 
@@ -53,25 +59,51 @@ public sealed class PageManager
             return page;
         }
 
-        page = Allocate(node);
+        page = Allocate(node, guestPage);
         pmap[guestPage] = page;
         _memmap[page] = [(vm, guestPage)];
         return page;
     }
 
-    private long Allocate(int node)
+    private long Allocate(int node, long guestPage)
     {
         for (int i = 0; i < _nodes; i++)
         {
             int n = (node + i) % _nodes;
-            if (_used[n] < _pagesPerNode)
+            if (_used[n] >= _pagesPerNode)
             {
-                if (i > 0)
-                {
-                    _remoteAllocations++;
-                }
+                continue;
+            }
 
-                return (n * _pagesPerNode) + _used[n]++;
+            if (i > 0)
+            {
+                _remoteAllocations++;
+            }
+
+            _used[n]++;
+            long first = n * _pagesPerNode;
+            long preferred = first + (guestPage % _pagesPerNode);
+            if (!_memmap.ContainsKey(preferred))
+            {
+                return preferred;
+            }
+
+            // Same colour first, then any page of the node (its pages are numbered from first).
+            long color = guestPage % _colors;
+            for (long p = first + color; p < first + _pagesPerNode; p += _colors)
+            {
+                if (!_memmap.ContainsKey(p))
+                {
+                    return p;
+                }
+            }
+
+            for (long p = first; p < first + _pagesPerNode; p++)
+            {
+                if (!_memmap.ContainsKey(p))
+                {
+                    return p;
+                }
             }
         }
 

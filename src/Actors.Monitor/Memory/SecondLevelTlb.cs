@@ -24,7 +24,8 @@ public sealed class SecondLevelTlb
 
     private static long Key(int asid, long vpn) => (vpn << 8) | (uint)asid;
 
-    private int Slot(long key) => (int)((ulong)(key * unchecked((long)0x9E3779B97F4A7C15UL)) % (ulong)_keys.Length);
+    /// <summary>Fibonacci hashing: the product's high bits mix every bit of the key (its low bits only the key's low bits).</summary>
+    private int Slot(long key) => (int)((((ulong)key * 0x9E3779B97F4A7C15UL) >> 32) % (ulong)_keys.Length);
 
     public void Insert(int asid, long vpn, long machinePage, bool writable)
     {

@@ -55,7 +55,7 @@ public static class GuestMachine
 
         long toManager = monitor.PageFillPs / 2;
         long back = monitor.PageFillPs - toManager;
-        monitorBuilder.Add(new PageManagerComponent(pageManager, new PageManager(machine.Nodes, machine.PagesPerNode), machineLayout, back, monitor.CheckInvariants));
+        monitorBuilder.Add(new PageManagerComponent(pageManager, new PageManager(machine.Nodes, machine.PagesPerNode, machine.L2.SizeBytes / machine.L2.Associativity / MachineConstants.PageSizeBytes), machineLayout, back, monitor.CheckInvariants));
         for (int n = 0; n < machine.Nodes; n++)
         {
             monitorBuilder.Connect(machineLayout.Processor(n), pageManager, toManager);

@@ -172,7 +172,7 @@ public sealed class MonitorSupervisor : ISupervisor
             v.Count(VcpuCounter.Traps);
             v.Count(VcpuCounter.ReflectedTraps);
             cost = _m.TrapPs + _m.ReflectPs;
-            v.Kernel.OnProcessEnd(context.LocalPs + cost);
+            v.Kernel.OnProcessEnd(context.LocalPs);
         }
 
         return Monitor(cost + Schedule(context, timeSlice: false));

@@ -126,7 +126,7 @@ public sealed class MonitorSupervisor : ISupervisor
         {
             // The relocated kernel segment is a fixed map of guest-physical memory: the monitor fills it itself.
             v.Count(VcpuCounter.KernelSegmentFills);
-            return WriteGuestEntry(v, asid, vpn, context)
+            return WriteGuestEntry(v, asid, vpn, context, cost)
                 ? Monitor(cost)
                 : new TrapOutcome(cost, ExecutionMode.Monitor, TrapAction.Wait);
         }
@@ -230,7 +230,7 @@ public sealed class MonitorSupervisor : ISupervisor
             {
                 cost += _m.EmulateTlbWritePs;
                 var (asid, vpn) = GuestPrivilegedOps.TlbTarget(argument);
-                if (!WriteGuestEntry(v, asid, vpn, context))
+                if (!WriteGuestEntry(v, asid, vpn, context, cost))
                 {
                     return Retry(vcpu, operation, cost);
                 }
@@ -249,7 +249,7 @@ public sealed class MonitorSupervisor : ISupervisor
                 var pages = new long[io.GuestPages.Length];
                 for (int i = 0; i < pages.Length; i++)
                 {
-                    if (!Resolve(v, io.GuestPages[i], out pages[i], context))
+                    if (!Resolve(v, io.GuestPages[i], out pages[i], context, cost))
                     {
                         return Retry(vcpu, operation, cost);
                     }
@@ -264,7 +264,7 @@ public sealed class MonitorSupervisor : ISupervisor
 
             case GuestPrivileged.ZeroPage:
             {
-                if (!Resolve(v, argument, out long page, context))
+                if (!Resolve(v, argument, out long page, context, cost))
                 {
                     return Retry(vcpu, operation, cost);
                 }
@@ -304,10 +304,10 @@ public sealed class MonitorSupervisor : ISupervisor
     }
 
     /// <summary>Writes the hardware TLB entry the guest's tables give, translated through the pmap; false when a pmap fill is under way.</summary>
-    private bool WriteGuestEntry(Vcpu v, int asid, long vpn, ISupervisorContext context)
+    private bool WriteGuestEntry(Vcpu v, int asid, long vpn, ISupervisorContext context, long costPs)
     {
         var e = v.Kernel.TlbEntryFor(asid, vpn);
-        if (!Resolve(v, e.EvenPage, out long even, context) || !Resolve(v, e.OddPage, out long odd, context))
+        if (!Resolve(v, e.EvenPage, out long even, context, costPs) || !Resolve(v, e.OddPage, out long odd, context, costPs))
         {
             return false;
         }
@@ -328,8 +328,11 @@ public sealed class MonitorSupervisor : ISupervisor
         }
     }
 
-    /// <summary>The machine page behind a guest page; false (and a request to the page manager) when this processor has none yet.</summary>
-    private bool Resolve(Vcpu v, long guestPage, out long machinePage, ISupervisorContext context)
+    /// <summary>
+    /// The machine page behind a guest page; false (and a request to the page manager) when this processor has none
+    /// yet. The request leaves when the handler has spent <paramref name="costPs"/>, so the fill adds to that time.
+    /// </summary>
+    private bool Resolve(Vcpu v, long guestPage, out long machinePage, ISupervisorContext context, long costPs)
     {
         if (guestPage < 0)
         {
@@ -344,7 +347,7 @@ public sealed class MonitorSupervisor : ISupervisor
 
         v.Count(VcpuCounter.PmapWaits);
         _awaiting = true;
-        context.Send(_pageManager, new MachinePageRequest(v.Vm, guestPage, context.Node));
+        context.Send(_pageManager, new MachinePageRequest(v.Vm, guestPage, context.Node), costPs);
         return false;
     }
 

@@ -103,13 +103,28 @@ internal sealed class Conductor : UntypedActor
         Akka.Actor.Props.Create(() => new Conductor(model, placement, dispatcher, threads, control, resume, done, remotePartitions)).WithDispatcher(dispatcher);
 
     protected override SupervisorStrategy SupervisorStrategy() =>
-        new OneForOneStrategy(ex =>
+        new StopOnFailure(ex =>
         {
             // A component that throws has broken the model (or the engine): the run cannot go on deterministically.
             _done.TrySetException(ex);
             Context.Stop(Self);
             return Directive.Stop;
         });
+
+    /// <summary>
+    /// Stops on any failure; logs model and engine failures with their stack, but not bad input found during the
+    /// run (a guest's memory is full, say): the CLI reports that in one line, and a stack trace would bury it.
+    /// </summary>
+    private sealed class StopOnFailure(Func<Exception, Directive> decider) : OneForOneStrategy(decider)
+    {
+        protected override void LogFailure(IActorContext context, IActorRef child, Exception cause, Directive directive)
+        {
+            if (cause is not Configuration.BadInputException)
+            {
+                base.LogFailure(context, child, cause, directive);
+            }
+        }
+    }
 
     protected override void PreStart()
     {

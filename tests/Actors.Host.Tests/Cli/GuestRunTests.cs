@@ -1,0 +1,107 @@
+using System.Text.Json.Nodes;
+using Disco.Actors.Testing;
+
+namespace Disco.Actors.Host.Tests.Cli;
+
+/// <summary>The guest OS scenarios (experiment 1) end to end: bare vs Disco, checkpoints, the report, bad input.</summary>
+public class GuestRunTests
+{
+    private static readonly string[] Small = ["--set", "workload.pmake.processes=3", "--set", "workload.pmake.instructions=150000"];
+
+    private static JsonObject Summary(string dir) => JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "summary.json")))!.AsObject();
+
+    private static string Comparable(string dir)
+    {
+        var s = Summary(dir);
+        foreach (string key in new[] { "wall_s", "events_per_s", "engine", "partitions", "threads" })
+        {
+            s.Remove(key);
+        }
+
+        return s.ToJsonString();
+    }
+
+    private static string Run(bool monitor, params string[] extra)
+    {
+        string dir = Repo.TempDir(monitor ? "pmake-disco" : "pmake-bare");
+        var (exit, _, err) = CliRunner.Run(["run", Repo.Scenario("pmake.hocon"), "--out", dir, "--set", $"monitor.enabled={(monitor ? "true" : "false")}", .. Small, .. extra]);
+        Assert.True(exit == 0, err);
+        return dir;
+    }
+
+    [Fact]
+    public void Pmake_bare_and_under_Disco_writes_the_monitor_keys_and_the_report_sets_them_side_by_side()
+    {
+        string bare = Run(monitor: false);
+        string disco = Run(monitor: true);
+        var b = Summary(bare);
+        var d = Summary(disco);
+        Assert.Equal(0, b["cpu_time_ps"]!["monitor"]!.GetValue<long>());
+        Assert.True(d["cpu_time_ps"]!["monitor"]!.GetValue<long>() > 0);
+        Assert.True(d["l2tlb_hits"]!.GetValue<long>() > 0);
+        Assert.Equal(b["page_faults"]!.GetValue<long>(), d["page_faults"]!.GetValue<long>());
+        Assert.Equal(3, b["services"]!["execve"]!["count"]!.GetValue<long>());
+        Assert.Equal(b["services"]!["open"]!["count"]!.GetValue<long>(), d["services"]!["open"]!["count"]!.GetValue<long>());
+        Assert.Empty(b["vms"]!.AsArray());
+        var vm = Assert.Single(d["vms"]!.AsArray())!;
+        Assert.Equal(1, vm["vcpus"]!.GetValue<long>());
+        Assert.True(vm["memory_pages"]!["machine"]!.GetValue<long>() > 0);
+        Assert.True(vm["memory_pages"]!["guest"]!.GetValue<long>() >= vm["memory_pages"]!["machine"]!.GetValue<long>(), "the monitor backs only the guest pages that were used");
+
+        string plot = Path.Combine(Repo.TempDir("plot"), "breakdown.png");
+        var (exit, stdout, err) = CliRunner.Run("report", bare, disco, "--plot", plot);
+        Assert.True(exit == 0, err);
+        Assert.Contains("demand_zero", stdout, StringComparison.Ordinal);
+        Assert.Contains("monitor", stdout, StringComparison.Ordinal);
+        Assert.True(new FileInfo(plot).Length > 0);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_guest_run_resumed_from_any_checkpoint_ends_as_the_uninterrupted_run(bool monitor)
+    {
+        string reference = Run(monitor, "--engine", "sequential");
+        string dir = Repo.TempDir("checkpointed");
+        var (exit, _, err) = CliRunner.Run(["run", Repo.Scenario("pmake.hocon"), "--out", dir, "--set", $"monitor.enabled={monitor.ToString().ToLowerInvariant()}", "--checkpoint-every", "4ms", .. Small]);
+        Assert.True(exit == 0, err);
+        Assert.Equal(Comparable(reference), Comparable(dir));
+        foreach (var (epoch, layout) in new[] { ("1", new[] { "--engine", "sequential" }), ("2", ["--partitions", "0"]) })
+        {
+            var resumed = CliRunner.Run(["resume", dir, "--epoch", epoch, .. layout]);
+            Assert.True(resumed.Exit == 0, resumed.Err);
+            Assert.Equal(Comparable(reference), Comparable(dir));
+        }
+    }
+
+    [Theory]
+    [InlineData("guest.memory-mb=1", "guest.memory-mb")]
+    [InlineData("guest.memory-mb=512", "guest.memory-mb")]
+    [InlineData("workload.pmake.call-kb=5", "workload.pmake.call-kb")]
+    [InlineData("workload.pmake.parallelism=0", "workload.pmake.parallelism")]
+    [InlineData("workload.kind=trace", "workload.kind")]
+    [InlineData("monitor.vms=0", "monitor.vms")]
+    [InlineData("monitor.trap=-1ns", "monitor.trap")]
+    [InlineData("monitor.l2tlb-entries=0", "monitor.l2tlb-entries")]
+    [InlineData("guest.paths.open.instructions=0", "guest.paths.open.instructions")]
+    [InlineData("guest.privileged.exit=0", "guest.privileged.exit")]
+    public void Impossible_guest_and_monitor_values_are_named_with_exit_code_2(string set, string key)
+    {
+        string dir = Path.Combine(Repo.TempDir("bad"), "run");
+        var (exit, stdout, err) = CliRunner.Run("run", Repo.Scenario("pmake.hocon"), "--out", dir, "--set", set);
+        Assert.Equal(2, exit);
+        string line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(key, line, StringComparison.Ordinal);
+        Assert.Equal("", stdout);
+    }
+
+    [Fact]
+    public void A_guest_whose_memory_fills_during_the_run_stops_with_one_line_and_exit_code_2()
+    {
+        string dir = Path.Combine(Repo.TempDir("full"), "run");
+        var (exit, _, err) = CliRunner.Run(["run", Repo.Scenario("pmake.hocon"), "--out", dir, "--set", "guest.memory-mb=3", .. Small]);
+        Assert.Equal(2, exit);
+        string line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("disco.guest.memory-mb: guest memory is full", line, StringComparison.Ordinal);
+    }
+}

@@ -7,6 +7,7 @@ using Disco.Actors.Hardware.Processor;
 using Disco.Actors.Monitor.Guest;
 using Disco.Actors.Monitor.Memory;
 using Disco.Actors.Monitor.Vcpus;
+using Disco.Actors.Monitor.Vms;
 using Disco.Actors.Monitor.Workloads;
 
 namespace Disco.Actors.Monitor.Model;
@@ -46,11 +47,9 @@ public static class GuestMachine
         var pageManager = new ComponentId(machineLayout.HardwareComponents);
         var supervisors = new MonitorSupervisor[machine.Nodes];
         var monitorBuilder = new MachineBuilder(machine, n => supervisors[n] = new MonitorSupervisor(monitor, machineLayout, pageManager));
-        for (int vm = 0; vm < monitor.Vms; vm++)
+        foreach (var vm in VirtualMachine.Place(monitor.Vms, machine.Nodes, guest, workload, seed))
         {
-            // Each VM runs its own instance of the workload: its seed is the run's for VM 0 (the bare run's twin).
-            long vmSeed = vm == 0 ? seed : unchecked(seed + (vm * (long)0x9E3779B97F4A7C15UL));
-            supervisors[vm % machine.Nodes].Add(new Vcpu(vm, NewKernel(guest, workload, machine, vmSeed, relocated: true), monitor.L2TlbEntries));
+            supervisors[vm.Processor].Add(new Vcpu(vm.Id, NewKernel(vm.Guest, vm.Workload, machine, vm.Seed, relocated: true), monitor.L2TlbEntries));
         }
 
         long toManager = monitor.PageFillPs / 2;

@@ -30,15 +30,12 @@ public sealed class MonitorSupervisor : ISupervisor
 
     // State (checkpointed, in this order, then the VCPUs).
     private bool _booted;
-    private int _current = -1;
-    private int _last = -1;
-    private long _sliceEndPs;
+    private VcpuScheduler _scheduler;
     private readonly List<ExecutionStream> _monitorPaths = [];
     private bool _awaiting;
     private bool _hasRetry;
     private Operation _retry;
     private int _retryVcpu;
-    private long _switches;
     private long _hotPages;
 
     public MonitorSupervisor(MonitorParams monitor, MachineLayout layout, ComponentId pageManager)
@@ -48,11 +45,12 @@ public sealed class MonitorSupervisor : ISupervisor
         _m = monitor;
         _layout = layout;
         _pageManager = pageManager;
+        _scheduler = new VcpuScheduler(0, monitor.VcpuTimeSlicePs);
     }
 
     public IReadOnlyList<Vcpu> Vcpus => _vcpus;
 
-    public Vcpu? CurrentVcpu => _current >= 0 ? _vcpus[_current] : null;
+    public Vcpu? CurrentVcpu => _scheduler.Current >= 0 ? _vcpus[_scheduler.Current] : null;
 
     public void Add(Vcpu vcpu)
     {
@@ -63,6 +61,7 @@ public sealed class MonitorSupervisor : ISupervisor
         }
 
         _vcpus.Add(vcpu);
+        _scheduler = new VcpuScheduler(_vcpus.Count, _m.VcpuTimeSlicePs);
     }
 
     public ExecutionStream? Current => _monitorPaths.Count > 0 ? _monitorPaths[^1] : CurrentVcpu?.Kernel.Current;
@@ -148,7 +147,7 @@ public sealed class MonitorSupervisor : ISupervisor
         }
 
         v.Count(VcpuCounter.EmulatedPrivileged);
-        return Emulate(_current, operation, context, _m.TrapPs + _m.EmulatePrivilegedPs);
+        return Emulate(_scheduler.Current, operation, context, _m.TrapPs + _m.EmulatePrivilegedPs);
     }
 
     public TrapOutcome OnStreamEnd(ISupervisorContext context)
@@ -371,10 +370,7 @@ public sealed class MonitorSupervisor : ISupervisor
         }
     }
 
-    /// <summary>
-    /// The VCPU scheduler: an idle VCPU (its guest in the low-power wait) is descheduled; a time slice over with
-    /// another VCPU runnable switches. A switch to another VCPU flushes the hardware TLB (no ASID virtualisation).
-    /// </summary>
+    /// <summary>Runs the VCPU scheduler; a switch to another VM's VCPU flushes the hardware TLB and costs a VCPU switch.</summary>
     private long Schedule(ISupervisorContext context, bool timeSlice)
     {
         if (_monitorPaths.Count > 0 || _awaiting)
@@ -382,33 +378,12 @@ public sealed class MonitorSupervisor : ISupervisor
             return 0;
         }
 
-        var current = CurrentVcpu;
-        if (current is { Runnable: true } && !(timeSlice && context.LocalPs >= _sliceEndPs && Next() != _current))
+        var decision = _scheduler.Schedule(context.LocalPs, k => _vcpus[k].Runnable, timeSlice);
+        if (!decision.FlushTlb)
         {
             return 0;
         }
 
-        if (current is { Runnable: false })
-        {
-            current.Count(VcpuCounter.IdleDeschedules);
-            _current = -1;
-        }
-
-        int next = Next();
-        if (next < 0)
-        {
-            return 0;
-        }
-
-        _current = next;
-        _sliceEndPs = context.LocalPs + _m.VcpuTimeSlicePs;
-        if (next == _last)
-        {
-            return 0;
-        }
-
-        _last = next;
-        _switches++;
         context.Tlb.FlushAll();
         if (_m.CheckInvariants && context.Tlb.ValidEntries != 0)
         {
@@ -416,23 +391,6 @@ public sealed class MonitorSupervisor : ISupervisor
         }
 
         return _m.VcpuSwitchPs;
-    }
-
-    /// <summary>The next runnable VCPU after the current one, round robin (the current one last); -1 when none.</summary>
-    private int Next()
-    {
-        int n = _vcpus.Count;
-        int from = _current >= 0 ? _current : _last;
-        for (int i = 1; i <= n; i++)
-        {
-            int k = (((from < 0 ? -1 : from) + i) % n + n) % n;
-            if (_vcpus[k].Runnable)
-            {
-                return k;
-            }
-        }
-
-        return -1;
     }
 
     private Vcpu GuestTrap()
@@ -457,21 +415,19 @@ public sealed class MonitorSupervisor : ISupervisor
             v.ReportStats(sink);
         }
 
-        sink.Add("monitor.vcpu_switches", _switches);
+        sink.Add("monitor.vcpu_switches", _scheduler.Switches);
+        sink.Add("monitor.idle_deschedules", _scheduler.IdleDeschedules);
         sink.Add("monitor.hot_page_interrupts", _hotPages);
     }
 
     public void Save(ref StateWriter writer)
     {
         writer.Write(_booted);
-        writer.Write(_current);
-        writer.Write(_last);
-        writer.Write(_sliceEndPs);
+        _scheduler.Save(ref writer);
         writer.Write(_awaiting);
         writer.Write(_hasRetry);
         _retry.Write(ref writer);
         writer.Write(_retryVcpu);
-        writer.Write(_switches);
         writer.Write(_hotPages);
         writer.WriteCount(_monitorPaths.Count);
         foreach (var s in _monitorPaths)
@@ -488,14 +444,11 @@ public sealed class MonitorSupervisor : ISupervisor
     public void Load(ref StateReader reader)
     {
         _booted = reader.ReadBool("booted");
-        _current = reader.ReadInt("current vcpu", -1, _vcpus.Count - 1);
-        _last = reader.ReadInt("last vcpu", -1, _vcpus.Count - 1);
-        _sliceEndPs = reader.ReadLong("vcpu slice end", 0, long.MaxValue);
+        _scheduler.Load(ref reader);
         _awaiting = reader.ReadBool("awaiting pmap fill");
         _hasRetry = reader.ReadBool("has retry");
         _retry = Operation.Read(ref reader);
         _retryVcpu = reader.ReadInt("retry vcpu", 0, Math.Max(0, _vcpus.Count - 1));
-        _switches = reader.ReadLong("vcpu switches", 0, long.MaxValue);
         _hotPages = reader.ReadLong("hot pages", 0, long.MaxValue);
         _monitorPaths.Clear();
         int n = reader.ReadCount("monitor paths", 64);

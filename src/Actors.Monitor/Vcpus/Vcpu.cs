@@ -119,8 +119,7 @@ public enum VcpuCounter
     ZeroedPages = 8,
     PmapWaits = 9,
     Interrupts = 10,
-    IdleDeschedules = 11,
-    Count = 12,
+    Count = 11,
 }
 
 public static class VcpuCounters
@@ -128,6 +127,6 @@ public static class VcpuCounters
     public static readonly string[] Names =
     [
         "traps", "emulated_privileged", "emulated_tlb_writes", "l2tlb_hits", "l2tlb_misses", "kernel_segment_fills", "reflected_traps",
-        "monitor_calls", "zeroed_pages", "pmap_waits", "interrupts", "idle_deschedules",
+        "monitor_calls", "zeroed_pages", "pmap_waits", "interrupts",
     ];
 }

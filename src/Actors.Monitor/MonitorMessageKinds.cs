@@ -5,4 +5,7 @@ public static class MonitorMessageKinds
 {
     public const int MachinePageRequest = 200;
     public const int MachinePageGrant = 201;
+    public const int VirtualDiskRead = 202;
+    public const int VirtualDiskDone = 203;
+    public const int CopyOnWriteRequest = 204;
 }

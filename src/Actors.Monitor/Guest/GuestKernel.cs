@@ -44,6 +44,7 @@ public sealed class GuestKernel
     private readonly SortedDictionary<long, long> _bufferCache = [];
     private readonly SortedDictionary<long, long> _inFlight = [];
     private readonly SortedDictionary<long, GuestIo> _requests = [];
+    private readonly SortedDictionary<long, long> _loaded = [];
     private long _nextRequest;
     private int _jobsStarted;
     private int _jobsDone;
@@ -146,12 +147,33 @@ public sealed class GuestKernel
 
     private void Warm(int file, long blocks)
     {
-        _bufferCache.TryAdd(Key(file, InodeBlock), AllocatePage());
-        for (long b = 0; b < blocks; b++)
+        for (long b = -1; b < blocks; b++)
         {
-            _bufferCache.TryAdd(Key(file, b), AllocatePage());
+            long key = Key(file, b < 0 ? InodeBlock : b);
+            if (!_bufferCache.ContainsKey(key))
+            {
+                long page = AllocatePage();
+                _bufferCache[key] = page;
+                _loaded[page] = key;
+            }
         }
     }
+
+    /// <summary>
+    /// The disk block a guest page was loaded from before the run (its kernel text, the files in its cache at boot),
+    /// or null: a monitor backs such a page from its disk cache. Sectors are on the guest's disk.
+    /// </summary>
+    public (int Disk, long Sector)? LoadedFrom(long guestPage)
+    {
+        if (guestPage >= 0 && guestPage < _p.KernelTextPages)
+        {
+            return (GuestFiles.RootDisk, BlockSector(GuestFiles.Kernel, guestPage));
+        }
+
+        return _loaded.TryGetValue(guestPage, out long key) ? (GuestFiles.DiskOf((int)(key >> 20), _disks), BlockSector((int)(key >> 20), key & 0xFFFFF)) : null;
+    }
+
+    private long BlockSector(int file, long block) => (FileStartBlock(file) + block) * SectorsPerBlock;
 
     private void StartJob()
     {
@@ -462,7 +484,7 @@ public sealed class GuestKernel
         }
         else
         {
-            Sleep(b, p, [key], KernelService.Open, 0, 0);
+            Sleep(b, p, [key], KernelService.Open, file, 0);
         }
 
         Push(KernelService.Open, b, nowPs);
@@ -520,27 +542,29 @@ public sealed class GuestKernel
     /// <summary>Starts the reads a service needs (or joins reads under way) and puts the process to sleep until they end.</summary>
     private void Sleep(List<Operation> b, GuestProcess p, List<long> keys, KernelService service, long argument, int count)
     {
+        // One request per run of consecutive blocks: a request reads consecutive sectors.
         var fresh = keys.Where(k => !_inFlight.ContainsKey(k)).ToList();
-        long waitFor;
-        if (fresh.Count > 0)
+        for (int start = 0; start < fresh.Count;)
         {
+            int end = start + 1;
+            while (end < fresh.Count && fresh[end] == fresh[end - 1] + 1)
+            {
+                end++;
+            }
+
             long id = _nextRequest++;
-            var (file, block) = (fresh[0] >> 20, fresh[0] & 0xFFFFF);
-            long sector = (FileStartBlock((int)file) + block) * SectorsPerBlock;
-            var io = new GuestIo(id, (int)(file % _disks), sector, [.. fresh], [.. fresh.Select(_ => AllocatePage())]);
+            var run = fresh.GetRange(start, end - start);
+            var (file, block) = ((int)(run[0] >> 20), run[0] & 0xFFFFF);
+            var io = new GuestIo(id, GuestFiles.DiskOf(file, _disks), BlockSector(file, block), [.. run], [.. run.Select(_ => AllocatePage())]);
             _requests[id] = io;
-            foreach (long k in fresh)
+            foreach (long k in run)
             {
                 _inFlight[k] = id;
             }
 
             _diskReads++;
             b.Add(GuestPrivilegedOps.Op(GuestPrivileged.StartIo, id));
-            waitFor = id;
-        }
-        else
-        {
-            waitFor = keys.Select(k => _inFlight[k]).Max();
+            start = end;
         }
 
         // Sleeping on the last request covers the others: a disk serves its queue in order, and all the blocks of
@@ -551,7 +575,7 @@ public sealed class GuestKernel
         }
 
         p.State = GuestProcessState.Blocked;
-        p.WaitingFor = Math.Max(waitFor, keys.Select(k => _inFlight[k]).Max());
+        p.WaitingFor = keys.Select(k => _inFlight[k]).Max();
         p.ResumeService = (int)service;
         p.ResumeArgument = argument;
         p.ResumeCount = count;
@@ -563,6 +587,16 @@ public sealed class GuestKernel
         var service = (KernelService)p.ResumeService;
         long argument = p.ResumeArgument;
         int count = p.ResumeCount;
+
+        // Its reads may complete out of order (a monitor serves cached blocks at once): sleep again on any still out.
+        var outstanding = NeededKeys(p.Program, service, argument, count).Where(_inFlight.ContainsKey).ToList();
+        if (outstanding.Count > 0)
+        {
+            p.State = GuestProcessState.Blocked;
+            p.WaitingFor = outstanding.Max(k => _inFlight[k]);
+            return;
+        }
+
         p.ResumeService = -1;
         var b = NewPath();
         switch (service)
@@ -588,6 +622,35 @@ public sealed class GuestKernel
 
         Exit(b);
         Push(service, b, nowPs, count: false);
+    }
+
+    /// <summary>The buffer-cache blocks a slept service needs when it resumes.</summary>
+    private static IEnumerable<long> NeededKeys(int program, KernelService service, long argument, int count)
+    {
+        switch (service)
+        {
+            case KernelService.FileFault:
+            {
+                long va = argument << GuestLayout.PageShift;
+                yield return va >= GuestLayout.SharedBase
+                    ? Key(GuestFiles.SharedFile, argument - (GuestLayout.SharedBase >> GuestLayout.PageShift))
+                    : Key(GuestFiles.Program(program), argument - (GuestLayout.TextBase >> GuestLayout.PageShift));
+                break;
+            }
+
+            case KernelService.Open:
+                yield return Key((int)argument, InodeBlock);
+                break;
+            case KernelService.Read:
+                for (int i = 0; i < count; i++)
+                {
+                    yield return Key((int)(argument >> 20), (argument & 0xFFFFF) + i);
+                }
+
+                break;
+            default:
+                break;
+        }
     }
 
     private void StartProcess(GuestProcess p, long nowPs)
@@ -809,6 +872,7 @@ public sealed class GuestKernel
         writer.Write(CollectionsMarshalSpan(_free));
         WriteMap(ref writer, _bufferCache);
         WriteMap(ref writer, _inFlight);
+        WriteMap(ref writer, _loaded);
         writer.WriteCount(_requests.Count);
         foreach (var io in _requests.Values)
         {
@@ -850,6 +914,7 @@ public sealed class GuestKernel
         _free.AddRange(reader.ReadLongArray("free pages", (int)_p.MemoryPages));
         ReadMap(ref reader, _bufferCache, "buffer cache");
         ReadMap(ref reader, _inFlight, "blocks in flight");
+        ReadMap(ref reader, _loaded, "pages loaded at boot");
         _requests.Clear();
         int n = reader.ReadCount("disk requests", 1 << 20);
         for (int i = 0; i < n; i++)

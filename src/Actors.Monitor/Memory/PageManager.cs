@@ -4,12 +4,14 @@ using Disco.Actors.Engine.State;
 namespace Disco.Actors.Monitor.Memory;
 
 /// <summary>
-/// The monitor's machine memory: per virtual machine a <b>pmap</b> (guest-physical page → machine page) and per
-/// machine page a <b>memmap</b> entry (which virtual machines and guest pages map it: the back-maps shootdowns and
-/// sharing need). Allocation is NUMA-aware: a page goes to the node that first uses it, or the next with room (in
-/// node order). Within a node it keeps the guest page's cache colour (the same offset in the node if free, else a
-/// page of the same colour), so a guest sees the cache conflicts it would see on bare hardware and the overhead
-/// measured is the monitor's, not a different page layout's. A pure model: <see cref="PageManagerComponent"/> hosts it.
+/// The monitor's machine memory: per virtual machine a <b>pmap</b> (guest-physical page → machine page, writable or
+/// read-only) and per machine page a <b>memmap</b> entry (which virtual machines and guest pages map it: the
+/// back-maps shootdowns and sharing need), and the global copy-on-write <b>disk cache</b> [D 4.2.4]: disk blocks held
+/// in machine pages, mapped read-only into every VM that reads them; a write to one breaks the sharing for the
+/// writer. Allocation is NUMA-aware: a page goes to the node that first uses it, or the next with room (in node
+/// order). Within a node it keeps the guest page's cache colour (the same offset in the node if free, else a page of
+/// the same colour), so a guest sees the cache conflicts it would see on bare hardware and the overhead measured is
+/// the monitor's, not a different page layout's. A pure model: <see cref="PageManagerComponent"/> hosts it.
 /// </summary>
 public sealed class PageManager
 {
@@ -17,11 +19,16 @@ public sealed class PageManager
     private readonly long _pagesPerNode;
     private readonly long _colors;
 
-    // State (checkpointed, in this order).
+    // State (checkpointed, in this order; the memmap and the cache's reverse index are rebuilt on load).
     private readonly long[] _used;
     private readonly SortedDictionary<int, SortedDictionary<long, long>> _pmaps = [];
+    private readonly SortedSet<(int Vm, long GuestPage)> _readOnly = [];
+    private readonly SortedDictionary<long, long> _diskCache = [];
     private readonly SortedDictionary<long, List<(int Vm, long GuestPage)>> _memmap = [];
+    private readonly Dictionary<long, long> _cachedBlockOf = [];
     private long _remoteAllocations;
+    private long _sharedReads;
+    private long _copies;
 
     /// <param name="colors">Page colours of the cache (L2 bytes per way / page size); 1 for none.</param>
     public PageManager(int nodes, long pagesPerNode, long colors = 1)
@@ -35,9 +42,18 @@ public sealed class PageManager
         _used = new long[nodes];
     }
 
-    public long MachinePagesInUse => _memmap.Count;
+    /// <summary>Machine pages holding something: mapped by a VM, or a disk block in the cache.</summary>
+    public long MachinePagesInUse => _used.Sum();
 
     public long RemoteAllocations => _remoteAllocations;
+
+    /// <summary>Page-sized disk reads served by mapping a cached block (no disk I/O).</summary>
+    public long SharedReads => _sharedReads;
+
+    /// <summary>Copy-on-write faults: a VM wrote a page it shared.</summary>
+    public long Copies => _copies;
+
+    public long CachedBlocks => _diskCache.Count;
 
     public IReadOnlyDictionary<long, long> Pmap(int vm) => _pmaps.TryGetValue(vm, out var p) ? p : new SortedDictionary<long, long>();
 
@@ -45,8 +61,73 @@ public sealed class PageManager
 
     public IEnumerable<int> Vms => _pmaps.Keys;
 
-    /// <summary>The machine page backing (vm, guest page), allocating one on <paramref name="node"/> the first time.</summary>
+    public bool IsWritable(int vm, long guestPage) => !_readOnly.Contains((vm, guestPage));
+
+    /// <summary>The cache key of a disk block: physical disk and sector.</summary>
+    public static long BlockKey(int disk, long sector) => ((long)disk << 48) | sector;
+
+    public bool IsCached(int disk, long sector) => _diskCache.ContainsKey(BlockKey(disk, sector));
+
+    /// <summary>True when <paramref name="machinePage"/> holds a cached disk block.</summary>
+    public bool IsDiskCachePage(long machinePage) => _cachedBlockOf.ContainsKey(machinePage);
+
+    /// <summary>The machine page backing (vm, guest page), allocating a private, writable one on <paramref name="node"/> the first time.</summary>
     public long Translate(int vm, long guestPage, int node)
+    {
+        if (Pmap(vm).TryGetValue(guestPage, out long page))
+        {
+            return page;
+        }
+
+        page = Allocate(node, guestPage);
+        Map(vm, guestPage, page, writable: true);
+        return page;
+    }
+
+    /// <summary>
+    /// Maps disk block (disk, sector) read-only at (vm, guest page): the cached machine page if the block is
+    /// cached (true: no disk I/O needed), else a fresh page that now caches the block (false: the caller reads the
+    /// disk into it). Whatever the guest page mapped before is dropped.
+    /// </summary>
+    public (long Page, bool Cached) MapBlock(int vm, long guestPage, int disk, long sector, int node)
+    {
+        long key = BlockKey(disk, sector);
+        Unmap(vm, guestPage);
+        bool cached = _diskCache.TryGetValue(key, out long page);
+        if (cached)
+        {
+            _sharedReads++;
+        }
+        else
+        {
+            page = Allocate(node, guestPage);
+            _diskCache[key] = page;
+            _cachedBlockOf[page] = key;
+        }
+
+        Map(vm, guestPage, page, writable: false);
+        return (page, cached);
+    }
+
+    /// <summary>
+    /// A write to a page (vm, guest page) maps read-only: give the VM a private copy (the others keep the original,
+    /// and so does the disk cache). Returns the new machine page.
+    /// </summary>
+    public long CopyOnWrite(int vm, long guestPage, int node)
+    {
+        if (!Pmap(vm).ContainsKey(guestPage) || IsWritable(vm, guestPage))
+        {
+            throw new InvalidOperationException($"copy-on-write of VM {vm} guest page {guestPage}, which is not mapped read-only");
+        }
+
+        Unmap(vm, guestPage);
+        long page = Allocate(node, guestPage);
+        Map(vm, guestPage, page, writable: true);
+        _copies++;
+        return page;
+    }
+
+    private void Map(int vm, long guestPage, long page, bool writable)
     {
         if (!_pmaps.TryGetValue(vm, out var pmap))
         {
@@ -54,16 +135,43 @@ public sealed class PageManager
             _pmaps[vm] = pmap;
         }
 
-        if (pmap.TryGetValue(guestPage, out long page))
+        pmap[guestPage] = page;
+        if (!writable)
         {
-            return page;
+            _readOnly.Add((vm, guestPage));
         }
 
-        page = Allocate(node, guestPage);
-        pmap[guestPage] = page;
-        _memmap[page] = [(vm, guestPage)];
-        return page;
+        if (!_memmap.TryGetValue(page, out var back))
+        {
+            back = [];
+            _memmap[page] = back;
+        }
+
+        back.Add((vm, guestPage));
     }
+
+    /// <summary>Drops (vm, guest page)'s mapping; a machine page nobody maps and the cache does not hold is free again.</summary>
+    private void Unmap(int vm, long guestPage)
+    {
+        if (!_pmaps.TryGetValue(vm, out var pmap) || !pmap.Remove(guestPage, out long page))
+        {
+            return;
+        }
+
+        _readOnly.Remove((vm, guestPage));
+        var back = _memmap[page];
+        back.Remove((vm, guestPage));
+        if (back.Count == 0)
+        {
+            _memmap.Remove(page);
+            if (!_cachedBlockOf.ContainsKey(page))
+            {
+                _used[page / _pagesPerNode]--;
+            }
+        }
+    }
+
+    private bool InUse(long page) => _memmap.ContainsKey(page) || _cachedBlockOf.ContainsKey(page);
 
     private long Allocate(int node, long guestPage)
     {
@@ -83,7 +191,7 @@ public sealed class PageManager
             _used[n]++;
             long first = n * _pagesPerNode;
             long preferred = first + (guestPage % _pagesPerNode);
-            if (!_memmap.ContainsKey(preferred))
+            if (!InUse(preferred))
             {
                 return preferred;
             }
@@ -92,7 +200,7 @@ public sealed class PageManager
             long color = guestPage % _colors;
             for (long p = first + color; p < first + _pagesPerNode; p += _colors)
             {
-                if (!_memmap.ContainsKey(p))
+                if (!InUse(p))
                 {
                     return p;
                 }
@@ -100,7 +208,7 @@ public sealed class PageManager
 
             for (long p = first; p < first + _pagesPerNode; p++)
             {
-                if (!_memmap.ContainsKey(p))
+                if (!InUse(p))
                 {
                     return p;
                 }
@@ -110,7 +218,7 @@ public sealed class PageManager
         throw new BadInputException("disco.machine.memory-mb", $"machine memory is full ({_nodes * _pagesPerNode} pages): the virtual machines touch more; give the machine more memory");
     }
 
-    /// <summary>The first way pmaps and memmap disagree, or null when every pmap entry has its back-map and back.</summary>
+    /// <summary>The first way pmaps, memmap, cache and counts disagree, or null when they are consistent.</summary>
     public string? Disagreement()
     {
         long entries = 0;
@@ -122,6 +230,11 @@ public sealed class PageManager
                 if (!_memmap.TryGetValue(page, out var back) || !back.Contains((vm, guestPage)))
                 {
                     return $"pmap of VM {vm}: guest page {guestPage} → machine page {page}, which memmap does not list";
+                }
+
+                if (back.Count > 1 && IsWritable(vm, guestPage))
+                {
+                    return $"machine page {page} is shared by {back.Count} guest pages but VM {vm} may write it";
                 }
             }
         }
@@ -138,7 +251,13 @@ public sealed class PageManager
         }
 
         long backs = _memmap.Values.Sum(b => (long)b.Count);
-        return backs == entries ? null : $"{entries} pmap entries but {backs} memmap back-maps";
+        if (backs != entries)
+        {
+            return $"{entries} pmap entries but {backs} memmap back-maps";
+        }
+
+        long inUse = _memmap.Count + _cachedBlockOf.Keys.Count(p => !_memmap.ContainsKey(p));
+        return inUse == MachinePagesInUse ? null : $"{inUse} machine pages hold something but {MachinePagesInUse} are counted";
     }
 
     public void Save(ref StateWriter writer)
@@ -153,10 +272,20 @@ public sealed class PageManager
             {
                 writer.Write(g);
                 writer.Write(m);
+                writer.Write(IsWritable(vm, g));
             }
         }
 
+        writer.WriteCount(_diskCache.Count);
+        foreach (var (key, page) in _diskCache)
+        {
+            writer.Write(key);
+            writer.Write(page);
+        }
+
         writer.Write(_remoteAllocations);
+        writer.Write(_sharedReads);
+        writer.Write(_copies);
     }
 
     /// <summary>The memmap is rebuilt from the pmaps (it is their inverse; saving both could only disagree).</summary>
@@ -168,32 +297,37 @@ public sealed class PageManager
             throw new CorruptStateException("page manager: pages used per node malformed");
         }
 
-        used.CopyTo(_used, 0);
         _pmaps.Clear();
+        _readOnly.Clear();
         _memmap.Clear();
+        _diskCache.Clear();
+        _cachedBlockOf.Clear();
+        long total = _nodes * _pagesPerNode;
         int vms = reader.ReadCount("pmaps", 1 << 16);
         for (int i = 0; i < vms; i++)
         {
             int vm = reader.ReadInt("vm", 0, int.MaxValue);
-            var pmap = new SortedDictionary<long, long>();
-            int n = reader.ReadCount("pmap entries", (int)Math.Min(int.MaxValue, _nodes * _pagesPerNode));
+            int n = reader.ReadCount("pmap entries", (int)Math.Min(int.MaxValue, total));
             for (int k = 0; k < n; k++)
             {
                 long g = reader.ReadLong("guest page", 0, long.MaxValue);
-                long m = reader.ReadLong("machine page", 0, (_nodes * _pagesPerNode) - 1);
-                pmap[g] = m;
-                if (!_memmap.TryGetValue(m, out var back))
-                {
-                    back = [];
-                    _memmap[m] = back;
-                }
-
-                back.Add((vm, g));
+                long m = reader.ReadLong("machine page", 0, total - 1);
+                Map(vm, g, m, reader.ReadBool("writable"));
             }
-
-            _pmaps[vm] = pmap;
         }
 
+        int cached = reader.ReadCount("disk cache", (int)Math.Min(int.MaxValue, total));
+        for (int i = 0; i < cached; i++)
+        {
+            long key = reader.ReadLong("block", 0, long.MaxValue);
+            long page = reader.ReadLong("cache page", 0, total - 1);
+            _diskCache[key] = page;
+            _cachedBlockOf[page] = key;
+        }
+
+        used.CopyTo(_used, 0);
         _remoteAllocations = reader.ReadLong("remote allocations", 0, long.MaxValue);
+        _sharedReads = reader.ReadLong("shared reads", 0, long.MaxValue);
+        _copies = reader.ReadLong("copies", 0, long.MaxValue);
     }
 }

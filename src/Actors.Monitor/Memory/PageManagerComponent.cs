@@ -1,26 +1,40 @@
 using Disco.Actors.Engine.Components;
 using Disco.Actors.Engine.State;
 using Disco.Actors.Engine.Time;
+using Disco.Actors.Hardware.Disk;
 using Disco.Actors.Hardware.Machine;
 
 namespace Disco.Actors.Monitor.Memory;
 
 /// <summary>
-/// The page manager as a component (<c>monitor.pages</c>): one for the machine, because pmaps and memmap are
-/// machine-wide. A processor's monitor asks it for the machine page behind a guest-physical page the first time that
-/// processor needs it; the round trip's latency is the cost of filling a pmap entry.
+/// The page manager as a component (<c>monitor.pages</c>): one for the machine, because pmaps, memmap and the disk
+/// cache are machine-wide. A processor's monitor asks it for the machine page behind a guest-physical page the first
+/// time that processor needs it (the round trip's latency is the cost of filling a pmap entry), sends it the guests'
+/// disk reads (it maps cached blocks and reads the others from the disks) and their copy-on-write faults.
 /// </summary>
 public sealed class PageManagerComponent : Component
 {
     public const string KindName = "monitor.pages";
 
+    private const long SectorsPerPage = MachineConstants.PageSizeBytes / 512;
+
     private readonly PageManager _pages;
     private readonly MachineLayout _layout;
     private readonly long _replyLatencyPs;
+    private readonly long _pageCopyPs;
+    private readonly long _toDiskPs;
     private readonly bool _checkInvariants;
-    private long _requests;
 
-    public PageManagerComponent(ComponentId id, PageManager pages, MachineLayout layout, long replyLatencyPs, bool checkInvariants)
+    // State (checkpointed, in this order, then the page manager's).
+    private readonly SortedDictionary<long, (VirtualDiskRead Read, long[] Pages)> _reads = [];
+    private long _nextDiskRequest;
+    private long _requests;
+    private long _diskRequests;
+
+    /// <param name="replyLatencyPs">Latency of the links back to the processors (half the pmap fill).</param>
+    /// <param name="pageCopyPs">Time of a 4 KB copy, added to a copy-on-write reply.</param>
+    /// <param name="toDiskPs">Latency of the links to the disks.</param>
+    public PageManagerComponent(ComponentId id, PageManager pages, MachineLayout layout, long replyLatencyPs, long pageCopyPs, long toDiskPs, bool checkInvariants)
         : base(id)
     {
         ArgumentNullException.ThrowIfNull(pages);
@@ -28,6 +42,8 @@ public sealed class PageManagerComponent : Component
         _pages = pages;
         _layout = layout;
         _replyLatencyPs = replyLatencyPs;
+        _pageCopyPs = pageCopyPs;
+        _toDiskPs = toDiskPs;
         _checkInvariants = checkInvariants;
     }
 
@@ -40,27 +56,93 @@ public sealed class PageManagerComponent : Component
     public override void Handle(ISimMessage message, IContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (message is not MachinePageRequest m)
+        switch (message)
         {
-            throw new InvalidOperationException($"{this}: unexpected {message.GetType().Name}");
+            case MachinePageRequest m:
+            {
+                _requests++;
+                bool writable = m.CacheDisk < 0;
+                long page = writable
+                    ? _pages.Translate(m.Vm, m.GuestPage, m.Node.Value)
+                    : _pages.MapBlock(m.Vm, m.GuestPage, m.CacheDisk, m.Sector, m.Node.Value).Page;
+                Reply(context, m.Node, new MachinePageGrant(m.Vm, m.GuestPage, new MachinePage(page), writable), 0);
+                break;
+            }
+
+            case VirtualDiskRead r:
+                OnRead(r, context);
+                break;
+            case DiskComplete d:
+            {
+                if (!_reads.Remove(d.RequestId, out var pending))
+                {
+                    throw new InvalidOperationException($"{this}: completion of unknown disk request {d.RequestId}");
+                }
+
+                Reply(context, pending.Read.Node, new VirtualDiskDone(pending.Read.Vm, pending.Read.RequestId, pending.Read.GuestPages, pending.Pages), 0);
+                break;
+            }
+
+            case CopyOnWriteRequest c:
+            {
+                long page = _pages.CopyOnWrite(c.Vm, c.GuestPage, c.Node.Value);
+                Reply(context, c.Node, new MachinePageGrant(c.Vm, c.GuestPage, new MachinePage(page), Writable: true), _pageCopyPs);
+                break;
+            }
+
+            default:
+                throw new InvalidOperationException($"{this}: unexpected {message.GetType().Name}");
         }
 
-        _requests++;
-        long page = _pages.Translate(m.Vm, m.GuestPage, m.Node.Value);
         if (_checkInvariants && _pages.Disagreement() is { } problem)
         {
             throw new InvalidOperationException($"{this}: {problem}");
         }
-
-        context.Send(_layout.Processor(m.Node.Value), new SimTime(_replyLatencyPs), new MachinePageGrant(m.Vm, m.GuestPage, new MachinePage(page)));
     }
+
+    /// <summary>Maps every block of a guest read from the cache; reads the ones it did not hold from the disk first.</summary>
+    private void OnRead(VirtualDiskRead r, IContext context)
+    {
+        var pages = new long[r.GuestPages.Length];
+        var missing = new List<long>();
+        long firstMissing = -1;
+        for (int i = 0; i < pages.Length; i++)
+        {
+            long sector = r.Sector + (i * SectorsPerPage);
+            var (page, cached) = _pages.MapBlock(r.Vm, r.GuestPages[i], r.CacheDisk, sector, r.Node.Value);
+            pages[i] = page;
+            if (!cached)
+            {
+                firstMissing = firstMissing < 0 ? sector : firstMissing;
+                missing.Add(page);
+            }
+        }
+
+        if (missing.Count == 0)
+        {
+            Reply(context, r.Node, new VirtualDiskDone(r.Vm, r.RequestId, r.GuestPages, pages), 0);
+            return;
+        }
+
+        long id = _nextDiskRequest++;
+        _diskRequests++;
+        _reads[id] = (r, pages);
+        context.Send(_layout.Disk(r.Disk), new SimTime(_toDiskPs), new DiskRequest(id, Write: false, firstMissing, [.. missing], Id));
+    }
+
+    private void Reply(IContext context, NodeId node, ISimMessage message, long extraPs) =>
+        context.Send(_layout.Processor(node.Value), new SimTime(_replyLatencyPs + extraPs), message);
 
     public override void ReportStats(IStatsSink sink)
     {
         ArgumentNullException.ThrowIfNull(sink);
         sink.Add("memory_pages.machine", _pages.MachinePagesInUse);
+        sink.Add("disk_requests.issued", _diskRequests);
+        sink.Add("disk_requests.shared", _pages.SharedReads);
         sink.Add("monitor.pmap_fills", _requests);
         sink.Add("monitor.remote_allocations", _pages.RemoteAllocations);
+        sink.Add("monitor.copy_on_write", _pages.Copies);
+        sink.Add("monitor.disk_cache_pages", _pages.CachedBlocks);
         foreach (int vm in _pages.Vms)
         {
             sink.Add($"vm.{vm}.memory_pages.machine", _pages.Pmap(vm).Count);
@@ -69,13 +151,34 @@ public sealed class PageManagerComponent : Component
 
     protected override void SaveState(ref StateWriter writer)
     {
+        writer.WriteCount(_reads.Count);
+        foreach (var (id, (read, pages)) in _reads)
+        {
+            writer.Write(id);
+            writer.Write(read);
+            writer.Write(pages);
+        }
+
+        writer.Write(_nextDiskRequest);
         writer.Write(_requests);
+        writer.Write(_diskRequests);
         _pages.Save(ref writer);
     }
 
     protected override void LoadState(ref StateReader reader)
     {
+        _reads.Clear();
+        int n = reader.ReadCount("disk reads", 1 << 20);
+        for (int i = 0; i < n; i++)
+        {
+            long id = reader.ReadLong("disk request", 0, long.MaxValue);
+            var read = (VirtualDiskRead)reader.ReadMessage("virtual disk read");
+            _reads[id] = (read, reader.ReadLongArray("pages", 1024));
+        }
+
+        _nextDiskRequest = reader.ReadLong("next disk request", 0, long.MaxValue);
         _requests = reader.ReadLong("requests", 0, long.MaxValue);
+        _diskRequests = reader.ReadLong("disk requests", 0, long.MaxValue);
         _pages.Load(ref reader);
     }
 }

@@ -7,11 +7,129 @@ namespace Disco.Actors.Monitor.Memory;
 
 /// <summary>
 /// A processor's monitor → the page manager: virtual machine <paramref name="Vm"/> uses guest-physical page
-/// <paramref name="GuestPage"/> for the first time on <paramref name="Node"/>; back it with a machine page.
+/// <paramref name="GuestPage"/> for the first time on <paramref name="Node"/>; back it with a machine page. A page
+/// the guest loaded from disk before the run (kernel text, files in its cache at boot) names its disk block
+/// (<paramref name="CacheDisk"/> ≥ 0): it is mapped from the copy-on-write disk cache.
 /// </summary>
-public sealed record MachinePageRequest(int Vm, long GuestPage, NodeId Node) : ISimMessage
+public sealed record MachinePageRequest(int Vm, long GuestPage, NodeId Node, int CacheDisk = -1, long Sector = 0) : ISimMessage
 {
     public int Kind => MonitorMessageKinds.MachinePageRequest;
+
+    public ulong ContentHash() => Digest.Fold(Digest.Of(Kind, Vm, GuestPage, Node.Value), ((long)CacheDisk << 48) ^ Sector);
+
+    public void Write(ref StateWriter writer)
+    {
+        writer.Write(Vm);
+        writer.Write(GuestPage);
+        writer.Write(Node.Value);
+        writer.Write(CacheDisk);
+        writer.Write(Sector);
+    }
+
+    public static ISimMessage Read(ref StateReader reader) =>
+        new MachinePageRequest(
+            reader.ReadInt("vm", 0, int.MaxValue),
+            reader.ReadLong("guest page", 0, long.MaxValue),
+            new NodeId(reader.ReadInt("node", 0, MachineConstants.MaxNodes - 1)),
+            reader.ReadInt("cache disk", -1, int.MaxValue),
+            reader.ReadLong("sector", 0, long.MaxValue));
+}
+
+/// <summary>The page manager → the processor: the pmap entry it made (read-only when the page is shared).</summary>
+public sealed record MachinePageGrant(int Vm, long GuestPage, MachinePage Page, bool Writable = true) : ISimMessage
+{
+    public int Kind => MonitorMessageKinds.MachinePageGrant;
+
+    public ulong ContentHash() => Digest.Of(Kind, Vm, GuestPage, (Page.Value << 1) | (Writable ? 1L : 0L));
+
+    public void Write(ref StateWriter writer)
+    {
+        writer.Write(Vm);
+        writer.Write(GuestPage);
+        writer.Write(Page.Value);
+        writer.Write(Writable);
+    }
+
+    public static ISimMessage Read(ref StateReader reader) =>
+        new MachinePageGrant(reader.ReadInt("vm", 0, int.MaxValue), reader.ReadLong("guest page", 0, long.MaxValue), new MachinePage(reader.ReadLong("page", 0, long.MaxValue)), reader.ReadBool("writable"));
+}
+
+/// <summary>
+/// A processor's monitor → the page manager: the guest's disk read <paramref name="RequestId"/> (a monitor call) of
+/// consecutive blocks from <paramref name="Sector"/> into <paramref name="GuestPages"/>. Cached blocks are mapped
+/// read-only without disk I/O; the rest are read from <paramref name="Disk"/> into new cache pages.
+/// <paramref name="CacheDisk"/> names the blocks in the cache: the physical disk for a shared disk, a per-VM number
+/// for a private one.
+/// </summary>
+public sealed record VirtualDiskRead(int Vm, long RequestId, long[] GuestPages, int Disk, int CacheDisk, long Sector, NodeId Node) : ISimMessage
+{
+    public int Kind => MonitorMessageKinds.VirtualDiskRead;
+
+    public ulong ContentHash()
+    {
+        ulong h = Digest.Fold(Digest.Of(Kind, Vm, RequestId, ((long)Disk << 32) | (uint)CacheDisk), Sector ^ ((long)Node.Value << 56));
+        foreach (long g in GuestPages)
+        {
+            h = Digest.Fold(h, g);
+        }
+
+        return h;
+    }
+
+    public void Write(ref StateWriter writer)
+    {
+        writer.Write(Vm);
+        writer.Write(RequestId);
+        writer.Write(GuestPages);
+        writer.Write(Disk);
+        writer.Write(CacheDisk);
+        writer.Write(Sector);
+        writer.Write(Node.Value);
+    }
+
+    public static ISimMessage Read(ref StateReader reader) =>
+        new VirtualDiskRead(
+            reader.ReadInt("vm", 0, int.MaxValue),
+            reader.ReadLong("request", 0, long.MaxValue),
+            reader.ReadLongArray("guest pages", 1024),
+            reader.ReadInt("disk", 0, int.MaxValue),
+            reader.ReadInt("cache disk", 0, int.MaxValue),
+            reader.ReadLong("sector", 0, long.MaxValue),
+            new NodeId(reader.ReadInt("node", 0, MachineConstants.MaxNodes - 1)));
+}
+
+/// <summary>The page manager → the processor: the read is done; each guest page now maps its block's (read-only) cache page.</summary>
+public sealed record VirtualDiskDone(int Vm, long RequestId, long[] GuestPages, long[] Pages) : ISimMessage
+{
+    public int Kind => MonitorMessageKinds.VirtualDiskDone;
+
+    public ulong ContentHash()
+    {
+        ulong h = Digest.Of(Kind, Vm, RequestId, GuestPages.Length);
+        for (int i = 0; i < GuestPages.Length; i++)
+        {
+            h = Digest.Fold(Digest.Fold(h, GuestPages[i]), Pages[i]);
+        }
+
+        return h;
+    }
+
+    public void Write(ref StateWriter writer)
+    {
+        writer.Write(Vm);
+        writer.Write(RequestId);
+        writer.Write(GuestPages);
+        writer.Write(Pages);
+    }
+
+    public static ISimMessage Read(ref StateReader reader) =>
+        new VirtualDiskDone(reader.ReadInt("vm", 0, int.MaxValue), reader.ReadLong("request", 0, long.MaxValue), reader.ReadLongArray("guest pages", 1024), reader.ReadLongArray("pages", 1024));
+}
+
+/// <summary>A processor's monitor → the page manager: the VM wrote a page it maps read-only (shared); give it a private copy.</summary>
+public sealed record CopyOnWriteRequest(int Vm, long GuestPage, NodeId Node) : ISimMessage
+{
+    public int Kind => MonitorMessageKinds.CopyOnWriteRequest;
 
     public ulong ContentHash() => Digest.Of(Kind, Vm, GuestPage, Node.Value);
 
@@ -23,23 +141,5 @@ public sealed record MachinePageRequest(int Vm, long GuestPage, NodeId Node) : I
     }
 
     public static ISimMessage Read(ref StateReader reader) =>
-        new MachinePageRequest(reader.ReadInt("vm", 0, int.MaxValue), reader.ReadLong("guest page", 0, long.MaxValue), new NodeId(reader.ReadInt("node", 0, MachineConstants.MaxNodes - 1)));
-}
-
-/// <summary>The page manager → the processor: the pmap entry it made.</summary>
-public sealed record MachinePageGrant(int Vm, long GuestPage, MachinePage Page) : ISimMessage
-{
-    public int Kind => MonitorMessageKinds.MachinePageGrant;
-
-    public ulong ContentHash() => Digest.Of(Kind, Vm, GuestPage, Page.Value);
-
-    public void Write(ref StateWriter writer)
-    {
-        writer.Write(Vm);
-        writer.Write(GuestPage);
-        writer.Write(Page.Value);
-    }
-
-    public static ISimMessage Read(ref StateReader reader) =>
-        new MachinePageGrant(reader.ReadInt("vm", 0, int.MaxValue), reader.ReadLong("guest page", 0, long.MaxValue), new MachinePage(reader.ReadLong("page", 0, long.MaxValue)));
+        new CopyOnWriteRequest(reader.ReadInt("vm", 0, int.MaxValue), reader.ReadLong("guest page", 0, long.MaxValue), new NodeId(reader.ReadInt("node", 0, MachineConstants.MaxNodes - 1)));
 }

@@ -56,6 +56,9 @@ public sealed class SecondLevelTlb
         return false;
     }
 
+    /// <summary>Forgets everything (a guest page was remapped: its translations may be anywhere).</summary>
+    public void FlushAll() => Array.Fill(_keys, -1L);
+
     public void FlushAsid(int asid)
     {
         for (int i = 0; i < _keys.Length; i++)

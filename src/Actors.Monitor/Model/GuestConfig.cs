@@ -66,6 +66,7 @@ public static class GuestConfig
             MonitorCallPs = config.GetSimTime(m + "monitor-call").Ps,
             DmaPerPagePs = config.GetSimTime(m + "dma-per-page").Ps,
             PageFillPs = config.GetSimTime(m + "page-fill").Ps,
+            PageCopyPs = config.GetSimTime(m + "page-copy").Ps,
             VcpuSwitchPs = config.GetSimTime(m + "vcpu-switch").Ps,
             InterruptPs = config.GetSimTime(m + "interrupt").Ps,
             VcpuTimeSlicePs = config.GetSimTime(m + "vcpu-time-slice").Ps,

@@ -54,11 +54,20 @@ public static class GuestMachine
 
         long toManager = monitor.PageFillPs / 2;
         long back = monitor.PageFillPs - toManager;
-        monitorBuilder.Add(new PageManagerComponent(pageManager, new PageManager(machine.Nodes, machine.PagesPerNode, machine.L2.SizeBytes / machine.L2.Associativity / MachineConstants.PageSizeBytes), machineLayout, back, monitor.CheckInvariants));
+        // The page manager runs on node 0: its disk requests cross from there like a processor's.
+        long toDisk = Enumerable.Range(0, machine.Disks).Select(k => monitorBuilder.ProcessorToDiskPs(0, k)).DefaultIfEmpty(1).Min();
+        var pages = new PageManager(machine.Nodes, machine.PagesPerNode, machine.L2.SizeBytes / machine.L2.Associativity / MachineConstants.PageSizeBytes);
+        monitorBuilder.Add(new PageManagerComponent(pageManager, pages, machineLayout, back, monitor.PageCopyPs, toDisk, monitor.CheckInvariants));
         for (int n = 0; n < machine.Nodes; n++)
         {
             monitorBuilder.Connect(machineLayout.Processor(n), pageManager, toManager);
             monitorBuilder.Connect(pageManager, machineLayout.Processor(n), back);
+        }
+
+        for (int k = 0; k < machine.Disks; k++)
+        {
+            monitorBuilder.Connect(pageManager, machineLayout.Disk(k), toDisk);
+            monitorBuilder.Connect(machineLayout.Disk(k), pageManager, toDisk);
         }
 
         return monitorBuilder.Build(ModelName, end, seed, catalog);
@@ -72,7 +81,10 @@ public static class GuestMachine
         ArgumentNullException.ThrowIfNull(catalog);
         return catalog
             .Register<MachinePageRequest>(MonitorMessageKinds.MachinePageRequest, MachinePageRequest.Read)
-            .Register<MachinePageGrant>(MonitorMessageKinds.MachinePageGrant, MachinePageGrant.Read);
+            .Register<MachinePageGrant>(MonitorMessageKinds.MachinePageGrant, MachinePageGrant.Read)
+            .Register<VirtualDiskRead>(MonitorMessageKinds.VirtualDiskRead, VirtualDiskRead.Read)
+            .Register<VirtualDiskDone>(MonitorMessageKinds.VirtualDiskDone, VirtualDiskDone.Read)
+            .Register<CopyOnWriteRequest>(MonitorMessageKinds.CopyOnWriteRequest, CopyOnWriteRequest.Read);
     }
 
     /// <summary>The supervisors of a built model's processors (for tests and invariant checks).</summary>

@@ -35,6 +35,9 @@ public sealed record MonitorParams
     /// <summary>A pmap fill: the round trip to the page manager that backs a guest page with a machine page.</summary>
     public long PageFillPs { get; init; } = 2_000_000;
 
+    /// <summary>Copying a 4 KB page for a copy-on-write fault (at memory bandwidth).</summary>
+    public long PageCopyPs { get; init; } = 10_000_000;
+
     /// <summary>Switching VCPUs on a processor (the hardware TLB is flushed as well).</summary>
     public long VcpuSwitchPs { get; init; } = 2_000_000;
 
@@ -51,7 +54,7 @@ public sealed record MonitorParams
         foreach (var (key, value) in new (string, long)[]
         {
             ("trap", TrapPs), ("emulate-privileged", EmulatePrivilegedPs), ("emulate-tlb-write", EmulateTlbWritePs), ("reflect", ReflectPs),
-            ("l2tlb-lookup", L2TlbLookupPs), ("monitor-call", MonitorCallPs), ("dma-per-page", DmaPerPagePs), ("vcpu-switch", VcpuSwitchPs),
+            ("l2tlb-lookup", L2TlbLookupPs), ("monitor-call", MonitorCallPs), ("dma-per-page", DmaPerPagePs), ("page-copy", PageCopyPs), ("vcpu-switch", VcpuSwitchPs),
             ("interrupt", InterruptPs),
         })
         {

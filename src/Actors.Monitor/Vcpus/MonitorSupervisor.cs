@@ -64,6 +64,9 @@ public sealed class MonitorSupervisor : ISupervisor
         _scheduler = new VcpuScheduler(_vcpus.Count, _m.VcpuTimeSlicePs);
     }
 
+    /// <summary>The VCPU whose translations the hardware TLB holds (the last that ran).</summary>
+    public Vcpu? TlbOwner => _scheduler.TlbOwner >= 0 ? _vcpus[_scheduler.TlbOwner] : null;
+
     public ExecutionStream? Current => _monitorPaths.Count > 0 ? _monitorPaths[^1] : CurrentVcpu?.Kernel.Current;
 
     public bool Halted => _monitorPaths.Count == 0 && _vcpus.TrueForAll(v => v.Kernel.Finished && !v.Kernel.InKernel);
@@ -93,6 +96,18 @@ public sealed class MonitorSupervisor : ISupervisor
         long vpn = virtualAddress >> MachineConstants.PageShift;
         if (readOnly)
         {
+            // A store to a page the guest may write but the monitor maps read-only (shared): copy on write.
+            var e = v.Kernel.TlbEntryFor(asid, vpn);
+            bool odd = (vpn & 1) != 0;
+            long guestPage = odd ? e.OddPage : e.EvenPage;
+            if ((odd ? e.OddWritable : e.EvenWritable) && v.TryMachinePage(guestPage, out _, out bool writableHere) && !writableHere)
+            {
+                v.Count(VcpuCounter.CopyOnWriteFaults);
+                _awaiting = true;
+                context.Send(_pageManager, new CopyOnWriteRequest(v.Vm, guestPage, context.Node), cost);
+                return new TrapOutcome(cost, ExecutionMode.Monitor, TrapAction.Wait);
+            }
+
             v.Count(VcpuCounter.ReflectedTraps);
             v.Kernel.OnTlbMiss(virtualAddress, readOnly: true, context.LocalPs);
             return Monitor(cost + _m.ReflectPs);
@@ -186,7 +201,11 @@ public sealed class MonitorSupervisor : ISupervisor
             case MachinePageGrant g:
             {
                 var v = _vcpus.Find(x => x.Vm == g.Vm) ?? throw new InvalidOperationException($"monitor: pmap grant for VM {g.Vm}, which has no VCPU here");
-                v.Grant(g.GuestPage, g.Page.Value);
+                if (v.Grant(g.GuestPage, g.Page.Value, g.Writable))
+                {
+                    Shootdown(v, context);
+                }
+
                 _awaiting = false;
                 if (_hasRetry)
                 {
@@ -197,9 +216,20 @@ public sealed class MonitorSupervisor : ISupervisor
                 return Monitor(0);
             }
 
-            case DiskComplete d:
+            case VirtualDiskDone d:
             {
                 var v = _vcpus[(int)(d.RequestId >> 40)];
+                bool remapped = false;
+                for (int i = 0; i < d.GuestPages.Length; i++)
+                {
+                    remapped |= v.Grant(d.GuestPages[i], d.Pages[i], writable: false);
+                }
+
+                if (remapped)
+                {
+                    Shootdown(v, context);
+                }
+
                 v.Count(VcpuCounter.Interrupts);
                 v.Kernel.OnDiskComplete(d.RequestId & GuestRequestMask, context.LocalPs);
                 outcome = Monitor(_m.InterruptPs + _m.ReflectPs + (_awaiting ? 0 : Schedule(context, timeSlice: false)));
@@ -244,20 +274,24 @@ public sealed class MonitorSupervisor : ISupervisor
                 break;
             case GuestPrivileged.StartIo:
             {
+                // A monitor call: the page manager maps cached blocks and reads the rest (the DMA targets are remapped,
+                // so this VCPU forgets them now and their translations go).
                 var io = v.Kernel.Io(argument);
-                var pages = new long[io.GuestPages.Length];
-                for (int i = 0; i < pages.Length; i++)
+                bool dropped = false;
+                foreach (long g in io.GuestPages)
                 {
-                    if (!Resolve(v, io.GuestPages[i], out pages[i], context, cost))
-                    {
-                        return Retry(vcpu, operation, cost);
-                    }
+                    dropped |= v.Drop(g);
                 }
 
-                cost += _m.MonitorCallPs + (_m.DmaPerPagePs * pages.Length);
+                if (dropped)
+                {
+                    Shootdown(v, context);
+                }
+
+                cost += _m.MonitorCallPs + (_m.DmaPerPagePs * io.GuestPages.Length);
                 v.Count(VcpuCounter.MonitorCalls);
-                int disk = (io.Disk + v.Vm) % _layout.Disks;
-                context.Send(_layout.Disk(disk), new DiskRequest(((long)vcpu << 40) | io.Id, Write: false, io.Sector, pages, context.Processor), cost);
+                var (disk, cacheDisk) = PhysicalDisk(v.Vm, io.Disk);
+                context.Send(_pageManager, new VirtualDiskRead(v.Vm, ((long)vcpu << 40) | io.Id, io.GuestPages, disk, cacheDisk, io.Sector, context.Node), cost);
                 break;
             }
 
@@ -311,10 +345,13 @@ public sealed class MonitorSupervisor : ISupervisor
             return false;
         }
 
+        // Writable only where both the guest and the monitor allow it: a shared page traps on the first store.
+        bool evenWritable = e.EvenWritable && (even < 0 || (v.TryMachinePage(e.EvenPage, out _, out bool ew) && ew));
+        bool oddWritable = e.OddWritable && (odd < 0 || (v.TryMachinePage(e.OddPage, out _, out bool ow) && ow));
         long evenVpn = e.VirtualPair << 1;
-        v.L2Tlb.Insert(asid, evenVpn, even, e.EvenWritable);
-        v.L2Tlb.Insert(asid, evenVpn + 1, odd, e.OddWritable);
-        WriteTlb(v, new TlbEntry(e.VirtualPair, asid, even, e.EvenWritable, odd, e.OddWritable), context);
+        v.L2Tlb.Insert(asid, evenVpn, even, evenWritable);
+        v.L2Tlb.Insert(asid, evenVpn + 1, odd, oddWritable);
+        WriteTlb(v, new TlbEntry(e.VirtualPair, asid, even, evenWritable, odd, oddWritable), context);
         return true;
     }
 
@@ -346,8 +383,36 @@ public sealed class MonitorSupervisor : ISupervisor
 
         v.Count(VcpuCounter.PmapWaits);
         _awaiting = true;
-        context.Send(_pageManager, new MachinePageRequest(v.Vm, guestPage, context.Node), costPs);
+        var loaded = v.Kernel.LoadedFrom(guestPage);
+        var request = loaded is { } block
+            ? new MachinePageRequest(v.Vm, guestPage, context.Node, PhysicalDisk(v.Vm, block.Disk).CacheDisk, block.Sector)
+            : new MachinePageRequest(v.Vm, guestPage, context.Node);
+        context.Send(_pageManager, request, costPs);
         return false;
+    }
+
+    /// <summary>
+    /// Where a VM's disk is: its root disk is the machine's disk 0, shared copy-on-write by every VM (the cache names
+    /// its blocks by that disk); its data disk is one of the others, private (the cache names its blocks per VM).
+    /// </summary>
+    private (int Disk, int CacheDisk) PhysicalDisk(int vm, int guestDisk)
+    {
+        if (guestDisk == Workloads.GuestFiles.RootDisk || _layout.Disks < 2)
+        {
+            return (0, 0);
+        }
+
+        return (1 + (vm % (_layout.Disks - 1)), _layout.Disks + vm);
+    }
+
+    /// <summary>A guest page now maps another machine page: every translation of the VCPU may hold the old one.</summary>
+    private void Shootdown(Vcpu v, ISupervisorContext context)
+    {
+        v.L2Tlb.FlushAll();
+        if (_scheduler.TlbOwner >= 0 && _vcpus[_scheduler.TlbOwner] == v)
+        {
+            context.Tlb.FlushAll();
+        }
     }
 
     /// <summary>

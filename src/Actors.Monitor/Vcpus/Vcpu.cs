@@ -13,7 +13,7 @@ namespace Disco.Actors.Monitor.Vcpus;
 public sealed class Vcpu
 {
     private readonly SortedDictionary<long, long> _pmap = [];
-    private readonly HashSet<long> _machinePages = [];
+    private readonly Dictionary<long, int> _machinePages = [];
 
     public Vcpu(int vm, GuestKernel kernel, int l2TlbEntries)
     {
@@ -35,15 +35,50 @@ public sealed class Vcpu
     /// <summary>True when the VCPU has something to run (false: its guest idles in the low-power wait).</summary>
     public bool Runnable => Kernel.Current is not null;
 
-    public bool TryMachinePage(long guestPage, out long machinePage) => _pmap.TryGetValue(guestPage, out machinePage);
+    public bool TryMachinePage(long guestPage, out long machinePage) => TryMachinePage(guestPage, out machinePage, out _);
+
+    /// <summary>The machine page behind a guest page and whether the VM may write it (false: shared, copy on write).</summary>
+    public bool TryMachinePage(long guestPage, out long machinePage, out bool writable)
+    {
+        if (_pmap.TryGetValue(guestPage, out long entry))
+        {
+            machinePage = entry >> 1;
+            writable = (entry & 1) != 0;
+            return true;
+        }
+
+        machinePage = -1;
+        writable = false;
+        return false;
+    }
 
     /// <summary>Machine pages this VCPU's VM was given (the isolation invariant's reference).</summary>
-    public bool Owns(long machinePage) => _machinePages.Contains(machinePage);
+    public bool Owns(long machinePage) => _machinePages.ContainsKey(machinePage);
 
-    public void Grant(long guestPage, long machinePage)
+    /// <summary>Records a pmap entry; true when it replaced a mapping to another page (TLB entries may hold the old one).</summary>
+    public bool Grant(long guestPage, long machinePage, bool writable = true)
     {
-        _pmap[guestPage] = machinePage;
-        _machinePages.Add(machinePage);
+        bool replaced = Drop(guestPage, except: machinePage);
+        _pmap[guestPage] = (machinePage << 1) | (writable ? 1L : 0L);
+        _machinePages[machinePage] = _machinePages.GetValueOrDefault(machinePage) + 1;
+        return replaced;
+    }
+
+    /// <summary>Forgets a guest page's mapping (the monitor is about to remap it); true when there was one.</summary>
+    public bool Drop(long guestPage, long except = -1)
+    {
+        if (!_pmap.Remove(guestPage, out long entry))
+        {
+            return false;
+        }
+
+        long old = entry >> 1;
+        if (--_machinePages[old] == 0)
+        {
+            _machinePages.Remove(old);
+        }
+
+        return old != except;
     }
 
     public void Count(VcpuCounter counter, long n = 1) => Counters[(int)counter] += n;
@@ -63,17 +98,16 @@ public sealed class Vcpu
         }
 
         sink.Add("l2tlb_hits", Counters[(int)VcpuCounter.L2TlbHits]);
-        sink.Add("disk_requests.issued", Kernel.DiskReads);
     }
 
     public void Save(ref StateWriter writer)
     {
         writer.Write(Counters);
         writer.WriteCount(_pmap.Count);
-        foreach (var (g, m) in _pmap)
+        foreach (var (g, entry) in _pmap)
         {
             writer.Write(g);
-            writer.Write(m);
+            writer.Write(entry);
         }
 
         L2Tlb.Save(ref writer);
@@ -95,7 +129,8 @@ public sealed class Vcpu
         for (int i = 0; i < n; i++)
         {
             long g = reader.ReadLong("guest page", 0, long.MaxValue);
-            Grant(g, reader.ReadLong("machine page", 0, long.MaxValue));
+            long entry = reader.ReadLong("pmap entry", 0, long.MaxValue);
+            Grant(g, entry >> 1, (entry & 1) != 0);
         }
 
         L2Tlb.Load(ref reader);
@@ -119,7 +154,8 @@ public enum VcpuCounter
     ZeroedPages = 8,
     PmapWaits = 9,
     Interrupts = 10,
-    Count = 11,
+    CopyOnWriteFaults = 11,
+    Count = 12,
 }
 
 public static class VcpuCounters
@@ -127,6 +163,6 @@ public static class VcpuCounters
     public static readonly string[] Names =
     [
         "traps", "emulated_privileged", "emulated_tlb_writes", "l2tlb_hits", "l2tlb_misses", "kernel_segment_fills", "reflected_traps",
-        "monitor_calls", "zeroed_pages", "pmap_waits", "interrupts",
+        "monitor_calls", "zeroed_pages", "pmap_waits", "interrupts", "copy_on_write_faults",
     ];
 }

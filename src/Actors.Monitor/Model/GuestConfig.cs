@@ -116,6 +116,7 @@ public static class GuestConfig
             WriteKb = config.GetInt(at + "write-kb", 0, int.MaxValue),
             OtherSyscallsPerMillion = config.GetDouble(at + "other-syscalls-per-million"),
             WarmCache = config.GetBool(at + "warm-cache"),
+            WriteInPlace = config.GetBool(at + "write-in-place"),
         };
         if (profile.SharedShare > 0 && profile.SharedStoreFraction > 0)
         {

@@ -115,7 +115,8 @@ public sealed class GuestProgramSource : IOperationSource
 
         int outBlock = (int)(w * _w.CallPages);
         int pages = Math.Min(_w.CallPages, (_w.WriteKb / 4) - outBlock);
-        return Call(Syscall.Write, ((long)GuestFiles.Output(_job) << 20) | (uint)outBlock, pages);
+        int target = _w.WriteInPlace ? _inputs[0] : GuestFiles.Output(_job);
+        return Call(Syscall.Write, ((long)target << 20) | (uint)outBlock, pages);
     }
 
     public static Operation Call(Syscall call, long argument, int pages) => new(OperationKind.Privileged, (argument << 8) | (long)call, pages);

@@ -40,6 +40,9 @@ public sealed record GuestWorkload
     /// <summary>Program text, the shared file and the input files are in the buffer cache at boot (no disk reads).</summary>
     public bool WarmCache { get; init; }
 
+    /// <summary>Writes update the job's first input file in place (a database's table) instead of a new output file.</summary>
+    public bool WriteInPlace { get; init; }
+
     public int CallPages => Math.Max(1, CallKb / 4);
 
     public IEnumerable<(string Key, string Problem)> Problems()
@@ -77,6 +80,11 @@ public sealed record GuestWorkload
         if (CallKb is < 4 or > 16 || CallKb % 4 != 0)
         {
             yield return ("call-kb", $"must be 4, 8, 12 or 16 (the I/O buffer is 16 KB; got {CallKb})");
+        }
+
+        if (WriteInPlace && (FilesPerJob < 1 || WriteKb > FileKb))
+        {
+            yield return ("write-in-place", $"needs an input file at least write-kb long (files-per-job {FilesPerJob}, file-kb {FileKb}, write-kb {WriteKb})");
         }
 
         if (WriteKb is < 0 or > 65536 || WriteKb % 4 != 0)

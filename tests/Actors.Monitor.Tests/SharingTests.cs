@@ -1,0 +1,117 @@
+using Disco.Actors.Monitor.Guest;
+using Disco.Actors.Monitor.Memory;
+using Disco.Actors.Monitor.Model;
+using Disco.Actors.Monitor.Vcpus;
+
+namespace Disco.Actors.Monitor.Tests;
+
+/// <summary>The copy-on-write disk cache: VMs share disk blocks in machine memory, and a write breaks the sharing.</summary>
+public class SharingTests
+{
+    [Fact]
+    public void A_block_read_by_another_VM_is_mapped_not_read_from_disk()
+    {
+        // Four VMs, cold caches: each reads the same program text from the shared root disk.
+        var machine = GuestRuns.Machine(2) with { Disks = 3 };
+        var monitor = GuestRuns.Monitor with { Vms = 4 };
+        var (r, _) = GuestRuns.Run(GuestRuns.Pmake(jobs: 2), underMonitor: true, monitor: monitor, machine: machine);
+        long guestReads = r.Counter("guest.disk_reads");
+        long issued = r.Counter("disk_requests.issued");
+        Assert.True(r.Counter("disk_requests.shared") > 0, "some blocks were already cached for another VM");
+        Assert.True(issued < guestReads, $"{issued} disk requests for {guestReads} guest reads");
+        Assert.Equal(issued, r.Counter("hw.disk.requests"));
+    }
+
+    [Fact]
+    public void Eight_VMs_share_kernel_text_and_buffer_cache_so_the_machine_footprint_is_well_below_the_guests()
+    {
+        var machine = GuestRuns.Machine(2) with { Disks = 3 };
+        var monitor = GuestRuns.Monitor with { Vms = 8, CheckInvariants = false };
+        var (r, model) = GuestRuns.Run(GuestRuns.Pmake(jobs: 2, warm: true), underMonitor: true, monitor: monitor, machine: machine);
+        long guest = r.Counter("memory_pages.guest");
+        long machinePages = r.Counter("memory_pages.machine");
+        Assert.True(machinePages < guest * 3 / 4, $"machine {machinePages} pages vs guest {guest}");
+
+        // Where the shared pages come from: every machine page mapped by several VMs is kernel text or a block of
+        // the guests' buffer caches (the programs and headers on the shared root disk), read-only everywhere.
+        var pages = model.Components.OfType<PageManagerComponent>().Single().Pages;
+        var kernels = GuestMachine.Supervisors(model).OfType<MonitorSupervisor>().SelectMany(s => s.Vcpus).ToDictionary(v => v.Vm, v => v.Kernel);
+        long kernelText = 0, bufferCache = 0, shared = 0;
+        foreach (long page in pages.Vms.SelectMany(vm => pages.Pmap(vm).Values).Distinct())
+        {
+            var mappers = pages.Memmap(page);
+            if (mappers.Count < 2)
+            {
+                continue;
+            }
+
+            shared++;
+            var (vm, guestPage) = mappers[0];
+            Assert.True(pages.IsDiskCachePage(page));
+            Assert.All(mappers, m => Assert.False(pages.IsWritable(m.Vm, m.GuestPage)));
+            if (guestPage < kernels[vm].Parameters.KernelTextPages)
+            {
+                kernelText++;
+            }
+            else
+            {
+                Assert.NotNull(kernels[vm].LoadedFrom(guestPage));
+                bufferCache++;
+            }
+        }
+
+        Assert.True(kernelText > 0 && bufferCache > 0, $"{kernelText} kernel text and {bufferCache} buffer-cache pages shared");
+        Assert.Equal(shared, kernelText + bufferCache);
+    }
+
+    [Fact]
+    public void A_write_to_a_shared_block_gives_the_writer_a_copy_and_the_others_keep_the_original()
+    {
+        var pm = new PageManager(nodes: 2, pagesPerNode: 64, colors: 4);
+        var (a, aCached) = pm.MapBlock(vm: 0, guestPage: 10, disk: 0, sector: 800, node: 0);
+        var (b, bCached) = pm.MapBlock(vm: 1, guestPage: 20, disk: 0, sector: 800, node: 1);
+        Assert.False(aCached);
+        Assert.True(bCached);
+        Assert.Equal(a, b);
+        Assert.False(pm.IsWritable(1, 20));
+
+        long copy = pm.CopyOnWrite(vm: 1, guestPage: 20, node: 1);
+        Assert.NotEqual(a, copy);
+        Assert.True(pm.IsWritable(1, 20));
+        Assert.Equal(a, pm.Pmap(0)[10]); // VM 0 still reads the original
+        Assert.Equal([(0, 10L)], pm.Memmap(a));
+        Assert.Equal([(1, 20L)], pm.Memmap(copy));
+
+        // The block stays cached as it was on disk: VM 1's modification is private to it.
+        var (c, cCached) = pm.MapBlock(vm: 2, guestPage: 30, disk: 0, sector: 800, node: 0);
+        Assert.True(cCached);
+        Assert.Equal(a, c);
+        Assert.Null(pm.Disagreement());
+        Assert.Equal(1, pm.Copies);
+    }
+
+    [Fact]
+    public void A_guest_that_updates_a_file_in_place_takes_copy_on_write_faults_and_requests_the_same_services()
+    {
+        var w = GuestRuns.Pmake(jobs: 2) with { WriteInPlace = true };
+        var bare = GuestRuns.Run(w, underMonitor: false).Result;
+        var (disco, model) = GuestRuns.Run(w, underMonitor: true);
+        Assert.True(disco.Counter("monitor.copy_on_write") > 0);
+        Assert.Equal(disco.Counter("monitor.copy_on_write"), disco.Counter("monitor.copy_on_write_faults"));
+        foreach (var s in KernelServices.ModeIndependent)
+        {
+            Assert.Equal(bare.Counter($"service.{s.Name()}.count"), disco.Counter($"service.{s.Name()}.count"));
+        }
+
+        Assert.Null(model.Components.OfType<PageManagerComponent>().Single().Pages.Disagreement());
+    }
+
+    [Fact]
+    public void Sharing_runs_give_one_digest_on_every_engine()
+    {
+        var machine = GuestRuns.Machine(2) with { Disks = 3 };
+        var monitor = GuestRuns.Monitor with { Vms = 3, CheckInvariants = false };
+        var runs = Testing.EngineMatrix.RunAll(() => GuestRuns.Build(GuestRuns.Pmake(jobs: 2) with { WriteInPlace = true }, true, monitor: monitor, machine: machine), partitions: [0, 2], threads: [2]);
+        Assert.Null(Testing.EngineMatrix.Disagreement(runs));
+    }
+}

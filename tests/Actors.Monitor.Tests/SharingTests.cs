@@ -62,6 +62,20 @@ public class SharingTests
 
         Assert.True(kernelText > 0 && bufferCache > 0, $"{kernelText} kernel text and {bufferCache} buffer-cache pages shared");
         Assert.Equal(shared, kernelText + bufferCache);
+
+        // The footprint split says the same: kernel text and buffer cache shrink in machine memory. (Process pages
+        // do not: and pages a guest freed stay backed, the monitor cannot know they are free.)
+        long Guest(string kind) => r.Counter("footprint.guest." + kind);
+        long Machine(string kind) => r.Counter("footprint.machine." + kind);
+        Assert.Equal(guest, Guest("kernel_text") + Guest("kernel_data") + Guest("buffer_cache") + Guest("process"));
+        Assert.Equal(machinePages, Machine("kernel_text") + Machine("kernel_data") + Machine("buffer_cache") + Machine("process"));
+        Assert.True(Machine("kernel_text") * 4 < Guest("kernel_text"), "8 VMs share one kernel text (the part they touched)");
+        Assert.True(Machine("buffer_cache") < Guest("buffer_cache"));
+
+        // Per-VM time: every VM ran, and their times add up to no more than the processors'.
+        long vmUser = Enumerable.Range(0, 8).Sum(vm => r.Counter($"vm.{vm}.cpu_time_ps.user"));
+        Assert.All(Enumerable.Range(0, 8), vm => Assert.True(r.Counter($"vm.{vm}.cpu_time_ps.user") > 0));
+        Assert.Equal(r.Counter("cpu_time_ps.user"), vmUser);
     }
 
     [Fact]

@@ -99,6 +99,9 @@ public interface ISupervisorContext
     /// <summary>The processor's own time at the trap (it may run ahead of the engine's clock within a quantum).</summary>
     long LocalPs { get; }
 
+    /// <summary>The processor's time so far by bucket: user, kernel, monitor, idle, stall (for per-VM accounting).</summary>
+    IReadOnlyList<long> TimePs { get; }
+
     /// <summary>The processor's TLB, for probes, shootdowns and flushes.</summary>
     SoftwareTlb Tlb { get; }
 

@@ -78,7 +78,7 @@ internal static class ModelSections
         var array = new JsonArray();
         foreach (var (id, keys) in vms)
         {
-            var vm = new JsonObject { ["id"] = id };
+            var vm = new JsonObject { ["id"] = id, ["name"] = $"vm{id}" };
             foreach (var (key, value) in keys)
             {
                 Nest(vm, key, value);

@@ -7,6 +7,17 @@ using Disco.Actors.Monitor.Workloads;
 
 namespace Disco.Actors.Monitor.Guest;
 
+/// <summary>What a guest-physical page holds (the footprint split of the memory experiment).</summary>
+public enum GuestPageKind
+{
+    KernelText = 0,
+    KernelData = 1,
+    BufferCache = 2,
+
+    /// <summary>Process memory and page tables.</summary>
+    Process = 3,
+}
+
 /// <summary>A disk read the guest started: the buffer-cache blocks it fills and the guest-physical pages they go to.</summary>
 public sealed record GuestIo(long Id, int Disk, long Sector, long[] Keys, long[] GuestPages);
 
@@ -45,6 +56,7 @@ public sealed class GuestKernel
     private readonly SortedDictionary<long, long> _inFlight = [];
     private readonly SortedDictionary<long, GuestIo> _requests = [];
     private readonly SortedDictionary<long, long> _loaded = [];
+    private readonly HashSet<long> _bufferPages = [];
     private long _nextRequest;
     private int _jobsStarted;
     private int _jobsDone;
@@ -154,9 +166,26 @@ public sealed class GuestKernel
             {
                 long page = AllocatePage();
                 _bufferCache[key] = page;
+                _bufferPages.Add(page);
                 _loaded[page] = key;
             }
         }
+    }
+
+    /// <summary>What a guest page holds now (for the footprint split; the monitor itself never needs to know).</summary>
+    public GuestPageKind KindOf(long guestPage)
+    {
+        if (guestPage < _p.KernelTextPages)
+        {
+            return GuestPageKind.KernelText;
+        }
+
+        if (guestPage < _p.KernelPages)
+        {
+            return GuestPageKind.KernelData;
+        }
+
+        return _bufferPages.Contains(guestPage) ? GuestPageKind.BufferCache : GuestPageKind.Process;
     }
 
     /// <summary>
@@ -382,6 +411,7 @@ public sealed class GuestKernel
         for (int i = 0; i < io.Keys.Length; i++)
         {
             _bufferCache[io.Keys[i]] = io.GuestPages[i];
+            _bufferPages.Add(io.GuestPages[i]);
             _inFlight.Remove(io.Keys[i]);
         }
 
@@ -530,6 +560,7 @@ public sealed class GuestKernel
             {
                 page = AllocatePage();
                 _bufferCache[key] = page;
+                _bufferPages.Add(page);
             }
 
             Copy(b, UserBufferPage(p, i), page);
@@ -858,6 +889,11 @@ public sealed class GuestKernel
 
         sink.Add(prefix + "page_faults", _serviceCount[(int)KernelService.DemandZero] + _serviceCount[(int)KernelService.FileFault]);
         sink.Add(prefix + "memory_pages.guest", PagesInUse);
+        long text = _p.KernelTextPages, data = _p.KernelDataPages, buffers = _bufferPages.Count;
+        sink.Add(prefix + "footprint.guest.kernel_text", text);
+        sink.Add(prefix + "footprint.guest.kernel_data", data);
+        sink.Add(prefix + "footprint.guest.buffer_cache", buffers);
+        sink.Add(prefix + "footprint.guest.process", PagesInUse - text - data - buffers);
         sink.Add(prefix + "guest.disk_reads", _diskReads);
         sink.Add(prefix + "guest.jobs_done", _jobsDone);
         sink.Add(prefix + "guest.buffer_cache_pages", _bufferCache.Count);
@@ -913,6 +949,8 @@ public sealed class GuestKernel
         _free.Clear();
         _free.AddRange(reader.ReadLongArray("free pages", (int)_p.MemoryPages));
         ReadMap(ref reader, _bufferCache, "buffer cache");
+        _bufferPages.Clear();
+        _bufferPages.UnionWith(_bufferCache.Values);
         ReadMap(ref reader, _inFlight, "blocks in flight");
         ReadMap(ref reader, _loaded, "pages loaded at boot");
         _requests.Clear();

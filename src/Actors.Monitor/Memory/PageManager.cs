@@ -26,6 +26,7 @@ public sealed class PageManager
     private readonly SortedDictionary<long, long> _diskCache = [];
     private readonly SortedDictionary<long, List<(int Vm, long GuestPage)>> _memmap = [];
     private readonly Dictionary<long, long> _cachedBlockOf = [];
+    private readonly SortedDictionary<long, int> _kindOf = [];
     private long _remoteAllocations;
     private long _sharedReads;
     private long _copies;
@@ -72,14 +73,14 @@ public sealed class PageManager
     public bool IsDiskCachePage(long machinePage) => _cachedBlockOf.ContainsKey(machinePage);
 
     /// <summary>The machine page backing (vm, guest page), allocating a private, writable one on <paramref name="node"/> the first time.</summary>
-    public long Translate(int vm, long guestPage, int node)
+    public long Translate(int vm, long guestPage, int node, int kind = 0)
     {
         if (Pmap(vm).TryGetValue(guestPage, out long page))
         {
             return page;
         }
 
-        page = Allocate(node, guestPage);
+        page = Allocate(node, guestPage, kind);
         Map(vm, guestPage, page, writable: true);
         return page;
     }
@@ -89,7 +90,7 @@ public sealed class PageManager
     /// cached (true: no disk I/O needed), else a fresh page that now caches the block (false: the caller reads the
     /// disk into it). Whatever the guest page mapped before is dropped.
     /// </summary>
-    public (long Page, bool Cached) MapBlock(int vm, long guestPage, int disk, long sector, int node)
+    public (long Page, bool Cached) MapBlock(int vm, long guestPage, int disk, long sector, int node, int kind = 0)
     {
         long key = BlockKey(disk, sector);
         Unmap(vm, guestPage);
@@ -100,7 +101,7 @@ public sealed class PageManager
         }
         else
         {
-            page = Allocate(node, guestPage);
+            page = Allocate(node, guestPage, kind);
             _diskCache[key] = page;
             _cachedBlockOf[page] = key;
         }
@@ -120,8 +121,9 @@ public sealed class PageManager
             throw new InvalidOperationException($"copy-on-write of VM {vm} guest page {guestPage}, which is not mapped read-only");
         }
 
+        int kind = _kindOf.GetValueOrDefault(Pmap(vm)[guestPage]);
         Unmap(vm, guestPage);
-        long page = Allocate(node, guestPage);
+        long page = Allocate(node, guestPage, kind);
         Map(vm, guestPage, page, writable: true);
         _copies++;
         return page;
@@ -167,13 +169,24 @@ public sealed class PageManager
             if (!_cachedBlockOf.ContainsKey(page))
             {
                 _used[page / _pagesPerNode]--;
+                _kindOf.Remove(page);
             }
         }
     }
 
     private bool InUse(long page) => _memmap.ContainsKey(page) || _cachedBlockOf.ContainsKey(page);
 
-    private long Allocate(int node, long guestPage)
+    /// <summary>Machine pages in use by what they first held (a guest page kind); a shared page counts once.</summary>
+    public long PagesOfKind(int kind) => _kindOf.Values.Count(k => k == kind);
+
+    private long Allocate(int node, long guestPage, int kind)
+    {
+        long page = AllocatePage(node, guestPage);
+        _kindOf[page] = kind;
+        return page;
+    }
+
+    private long AllocatePage(int node, long guestPage)
     {
         for (int i = 0; i < _nodes; i++)
         {
@@ -283,6 +296,13 @@ public sealed class PageManager
             writer.Write(page);
         }
 
+        writer.WriteCount(_kindOf.Count);
+        foreach (var (page, kind) in _kindOf)
+        {
+            writer.Write(page);
+            writer.Write(kind);
+        }
+
         writer.Write(_remoteAllocations);
         writer.Write(_sharedReads);
         writer.Write(_copies);
@@ -323,6 +343,14 @@ public sealed class PageManager
             long page = reader.ReadLong("cache page", 0, total - 1);
             _diskCache[key] = page;
             _cachedBlockOf[page] = key;
+        }
+
+        _kindOf.Clear();
+        int kinds = reader.ReadCount("page kinds", (int)Math.Min(int.MaxValue, total));
+        for (int i = 0; i < kinds; i++)
+        {
+            long page = reader.ReadLong("page", 0, total - 1);
+            _kindOf[page] = reader.ReadInt("kind", 0, 3);
         }
 
         used.CopyTo(_used, 0);

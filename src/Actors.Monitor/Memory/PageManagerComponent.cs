@@ -17,6 +17,9 @@ public sealed class PageManagerComponent : Component
     public const string KindName = "monitor.pages";
 
     private const long SectorsPerPage = MachineConstants.PageSizeBytes / 512;
+    private const int BufferCacheKind = (int)Guest.GuestPageKind.BufferCache;
+
+    private static readonly string[] KindNames = ["kernel_text", "kernel_data", "buffer_cache", "process"];
 
     private readonly PageManager _pages;
     private readonly MachineLayout _layout;
@@ -63,8 +66,8 @@ public sealed class PageManagerComponent : Component
                 _requests++;
                 bool writable = m.CacheDisk < 0;
                 long page = writable
-                    ? _pages.Translate(m.Vm, m.GuestPage, m.Node.Value)
-                    : _pages.MapBlock(m.Vm, m.GuestPage, m.CacheDisk, m.Sector, m.Node.Value).Page;
+                    ? _pages.Translate(m.Vm, m.GuestPage, m.Node.Value, m.PageKind)
+                    : _pages.MapBlock(m.Vm, m.GuestPage, m.CacheDisk, m.Sector, m.Node.Value, m.PageKind).Page;
                 Reply(context, m.Node, new MachinePageGrant(m.Vm, m.GuestPage, new MachinePage(page), writable), 0);
                 break;
             }
@@ -109,7 +112,7 @@ public sealed class PageManagerComponent : Component
         for (int i = 0; i < pages.Length; i++)
         {
             long sector = r.Sector + (i * SectorsPerPage);
-            var (page, cached) = _pages.MapBlock(r.Vm, r.GuestPages[i], r.CacheDisk, sector, r.Node.Value);
+            var (page, cached) = _pages.MapBlock(r.Vm, r.GuestPages[i], r.CacheDisk, sector, r.Node.Value, BufferCacheKind);
             pages[i] = page;
             if (!cached)
             {
@@ -143,6 +146,10 @@ public sealed class PageManagerComponent : Component
         sink.Add("monitor.remote_allocations", _pages.RemoteAllocations);
         sink.Add("monitor.copy_on_write", _pages.Copies);
         sink.Add("monitor.disk_cache_pages", _pages.CachedBlocks);
+        for (int k = 0; k < KindNames.Length; k++)
+        {
+            sink.Add("footprint.machine." + KindNames[k], _pages.PagesOfKind(k));
+        }
         foreach (int vm in _pages.Vms)
         {
             sink.Add($"vm.{vm}.memory_pages.machine", _pages.Pmap(vm).Count);

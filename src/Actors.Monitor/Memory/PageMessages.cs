@@ -11,11 +11,13 @@ namespace Disco.Actors.Monitor.Memory;
 /// the guest loaded from disk before the run (kernel text, files in its cache at boot) names its disk block
 /// (<paramref name="CacheDisk"/> ≥ 0): it is mapped from the copy-on-write disk cache.
 /// </summary>
-public sealed record MachinePageRequest(int Vm, long GuestPage, NodeId Node, int CacheDisk = -1, long Sector = 0) : ISimMessage
+/// <remarks><paramref name="PageKind"/> (a <c>GuestPageKind</c>) is instrumentation for the footprint split, not
+/// something the monitor acts on.</remarks>
+public sealed record MachinePageRequest(int Vm, long GuestPage, NodeId Node, int CacheDisk = -1, long Sector = 0, int PageKind = 3) : ISimMessage
 {
     public int Kind => MonitorMessageKinds.MachinePageRequest;
 
-    public ulong ContentHash() => Digest.Fold(Digest.Of(Kind, Vm, GuestPage, Node.Value), ((long)CacheDisk << 48) ^ Sector);
+    public ulong ContentHash() => Digest.Fold(Digest.Of(Kind, Vm, GuestPage, ((long)Node.Value << 8) | (uint)PageKind), ((long)CacheDisk << 48) ^ Sector);
 
     public void Write(ref StateWriter writer)
     {
@@ -24,6 +26,7 @@ public sealed record MachinePageRequest(int Vm, long GuestPage, NodeId Node, int
         writer.Write(Node.Value);
         writer.Write(CacheDisk);
         writer.Write(Sector);
+        writer.Write(PageKind);
     }
 
     public static ISimMessage Read(ref StateReader reader) =>
@@ -32,7 +35,8 @@ public sealed record MachinePageRequest(int Vm, long GuestPage, NodeId Node, int
             reader.ReadLong("guest page", 0, long.MaxValue),
             new NodeId(reader.ReadInt("node", 0, MachineConstants.MaxNodes - 1)),
             reader.ReadInt("cache disk", -1, int.MaxValue),
-            reader.ReadLong("sector", 0, long.MaxValue));
+            reader.ReadLong("sector", 0, long.MaxValue),
+            reader.ReadInt("page kind", 0, 3));
 }
 
 /// <summary>The page manager → the processor: the pmap entry it made (read-only when the page is shared).</summary>

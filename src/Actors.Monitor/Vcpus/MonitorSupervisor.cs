@@ -37,6 +37,7 @@ public sealed class MonitorSupervisor : ISupervisor
     private Operation _retry;
     private int _retryVcpu;
     private long _hotPages;
+    private readonly long[] _seenPs = new long[5];
 
     public MonitorSupervisor(MonitorParams monitor, MachineLayout layout, ComponentId pageManager)
     {
@@ -74,6 +75,7 @@ public sealed class MonitorSupervisor : ISupervisor
     public TrapOutcome OnQuantum(ISupervisorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        Account(context);
         if (!_booted)
         {
             _booted = true;
@@ -90,6 +92,7 @@ public sealed class MonitorSupervisor : ISupervisor
     public TrapOutcome OnTlbMiss(long virtualAddress, bool store, bool readOnly, ISupervisorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        Account(context);
         var v = GuestTrap();
         long cost = _m.TrapPs;
         int asid = v.Kernel.Current!.Asid;
@@ -153,6 +156,7 @@ public sealed class MonitorSupervisor : ISupervisor
     public TrapOutcome OnPrivileged(in Operation operation, ISupervisorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        Account(context);
         var v = GuestTrap();
         if (!v.Kernel.InKernel)
         {
@@ -168,6 +172,7 @@ public sealed class MonitorSupervisor : ISupervisor
     public TrapOutcome OnStreamEnd(ISupervisorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        Account(context);
         if (_monitorPaths.Count > 0)
         {
             _monitorPaths.RemoveAt(_monitorPaths.Count - 1);
@@ -195,6 +200,7 @@ public sealed class MonitorSupervisor : ISupervisor
     public TrapOutcome OnMessage(ISimMessage message, ISupervisorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        Account(context);
         TrapOutcome outcome;
         switch (message)
         {
@@ -385,8 +391,8 @@ public sealed class MonitorSupervisor : ISupervisor
         _awaiting = true;
         var loaded = v.Kernel.LoadedFrom(guestPage);
         var request = loaded is { } block
-            ? new MachinePageRequest(v.Vm, guestPage, context.Node, PhysicalDisk(v.Vm, block.Disk).CacheDisk, block.Sector)
-            : new MachinePageRequest(v.Vm, guestPage, context.Node);
+            ? new MachinePageRequest(v.Vm, guestPage, context.Node, PhysicalDisk(v.Vm, block.Disk).CacheDisk, block.Sector, (int)v.Kernel.KindOf(guestPage))
+            : new MachinePageRequest(v.Vm, guestPage, context.Node, PageKind: (int)v.Kernel.KindOf(guestPage));
         context.Send(_pageManager, request, costPs);
         return false;
     }
@@ -472,6 +478,25 @@ public sealed class MonitorSupervisor : ISupervisor
 
     private static TrapOutcome Monitor(long cost) => new(cost, ExecutionMode.Monitor);
 
+    /// <summary>
+    /// Charges the processor's time since the last trap to the VCPU that was running (per-VM time breakdown). Traps
+    /// come at least every quantum, so at most the last quantum of a run goes uncharged.
+    /// </summary>
+    private void Account(ISupervisorContext context)
+    {
+        var time = context.TimePs;
+        var running = CurrentVcpu;
+        for (int b = 0; b < _seenPs.Length; b++)
+        {
+            if (running is not null)
+            {
+                running.TimePs[b] += time[b] - _seenPs[b];
+            }
+
+            _seenPs[b] = time[b];
+        }
+    }
+
     public void ReportStats(IStatsSink sink)
     {
         ArgumentNullException.ThrowIfNull(sink);
@@ -489,6 +514,7 @@ public sealed class MonitorSupervisor : ISupervisor
     {
         writer.Write(_booted);
         _scheduler.Save(ref writer);
+        writer.Write(_seenPs);
         writer.Write(_awaiting);
         writer.Write(_hasRetry);
         _retry.Write(ref writer);
@@ -510,6 +536,7 @@ public sealed class MonitorSupervisor : ISupervisor
     {
         _booted = reader.ReadBool("booted");
         _scheduler.Load(ref reader);
+        reader.ReadLongArray("time seen", _seenPs.Length).CopyTo(_seenPs, 0);
         _awaiting = reader.ReadBool("awaiting pmap fill");
         _hasRetry = reader.ReadBool("has retry");
         _retry = Operation.Read(ref reader);

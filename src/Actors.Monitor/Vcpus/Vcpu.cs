@@ -32,6 +32,9 @@ public sealed class Vcpu
     /// <summary>Counters (checkpointed): see <see cref="VcpuCounter"/>.</summary>
     public long[] Counters { get; } = new long[(int)VcpuCounter.Count];
 
+    /// <summary>Processor time while this VCPU ran, by bucket: user, kernel, monitor, idle, stall (checkpointed).</summary>
+    public long[] TimePs { get; } = new long[5];
+
     /// <summary>True when the VCPU has something to run (false: its guest idles in the low-power wait).</summary>
     public bool Runnable => Kernel.Current is not null;
 
@@ -92,6 +95,11 @@ public sealed class Vcpu
         sink.Add(vm + "memory_pages.guest", Kernel.PagesInUse);
         sink.Add(vm + "l2tlb_hits", Counters[(int)VcpuCounter.L2TlbHits]);
         sink.Add(vm + "monitor_traps", Counters[(int)VcpuCounter.Traps]);
+        string[] buckets = ["user", "kernel", "monitor", "idle", "stall"];
+        for (int b = 0; b < buckets.Length; b++)
+        {
+            sink.Add(vm + "cpu_time_ps." + buckets[b], TimePs[b]);
+        }
         for (int i = 0; i < (int)VcpuCounter.Count; i++)
         {
             sink.Add("monitor." + VcpuCounters.Names[i], Counters[i]);
@@ -103,6 +111,7 @@ public sealed class Vcpu
     public void Save(ref StateWriter writer)
     {
         writer.Write(Counters);
+        writer.Write(TimePs);
         writer.WriteCount(_pmap.Count);
         foreach (var (g, entry) in _pmap)
         {
@@ -123,6 +132,13 @@ public sealed class Vcpu
         }
 
         c.CopyTo(Counters, 0);
+        long[] t = reader.ReadLongArray("vcpu time", TimePs.Length);
+        if (t.Length != TimePs.Length)
+        {
+            throw new CorruptStateException("vcpu: time buckets malformed");
+        }
+
+        t.CopyTo(TimePs, 0);
         _pmap.Clear();
         _machinePages.Clear();
         int n = reader.ReadCount("vcpu pmap", 1 << 26);

@@ -27,6 +27,13 @@ internal static class RunReport
         writer.WriteLine("time breakdown (cpu_time_ps over all processors; norm: run 1 total = 100)");
         Breakdown(runs).WriteTo(writer);
         writer.WriteLine();
+        if (runs.Any(r => r.MachineFootprint.Any(n => n > 0)))
+        {
+            writer.WriteLine("memory footprint (4 KB pages; guest: summed over the VMs as if nothing were shared; machine: pages in use)");
+            Footprint(runs).WriteTo(writer);
+            writer.WriteLine();
+        }
+
         if (runs.All(r => r.Services.Count == 0))
         {
             writer.WriteLine("guest kernel services: none in these runs");
@@ -54,6 +61,21 @@ internal static class RunReport
         Row("l2tlb_hits", r => Count(r.L2TlbHits));
         Row("page_faults", r => Count(r.PageFaults));
         Row("vms", r => Count(r.Vms));
+        Row("disk reads issued", r => Count(r.DiskIssued));
+        Row("disk reads shared", r => Count(r.DiskShared));
+        return table;
+    }
+
+    private static TextTable Footprint(IReadOnlyList<SummaryFile> runs)
+    {
+        var table = new TextTable([.. runs.SelectMany((_, r) => new[] { $"{Name(r)} guest", "machine" }).Prepend("")]);
+        var kinds = RunSummary.FootprintKinds;
+        for (int k = 0; k < kinds.Length; k++)
+        {
+            table.Add([.. runs.SelectMany(r => new[] { Count(r.GuestFootprint[k]), Count(r.MachineFootprint[k]) }).Prepend(kinds[k])]);
+        }
+
+        table.Add([.. runs.SelectMany(r => new[] { Count(r.GuestFootprint.Sum()), Count(r.MachineFootprint.Sum()) }).Prepend("total")]);
         return table;
     }
 

@@ -13,6 +13,9 @@ internal static class RunSummary
 {
     public static readonly string[] CpuBuckets = ["user", "kernel", "monitor", "idle", "stall"];
 
+    /// <summary>What guest and machine pages hold (the memory experiment's footprint split).</summary>
+    public static readonly string[] FootprintKinds = ["kernel_text", "kernel_data", "buffer_cache", "process"];
+
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     public static JsonObject Build(RunResult result, string model, string scenario, long seed, string configHash)
@@ -44,6 +47,11 @@ internal static class RunSummary
             ["disk_requests"] = Buckets(result, "disk_requests", ["issued", "shared"]),
             ["vms"] = ModelSections.Vms(result),
             ["services"] = ModelSections.Services(result),
+            ["footprint"] = new JsonObject
+            {
+                ["guest"] = Buckets(result, "footprint.guest", FootprintKinds),
+                ["machine"] = Buckets(result, "footprint.machine", FootprintKinds),
+            },
             ["model"] = model,
             ["scenario"] = scenario,
             ["stopped"] = result.Stopped,

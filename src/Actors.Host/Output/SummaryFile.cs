@@ -23,6 +23,15 @@ internal sealed record SummaryFile(
     TimeBreakdown CpuTime,
     IReadOnlyList<ServiceFigures> Services)
 {
+    /// <summary>Pages by kind (<see cref="RunSummary.FootprintKinds"/>), guest and machine; all 0 for runs without VMs.</summary>
+    public IReadOnlyList<long> GuestFootprint { get; init; } = new long[RunSummary.FootprintKinds.Length];
+
+    public IReadOnlyList<long> MachineFootprint { get; init; } = new long[RunSummary.FootprintKinds.Length];
+
+    public long DiskIssued { get; init; }
+
+    public long DiskShared { get; init; }
+
     /// <summary>Reads <c>&lt;folder&gt;/summary.json</c>; anything wrong with it is bad input naming the file.</summary>
     public static SummaryFile Load(string folder)
     {
@@ -66,8 +75,17 @@ internal sealed record SummaryFile(
             Number(path, summary, "page_faults"),
             (summary["vms"] as JsonArray)?.Count ?? 0,
             new TimeBreakdown(buckets),
-            ReadServices(path, summary));
+            ReadServices(path, summary))
+        {
+            GuestFootprint = Footprint(path, summary, "guest"),
+            MachineFootprint = Footprint(path, summary, "machine"),
+            DiskIssued = summary["disk_requests"] is JsonObject d ? Number(path, d, "issued", "disk_requests.issued") : 0,
+            DiskShared = summary["disk_requests"] is JsonObject e ? Number(path, e, "shared", "disk_requests.shared") : 0,
+        };
     }
+
+    private static long[] Footprint(string path, JsonObject summary, string side) =>
+        [.. RunSummary.FootprintKinds.Select(k => summary["footprint"]?[side] is JsonObject o ? Number(path, o, k, $"footprint.{side}.{k}") : 0)];
 
     private static List<ServiceFigures> ReadServices(string path, JsonObject summary)
     {

@@ -56,6 +56,29 @@ public class GuestRunTests
         Assert.True(new FileInfo(plot).Length > 0);
     }
 
+    [Fact]
+    public void The_8_VM_sharing_scenario_reports_guest_and_machine_footprints_by_kind()
+    {
+        string dir = Repo.TempDir("share8");
+        var (exit, _, err) = CliRunner.Run("run", Repo.Scenario("sharing-pmake-8vm.hocon"), "--out", dir, "--engine", "sequential",
+            "--set", "workload.pmake.processes=3", "--set", "workload.pmake.instructions=200000");
+        Assert.True(exit == 0, err);
+        var s = Summary(dir);
+        Assert.Equal(8, s["vms"]!.AsArray().Count);
+        Assert.Equal("vm7", s["vms"]![7]!["name"]!.GetValue<string>());
+        var guest = s["footprint"]!["guest"]!.AsObject();
+        var machine = s["footprint"]!["machine"]!.AsObject();
+        Assert.Equal(s["memory_pages"]!["machine"]!.GetValue<long>(), machine.Sum(kv => kv.Value!.GetValue<long>()));
+        Assert.Equal(s["memory_pages"]!["guest"]!.GetValue<long>(), guest.Sum(kv => kv.Value!.GetValue<long>()));
+        Assert.True(machine["kernel_text"]!.GetValue<long>() * 4 < guest["kernel_text"]!.GetValue<long>());
+        Assert.True(s["disk_requests"]!["shared"]!.GetValue<long>() > 0);
+
+        var report = CliRunner.Run("report", dir, "--no-plot");
+        Assert.Equal(0, report.Exit);
+        Assert.Contains("memory footprint", report.Out, StringComparison.Ordinal);
+        Assert.Contains("kernel_text", report.Out, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

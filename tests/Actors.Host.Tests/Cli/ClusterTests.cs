@@ -62,6 +62,22 @@ public class ClusterTests
         Assert.True(summary["instructions"]!.GetValue<long>() > 0);
     }
 
+    [Fact]
+    public void Eight_VMs_under_the_monitor_on_two_workers_give_the_single_process_digest()
+    {
+        // Monitor messages (pmap fills, disk-cache reads) cross between processes: the page manager on one worker,
+        // half the VCPUs on the other.
+        string[] vms = [Repo.Scenario("sharing-pmake-8vm.hocon"), "--set", "workload.pmake.processes=3", "--set", "workload.pmake.instructions=30000"];
+        string reference = Reference(vms);
+        int port = FreePort();
+        string dir = Repo.TempDir("cluster-vms");
+        using var conductor = DiscoProcess.Start(["cluster", "conductor", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--workers", "2", "run", .. vms, "--out", dir, "--partitions", "8", "--threads", "1"]);
+        using var w1 = Worker(port);
+        using var w2 = Worker(port);
+        Assert.True(conductor.WaitForExit(Long) == 0, conductor.Err);
+        Assert.Equal(reference, Digest(dir));
+    }
+
     [SkippableFact]
     public void A_killed_worker_stops_the_run_naming_it_and_the_run_resumes_as_a_cluster_or_in_one_process()
     {

@@ -172,6 +172,16 @@ public sealed class GuestKernel
         }
     }
 
+    /// <summary>Counter names of <see cref="GuestPageKind"/>, in order.</summary>
+    public static readonly string[] FootprintKinds = ["kernel_text", "kernel_data", "buffer_cache", "process"];
+
+    /// <summary>Pages in use by kind (<see cref="GuestPageKind"/> order).</summary>
+    public long[] Footprint()
+    {
+        long text = _p.KernelTextPages, data = _p.KernelDataPages, buffers = _bufferPages.Count;
+        return [text, data, buffers, PagesInUse - text - data - buffers];
+    }
+
     /// <summary>What a guest page holds now (for the footprint split; the monitor itself never needs to know).</summary>
     public GuestPageKind KindOf(long guestPage)
     {
@@ -889,11 +899,11 @@ public sealed class GuestKernel
 
         sink.Add(prefix + "page_faults", _serviceCount[(int)KernelService.DemandZero] + _serviceCount[(int)KernelService.FileFault]);
         sink.Add(prefix + "memory_pages.guest", PagesInUse);
-        long text = _p.KernelTextPages, data = _p.KernelDataPages, buffers = _bufferPages.Count;
-        sink.Add(prefix + "footprint.guest.kernel_text", text);
-        sink.Add(prefix + "footprint.guest.kernel_data", data);
-        sink.Add(prefix + "footprint.guest.buffer_cache", buffers);
-        sink.Add(prefix + "footprint.guest.process", PagesInUse - text - data - buffers);
+        var footprint = Footprint();
+        for (int k = 0; k < FootprintKinds.Length; k++)
+        {
+            sink.Add($"{prefix}footprint.guest.{FootprintKinds[k]}", footprint[k]);
+        }
         sink.Add(prefix + "guest.disk_reads", _diskReads);
         sink.Add(prefix + "guest.jobs_done", _jobsDone);
         sink.Add(prefix + "guest.buffer_cache_pages", _bufferCache.Count);

@@ -143,6 +143,13 @@ public sealed class NativeSupervisor : ISupervisor
         ArgumentNullException.ThrowIfNull(sink);
         _kernel.ReportStats(sink);
         sink.Add("memory_pages.machine", _kernel.PagesInUse);
+
+        // On bare hardware guest-physical memory is machine memory: the same split, nothing shared.
+        var footprint = _kernel.Footprint();
+        for (int k = 0; k < footprint.Length; k++)
+        {
+            sink.Add("footprint.machine." + GuestKernel.FootprintKinds[k], footprint[k]);
+        }
         sink.Add("disk_requests.issued", _kernel.DiskReads);
         sink.Add("guest.privileged_native", _privileged);
         sink.Add("guest.hot_page_interrupts", _hotPages);

@@ -43,6 +43,8 @@ public class GuestRunTests
         Assert.Equal(3, b["services"]!["execve"]!["count"]!.GetValue<long>());
         Assert.Equal(b["services"]!["open"]!["count"]!.GetValue<long>(), d["services"]!["open"]!["count"]!.GetValue<long>());
         Assert.Empty(b["vms"]!.AsArray());
+        Assert.Equal(b["footprint"]!["guest"]!.ToJsonString(), b["footprint"]!["machine"]!.ToJsonString()); // bare: machine memory is guest memory
+        Assert.Equal(b["memory_pages"]!["guest"]!.GetValue<long>(), b["memory_pages"]!["machine"]!.GetValue<long>());
         var vm = Assert.Single(d["vms"]!.AsArray())!;
         Assert.Equal(1, vm["vcpus"]!.GetValue<long>());
         Assert.True(vm["memory_pages"]!["machine"]!.GetValue<long>() > 0);

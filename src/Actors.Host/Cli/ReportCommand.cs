@@ -5,26 +5,32 @@ using Disco.Actors.Host.Output;
 namespace Disco.Actors.Host.Cli;
 
 /// <summary>
-/// <c>disco report &lt;DIR&gt; [&lt;DIR2&gt;]</c>: tables of one run's summary.json, or of two side by side (the first the
-/// reference), and the paper's stacked bar chart of the time breakdown. Every input is read and the chart drawn
+/// <c>disco report &lt;DIR&gt; [&lt;DIR2&gt; ...]</c>: tables of one run's summary.json, or of up to eight side by side
+/// (the first the reference: a bare run against Disco, or the variants of a scaling study), and the paper's stacked
+/// bar chart of the time breakdown. Every input is read and the chart drawn
 /// before anything is printed or written, so bad input leaves no partial output.
 /// </summary>
 internal static class ReportCommand
 {
+    private const int MaxRuns = 8;
+
     public static Command Create(CliIo io)
     {
-        var dir = new Argument<string>("dir") { Description = "A run's results folder (it holds summary.json); the reference run." };
-        var dir2 = new Argument<string?>("dir2") { Description = "A second run to compare with the first.", Arity = ArgumentArity.ZeroOrOne };
+        var dirs = new Argument<string[]>("dirs") { Description = "Run results folders (each holds summary.json); the first is the reference. At most 8.", Arity = ArgumentArity.OneOrMore };
         var plotFile = new Option<string?>("--plot") { Description = "Where to write the breakdown chart (PNG; default <dir>/report.png)." };
         var noPlot = new Option<bool>("--no-plot") { Description = "Write no chart." };
-        var command = new Command("report", "Print a run's time breakdown, guest kernel services and headline counters (two runs side by side), and plot the breakdown.")
+        var command = new Command("report", "Print a run's time breakdown, memory footprint, guest kernel services and headline counters (several runs side by side), and plot the breakdown.")
         {
-            dir, dir2, plotFile, noPlot,
+            dirs, plotFile, noPlot,
         };
         command.SetAction(parse =>
         {
-            string? second = parse.GetValue(dir2);
-            string[] folders = second is null ? [parse.GetValue(dir)!] : [parse.GetValue(dir)!, second];
+            string[] folders = parse.GetValue(dirs)!;
+            if (folders.Length > MaxRuns)
+            {
+                throw new BadInputException("dirs", $"at most {MaxRuns} runs side by side (got {folders.Length})");
+            }
+
             string? plotPath = parse.GetValue(plotFile);
             bool skipPlot = parse.GetValue(noPlot);
             if (plotPath is not null && skipPlot)

@@ -62,6 +62,25 @@ public class ReportCommandTests
     }
 
     [Fact]
+    public void Three_runs_are_side_by_side_and_nine_are_refused()
+    {
+        string root = Repo.TempDir("report");
+        string bare = RunFolder(root, "bare", Bare);
+        string disco = RunFolder(root, "disco", Virtual);
+        string third = RunFolder(root, "third", Virtual.Replace("engineering-disco", "engineering-2vm", StringComparison.Ordinal));
+        string plot = Path.Combine(root, "three.png");
+        var (exit, output, err) = CliRunner.Run("report", bare, disco, third, "--plot", plot);
+        Assert.True(exit == 0, err);
+        Assert.Equal(["scenario", "engineering-bare", "engineering-disco", "engineering-2vm"], Row(output, "scenario"));
+        Assert.Equal(["total", "1.000000", "100.0", "100.0", "1.500000", "100.0", "150.0", "1.500000", "100.0", "150.0"], Row(output, "total"));
+        Assert.True(File.Exists(plot));
+
+        var nine = CliRunner.Run(["report", .. Enumerable.Repeat(bare, 9), "--no-plot"]);
+        Assert.Equal(2, nine.Exit);
+        Assert.Contains("at most 8 runs", nine.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Headline_counters_are_side_by_side()
     {
         string root = Repo.TempDir("report");

@@ -8,4 +8,6 @@ public static class MonitorMessageKinds
     public const int VirtualDiskRead = 202;
     public const int VirtualDiskDone = 203;
     public const int CopyOnWriteRequest = 204;
+    public const int NfsRequest = 205;
+    public const int NfsReply = 206;
 }

@@ -45,6 +45,7 @@ public sealed class GuestKernel
     private readonly int _disks;
     private readonly long _diskBlocks;
     private readonly GuestProcess?[] _slots = new GuestProcess?[GuestLayout.MaxProcesses + 1];
+    private readonly bool _remoteData;
 
     // State (checkpointed, in this order).
     private readonly List<ExecutionStream> _paths = [];
@@ -57,6 +58,8 @@ public sealed class GuestKernel
     private readonly SortedDictionary<long, GuestIo> _requests = [];
     private readonly SortedDictionary<long, long> _loaded = [];
     private readonly HashSet<long> _bufferPages = [];
+    private readonly SortedDictionary<long, long[]> _nfsReplies = [];
+    private long _nextNfs;
     private long _nextRequest;
     private int _jobsStarted;
     private int _jobsDone;
@@ -65,8 +68,10 @@ public sealed class GuestKernel
     private readonly long[] _serviceTimePs = new long[KernelServices.Count];
     private long _diskReads;
 
-    public GuestKernel(GuestParams parameters, GuestWorkload workload, long seed, int disks, long diskSectors, bool relocated, bool monitorZeroes)
+    /// <param name="remoteData">An NFS client: the workload's data files are on the server, so they are not in its cache at boot.</param>
+    public GuestKernel(GuestParams parameters, GuestWorkload workload, long seed, int disks, long diskSectors, bool relocated, bool monitorZeroes, bool remoteData = false)
     {
+        _remoteData = remoteData;
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(workload);
         if (disks < 1)
@@ -140,7 +145,7 @@ public sealed class GuestKernel
             }
 
             Warm(GuestFiles.SharedFile, _w.Profile.SharedBytes >> GuestLayout.PageShift);
-            for (int f = 0; f < _w.DistinctFiles && _w.FilesPerJob > 0; f++)
+            for (int f = 0; f < _w.DistinctFiles && _w.FilesPerJob > 0 && !_remoteData; f++)
             {
                 Warm(f, _w.FileKb / 4);
             }
@@ -438,6 +443,44 @@ public sealed class GuestKernel
         Body(b, KernelCode.Interrupt);
         Exit(b);
         Push(KernelService.Interrupt, b, nowPs);
+    }
+
+    /// <summary>
+    /// An NFS server: a read request arrived from the virtual network. The nfsd path looks the blocks up in the
+    /// buffer cache (the server holds the files there) and sends the reply; returns the reply's handle.
+    /// </summary>
+    public long OnNfsRequest(long[] keys, long nowPs)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var pages = new long[keys.Length];
+        for (int i = 0; i < keys.Length; i++)
+        {
+            if (!_bufferCache.TryGetValue(keys[i], out pages[i]))
+            {
+                throw new InvalidOperationException($"NFS server: block {keys[i] & 0xFFFFF} of file {keys[i] >> 20} is not in its cache (the server serves from a warm cache)");
+            }
+        }
+
+        long handle = _nextNfs++;
+        _nfsReplies[handle] = pages;
+        var b = Entry();
+        Body(b, KernelCode.NfsServe);
+        b.Add(GuestPrivilegedOps.Op(GuestPrivileged.NetSend, handle));
+        Exit(b);
+        Push(KernelService.NfsServe, b, nowPs);
+        return handle;
+    }
+
+    /// <summary>The guest pages of NFS reply <paramref name="handle"/>; <paramref name="sent"/> forgets it.</summary>
+    public long[] NfsReplyPages(long handle, bool sent)
+    {
+        var pages = _nfsReplies.TryGetValue(handle, out var p) ? p : throw new InvalidOperationException($"guest: NetSend of unknown reply {handle}");
+        if (sent)
+        {
+            _nfsReplies.Remove(handle);
+        }
+
+        return pages;
     }
 
     /// <summary>The disk read a StartIo operation names.</summary>
@@ -935,6 +978,13 @@ public sealed class GuestKernel
         writer.Write(_serviceCount);
         writer.Write(_serviceTimePs);
         writer.Write(_diskReads);
+        writer.Write(_nextNfs);
+        writer.WriteCount(_nfsReplies.Count);
+        foreach (var (handle, pages) in _nfsReplies)
+        {
+            writer.Write(handle);
+            writer.Write(pages);
+        }
         writer.WriteCount(Processes.Count());
         foreach (var p in Processes)
         {
@@ -982,6 +1032,14 @@ public sealed class GuestKernel
         reader.ReadLongArray("service counts", KernelServices.Count).CopyTo(_serviceCount, 0);
         reader.ReadLongArray("service times", KernelServices.Count).CopyTo(_serviceTimePs, 0);
         _diskReads = reader.ReadLong("disk reads", 0, long.MaxValue);
+        _nextNfs = reader.ReadLong("next nfs reply", 0, long.MaxValue);
+        _nfsReplies.Clear();
+        int replies = reader.ReadCount("nfs replies", 1 << 16);
+        for (int i = 0; i < replies; i++)
+        {
+            long handle = reader.ReadLong("nfs reply", 0, long.MaxValue);
+            _nfsReplies[handle] = reader.ReadLongArray("nfs pages", 1024);
+        }
         Array.Clear(_slots);
         int processes = reader.ReadCount("processes", GuestLayout.MaxProcesses);
         for (int i = 0; i < processes; i++)

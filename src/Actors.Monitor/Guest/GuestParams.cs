@@ -21,6 +21,7 @@ public enum KernelCode
     OtherSyscall = 12,
     Interrupt = 13,
     ContextSwitch = 14,
+    NfsServe = 15,
 }
 
 /// <summary>
@@ -29,12 +30,12 @@ public enum KernelCode
 /// </summary>
 public sealed record GuestParams
 {
-    public const int CodeCount = 15;
+    public const int CodeCount = 16;
 
     public static readonly string[] CodeKeys =
     [
         "exception-entry", "exception-exit", "utlb-refill", "ktlb-refill", "demand-zero", "file-fault", "open", "read", "write",
-        "execve", "fork", "exit", "other-syscall", "interrupt", "context-switch",
+        "execve", "fork", "exit", "other-syscall", "interrupt", "context-switch", "nfs-serve",
     ];
 
     /// <summary>Guest-physical memory (the whole machine's on bare hardware is at least this).</summary>
@@ -57,7 +58,7 @@ public sealed record GuestParams
     public PathCost[] Paths { get; init; } =
     [
         new(60, 4), new(40, 4), new(10, 0), new(60, 2), new(600, 8), new(500, 8), new(3000, 24), new(800, 8), new(900, 8),
-        new(8000, 48), new(5000, 40), new(4000, 24), new(200, 4), new(400, 6), new(500, 8),
+        new(8000, 48), new(5000, 40), new(4000, 24), new(200, 4), new(400, 6), new(500, 8), new(1500, 16),
     ];
 
     public PathCost Path(KernelCode code) => Paths[(int)code];

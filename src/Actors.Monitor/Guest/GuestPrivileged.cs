@@ -29,6 +29,9 @@ public enum GuestPrivileged
 
     /// <summary>Set the current ASID (a context switch).</summary>
     SetAsid = 7,
+
+    /// <summary>Send an NFS reply on the virtual network (a monitor call; its pages are remapped, not copied).</summary>
+    NetSend = 8,
 }
 
 public static class GuestPrivilegedOps

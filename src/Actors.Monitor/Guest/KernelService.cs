@@ -32,16 +32,19 @@ public enum KernelService
 
     /// <summary>Switching processes (time slice over, a process blocked or exited).</summary>
     ContextSwitch = 12,
+
+    /// <summary>An NFS server answering a read request from the virtual network.</summary>
+    NfsServe = 13,
 }
 
 public static class KernelServices
 {
-    public const int Count = 13;
+    public const int Count = 14;
 
     private static readonly string[] Names =
     [
         "demand_zero", "slow_tlb_refill", "fast_tlb_refill", "file_fault", "open", "read", "write", "execve", "fork", "exit",
-        "other_syscall", "interrupt", "context_switch",
+        "other_syscall", "interrupt", "context_switch", "nfs_serve",
     ];
 
     /// <summary>The counter name (<c>service.&lt;name&gt;.count</c>, <c>.time_ps</c>).</summary>

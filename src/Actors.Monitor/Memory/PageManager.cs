@@ -30,6 +30,7 @@ public sealed class PageManager
     private long _remoteAllocations;
     private long _sharedReads;
     private long _copies;
+    private long _remaps;
 
     /// <param name="colors">Page colours of the cache (L2 bytes per way / page size); 1 for none.</param>
     public PageManager(int nodes, long pagesPerNode, long colors = 1)
@@ -109,6 +110,25 @@ public sealed class PageManager
         Map(vm, guestPage, page, writable: false);
         return (page, cached);
     }
+
+    /// <summary>
+    /// Maps machine page <paramref name="page"/>, which other VMs map read-only (an NFS server's file page), read-only
+    /// at (vm, guest page) as well: the virtual network moves a page by remapping it, copy-on-write, not by copying.
+    /// </summary>
+    public void ShareInto(int vm, long guestPage, long page)
+    {
+        if (!_memmap.TryGetValue(page, out var back) || back.Exists(m => IsWritable(m.Vm, m.GuestPage)))
+        {
+            throw new InvalidOperationException($"machine page {page} cannot be shared: nobody maps it, or somebody may write it");
+        }
+
+        Unmap(vm, guestPage);
+        Map(vm, guestPage, page, writable: false);
+        _remaps++;
+    }
+
+    /// <summary>Pages moved between VMs by remapping.</summary>
+    public long Remaps => _remaps;
 
     /// <summary>
     /// A write to a page (vm, guest page) maps read-only: give the VM a private copy (the others keep the original,
@@ -306,6 +326,7 @@ public sealed class PageManager
         writer.Write(_remoteAllocations);
         writer.Write(_sharedReads);
         writer.Write(_copies);
+        writer.Write(_remaps);
     }
 
     /// <summary>The memmap is rebuilt from the pmaps (it is their inverse; saving both could only disagree).</summary>
@@ -357,5 +378,6 @@ public sealed class PageManager
         _remoteAllocations = reader.ReadLong("remote allocations", 0, long.MaxValue);
         _sharedReads = reader.ReadLong("shared reads", 0, long.MaxValue);
         _copies = reader.ReadLong("copies", 0, long.MaxValue);
+        _remaps = reader.ReadLong("remaps", 0, long.MaxValue);
     }
 }

@@ -71,6 +71,9 @@ public static class GuestConfig
             InterruptPs = config.GetSimTime(m + "interrupt").Ps,
             VcpuTimeSlicePs = config.GetSimTime(m + "vcpu-time-slice").Ps,
             CheckInvariants = config.GetBool(m + "check-invariants"),
+            Nfs = config.GetBool(m + "nfs.enabled"),
+            NfsServerMemoryBytes = config.GetLong(m + "nfs.server-memory-mb", 1, 1L << 20) << 20,
+            NetworkLatencyPs = config.GetSimTime(m + "nfs.latency").Ps,
         };
         foreach (var (key, problem) in p.Problems())
         {

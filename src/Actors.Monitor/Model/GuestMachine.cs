@@ -47,9 +47,23 @@ public static class GuestMachine
         var pageManager = new ComponentId(machineLayout.HardwareComponents);
         var supervisors = new MonitorSupervisor[machine.Nodes];
         var monitorBuilder = new MachineBuilder(machine, n => supervisors[n] = new MonitorSupervisor(monitor, machineLayout, pageManager));
+        if (monitor.Nfs && machine.Disks < 2)
+        {
+            throw new Engine.Configuration.BadInputException("disco.machine.disk.count", "the NFS configuration needs at least 2 disks (the shared root disk and the server's data disk)");
+        }
+
+        if (monitor.Nfs && !workload.WarmCache)
+        {
+            throw new Engine.Configuration.BadInputException($"disco.workload.{workload.Kind}.warm-cache", "must be true with monitor.nfs.enabled (the NFS server serves the files from its cache)");
+        }
+
         foreach (var vm in VirtualMachine.Place(monitor.Vms, machine.Nodes, guest, workload, seed))
         {
-            supervisors[vm.Processor].Add(new Vcpu(vm.Id, NewKernel(vm.Guest, vm.Workload, machine, vm.Seed, relocated: true), monitor.L2TlbEntries));
+            bool server = monitor.Nfs && vm.Id == MonitorSupervisor.NfsServerVm;
+            var kernel = server
+                ? new GuestKernel(guest with { MemoryBytes = monitor.NfsServerMemoryBytes }, workload with { Jobs = 0, Parallelism = 0 }, vm.Seed, machine.Disks, machine.Disk.Sectors, relocated: true, monitorZeroes: true)
+                : new GuestKernel(vm.Guest, vm.Workload, vm.Seed, machine.Disks, machine.Disk.Sectors, relocated: true, monitorZeroes: true, remoteData: monitor.Nfs);
+            supervisors[vm.Processor].Add(new Vcpu(vm.Id, kernel, monitor.L2TlbEntries));
         }
 
         long toManager = monitor.PageFillPs / 2;
@@ -62,6 +76,21 @@ public static class GuestMachine
         {
             monitorBuilder.Connect(machineLayout.Processor(n), pageManager, toManager);
             monitorBuilder.Connect(pageManager, machineLayout.Processor(n), back);
+        }
+
+        if (monitor.Nfs)
+        {
+            // The virtual network: a message between VMs crosses from one processor's monitor to another's.
+            for (int a = 0; a < machine.Nodes; a++)
+            {
+                for (int b = 0; b < machine.Nodes; b++)
+                {
+                    if (a != b)
+                    {
+                        monitorBuilder.Connect(machineLayout.Processor(a), machineLayout.Processor(b), monitor.NetworkLatencyPs);
+                    }
+                }
+            }
         }
 
         for (int k = 0; k < machine.Disks; k++)
@@ -84,7 +113,9 @@ public static class GuestMachine
             .Register<MachinePageGrant>(MonitorMessageKinds.MachinePageGrant, MachinePageGrant.Read)
             .Register<VirtualDiskRead>(MonitorMessageKinds.VirtualDiskRead, VirtualDiskRead.Read)
             .Register<VirtualDiskDone>(MonitorMessageKinds.VirtualDiskDone, VirtualDiskDone.Read)
-            .Register<CopyOnWriteRequest>(MonitorMessageKinds.CopyOnWriteRequest, CopyOnWriteRequest.Read);
+            .Register<CopyOnWriteRequest>(MonitorMessageKinds.CopyOnWriteRequest, CopyOnWriteRequest.Read)
+            .Register<Network.NfsRequest>(MonitorMessageKinds.NfsRequest, Network.NfsRequest.Read)
+            .Register<Network.NfsReply>(MonitorMessageKinds.NfsReply, Network.NfsReply.Read);
     }
 
     /// <summary>The supervisors of a built model's processors (for tests and invariant checks).</summary>

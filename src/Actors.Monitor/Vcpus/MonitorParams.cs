@@ -46,6 +46,13 @@ public sealed record MonitorParams
 
     public long VcpuTimeSlicePs { get; init; } = 10_000_000_000;
 
+    /// <summary>VM 0 is an NFS server for the others' data files (the virtual network).</summary>
+    public bool Nfs { get; init; }
+
+    public long NfsServerMemoryBytes { get; init; } = 96L << 20;
+
+    public long NetworkLatencyPs { get; init; } = 20_000_000;
+
     /// <summary>Check isolation after every emulated TLB write and pmap change (slow; for tests).</summary>
     public bool CheckInvariants { get; init; }
 
@@ -77,6 +84,16 @@ public sealed record MonitorParams
         if (VcpuTimeSlicePs <= 0)
         {
             yield return ("vcpu-time-slice", $"must be positive (got {VcpuTimeSlicePs} ps)");
+        }
+
+        if (Nfs && Vms < 2)
+        {
+            yield return ("nfs.enabled", $"needs a server and at least one client: monitor.vms >= 2 (got {Vms})");
+        }
+
+        if (NetworkLatencyPs < 1)
+        {
+            yield return ("nfs.latency", $"must be positive (got {NetworkLatencyPs} ps)");
         }
 
         if (Vms is < 1 or > 64)

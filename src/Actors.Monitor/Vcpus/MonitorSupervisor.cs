@@ -7,6 +7,7 @@ using Disco.Actors.Hardware.Processor;
 using Disco.Actors.Hardware.Tlb;
 using Disco.Actors.Monitor.Guest;
 using Disco.Actors.Monitor.Memory;
+using Disco.Actors.Monitor.Network;
 
 namespace Disco.Actors.Monitor.Vcpus;
 
@@ -38,6 +39,9 @@ public sealed class MonitorSupervisor : ISupervisor
     private int _retryVcpu;
     private long _hotPages;
     private readonly long[] _seenPs = new long[5];
+    private readonly SortedDictionary<long, NfsRequest> _nfsPending = [];
+    private long _nfsSent;
+    private long _nfsServed;
 
     public MonitorSupervisor(MonitorParams monitor, MachineLayout layout, ComponentId pageManager)
     {
@@ -242,6 +246,16 @@ public sealed class MonitorSupervisor : ISupervisor
                 break;
             }
 
+            case NfsRequest n:
+            {
+                var server = _vcpus.Find(x => x.Vm == NfsServerVm) ?? throw new InvalidOperationException("monitor: an NFS request reached a processor without the server VM");
+                server.Count(VcpuCounter.Interrupts);
+                long handle = server.Kernel.OnNfsRequest(n.Keys, context.LocalPs);
+                _nfsPending[handle] = n;
+                outcome = Monitor(_m.InterruptPs + _m.ReflectPs + (_awaiting ? 0 : Schedule(context, timeSlice: false)));
+                break;
+            }
+
             case HotPageInterrupt:
                 // Page migration and replication act on these (the NUMA experiments); this monitor takes and drops them.
                 _hotPages++;
@@ -296,6 +310,14 @@ public sealed class MonitorSupervisor : ISupervisor
 
                 cost += _m.MonitorCallPs + (_m.DmaPerPagePs * io.GuestPages.Length);
                 v.Count(VcpuCounter.MonitorCalls);
+                if (_m.Nfs && v.Vm != NfsServerVm && io.Disk != Workloads.GuestFiles.RootDisk)
+                {
+                    // An NFS client's data file: the request goes to the server VM over the virtual network.
+                    _nfsSent++;
+                    context.Send(_layout.Processor(NfsServerVm % _layout.Nodes), new NfsRequest(v.Vm, ((long)vcpu << 40) | io.Id, io.Keys, io.GuestPages, context.Node), cost);
+                    break;
+                }
+
                 var (disk, cacheDisk) = PhysicalDisk(v.Vm, io.Disk);
                 context.Send(_pageManager, new VirtualDiskRead(v.Vm, ((long)vcpu << 40) | io.Id, io.GuestPages, disk, cacheDisk, io.Sector, context.Node), cost);
                 break;
@@ -315,12 +337,38 @@ public sealed class MonitorSupervisor : ISupervisor
                 break;
             }
 
+            case GuestPrivileged.NetSend:
+            {
+                // The reply's pages are remapped into the client by the page manager: translate them, copy nothing.
+                var request = _nfsPending[argument];
+                long[] guestPages = v.Kernel.NfsReplyPages(argument, sent: false);
+                var pages = new long[guestPages.Length];
+                for (int i = 0; i < pages.Length; i++)
+                {
+                    if (!Resolve(v, guestPages[i], out pages[i], context, cost))
+                    {
+                        return Retry(vcpu, operation, cost);
+                    }
+                }
+
+                v.Kernel.NfsReplyPages(argument, sent: true);
+                _nfsPending.Remove(argument);
+                _nfsServed++;
+                cost += _m.MonitorCallPs;
+                v.Count(VcpuCounter.MonitorCalls);
+                context.Send(_pageManager, new NfsReply(request.ClientVm, request.RequestId, request.ClientPages, pages, request.ClientNode), cost);
+                break;
+            }
+
             default:
                 break;
         }
 
         return Monitor(cost);
     }
+
+    /// <summary>The NFS server of a run with the virtual network: VM 0.</summary>
+    public const int NfsServerVm = 0;
 
     private TrapOutcome Retry(int vcpu, Operation operation, long cost)
     {
@@ -508,6 +556,8 @@ public sealed class MonitorSupervisor : ISupervisor
         sink.Add("monitor.vcpu_switches", _scheduler.Switches);
         sink.Add("monitor.idle_deschedules", _scheduler.IdleDeschedules);
         sink.Add("monitor.hot_page_interrupts", _hotPages);
+        sink.Add("network.nfs_requests", _nfsSent);
+        sink.Add("network.nfs_replies", _nfsServed);
     }
 
     public void Save(ref StateWriter writer)
@@ -515,6 +565,14 @@ public sealed class MonitorSupervisor : ISupervisor
         writer.Write(_booted);
         _scheduler.Save(ref writer);
         writer.Write(_seenPs);
+        writer.Write(_nfsSent);
+        writer.Write(_nfsServed);
+        writer.WriteCount(_nfsPending.Count);
+        foreach (var (handle, request) in _nfsPending)
+        {
+            writer.Write(handle);
+            writer.Write(request);
+        }
         writer.Write(_awaiting);
         writer.Write(_hasRetry);
         _retry.Write(ref writer);
@@ -537,6 +595,15 @@ public sealed class MonitorSupervisor : ISupervisor
         _booted = reader.ReadBool("booted");
         _scheduler.Load(ref reader);
         reader.ReadLongArray("time seen", _seenPs.Length).CopyTo(_seenPs, 0);
+        _nfsSent = reader.ReadLong("nfs sent", 0, long.MaxValue);
+        _nfsServed = reader.ReadLong("nfs served", 0, long.MaxValue);
+        _nfsPending.Clear();
+        int pending = reader.ReadCount("nfs pending", 1 << 16);
+        for (int i = 0; i < pending; i++)
+        {
+            long handle = reader.ReadLong("nfs handle", 0, long.MaxValue);
+            _nfsPending[handle] = (NfsRequest)reader.ReadMessage("nfs request");
+        }
         _awaiting = reader.ReadBool("awaiting pmap fill");
         _hasRetry = reader.ReadBool("has retry");
         _retry = Operation.Read(ref reader);

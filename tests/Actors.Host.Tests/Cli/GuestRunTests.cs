@@ -81,6 +81,22 @@ public class GuestRunTests
         Assert.Contains("kernel_text", report.Out, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_NFS_sharing_scenario_moves_file_pages_by_remapping_and_uses_less_machine_memory_for_buffers()
+    {
+        string[] small = ["--engine", "sequential", "--set", "workload.pmake.processes=3", "--set", "workload.pmake.instructions=100000"];
+        string local = Repo.TempDir("share8-local");
+        string nfs = Repo.TempDir("share8-nfs");
+        Assert.Equal(0, CliRunner.Run(["run", Repo.Scenario("sharing-pmake-8vm.hocon"), "--out", local, .. small]).Exit);
+        var (exit, _, err) = CliRunner.Run(["run", Repo.Scenario("sharing-pmake-8vm-nfs.hocon"), "--out", nfs, .. small]);
+        Assert.True(exit == 0, err);
+        var s = Summary(nfs);
+        Assert.Equal(0, s["counters"]!["monitor.pages"]!["network.bytes_copied"]!.GetValue<long>());
+        Assert.True(s["counters"]!["monitor.pages"]!["network.bytes_remapped"]!.GetValue<long>() > 0);
+        long Buffers(string dir) => Summary(dir)["footprint"]!["machine"]!["buffer_cache"]!.GetValue<long>();
+        Assert.True(Buffers(nfs) < Buffers(local), $"NFS clients share the server's file pages: {Buffers(nfs)} vs {Buffers(local)} machine pages of buffer cache");
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

@@ -97,6 +97,22 @@ public class GuestRunTests
         Assert.True(Buffers(nfs) < Buffers(local), $"NFS clients share the server's file pages: {Buffers(nfs)} vs {Buffers(local)} machine pages of buffer cache");
     }
 
+    [Fact]
+    public void The_NFS_scenario_resumed_from_a_checkpoint_ends_as_the_uninterrupted_run()
+    {
+        // Everything in flight crosses the checkpoint: NFS requests and replies, disk-cache reads, pmap fills.
+        string[] small = ["--set", "workload.pmake.processes=3", "--set", "workload.pmake.instructions=100000"];
+        string reference = Repo.TempDir("nfs-reference");
+        Assert.Equal(0, CliRunner.Run(["run", Repo.Scenario("sharing-pmake-8vm-nfs.hocon"), "--out", reference, "--engine", "sequential", .. small]).Exit);
+        string dir = Repo.TempDir("nfs-checkpointed");
+        var (exit, _, err) = CliRunner.Run(["run", Repo.Scenario("sharing-pmake-8vm-nfs.hocon"), "--out", dir, "--checkpoint-every", "10ms", "--partitions", "4", .. small]);
+        Assert.True(exit == 0, err);
+        Assert.Equal(Comparable(reference), Comparable(dir));
+        var resumed = CliRunner.Run("resume", dir, "--epoch", "1", "--engine", "sequential");
+        Assert.True(resumed.Exit == 0, resumed.Err);
+        Assert.Equal(Comparable(reference), Comparable(dir));
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

@@ -21,6 +21,10 @@ public sealed class SoftwareTlb
     private readonly long[] _odd;
     private readonly byte[] _writable;  // bit 0: even half, bit 1: odd half
 
+    // Where a key was last found, by a hash of the key: a lookup tries there before scanning every entry. A pure cache
+    // of positions (every use checks the key), so it changes no result and is not part of the state.
+    private readonly int[] _lastIndex = new int[256];
+
     public SoftwareTlb(int entries)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(entries, 1);
@@ -164,10 +168,18 @@ public sealed class SoftwareTlb
     private int IndexOf(long key)
     {
         var keys = _keys;
+        int h = (int)((ulong)(key * unchecked((long)0x9E3779B97F4A7C15UL)) >> 56);
+        int guess = _lastIndex[h];
+        if (keys[guess] == key)
+        {
+            return guess;
+        }
+
         for (int i = 0; i < keys.Length; i++)
         {
             if (keys[i] == key)
             {
+                _lastIndex[h] = i;
                 return i;
             }
         }

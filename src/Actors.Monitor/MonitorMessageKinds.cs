@@ -10,4 +10,7 @@ public static class MonitorMessageKinds
     public const int CopyOnWriteRequest = 204;
     public const int NfsRequest = 205;
     public const int NfsReply = 206;
+    public const int LockAcquire = 207;
+    public const int LockGrant = 208;
+    public const int LockRelease = 209;
 }

@@ -46,12 +46,16 @@ public sealed class GuestKernel
     private readonly long _diskBlocks;
     private readonly GuestProcess?[] _slots = new GuestProcess?[GuestLayout.MaxProcesses + 1];
     private readonly bool _remoteData;
+    private readonly int _instance;
+    private readonly int _instances;
 
     // State (checkpointed, in this order).
     private readonly List<ExecutionStream> _paths = [];
     private int _current;
     private long _sliceEndPs;
     private long _watermark;
+    private long _limit;
+    private long _sharedPages;
     private readonly List<long> _free = [];
     private readonly SortedDictionary<long, long> _bufferCache = [];
     private readonly SortedDictionary<long, long> _inFlight = [];
@@ -69,9 +73,15 @@ public sealed class GuestKernel
     private long _diskReads;
 
     /// <param name="remoteData">An NFS client: the workload's data files are on the server, so they are not in its cache at boot.</param>
-    public GuestKernel(GuestParams parameters, GuestWorkload workload, long seed, int disks, long diskSectors, bool relocated, bool monitorZeroes, bool remoteData = false)
+    /// <param name="instance">SMP guests: this processor's part of the kernel (0 to <paramref name="instances"/> - 1).</param>
+    /// <param name="instances">SMP guests: processors the kernel runs on. Each part runs its own processes (its
+    /// share of the jobs) and allocates from its own slice of free memory; all parts share the kernel's text and
+    /// data (the same pages, so the processors' caches contend for them), the files cached at boot, and the memlock.</param>
+    public GuestKernel(GuestParams parameters, GuestWorkload workload, long seed, int disks, long diskSectors, bool relocated, bool monitorZeroes, bool remoteData = false, int instance = 0, int instances = 1)
     {
         _remoteData = remoteData;
+        _instance = instance;
+        _instances = instances;
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(workload);
         if (disks < 1)
@@ -92,6 +102,7 @@ public sealed class GuestKernel
         Relocated = relocated;
         MonitorZeroes = monitorZeroes;
         _watermark = parameters.KernelPages;
+        _limit = parameters.MemoryPages;
     }
 
     public GuestParams Parameters => _p;
@@ -112,6 +123,9 @@ public sealed class GuestKernel
     public ExecutionStream? Current =>
         _paths.Count > 0 ? _paths[^1] : _current > 0 && _slots[_current] is { State: GuestProcessState.Runnable, Started: true } p ? p.Stream : null;
 
+    /// <summary>The kernel paths under way, innermost last.</summary>
+    public IEnumerable<KernelPath> PathStack => _paths.Select(s => (KernelPath)s.Source);
+
     public GuestProcess? CurrentProcess => _current > 0 ? _slots[_current] : null;
 
     public IEnumerable<GuestProcess> Processes => _slots.OfType<GuestProcess>();
@@ -121,7 +135,13 @@ public sealed class GuestKernel
     public long ServiceTimePs(KernelService s) => _serviceTimePs[(int)s];
 
     /// <summary>Guest-physical pages in use (kernel, buffer cache, processes, page tables).</summary>
-    public long PagesInUse => _watermark - _free.Count;
+    public long PagesInUse => _instances == 1 ? _watermark - _free.Count : (_instance == 0 ? _sharedPages : 0) + (_watermark - (_limit - SliceSize) - _free.Count);
+
+    /// <summary>An SMP part's slice of the memory left after the kernel and the files cached at boot.</summary>
+    private long SliceSize => (_p.MemoryPages - _sharedPages) / _instances;
+
+    /// <summary>True for an SMP guest's parts: their VM-structure operations take the memlock.</summary>
+    public bool Smp => _instances > 1;
 
     public long DiskReads => _diskReads;
 
@@ -149,6 +169,14 @@ public sealed class GuestKernel
             {
                 Warm(f, _w.FileKb / 4);
             }
+        }
+
+        // Everything so far (kernel, files cached at boot) is laid out the same by every SMP part: it is shared.
+        _sharedPages = _watermark;
+        if (_instances > 1)
+        {
+            _watermark = _sharedPages + (_instance * SliceSize);
+            _limit = _watermark + SliceSize;
         }
 
         while (_jobsStarted < _w.Parallelism)
@@ -183,6 +211,13 @@ public sealed class GuestKernel
     /// <summary>Pages in use by kind (<see cref="GuestPageKind"/> order).</summary>
     public long[] Footprint()
     {
+        if (_instances > 1 && _instance > 0)
+        {
+            // The kernel and the files cached at boot are SMP part 0's to count: they are the same pages.
+            long own = _bufferPages.Count - _loaded.Count;
+            return [0, 0, own, PagesInUse - own];
+        }
+
         long text = _p.KernelTextPages, data = _p.KernelDataPages, buffers = _bufferPages.Count;
         return [text, data, buffers, PagesInUse - text - data - buffers];
     }
@@ -802,6 +837,12 @@ public sealed class GuestKernel
         }
 
         var path = new KernelPath(service, ops, completion, argument) { StartPs = nowPs };
+        if (Smp && service is KernelService.DemandZero or KernelService.FileFault or KernelService.Fork or KernelService.Execve or KernelService.Exit)
+        {
+            // IRIX's memlock guards the VM structures these change [D 5.5].
+            path.Lock = LockState.Needed;
+        }
+
         _paths.Add(new ExecutionStream(path, ExecutionMode.Kernel, GuestLayout.KernelAsid, kernelSegments: !Relocated));
     }
 
@@ -916,7 +957,7 @@ public sealed class GuestKernel
             return page;
         }
 
-        if (_watermark >= _p.MemoryPages)
+        if (_watermark >= _limit)
         {
             throw new BadInputException("disco.guest.memory-mb", $"guest memory is full ({_p.MemoryPages} pages): the workload needs more; give the guest more memory");
         }
@@ -958,6 +999,8 @@ public sealed class GuestKernel
         writer.Write(_current);
         writer.Write(_sliceEndPs);
         writer.Write(_watermark);
+        writer.Write(_limit);
+        writer.Write(_sharedPages);
         writer.Write(CollectionsMarshalSpan(_free));
         WriteMap(ref writer, _bufferCache);
         WriteMap(ref writer, _inFlight);
@@ -1006,6 +1049,8 @@ public sealed class GuestKernel
         _current = reader.ReadInt("current process", 0, GuestLayout.MaxProcesses);
         _sliceEndPs = reader.ReadLong("slice end", 0, long.MaxValue);
         _watermark = reader.ReadLong("page watermark", _p.KernelPages, _p.MemoryPages);
+        _limit = reader.ReadLong("page limit", _p.KernelPages, _p.MemoryPages);
+        _sharedPages = reader.ReadLong("shared pages", 0, _p.MemoryPages);
         _free.Clear();
         _free.AddRange(reader.ReadLongArray("free pages", (int)_p.MemoryPages));
         ReadMap(ref reader, _bufferCache, "buffer cache");

@@ -43,6 +43,12 @@ public sealed record GuestParams
 
     public long TimeSlicePs { get; init; } = 10_000_000_000;
 
+    /// <summary>Processors of an SMP guest on bare hardware (each runs its share of the work; they share the memlock).</summary>
+    public int Processors { get; init; } = 1;
+
+    /// <summary>One-way latency to the memlock and back: the lock line's coherence miss.</summary>
+    public long MemlockLatencyPs { get; init; } = 1_000_000;
+
     /// <summary>Kernel text at guest-physical page 0, kernel data after it.</summary>
     public int KernelTextPages { get; init; } = 128;
 
@@ -72,6 +78,11 @@ public sealed record GuestParams
         if (MemoryPages < KernelPages + 64)
         {
             yield return ("memory-mb", $"leaves no room for processes: the kernel alone takes {KernelPages} pages (got {MemoryPages} pages)");
+        }
+
+        if (Processors is < 1 or > 64 || MemlockLatencyPs < 1)
+        {
+            yield return ("smp.processors", $"must be 1-64 with a positive smp.memlock-latency (got {Processors}, {MemlockLatencyPs} ps)");
         }
 
         if (TimeSlicePs <= 0)

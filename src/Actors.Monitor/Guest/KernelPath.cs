@@ -38,6 +38,9 @@ public sealed class KernelPath : IOperationSource
 
     public long Argument { get; private set; }
 
+    /// <summary>SMP guests: the memlock this path must hold while it runs (VM-structure operations).</summary>
+    public LockState Lock { get; set; }
+
     /// <summary>Local time the path started.</summary>
     public long StartPs { get; set; }
 
@@ -65,6 +68,7 @@ public sealed class KernelPath : IOperationSource
         writer.Write(Argument);
         writer.Write(StartPs);
         writer.Write(NestedPs);
+        writer.Write((int)Lock);
         writer.Write(_next);
         writer.WriteCount(_ops.Count);
         foreach (var op in _ops)
@@ -80,6 +84,7 @@ public sealed class KernelPath : IOperationSource
         Argument = reader.ReadLong("path argument");
         StartPs = reader.ReadLong("path start", 0, long.MaxValue);
         NestedPs = reader.ReadLong("path nested time", 0, long.MaxValue);
+        Lock = (LockState)reader.ReadInt("path lock", 0, (int)LockState.Held);
         int next = reader.ReadInt("path position", 0, MaxOps);
         int n = reader.ReadCount("path operations", MaxOps);
         _ops.Clear();
@@ -90,6 +95,15 @@ public sealed class KernelPath : IOperationSource
 
         _next = next <= n ? next : throw new CorruptStateException($"kernel path: position {next} beyond its {n} operations");
     }
+}
+
+/// <summary>A path's hold on the SMP guest's memlock.</summary>
+public enum LockState
+{
+    None = 0,
+    Needed = 1,
+    Requested = 2,
+    Held = 3,
 }
 
 /// <summary>What the kernel does when a path ends.</summary>

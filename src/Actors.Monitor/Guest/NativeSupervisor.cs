@@ -20,13 +20,20 @@ public sealed class NativeSupervisor : ISupervisor
     private readonly long _cyclePs;
     private readonly int _nodes;
     private readonly long _pagesPerNode;
+    private readonly ComponentId? _memlock;
 
     // State (checkpointed, then the kernel's).
     private long _privileged;
     private long _hotPages;
+    private bool _lockPending;
+    private long _lockRequestedPs;
+    private long _lockWaitPs;
+    private long _lockAcquisitions;
 
-    public NativeSupervisor(GuestKernel kernel, MachineParams machine, MachineLayout layout)
+    /// <param name="memlock">The SMP guest's memlock component (null for a uniprocessor guest).</param>
+    public NativeSupervisor(GuestKernel kernel, MachineParams machine, MachineLayout layout, ComponentId? memlock = null)
     {
+        _memlock = memlock;
         ArgumentNullException.ThrowIfNull(kernel);
         ArgumentNullException.ThrowIfNull(machine);
         ArgumentNullException.ThrowIfNull(layout);
@@ -56,14 +63,14 @@ public sealed class NativeSupervisor : ISupervisor
         ArgumentNullException.ThrowIfNull(context);
         _kernel.Boot(context.LocalPs);
         _kernel.OnQuantum(context.LocalPs);
-        return TrapOutcome.None;
+        return WithLock(TrapOutcome.None, context);
     }
 
     public TrapOutcome OnTlbMiss(long virtualAddress, bool store, bool readOnly, ISupervisorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         _kernel.OnTlbMiss(virtualAddress, readOnly, context.LocalPs);
-        return TrapOutcome.None;
+        return WithLock(TrapOutcome.None, context);
     }
 
     public TrapOutcome OnPrivileged(in Operation operation, ISupervisorContext context)
@@ -72,7 +79,7 @@ public sealed class NativeSupervisor : ISupervisor
         if (!_kernel.InKernel)
         {
             _kernel.OnSyscall(operation, context.LocalPs);
-            return TrapOutcome.None;
+            return WithLock(TrapOutcome.None, context);
         }
 
         _privileged++;
@@ -111,14 +118,19 @@ public sealed class NativeSupervisor : ISupervisor
         ArgumentNullException.ThrowIfNull(context);
         if (_kernel.InKernel)
         {
+            bool held = _kernel.Current?.Source is KernelPath { Lock: LockState.Held };
             _kernel.OnPathEnd(context.LocalPs);
+            if (held)
+            {
+                context.Send(_memlock!.Value, new LockRelease(context.Node));
+            }
         }
         else
         {
             _kernel.OnProcessEnd(context.LocalPs);
         }
 
-        return TrapOutcome.None;
+        return WithLock(TrapOutcome.None, context);
     }
 
     public TrapOutcome OnMessage(ISimMessage message, ISupervisorContext context)
@@ -128,19 +140,53 @@ public sealed class NativeSupervisor : ISupervisor
         {
             case DiskComplete d:
                 _kernel.OnDiskComplete(d.RequestId, context.LocalPs);
-                return TrapOutcome.None;
+                return WithLock(TrapOutcome.None, context);
+            case LockGrant:
+            {
+                // An interrupt taken while spinning may have pushed its path on top of the one that asked.
+                var path = _kernel.PathStack.LastOrDefault(p => p.Lock == LockState.Requested);
+                if (!_lockPending || path is null)
+                {
+                    throw new InvalidOperationException("SMP guest: a memlock grant nobody waits for");
+                }
+
+                _lockPending = false;
+                path.Lock = LockState.Held;
+                _lockAcquisitions++;
+                _lockWaitPs += context.LocalPs - _lockRequestedPs;
+                return WithLock(TrapOutcome.None, context);
+            }
             case HotPageInterrupt:
                 // IRIX 5.3 is not NUMA-aware: the interrupt is taken and ignored.
                 _hotPages++;
-                return TrapOutcome.None;
+                return WithLock(TrapOutcome.None, context);
             default:
                 throw new InvalidOperationException($"bare guest: unexpected {message.GetType().Name}");
         }
     }
 
+    /// <summary>
+    /// SMP guests: a path that must hold the memlock does not run before the lock is granted; the processor spins,
+    /// in kernel mode, meanwhile (every message in between finds it still waiting).
+    /// </summary>
+    private TrapOutcome WithLock(TrapOutcome outcome, ISupervisorContext context)
+    {
+        if (!_lockPending && _kernel.Current?.Source is KernelPath { Lock: LockState.Needed } path)
+        {
+            path.Lock = LockState.Requested;
+            _lockPending = true;
+            _lockRequestedPs = context.LocalPs + outcome.CostPs;
+            context.Send(_memlock ?? throw new InvalidOperationException("SMP guest without a memlock"), new LockAcquire(context.Node), outcome.CostPs);
+        }
+
+        return _lockPending ? outcome with { Mode = ExecutionMode.Kernel, Action = TrapAction.Wait } : outcome;
+    }
+
     public void ReportStats(IStatsSink sink)
     {
         ArgumentNullException.ThrowIfNull(sink);
+        sink.Add("guest.memlock.acquisitions", _lockAcquisitions);
+        sink.Add("guest.memlock.wait_ps", _lockWaitPs);
         _kernel.ReportStats(sink);
         sink.Add("memory_pages.machine", _kernel.PagesInUse);
 
@@ -159,6 +205,10 @@ public sealed class NativeSupervisor : ISupervisor
     {
         writer.Write(_privileged);
         writer.Write(_hotPages);
+        writer.Write(_lockPending);
+        writer.Write(_lockRequestedPs);
+        writer.Write(_lockWaitPs);
+        writer.Write(_lockAcquisitions);
         _kernel.Save(ref writer);
     }
 
@@ -166,6 +216,10 @@ public sealed class NativeSupervisor : ISupervisor
     {
         _privileged = reader.ReadLong("privileged", 0, long.MaxValue);
         _hotPages = reader.ReadLong("hot pages", 0, long.MaxValue);
+        _lockPending = reader.ReadBool("memlock pending");
+        _lockRequestedPs = reader.ReadLong("memlock requested", 0, long.MaxValue);
+        _lockWaitPs = reader.ReadLong("memlock wait", 0, long.MaxValue);
+        _lockAcquisitions = reader.ReadLong("memlock acquisitions", 0, long.MaxValue);
         _kernel.Load(ref reader);
     }
 }

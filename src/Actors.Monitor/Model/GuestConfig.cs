@@ -36,6 +36,8 @@ public static class GuestConfig
         {
             MemoryBytes = config.GetLong(g + "memory-mb", 1, 1L << 20) << 20,
             TimeSlicePs = config.GetSimTime(g + "time-slice").Ps,
+            Processors = config.GetInt(g + "smp.processors", 1, 64),
+            MemlockLatencyPs = config.GetSimTime(g + "smp.memlock-latency").Ps,
             KernelTextPages = (int)(config.GetLong(g + "kernel-text-kb", 4, 1L << 20) / 4),
             KernelDataPages = (int)(config.GetLong(g + "kernel-data-kb", 4, 1L << 20) / 4),
             EntryPrivileged = config.GetInt(g + "privileged.entry", 0, 64),

@@ -36,10 +36,30 @@ public static class GuestMachine
                 throw new Engine.Configuration.BadInputException("disco.guest.memory-mb", $"is {guest.MemoryBytes >> 20} MB, more than the machine's {machine.MemoryBytes >> 20} MB (on bare hardware guest memory is machine memory)");
             }
 
+            int cpus = guest.Processors;
+            if (cpus > machine.Nodes)
+            {
+                throw new Engine.Configuration.BadInputException("disco.guest.processors", $"is {cpus}, the machine has {machine.Nodes} processors");
+            }
+
+            // An SMP guest: one kernel part per processor, each running the workload as VM k would (same seed), all
+            // sharing kernel pages, boot-cached files and the memlock.
             var layout = new MachineLayout(machine.Nodes, machine.Disks);
-            var builder = new MachineBuilder(machine, n => n == 0
-                ? new NativeSupervisor(NewKernel(guest, workload, machine, seed, relocated: false), machine, layout)
+            var parts = VirtualMachine.Place(cpus, machine.Nodes, guest, workload, seed);
+            ComponentId? memlock = cpus > 1 ? new ComponentId(layout.HardwareComponents) : null;
+            var builder = new MachineBuilder(machine, n => n < cpus
+                ? new NativeSupervisor(new GuestKernel(guest, workload, parts[n].Seed, machine.Disks, machine.Disk.Sectors, relocated: false, monitorZeroes: false, instance: n, instances: cpus), machine, layout, memlock)
                 : new UnusedProcessor());
+            if (memlock is { } lockId)
+            {
+                builder.Add(new MemlockComponent(lockId, layout, guest.MemlockLatencyPs));
+                for (int n = 0; n < cpus; n++)
+                {
+                    builder.Connect(layout.Processor(n), lockId, guest.MemlockLatencyPs);
+                    builder.Connect(lockId, layout.Processor(n), guest.MemlockLatencyPs);
+                }
+            }
+
             return builder.Build(ModelName, end, seed, catalog);
         }
 
@@ -115,7 +135,10 @@ public static class GuestMachine
             .Register<VirtualDiskDone>(MonitorMessageKinds.VirtualDiskDone, VirtualDiskDone.Read)
             .Register<CopyOnWriteRequest>(MonitorMessageKinds.CopyOnWriteRequest, CopyOnWriteRequest.Read)
             .Register<Network.NfsRequest>(MonitorMessageKinds.NfsRequest, Network.NfsRequest.Read)
-            .Register<Network.NfsReply>(MonitorMessageKinds.NfsReply, Network.NfsReply.Read);
+            .Register<Network.NfsReply>(MonitorMessageKinds.NfsReply, Network.NfsReply.Read)
+            .Register<LockAcquire>(MonitorMessageKinds.LockAcquire, LockAcquire.Read)
+            .Register<LockGrant>(MonitorMessageKinds.LockGrant, LockGrant.Read)
+            .Register<LockRelease>(MonitorMessageKinds.LockRelease, LockRelease.Read);
     }
 
     /// <summary>The supervisors of a built model's processors (for tests and invariant checks).</summary>

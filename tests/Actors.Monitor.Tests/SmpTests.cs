@@ -1,0 +1,44 @@
+using Disco.Actors.Hardware.Processor;
+using Disco.Actors.Monitor.Guest;
+using Disco.Actors.Testing;
+
+namespace Disco.Actors.Monitor.Tests;
+
+/// <summary>An SMP guest on bare hardware: processors share the kernel's pages and contend for the memlock.</summary>
+public class SmpTests
+{
+    private static Engine.Model.SimulationModel Build(int processors) =>
+        GuestRuns.Build(GuestRuns.Pmake(jobs: 2, warm: true), underMonitor: false, machine: GuestRuns.Machine(4) with { Disks = 2 }, guest: GuestRuns.Guest with { Processors = processors, MemoryBytes = 64L << 20 });
+
+    [Fact]
+    public void Each_processor_does_what_a_VM_would_and_memlock_waits_grow_with_processors()
+    {
+        var two = Engine.Kernel.SequentialKernel.Run(Build(2));
+        var four = Engine.Kernel.SequentialKernel.Run(Build(4));
+        var vms = GuestRuns.Run(GuestRuns.Pmake(jobs: 2, warm: true), underMonitor: true, monitor: GuestRuns.Monitor with { Vms = 4, CheckInvariants = false }, machine: GuestRuns.Machine(4) with { Disks = 2 }).Result;
+        foreach (var s in KernelServices.ModeIndependent)
+        {
+            Assert.Equal(vms.Counter($"service.{s.Name()}.count"), four.Counter($"service.{s.Name()}.count"));
+        }
+
+        Assert.Equal(GuestRuns.TimePs(vms, ExecutionMode.User), GuestRuns.TimePs(four, ExecutionMode.User));
+        double PerAcquisition(Engine.Run.RunResult r) => r.Counter("guest.memlock.wait_ps") / (double)r.Counter("guest.memlock.acquisitions");
+        Assert.True(two.Counter("guest.memlock.acquisitions") > 0);
+        Assert.True(PerAcquisition(four) > PerAcquisition(two), $"{PerAcquisition(four):F0} ps per acquisition on 4 processors vs {PerAcquisition(two):F0} on 2");
+        Assert.True(four.Counter("guest.memlock.contended") > 0);
+    }
+
+    [Fact]
+    public void The_SMP_guest_counts_its_shared_kernel_and_cached_files_once()
+    {
+        var one = Engine.Kernel.SequentialKernel.Run(Build(1));
+        var four = Engine.Kernel.SequentialKernel.Run(Build(4));
+        Assert.Equal(one.Counter("footprint.guest.kernel_text"), four.Counter("footprint.guest.kernel_text"));
+        Assert.Equal(four.Counter("memory_pages.guest"), four.Counter("memory_pages.machine"));
+        Assert.True(four.Counter("hw.processor.invalidations") > 0, "the processors' caches contend for the kernel's data");
+    }
+
+    [Fact]
+    public void SMP_runs_give_one_digest_on_every_engine() =>
+        Assert.Null(EngineMatrix.Disagreement(EngineMatrix.RunAll(() => Build(3), partitions: [0, 2], threads: [2])));
+}

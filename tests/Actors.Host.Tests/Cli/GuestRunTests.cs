@@ -98,6 +98,22 @@ public class GuestRunTests
     }
 
     [Fact]
+    public void The_SMP_scaling_baseline_does_the_8_VMs_work_and_waits_on_the_memlock()
+    {
+        string[] small = ["--engine", "sequential", "--set", "workload.pmake.processes=3", "--set", "workload.pmake.instructions=100000"];
+        string smp = Repo.TempDir("scaling-bare");
+        string vms = Repo.TempDir("scaling-8vm");
+        var (exit, _, err) = CliRunner.Run(["run", Repo.Scenario("scaling-pmake-bare.hocon"), "--out", smp, .. small]);
+        Assert.True(exit == 0, err);
+        Assert.Equal(0, CliRunner.Run(["run", Repo.Scenario("sharing-pmake-8vm.hocon"), "--out", vms, .. small]).Exit);
+        var s = Summary(smp);
+        var v = Summary(vms);
+        Assert.Equal(v["cpu_time_ps"]!["user"]!.GetValue<long>(), s["cpu_time_ps"]!["user"]!.GetValue<long>());
+        Assert.Equal(v["services"]!["execve"]!["count"]!.GetValue<long>(), s["services"]!["execve"]!["count"]!.GetValue<long>());
+        Assert.True(s["counters"]!["guest.memlock"]!["guest.memlock.contended"]!.GetValue<long>() > 0);
+    }
+
+    [Fact]
     public void The_NFS_scenario_resumed_from_a_checkpoint_ends_as_the_uninterrupted_run()
     {
         // Everything in flight crosses the checkpoint: NFS requests and replies, disk-cache reads, pmap fills.

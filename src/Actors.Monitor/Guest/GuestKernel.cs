@@ -566,8 +566,19 @@ public sealed class GuestKernel
         p.Map(vpn, page, writable: true);
         var b = Entry();
         Body(b, KernelCode.DemandZero);
-        Zero(b, page);
-        MapPte(b, p, vpn);
+        if (Smp)
+        {
+            // The page tables under the memlock, the zeroing outside it.
+            MapPte(b, p, vpn);
+            b.Add(GuestPrivilegedOps.Op(GuestPrivileged.Unlock));
+            Zero(b, page);
+        }
+        else
+        {
+            Zero(b, page);
+            MapPte(b, p, vpn);
+        }
+
         Exit(b);
         Push(KernelService.DemandZero, b, nowPs);
     }

@@ -32,6 +32,12 @@ public enum GuestPrivileged
 
     /// <summary>Send an NFS reply on the virtual network (a monitor call; its pages are remapped, not copied).</summary>
     NetSend = 8,
+
+    /// <summary>
+    /// Release the memlock before the rest of the path (an SMP guest zeroes a page outside it). A plain store to the
+    /// lock word, not a privileged instruction: it never traps; it travels as one so the supervisor sees it.
+    /// </summary>
+    Unlock = 9,
 }
 
 public static class GuestPrivilegedOps

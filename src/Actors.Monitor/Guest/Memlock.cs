@@ -7,43 +7,49 @@ using Disco.Actors.Hardware.Machine;
 namespace Disco.Actors.Monitor.Guest;
 
 /// <summary>A processor of an SMP guest → the memlock: wants the lock (it spins until granted).</summary>
-public sealed record LockAcquire(NodeId Node) : ISimMessage
+public sealed record LockAcquire(NodeId Node, int Vm = 0) : ISimMessage
 {
     public int Kind => MonitorMessageKinds.LockAcquire;
 
-    public ulong ContentHash() => Digest.Of(Kind, Node.Value);
-
-    public void Write(ref StateWriter writer) => writer.Write(Node.Value);
-
-    public static ISimMessage Read(ref StateReader reader) => new LockAcquire(new NodeId(reader.ReadInt("node", 0, MachineConstants.MaxNodes - 1)));
-}
-
-/// <summary>The memlock → the processor: it holds the lock now.</summary>
-public sealed record LockGrant : ISimMessage
-{
-    public static LockGrant Instance { get; } = new();
-
-    public int Kind => MonitorMessageKinds.LockGrant;
-
-    public ulong ContentHash() => (ulong)Kind;
+    public ulong ContentHash() => Digest.Of(Kind, Node.Value, Vm);
 
     public void Write(ref StateWriter writer)
     {
+        writer.Write(Node.Value);
+        writer.Write(Vm);
     }
 
-    public static ISimMessage Read(ref StateReader reader) => Instance;
+    public static ISimMessage Read(ref StateReader reader) =>
+        new LockAcquire(new NodeId(reader.ReadInt("node", 0, MachineConstants.MaxNodes - 1)), reader.ReadInt("vm", 0, int.MaxValue));
+}
+
+/// <summary>The memlock → the processor: it holds the lock now.</summary>
+public sealed record LockGrant(int Vm = 0) : ISimMessage
+{
+    public int Kind => MonitorMessageKinds.LockGrant;
+
+    public ulong ContentHash() => Digest.Of(Kind, Vm);
+
+    public void Write(ref StateWriter writer) => writer.Write(Vm);
+
+    public static ISimMessage Read(ref StateReader reader) => new LockGrant(reader.ReadInt("vm", 0, int.MaxValue));
 }
 
 /// <summary>The holder → the memlock: done.</summary>
-public sealed record LockRelease(NodeId Node) : ISimMessage
+public sealed record LockRelease(NodeId Node, int Vm = 0) : ISimMessage
 {
     public int Kind => MonitorMessageKinds.LockRelease;
 
-    public ulong ContentHash() => Digest.Of(Kind, Node.Value);
+    public ulong ContentHash() => Digest.Of(Kind, Node.Value, Vm);
 
-    public void Write(ref StateWriter writer) => writer.Write(Node.Value);
+    public void Write(ref StateWriter writer)
+    {
+        writer.Write(Node.Value);
+        writer.Write(Vm);
+    }
 
-    public static ISimMessage Read(ref StateReader reader) => new LockRelease(new NodeId(reader.ReadInt("node", 0, MachineConstants.MaxNodes - 1)));
+    public static ISimMessage Read(ref StateReader reader) =>
+        new LockRelease(new NodeId(reader.ReadInt("node", 0, MachineConstants.MaxNodes - 1)), reader.ReadInt("vm", 0, int.MaxValue));
 }
 
 /// <summary>
@@ -58,6 +64,7 @@ public sealed class MemlockComponent : Component
 
     private readonly MachineLayout _layout;
     private readonly long _latencyPs;
+    private readonly int _vm;
 
     // State (checkpointed, in this order).
     private int _holder = -1;
@@ -65,9 +72,11 @@ public sealed class MemlockComponent : Component
     private long _grants;
     private long _contended;
 
-    public MemlockComponent(ComponentId id, MachineLayout layout, long latencyPs)
+    /// <param name="vm">The VM whose kernel it belongs to (0 on bare hardware).</param>
+    public MemlockComponent(ComponentId id, MachineLayout layout, long latencyPs, int vm = 0)
         : base(id)
     {
+        _vm = vm;
         ArgumentNullException.ThrowIfNull(layout);
         _layout = layout;
         _latencyPs = latencyPs;
@@ -111,7 +120,7 @@ public sealed class MemlockComponent : Component
     {
         _holder = node;
         _grants++;
-        context.Send(_layout.Processor(node), new SimTime(_latencyPs), LockGrant.Instance);
+        context.Send(_layout.Processor(node), new SimTime(_latencyPs), new LockGrant(_vm));
     }
 
     public override void ReportStats(IStatsSink sink)

@@ -82,8 +82,14 @@ public sealed class NativeSupervisor : ISupervisor
             return WithLock(TrapOutcome.None, context);
         }
 
-        _privileged++;
         var (code, argument) = GuestPrivilegedOps.Decode(operation);
+        if (code == GuestPrivileged.Unlock)
+        {
+            Unlock(context);
+            return TrapOutcome.None;
+        }
+
+        _privileged++;
         switch (code)
         {
             case GuestPrivileged.TlbWrite:
@@ -162,6 +168,17 @@ public sealed class NativeSupervisor : ISupervisor
                 return WithLock(TrapOutcome.None, context);
             default:
                 throw new InvalidOperationException($"bare guest: unexpected {message.GetType().Name}");
+        }
+    }
+
+    /// <summary>The innermost path that holds the memlock gives it up (the rest of it runs outside).</summary>
+    private void Unlock(ISupervisorContext context)
+    {
+        var path = _kernel.PathStack.LastOrDefault(p => p.Lock == LockState.Held);
+        if (path is not null)
+        {
+            path.Lock = LockState.None;
+            context.Send(_memlock!.Value, new LockRelease(context.Node));
         }
     }
 

@@ -59,6 +59,7 @@ public static class GuestConfig
         var p = new MonitorParams
         {
             Vms = config.GetInt(m + "vms", 1, 64),
+            VcpusPerVm = config.GetInt(m + "vcpus-per-vm", 1, 64),
             TrapPs = config.GetSimTime(m + "trap").Ps,
             EmulatePrivilegedPs = config.GetSimTime(m + "emulate-privileged").Ps,
             EmulateTlbWritePs = config.GetSimTime(m + "emulate-tlb-write").Ps,

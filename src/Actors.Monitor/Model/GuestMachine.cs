@@ -77,7 +77,30 @@ public static class GuestMachine
             throw new Engine.Configuration.BadInputException($"disco.workload.{workload.Kind}.warm-cache", "must be true with monitor.nfs.enabled (the NFS server serves the files from its cache)");
         }
 
-        foreach (var vm in VirtualMachine.Place(monitor.Vms, machine.Nodes, guest, workload, seed))
+        int perVm = monitor.VcpusPerVm;
+        if (perVm > machine.Nodes)
+        {
+            throw new Engine.Configuration.BadInputException("disco.monitor.vcpus-per-vm", $"is {perVm}, the machine has {machine.Nodes} processors (a VM's VCPUs run on distinct processors)");
+        }
+
+        if (perVm > 1)
+        {
+            // SMP VMs: part k of VM v does the work of uniprocessor VM v × perVm + k (its seed), on its own processor;
+            // each VM has its memlock after the page manager.
+            var parts = VirtualMachine.Place(monitor.Vms * perVm, machine.Nodes, guest, workload, seed);
+            for (int v = 0; v < monitor.Vms; v++)
+            {
+                var memlock = new ComponentId(pageManager.Value + 1 + v);
+                for (int k = 0; k < perVm; k++)
+                {
+                    var part = parts[(v * perVm) + k];
+                    var kernel = new GuestKernel(guest, workload, part.Seed, machine.Disks, machine.Disk.Sectors, relocated: true, monitorZeroes: true, instance: k, instances: perVm);
+                    supervisors[part.Processor].Add(new Vcpu(v, kernel, monitor.L2TlbEntries), memlock);
+                }
+            }
+        }
+
+        foreach (var vm in perVm > 1 ? [] : VirtualMachine.Place(monitor.Vms, machine.Nodes, guest, workload, seed))
         {
             bool server = monitor.Nfs && vm.Id == MonitorSupervisor.NfsServerVm;
             var kernel = server
@@ -96,6 +119,18 @@ public static class GuestMachine
         {
             monitorBuilder.Connect(machineLayout.Processor(n), pageManager, toManager);
             monitorBuilder.Connect(pageManager, machineLayout.Processor(n), back);
+        }
+
+        for (int v = 0; perVm > 1 && v < monitor.Vms; v++)
+        {
+            var memlock = new ComponentId(pageManager.Value + 1 + v);
+            monitorBuilder.Add(new MemlockComponent(memlock, machineLayout, guest.MemlockLatencyPs, v));
+            for (int k = 0; k < perVm; k++)
+            {
+                var cpu = machineLayout.Processor(((v * perVm) + k) % machine.Nodes);
+                monitorBuilder.Connect(cpu, memlock, guest.MemlockLatencyPs);
+                monitorBuilder.Connect(memlock, cpu, guest.MemlockLatencyPs);
+            }
         }
 
         if (monitor.Nfs)

@@ -46,6 +46,9 @@ public sealed record MonitorParams
 
     public long VcpuTimeSlicePs { get; init; } = 10_000_000_000;
 
+    /// <summary>VCPUs of each VM (an SMP guest when more than 1): VM v's VCPU k runs on processor (v × this + k) mod nodes.</summary>
+    public int VcpusPerVm { get; init; } = 1;
+
     /// <summary>VM 0 is an NFS server for the others' data files (the virtual network).</summary>
     public bool Nfs { get; init; }
 
@@ -84,6 +87,11 @@ public sealed record MonitorParams
         if (VcpuTimeSlicePs <= 0)
         {
             yield return ("vcpu-time-slice", $"must be positive (got {VcpuTimeSlicePs} ps)");
+        }
+
+        if (VcpusPerVm is < 1 or > 64 || (Nfs && VcpusPerVm > 1))
+        {
+            yield return ("vcpus-per-vm", $"must be 1-64, and 1 with NFS (got {VcpusPerVm})");
         }
 
         if (Nfs && Vms < 2)

@@ -28,6 +28,7 @@ public sealed class MonitorSupervisor : ISupervisor
     private readonly MachineLayout _layout;
     private readonly ComponentId _pageManager;
     private readonly List<Vcpu> _vcpus = [];
+    private readonly Dictionary<int, ComponentId> _memlocks = [];
 
     // State (checkpointed, in this order, then the VCPUs).
     private bool _booted;
@@ -57,6 +58,13 @@ public sealed class MonitorSupervisor : ISupervisor
 
     public Vcpu? CurrentVcpu => _scheduler.Current >= 0 ? _vcpus[_scheduler.Current] : null;
 
+    /// <summary>Adds a VCPU of an SMP VM whose memlock is <paramref name="memlock"/>.</summary>
+    public void Add(Vcpu vcpu, ComponentId memlock)
+    {
+        Add(vcpu);
+        _memlocks[vcpu.Vm] = memlock;
+    }
+
     public void Add(Vcpu vcpu)
     {
         ArgumentNullException.ThrowIfNull(vcpu);
@@ -76,7 +84,35 @@ public sealed class MonitorSupervisor : ISupervisor
 
     public bool Halted => _monitorPaths.Count == 0 && _vcpus.TrueForAll(v => v.Kernel.Finished && !v.Kernel.InKernel);
 
-    public TrapOutcome OnQuantum(ISupervisorContext context)
+    public TrapOutcome OnQuantum(ISupervisorContext context) => Finish(QuantumCore(context), context);
+
+    public TrapOutcome OnTlbMiss(long virtualAddress, bool store, bool readOnly, ISupervisorContext context) => Finish(TlbMissCore(virtualAddress, readOnly, context), context);
+
+    public TrapOutcome OnPrivileged(in Operation operation, ISupervisorContext context) => Finish(PrivilegedCore(operation, context), context);
+
+    public TrapOutcome OnStreamEnd(ISupervisorContext context) => Finish(StreamEndCore(context), context);
+
+    public TrapOutcome OnMessage(ISimMessage message, ISupervisorContext context) => Finish(MessageCore(message, context), context);
+
+    /// <summary>
+    /// SMP VMs: a guest path that must hold its VM's memlock does not run before the grant; the VCPU spins for it,
+    /// in the guest's kernel mode, and keeps the processor meanwhile.
+    /// </summary>
+    private TrapOutcome Finish(TrapOutcome outcome, ISupervisorContext context)
+    {
+        var v = CurrentVcpu;
+        if (_monitorPaths.Count == 0 && v is { LockPending: false } && v.Kernel.Current?.Source is KernelPath { Lock: LockState.Needed } path)
+        {
+            path.Lock = LockState.Requested;
+            v.LockPending = true;
+            v.LockRequestedPs = context.LocalPs + outcome.CostPs;
+            context.Send(_memlocks[v.Vm], new LockAcquire(context.Node, v.Vm), outcome.CostPs);
+        }
+
+        return _vcpus.Exists(x => x.LockPending) ? outcome with { Action = TrapAction.Wait } : outcome;
+    }
+
+    private TrapOutcome QuantumCore(ISupervisorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         Account(context);
@@ -93,7 +129,7 @@ public sealed class MonitorSupervisor : ISupervisor
         return Monitor(Schedule(context, timeSlice: true));
     }
 
-    public TrapOutcome OnTlbMiss(long virtualAddress, bool store, bool readOnly, ISupervisorContext context)
+    private TrapOutcome TlbMissCore(long virtualAddress, bool readOnly, ISupervisorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         Account(context);
@@ -157,10 +193,23 @@ public sealed class MonitorSupervisor : ISupervisor
         return Monitor(cost + _m.ReflectPs);
     }
 
-    public TrapOutcome OnPrivileged(in Operation operation, ISupervisorContext context)
+    private TrapOutcome PrivilegedCore(in Operation operation, ISupervisorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         Account(context);
+        if (CurrentVcpu is { } unlocking && unlocking.Kernel.InKernel && GuestPrivilegedOps.Decode(operation).Code == GuestPrivileged.Unlock)
+        {
+            // A store to the lock word: no trap.
+            var held = unlocking.Kernel.PathStack.LastOrDefault(p => p.Lock == LockState.Held);
+            if (held is not null)
+            {
+                held.Lock = LockState.None;
+                context.Send(_memlocks[unlocking.Vm], new LockRelease(context.Node, unlocking.Vm));
+            }
+
+            return Monitor(0);
+        }
+
         var v = GuestTrap();
         if (!v.Kernel.InKernel)
         {
@@ -173,7 +222,7 @@ public sealed class MonitorSupervisor : ISupervisor
         return Emulate(_scheduler.Current, operation, context, _m.TrapPs + _m.EmulatePrivilegedPs);
     }
 
-    public TrapOutcome OnStreamEnd(ISupervisorContext context)
+    private TrapOutcome StreamEndCore(ISupervisorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         Account(context);
@@ -187,7 +236,12 @@ public sealed class MonitorSupervisor : ISupervisor
         long cost = 0;
         if (v.Kernel.InKernel)
         {
+            bool held = v.Kernel.Current?.Source is KernelPath { Lock: LockState.Held };
             v.Kernel.OnPathEnd(context.LocalPs);
+            if (held)
+            {
+                context.Send(_memlocks[v.Vm], new LockRelease(context.Node, v.Vm));
+            }
         }
         else
         {
@@ -201,7 +255,7 @@ public sealed class MonitorSupervisor : ISupervisor
         return Monitor(cost + Schedule(context, timeSlice: false));
     }
 
-    public TrapOutcome OnMessage(ISimMessage message, ISupervisorContext context)
+    private TrapOutcome MessageCore(ISimMessage message, ISupervisorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         Account(context);
@@ -246,6 +300,18 @@ public sealed class MonitorSupervisor : ISupervisor
                 break;
             }
 
+            case LockGrant grant:
+            {
+                var v = _vcpus.Find(x => x.Vm == grant.Vm && x.LockPending) ?? throw new InvalidOperationException($"monitor: a memlock grant for VM {grant.Vm}, whose VCPU here does not wait");
+                var path = v.Kernel.PathStack.LastOrDefault(p => p.Lock == LockState.Requested) ?? throw new InvalidOperationException("monitor: memlock granted to no path");
+                v.LockPending = false;
+                path.Lock = LockState.Held;
+                v.Count(VcpuCounter.MemlockAcquisitions);
+                v.Count(VcpuCounter.MemlockWaitPs, context.LocalPs - v.LockRequestedPs);
+                outcome = Monitor(0);
+                break;
+            }
+
             case NfsRequest n:
             {
                 var server = _vcpus.Find(x => x.Vm == NfsServerVm) ?? throw new InvalidOperationException("monitor: an NFS request reached a processor without the server VM");
@@ -277,13 +343,14 @@ public sealed class MonitorSupervisor : ISupervisor
         {
             case GuestPrivileged.TlbWrite:
             {
-                cost += _m.EmulateTlbWritePs;
+                // Charged once, when the write is done (a pmap fill in between retries the emulation).
                 var (asid, vpn) = GuestPrivilegedOps.TlbTarget(argument);
-                if (!WriteGuestEntry(v, asid, vpn, context, cost))
+                if (!WriteGuestEntry(v, asid, vpn, context, cost + _m.EmulateTlbWritePs))
                 {
                     return Retry(vcpu, operation, cost);
                 }
 
+                cost += _m.EmulateTlbWritePs;
                 v.Count(VcpuCounter.EmulatedTlbWrites);
                 break;
             }
@@ -492,7 +559,7 @@ public sealed class MonitorSupervisor : ISupervisor
     /// <summary>Runs the VCPU scheduler; a switch to another VM's VCPU flushes the hardware TLB and costs a VCPU switch.</summary>
     private long Schedule(ISupervisorContext context, bool timeSlice)
     {
-        if (_monitorPaths.Count > 0 || _awaiting)
+        if (_monitorPaths.Count > 0 || _awaiting || _vcpus.Exists(x => x.LockPending))
         {
             return 0;
         }

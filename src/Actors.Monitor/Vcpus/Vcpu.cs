@@ -35,6 +35,11 @@ public sealed class Vcpu
     /// <summary>Processor time while this VCPU ran, by bucket: user, kernel, monitor, idle, stall (checkpointed).</summary>
     public long[] TimePs { get; } = new long[5];
 
+    /// <summary>SMP VMs: this VCPU spins for its VM's memlock (checkpointed).</summary>
+    public bool LockPending { get; set; }
+
+    public long LockRequestedPs { get; set; }
+
     /// <summary>True when the VCPU has something to run (false: its guest idles in the low-power wait).</summary>
     public bool Runnable => Kernel.Current is not null;
 
@@ -112,6 +117,8 @@ public sealed class Vcpu
     {
         writer.Write(Counters);
         writer.Write(TimePs);
+        writer.Write(LockPending);
+        writer.Write(LockRequestedPs);
         writer.WriteCount(_pmap.Count);
         foreach (var (g, entry) in _pmap)
         {
@@ -139,6 +146,8 @@ public sealed class Vcpu
         }
 
         t.CopyTo(TimePs, 0);
+        LockPending = reader.ReadBool("memlock pending");
+        LockRequestedPs = reader.ReadLong("memlock requested", 0, long.MaxValue);
         _pmap.Clear();
         _machinePages.Clear();
         int n = reader.ReadCount("vcpu pmap", 1 << 26);
@@ -171,7 +180,9 @@ public enum VcpuCounter
     PmapWaits = 9,
     Interrupts = 10,
     CopyOnWriteFaults = 11,
-    Count = 12,
+    MemlockAcquisitions = 12,
+    MemlockWaitPs = 13,
+    Count = 14,
 }
 
 public static class VcpuCounters
@@ -179,6 +190,6 @@ public static class VcpuCounters
     public static readonly string[] Names =
     [
         "traps", "emulated_privileged", "emulated_tlb_writes", "l2tlb_hits", "l2tlb_misses", "kernel_segment_fills", "reflected_traps",
-        "monitor_calls", "zeroed_pages", "pmap_waits", "interrupts", "copy_on_write_faults",
+        "monitor_calls", "zeroed_pages", "pmap_waits", "interrupts", "copy_on_write_faults", "memlock_acquisitions", "memlock_wait_ps",
     ];
 }

@@ -42,3 +42,44 @@ public class SmpTests
     public void SMP_runs_give_one_digest_on_every_engine() =>
         Assert.Null(EngineMatrix.Disagreement(EngineMatrix.RunAll(() => Build(3), partitions: [0, 2], threads: [2])));
 }
+
+/// <summary>SMP VMs under the monitor: VCPUs of one VM share its memory, pmap and memlock.</summary>
+public class SmpVmTests
+{
+    private static (Engine.Run.RunResult Result, Engine.Model.SimulationModel Model) Run(int vms, int perVm, bool check = true) =>
+        GuestRuns.Run(
+            GuestRuns.Pmake(jobs: 2, warm: true),
+            underMonitor: true,
+            monitor: GuestRuns.Monitor with { Vms = vms, VcpusPerVm = perVm, CheckInvariants = check },
+            machine: GuestRuns.Machine(4) with { Disks = 2 });
+
+    [Fact]
+    public void Two_SMP_VMs_do_the_work_of_four_uniprocessor_VMs_keep_isolation_and_contend_only_within_a_VM()
+    {
+        var (smp, model) = Run(vms: 2, perVm: 2);
+        var (up, _) = Run(vms: 4, perVm: 1);
+        foreach (var s in KernelServices.ModeIndependent)
+        {
+            Assert.Equal(up.Counter($"service.{s.Name()}.count"), smp.Counter($"service.{s.Name()}.count"));
+        }
+
+        Assert.Equal(GuestRuns.TimePs(up, ExecutionMode.User), GuestRuns.TimePs(smp, ExecutionMode.User));
+        Assert.True(smp.Counter("monitor.memlock_acquisitions") > 0);
+        Assert.Equal(0, up.Counter("monitor.memlock_acquisitions"));
+        Assert.Equal(2, model.Components.OfType<MemlockComponent>().Count());
+
+        // The VCPUs of a VM share its pmap: the kernel's text is backed once per VM, not once per VCPU.
+        var pages = model.Components.OfType<Memory.PageManagerComponent>().Single().Pages;
+        Assert.Null(pages.Disagreement());
+        Assert.Contains(pages.Pmap(0).Keys, g => g < GuestRuns.Guest.KernelTextPages);
+        Assert.Contains(pages.Pmap(1).Keys, g => g < GuestRuns.Guest.KernelTextPages);
+        Assert.True(smp.Counter("memory_pages.machine") < up.Counter("memory_pages.machine"), "two SMP VMs need fewer machine pages than four uniprocessor VMs");
+    }
+
+    [Fact]
+    public void SMP_VM_runs_give_one_digest_on_every_engine() =>
+        Assert.Null(EngineMatrix.Disagreement(EngineMatrix.RunAll(() => GuestRuns.Build(
+            GuestRuns.Pmake(jobs: 2, warm: true), true,
+            monitor: GuestRuns.Monitor with { Vms = 2, VcpusPerVm = 2, CheckInvariants = false },
+            machine: GuestRuns.Machine(4) with { Disks = 2 }), partitions: [0, 2], threads: [2])));
+}

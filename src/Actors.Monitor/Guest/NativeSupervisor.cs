@@ -20,6 +20,7 @@ public sealed class NativeSupervisor : ISupervisor
     private readonly long _cyclePs;
     private readonly int _nodes;
     private readonly long _pagesPerNode;
+    private readonly long _colors;
     private readonly ComponentId? _memlock;
 
     // State (checkpointed, then the kernel's).
@@ -47,6 +48,8 @@ public sealed class NativeSupervisor : ISupervisor
         _cyclePs = machine.CycleTimePs;
         _nodes = machine.Nodes;
         _pagesPerNode = machine.PagesPerNode;
+        long colors = machine.L2.SizeBytes / machine.L2.Associativity / MachineConstants.PageSizeBytes;
+        _colors = colors >= 1 && machine.PagesPerNode % colors == 0 ? colors : 1;
     }
 
     public GuestKernel Kernel => _kernel;
@@ -55,8 +58,22 @@ public sealed class NativeSupervisor : ISupervisor
 
     public bool Halted => _kernel.Finished && !_kernel.InKernel;
 
-    /// <summary>Guest-physical page → machine page: round-robin interleaving over the nodes.</summary>
-    public long MachinePageOf(long guestPage) => guestPage < 0 ? -1 : ((guestPage % _nodes) * _pagesPerNode) + (guestPage / _nodes);
+    /// <summary>
+    /// Guest-physical page → machine page: round-robin interleaving over the nodes, in runs of one L2 way (one page
+    /// of each cache colour), so that a page keeps its colour. (FLASH interleaved single pages, but its physical
+    /// addresses stayed contiguous; here a node's pages are numbered consecutively, and interleaving single pages
+    /// would give runs of consecutive guest pages one colour and the L2 conflicts real hardware does not have.)
+    /// </summary>
+    public long MachinePageOf(long guestPage)
+    {
+        if (guestPage < 0)
+        {
+            return -1;
+        }
+
+        long run = guestPage / _colors;
+        return ((run % _nodes) * _pagesPerNode) + ((run / _nodes) * _colors) + (guestPage % _colors);
+    }
 
     public TrapOutcome OnQuantum(ISupervisorContext context)
     {

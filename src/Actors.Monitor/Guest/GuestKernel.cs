@@ -71,6 +71,7 @@ public sealed class GuestKernel
     private readonly long[] _serviceCount = new long[KernelServices.Count];
     private readonly long[] _serviceTimePs = new long[KernelServices.Count];
     private long _diskReads;
+    private readonly SortedSet<long> _unzeroed = [];
 
     /// <param name="remoteData">An NFS client: the workload's data files are on the server, so they are not in its cache at boot.</param>
     /// <param name="instance">SMP guests: this processor's part of the kernel (0 to <paramref name="instances"/> - 1).</param>
@@ -112,6 +113,9 @@ public sealed class GuestKernel
 
     /// <summary>The kernel asks the monitor for zeroed pages instead of zeroing them itself.</summary>
     public bool MonitorZeroes { get; }
+
+    /// <summary>A SPLASHOS-like library OS (<see cref="GuestParams.LibraryOs"/>): the monitor handles its page faults.</summary>
+    public bool LibraryOs => _p.LibraryOs;
 
     /// <summary>Every job has exited: nothing will ever run again.</summary>
     public bool Finished => _jobsDone == _w.Jobs;
@@ -156,7 +160,7 @@ public sealed class GuestKernel
         }
 
         _booted = true;
-        if (_w.WarmCache)
+        if (_w.WarmCache && !LibraryOs)
         {
             long textBlocks = TextBytes >> GuestLayout.PageShift;
             for (int prog = 0; prog < _w.Programs; prog++)
@@ -319,6 +323,11 @@ public sealed class GuestKernel
         }
 
         var p = CurrentProcess ?? throw new InvalidOperationException("guest: TLB miss with no process running");
+        if (LibraryOs)
+        {
+            throw new InvalidOperationException($"library OS: a TLB miss at 0x{virtualAddress:x} reached the guest (the monitor handles them)");
+        }
+
         if (p.TryTranslate(vpn, out _, out _))
         {
             var b = NewPath();
@@ -558,6 +567,41 @@ public sealed class GuestKernel
         return _slots[asid] is { } p && p.TryTranslate(vpn, out long g, out bool w) ? (g, w) : (-1, false);
     }
 
+    /// <summary>
+    /// A library OS: the monitor took a fault on a user page its thread has not touched yet. The library OS has no
+    /// page tables; the page comes from its free memory, mapped at once (text read-only), and must be zeroed by the
+    /// monitor (<see cref="TakeUnzeroed"/>). Returns the guest-physical page.
+    /// </summary>
+    public long LibraryFault(int asid, long vpn)
+    {
+        if (!LibraryOs)
+        {
+            throw new InvalidOperationException("guest: only a library OS leaves its page faults to the monitor");
+        }
+
+        var p = _slots[asid] is { } q && asid != GuestLayout.KernelAsid ? q : throw new InvalidOperationException($"library OS: a fault for unknown thread {asid}");
+        long va = vpn << GuestLayout.PageShift;
+        if (!GuestLayout.IsUser(va))
+        {
+            throw new InvalidOperationException($"library OS: thread {p.Job} touched 0x{va:x}, outside user space");
+        }
+
+        if (p.TryTranslate(vpn, out long mapped, out _))
+        {
+            return mapped;
+        }
+
+        long page = AllocatePage();
+        bool text = va >= GuestLayout.TextBase && va < GuestLayout.DataBase;
+        p.Map(vpn, page, writable: !text);
+        _unzeroed.Add(page);
+        _serviceCount[(int)KernelService.DemandZero]++;
+        return page;
+    }
+
+    /// <summary>True once for each page a library-OS fault gave out: the monitor zeroes it before the thread runs on.</summary>
+    public bool TakeUnzeroed(long guestPage) => _unzeroed.Remove(guestPage);
+
     // ---- Services ----------------------------------------------------------------------------------------
 
     private void DemandZero(GuestProcess p, long vpn, long nowPs)
@@ -566,6 +610,16 @@ public sealed class GuestKernel
         p.Map(vpn, page, writable: true);
         var b = Entry();
         Body(b, KernelCode.DemandZero);
+        if (Smp && _w.SharedAddressSpace)
+        {
+            // A fault on the region the program's threads share: the region's semaphore is held throughout.
+            Zero(b, page);
+            MapPte(b, p, vpn);
+            Exit(b);
+            Push(KernelService.DemandZero, b, nowPs, lockId: KernelLocks.RegionSemaphore);
+            return;
+        }
+
         if (Smp)
         {
             // The page tables under the memlock, the zeroing outside it.
@@ -786,6 +840,12 @@ public sealed class GuestKernel
     private void StartProcess(GuestProcess p, long nowPs)
     {
         p.Started = true;
+        if (LibraryOs)
+        {
+            // The library OS starts its threads at boot: no exec, no fork.
+            return;
+        }
+
         var exec = Entry();
         Body(exec, KernelCode.Execve);
         exec.Add(GuestPrivilegedOps.Op(GuestPrivileged.TlbFlushAsid, p.Asid));
@@ -840,15 +900,15 @@ public sealed class GuestKernel
 
     private static List<Operation> NewPath() => new(64);
 
-    private void Push(KernelService service, List<Operation> ops, long nowPs, bool count = true, PathCompletion completion = PathCompletion.None, long argument = 0)
+    private void Push(KernelService service, List<Operation> ops, long nowPs, bool count = true, PathCompletion completion = PathCompletion.None, long argument = 0, int lockId = KernelLocks.Memlock)
     {
         if (count)
         {
             _serviceCount[(int)service]++;
         }
 
-        var path = new KernelPath(service, ops, completion, argument) { StartPs = nowPs };
-        if (Smp && service is KernelService.DemandZero or KernelService.FileFault or KernelService.Fork or KernelService.Execve or KernelService.Exit)
+        var path = new KernelPath(service, ops, completion, argument) { StartPs = nowPs, LockId = lockId };
+        if (Smp && !LibraryOs && service is KernelService.DemandZero or KernelService.FileFault or KernelService.Fork or KernelService.Execve or KernelService.Exit)
         {
             // IRIX's memlock guards the VM structures these change [D 5.5].
             path.Lock = LockState.Needed;
@@ -1032,6 +1092,7 @@ public sealed class GuestKernel
         writer.Write(_serviceCount);
         writer.Write(_serviceTimePs);
         writer.Write(_diskReads);
+        writer.Write(_unzeroed.ToArray());
         writer.Write(_nextNfs);
         writer.WriteCount(_nfsReplies.Count);
         foreach (var (handle, pages) in _nfsReplies)
@@ -1088,6 +1149,8 @@ public sealed class GuestKernel
         reader.ReadLongArray("service counts", KernelServices.Count).CopyTo(_serviceCount, 0);
         reader.ReadLongArray("service times", KernelServices.Count).CopyTo(_serviceTimePs, 0);
         _diskReads = reader.ReadLong("disk reads", 0, long.MaxValue);
+        _unzeroed.Clear();
+        _unzeroed.UnionWith(reader.ReadLongArray("pages to zero", 1 << 16));
         _nextNfs = reader.ReadLong("next nfs reply", 0, long.MaxValue);
         _nfsReplies.Clear();
         int replies = reader.ReadCount("nfs replies", 1 << 16);

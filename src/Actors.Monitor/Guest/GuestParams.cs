@@ -43,6 +43,12 @@ public sealed record GuestParams
 
     public long TimeSlicePs { get; init; } = 10_000_000_000;
 
+    /// <summary>
+    /// The guest is a SPLASHOS-like library OS instead of IRIX: no virtual memory of its own (the monitor handles its
+    /// page faults), no processes to create (its threads start at boot), no file system, no locks.
+    /// </summary>
+    public bool LibraryOs { get; init; }
+
     /// <summary>Processors of an SMP guest on bare hardware (each runs its share of the work; they share the memlock).</summary>
     public int Processors { get; init; } = 1;
 

@@ -38,8 +38,11 @@ public sealed class KernelPath : IOperationSource
 
     public long Argument { get; private set; }
 
-    /// <summary>SMP guests: the memlock this path must hold while it runs (VM-structure operations).</summary>
+    /// <summary>SMP guests: the hold on <see cref="LockId"/> this path needs while it runs (VM-structure operations).</summary>
     public LockState Lock { get; set; }
+
+    /// <summary>Which of the kernel's locks (<see cref="KernelLocks"/>) the path takes.</summary>
+    public int LockId { get; set; }
 
     /// <summary>Local time the path started.</summary>
     public long StartPs { get; set; }
@@ -69,6 +72,7 @@ public sealed class KernelPath : IOperationSource
         writer.Write(StartPs);
         writer.Write(NestedPs);
         writer.Write((int)Lock);
+        writer.Write(LockId);
         writer.Write(_next);
         writer.WriteCount(_ops.Count);
         foreach (var op in _ops)
@@ -85,6 +89,7 @@ public sealed class KernelPath : IOperationSource
         StartPs = reader.ReadLong("path start", 0, long.MaxValue);
         NestedPs = reader.ReadLong("path nested time", 0, long.MaxValue);
         Lock = (LockState)reader.ReadInt("path lock", 0, (int)LockState.Held);
+        LockId = reader.ReadInt("path lock id", 0, KernelLocks.Count - 1);
         int next = reader.ReadInt("path position", 0, MaxOps);
         int n = reader.ReadCount("path operations", MaxOps);
         _ops.Clear();
@@ -97,7 +102,25 @@ public sealed class KernelPath : IOperationSource
     }
 }
 
-/// <summary>A path's hold on the SMP guest's memlock.</summary>
+/// <summary>The SMP guest kernel's locks on its VM subsystem.</summary>
+public static class KernelLocks
+{
+    /// <summary>The spin lock on the memory-management structures: page-table updates, fork, exec, exit [D 5.5].</summary>
+    public const int Memlock = 0;
+
+    /// <summary>
+    /// The semaphore of a region shared by the threads of one program: IRIX holds it across a whole fault on the
+    /// region (zeroing included), so threads that fault on one region at once serialize (PARAMETERS.md, radix).
+    /// </summary>
+    public const int RegionSemaphore = 1;
+
+    public const int Count = 2;
+
+    /// <summary>Counter prefix of each lock.</summary>
+    public static readonly string[] Names = ["memlock", "region_sem"];
+}
+
+/// <summary>A path's hold on one of the SMP guest's locks.</summary>
 public enum LockState
 {
     None = 0,

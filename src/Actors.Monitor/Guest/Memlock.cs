@@ -6,57 +6,64 @@ using Disco.Actors.Hardware.Machine;
 
 namespace Disco.Actors.Monitor.Guest;
 
-/// <summary>A processor of an SMP guest → the memlock: wants the lock (it spins until granted).</summary>
-public sealed record LockAcquire(NodeId Node, int Vm = 0) : ISimMessage
+/// <summary>A processor of an SMP guest → the guest's locks: wants lock <see cref="Lock"/> (<see cref="KernelLocks"/>).</summary>
+public sealed record LockAcquire(NodeId Node, int Vm = 0, int Lock = KernelLocks.Memlock) : ISimMessage
 {
     public int Kind => MonitorMessageKinds.LockAcquire;
 
-    public ulong ContentHash() => Digest.Of(Kind, Node.Value, Vm);
+    public ulong ContentHash() => Digest.Of(Kind, Node.Value, Vm, Lock);
 
     public void Write(ref StateWriter writer)
     {
         writer.Write(Node.Value);
         writer.Write(Vm);
+        writer.Write(Lock);
     }
 
     public static ISimMessage Read(ref StateReader reader) =>
-        new LockAcquire(new NodeId(reader.ReadInt("node", 0, MachineConstants.MaxNodes - 1)), reader.ReadInt("vm", 0, int.MaxValue));
+        new LockAcquire(new NodeId(reader.ReadInt("node", 0, MachineConstants.MaxNodes - 1)), reader.ReadInt("vm", 0, int.MaxValue), reader.ReadInt("lock", 0, KernelLocks.Count - 1));
 }
 
-/// <summary>The memlock → the processor: it holds the lock now.</summary>
-public sealed record LockGrant(int Vm = 0) : ISimMessage
+/// <summary>The guest's locks → the processor: it holds the lock now.</summary>
+public sealed record LockGrant(int Vm = 0, int Lock = KernelLocks.Memlock) : ISimMessage
 {
     public int Kind => MonitorMessageKinds.LockGrant;
 
-    public ulong ContentHash() => Digest.Of(Kind, Vm);
+    public ulong ContentHash() => Digest.Of(Kind, Vm, Lock);
 
-    public void Write(ref StateWriter writer) => writer.Write(Vm);
+    public void Write(ref StateWriter writer)
+    {
+        writer.Write(Vm);
+        writer.Write(Lock);
+    }
 
-    public static ISimMessage Read(ref StateReader reader) => new LockGrant(reader.ReadInt("vm", 0, int.MaxValue));
+    public static ISimMessage Read(ref StateReader reader) => new LockGrant(reader.ReadInt("vm", 0, int.MaxValue), reader.ReadInt("lock", 0, KernelLocks.Count - 1));
 }
 
-/// <summary>The holder → the memlock: done.</summary>
-public sealed record LockRelease(NodeId Node, int Vm = 0) : ISimMessage
+/// <summary>The holder → the guest's locks: done.</summary>
+public sealed record LockRelease(NodeId Node, int Vm = 0, int Lock = KernelLocks.Memlock) : ISimMessage
 {
     public int Kind => MonitorMessageKinds.LockRelease;
 
-    public ulong ContentHash() => Digest.Of(Kind, Node.Value, Vm);
+    public ulong ContentHash() => Digest.Of(Kind, Node.Value, Vm, Lock);
 
     public void Write(ref StateWriter writer)
     {
         writer.Write(Node.Value);
         writer.Write(Vm);
+        writer.Write(Lock);
     }
 
     public static ISimMessage Read(ref StateReader reader) =>
-        new LockRelease(new NodeId(reader.ReadInt("node", 0, MachineConstants.MaxNodes - 1)), reader.ReadInt("vm", 0, int.MaxValue));
+        new LockRelease(new NodeId(reader.ReadInt("node", 0, MachineConstants.MaxNodes - 1)), reader.ReadInt("vm", 0, int.MaxValue), reader.ReadInt("lock", 0, KernelLocks.Count - 1));
 }
 
 /// <summary>
-/// The memlock of an SMP guest (<c>guest.memlock</c>): IRIX's spin lock on its memory-management structures, which
-/// every page fault, fork, exec and exit takes [D 5.5]. Waiters are served first come, first served; the message
-/// latency to and from it stands for the lock line's coherence misses. Contention grows with processors and with
-/// longer critical sections: the scaling experiment's point.
+/// The VM-subsystem locks of an SMP guest (<c>guest.memlock</c>): IRIX's spin lock on its memory-management
+/// structures, which every page fault, fork, exec and exit takes [D 5.5], and the semaphore of a region the threads
+/// of one program share (<see cref="KernelLocks"/>). Waiters of each lock are served first come, first served; the
+/// message latency to and from it stands for the lock line's coherence misses. Contention grows with processors and
+/// with longer critical sections: the scaling experiment's point.
 /// </summary>
 public sealed class MemlockComponent : Component
 {
@@ -66,11 +73,11 @@ public sealed class MemlockComponent : Component
     private readonly long _latencyPs;
     private readonly int _vm;
 
-    // State (checkpointed, in this order).
-    private int _holder = -1;
-    private readonly Queue<int> _waiting = new();
-    private long _grants;
-    private long _contended;
+    // State (checkpointed, in this order, lock by lock).
+    private readonly int[] _holder = [.. Enumerable.Repeat(-1, KernelLocks.Count)];
+    private readonly Queue<int>[] _waiting = [.. Enumerable.Range(0, KernelLocks.Count).Select(_ => new Queue<int>())];
+    private readonly long[] _grants = new long[KernelLocks.Count];
+    private readonly long[] _contended = new long[KernelLocks.Count];
 
     /// <param name="vm">The VM whose kernel it belongs to (0 on bare hardware).</param>
     public MemlockComponent(ComponentId id, MachineLayout layout, long latencyPs, int vm = 0)
@@ -91,23 +98,23 @@ public sealed class MemlockComponent : Component
         ArgumentNullException.ThrowIfNull(context);
         switch (message)
         {
-            case LockAcquire a when _holder < 0:
-                Grant(a.Node.Value, context);
+            case LockAcquire a when _holder[a.Lock] < 0:
+                Grant(a.Lock, a.Node.Value, context);
                 break;
             case LockAcquire a:
-                _contended++;
-                _waiting.Enqueue(a.Node.Value);
+                _contended[a.Lock]++;
+                _waiting[a.Lock].Enqueue(a.Node.Value);
                 break;
             case LockRelease r:
-                if (r.Node.Value != _holder)
+                if (r.Node.Value != _holder[r.Lock])
                 {
-                    throw new InvalidOperationException($"{this}: node {r.Node} released the memlock node {_holder} holds");
+                    throw new InvalidOperationException($"{this}: node {r.Node} released the {KernelLocks.Names[r.Lock]} node {_holder[r.Lock]} holds");
                 }
 
-                _holder = -1;
-                if (_waiting.Count > 0)
+                _holder[r.Lock] = -1;
+                if (_waiting[r.Lock].Count > 0)
                 {
-                    Grant(_waiting.Dequeue(), context);
+                    Grant(r.Lock, _waiting[r.Lock].Dequeue(), context);
                 }
 
                 break;
@@ -116,38 +123,47 @@ public sealed class MemlockComponent : Component
         }
     }
 
-    private void Grant(int node, IContext context)
+    private void Grant(int lockId, int node, IContext context)
     {
-        _holder = node;
-        _grants++;
-        context.Send(_layout.Processor(node), new SimTime(_latencyPs), new LockGrant(_vm));
+        _holder[lockId] = node;
+        _grants[lockId]++;
+        context.Send(_layout.Processor(node), new SimTime(_latencyPs), new LockGrant(_vm, lockId));
     }
 
     public override void ReportStats(IStatsSink sink)
     {
         ArgumentNullException.ThrowIfNull(sink);
-        sink.Add("guest.memlock.grants", _grants);
-        sink.Add("guest.memlock.contended", _contended);
+        for (int l = 0; l < KernelLocks.Count; l++)
+        {
+            sink.Add($"guest.{KernelLocks.Names[l]}.grants", _grants[l]);
+            sink.Add($"guest.{KernelLocks.Names[l]}.contended", _contended[l]);
+        }
     }
 
     protected override void SaveState(ref StateWriter writer)
     {
-        writer.Write(_holder);
-        writer.Write(_waiting.ToArray());
-        writer.Write(_grants);
-        writer.Write(_contended);
+        for (int l = 0; l < KernelLocks.Count; l++)
+        {
+            writer.Write(_holder[l]);
+            writer.Write(_waiting[l].ToArray());
+            writer.Write(_grants[l]);
+            writer.Write(_contended[l]);
+        }
     }
 
     protected override void LoadState(ref StateReader reader)
     {
-        _holder = reader.ReadInt("holder", -1, _layout.Nodes - 1);
-        _waiting.Clear();
-        foreach (int n in reader.ReadIntArray("waiting", _layout.Nodes))
+        for (int l = 0; l < KernelLocks.Count; l++)
         {
-            _waiting.Enqueue(n);
-        }
+            _holder[l] = reader.ReadInt("holder", -1, _layout.Nodes - 1);
+            _waiting[l].Clear();
+            foreach (int n in reader.ReadIntArray("waiting", _layout.Nodes))
+            {
+                _waiting[l].Enqueue(n);
+            }
 
-        _grants = reader.ReadLong("grants", 0, long.MaxValue);
-        _contended = reader.ReadLong("contended", 0, long.MaxValue);
+            _grants[l] = reader.ReadLong("grants", 0, long.MaxValue);
+            _contended[l] = reader.ReadLong("contended", 0, long.MaxValue);
+        }
     }
 }

@@ -28,8 +28,8 @@ public sealed class NativeSupervisor : ISupervisor
     private long _hotPages;
     private bool _lockPending;
     private long _lockRequestedPs;
-    private long _lockWaitPs;
-    private long _lockAcquisitions;
+    private readonly long[] _lockWaitPs = new long[KernelLocks.Count];
+    private readonly long[] _lockAcquisitions = new long[KernelLocks.Count];
 
     /// <param name="memlock">The SMP guest's memlock component (null for a uniprocessor guest).</param>
     public NativeSupervisor(GuestKernel kernel, MachineParams machine, MachineLayout layout, ComponentId? memlock = null)
@@ -141,11 +141,11 @@ public sealed class NativeSupervisor : ISupervisor
         ArgumentNullException.ThrowIfNull(context);
         if (_kernel.InKernel)
         {
-            bool held = _kernel.Current?.Source is KernelPath { Lock: LockState.Held };
+            var held = _kernel.Current?.Source is KernelPath { Lock: LockState.Held } h ? h : null;
             _kernel.OnPathEnd(context.LocalPs);
-            if (held)
+            if (held is not null)
             {
-                context.Send(_memlock!.Value, new LockRelease(context.Node));
+                context.Send(_memlock!.Value, new LockRelease(context.Node, Lock: held.LockId));
             }
         }
         else
@@ -175,8 +175,8 @@ public sealed class NativeSupervisor : ISupervisor
 
                 _lockPending = false;
                 path.Lock = LockState.Held;
-                _lockAcquisitions++;
-                _lockWaitPs += context.LocalPs - _lockRequestedPs;
+                _lockAcquisitions[path.LockId]++;
+                _lockWaitPs[path.LockId] += context.LocalPs - _lockRequestedPs;
                 return WithLock(TrapOutcome.None, context);
             }
             case HotPageInterrupt:
@@ -195,7 +195,7 @@ public sealed class NativeSupervisor : ISupervisor
         if (path is not null)
         {
             path.Lock = LockState.None;
-            context.Send(_memlock!.Value, new LockRelease(context.Node));
+            context.Send(_memlock!.Value, new LockRelease(context.Node, Lock: path.LockId));
         }
     }
 
@@ -210,7 +210,7 @@ public sealed class NativeSupervisor : ISupervisor
             path.Lock = LockState.Requested;
             _lockPending = true;
             _lockRequestedPs = context.LocalPs + outcome.CostPs;
-            context.Send(_memlock ?? throw new InvalidOperationException("SMP guest without a memlock"), new LockAcquire(context.Node), outcome.CostPs);
+            context.Send(_memlock ?? throw new InvalidOperationException("SMP guest without a memlock"), new LockAcquire(context.Node, Lock: path.LockId), outcome.CostPs);
         }
 
         return _lockPending ? outcome with { Mode = ExecutionMode.Kernel, Action = TrapAction.Wait } : outcome;
@@ -219,8 +219,12 @@ public sealed class NativeSupervisor : ISupervisor
     public void ReportStats(IStatsSink sink)
     {
         ArgumentNullException.ThrowIfNull(sink);
-        sink.Add("guest.memlock.acquisitions", _lockAcquisitions);
-        sink.Add("guest.memlock.wait_ps", _lockWaitPs);
+        for (int l = 0; l < KernelLocks.Count; l++)
+        {
+            sink.Add($"guest.{KernelLocks.Names[l]}.acquisitions", _lockAcquisitions[l]);
+            sink.Add($"guest.{KernelLocks.Names[l]}.wait_ps", _lockWaitPs[l]);
+        }
+
         _kernel.ReportStats(sink);
         sink.Add("memory_pages.machine", _kernel.PagesInUse);
 
@@ -252,9 +256,20 @@ public sealed class NativeSupervisor : ISupervisor
         _hotPages = reader.ReadLong("hot pages", 0, long.MaxValue);
         _lockPending = reader.ReadBool("memlock pending");
         _lockRequestedPs = reader.ReadLong("memlock requested", 0, long.MaxValue);
-        _lockWaitPs = reader.ReadLong("memlock wait", 0, long.MaxValue);
-        _lockAcquisitions = reader.ReadLong("memlock acquisitions", 0, long.MaxValue);
+        ReadInto(ref reader, "lock wait", _lockWaitPs);
+        ReadInto(ref reader, "lock acquisitions", _lockAcquisitions);
         _kernel.Load(ref reader);
+    }
+
+    private static void ReadInto(ref StateReader reader, string what, long[] into)
+    {
+        var values = reader.ReadLongArray(what, into.Length);
+        if (values.Length != into.Length)
+        {
+            throw new CorruptStateException($"bare guest: {values.Length} {what} counters, expected {into.Length}");
+        }
+
+        values.CopyTo(into, 0);
     }
 }
 

@@ -13,7 +13,10 @@ public static class GuestConfig
     public const string GuestRoot = "disco.guest.";
     public const string MonitorRoot = "disco.monitor.";
 
-    public static readonly string[] WorkloadKinds = ["pmake", "engineering", "raytrace", "database"];
+    public static readonly string[] WorkloadKinds = ["pmake", "engineering", "raytrace", "database", "radix"];
+
+    /// <summary>Values of disco.guest.os: the IRIX-like kernel, or the SPLASHOS-like library OS (under the monitor only).</summary>
+    public static readonly string[] OsKinds = ["irix", "splashos"];
 
     public static bool MonitorEnabled(SimConfig config)
     {
@@ -36,6 +39,7 @@ public static class GuestConfig
         {
             MemoryBytes = config.GetLong(g + "memory-mb", 1, 1L << 20) << 20,
             TimeSlicePs = config.GetSimTime(g + "time-slice").Ps,
+            LibraryOs = config.GetOneOf(g + "os", OsKinds) == "splashos",
             Processors = config.GetInt(g + "smp.processors", 1, 64),
             MemlockLatencyPs = config.GetSimTime(g + "smp.memlock-latency").Ps,
             KernelTextPages = (int)(config.GetLong(g + "kernel-text-kb", 4, 1L << 20) / 4),
@@ -123,6 +127,8 @@ public static class GuestConfig
             OtherSyscallsPerMillion = config.GetDouble(at + "other-syscalls-per-million"),
             WarmCache = config.GetBool(at + "warm-cache"),
             WriteInPlace = config.GetBool(at + "write-in-place"),
+            TouchWorkingSet = config.GetBool(at + "touch-working-set"),
+            SharedAddressSpace = config.GetBool(at + "shared-address-space"),
         };
         if (profile.SharedShare > 0 && profile.SharedStoreFraction > 0)
         {

@@ -29,6 +29,16 @@ public static class GuestMachine
         ArgumentNullException.ThrowIfNull(workload);
         ArgumentNullException.ThrowIfNull(monitor);
         var catalog = Register(new MessageCatalog());
+        if (guest.LibraryOs && !underMonitor)
+        {
+            throw new Engine.Configuration.BadInputException("disco.guest.os", "splashos runs only under the monitor (monitor.enabled = true): the monitor handles its page faults");
+        }
+
+        if (guest.LibraryOs && (workload.FilesPerJob > 0 || workload.WriteKb > 0 || workload.OtherSyscallsPerMillion > 0 || workload.Profile.SharedBytes > 0))
+        {
+            throw new Engine.Configuration.BadInputException($"disco.workload.{workload.Kind}", "splashos has no file system and no system calls: files-per-job, write-kb, other-syscalls-per-million and shared-kb must be 0");
+        }
+
         if (!underMonitor)
         {
             if (guest.MemoryBytes > machine.MemoryBytes)

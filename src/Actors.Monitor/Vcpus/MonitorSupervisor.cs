@@ -106,7 +106,7 @@ public sealed class MonitorSupervisor : ISupervisor
             path.Lock = LockState.Requested;
             v.LockPending = true;
             v.LockRequestedPs = context.LocalPs + outcome.CostPs;
-            context.Send(_memlocks[v.Vm], new LockAcquire(context.Node, v.Vm), outcome.CostPs);
+            context.Send(_memlocks[v.Vm], new LockAcquire(context.Node, v.Vm, path.LockId), outcome.CostPs);
         }
 
         return _vcpus.Exists(x => x.LockPending) ? outcome with { Action = TrapAction.Wait } : outcome;
@@ -188,9 +188,43 @@ public sealed class MonitorSupervisor : ISupervisor
                 : new TrapOutcome(cost, ExecutionMode.Monitor, TrapAction.Wait);
         }
 
+        if (v.Kernel.LibraryOs && asid != GuestLayout.KernelAsid)
+        {
+            return LibraryOsMiss(v, asid, vpn, context, cost);
+        }
+
         v.Count(VcpuCounter.ReflectedTraps);
         v.Kernel.OnTlbMiss(virtualAddress, readOnly: false, context.LocalPs);
         return Monitor(cost + _m.ReflectPs);
+    }
+
+    /// <summary>
+    /// A library OS has no virtual memory of its own: the monitor handles its TLB misses and page faults. A page
+    /// the thread has not touched yet is taken from the guest's free memory, backed through the pmap and zeroed by
+    /// the monitor; then (and on every later miss) the entry is written without reflecting anything to the guest.
+    /// </summary>
+    private TrapOutcome LibraryOsMiss(Vcpu v, int asid, long vpn, ISupervisorContext context, long cost)
+    {
+        var e = v.Kernel.TlbEntryFor(asid, vpn);
+        long guestPage = (vpn & 1) == 0 ? e.EvenPage : e.OddPage;
+        if (guestPage < 0)
+        {
+            guestPage = v.Kernel.LibraryFault(asid, vpn);
+            v.Count(VcpuCounter.LibraryOsFaults);
+        }
+
+        if (!WriteGuestEntry(v, asid, vpn, context, cost))
+        {
+            return new TrapOutcome(cost, ExecutionMode.Monitor, TrapAction.Wait);
+        }
+
+        if (v.Kernel.TakeUnzeroed(guestPage) && v.TryMachinePage(guestPage, out long machinePage))
+        {
+            v.Count(VcpuCounter.ZeroedPages);
+            _monitorPaths.Add(ZeroPath(machinePage));
+        }
+
+        return Monitor(cost);
     }
 
     private TrapOutcome PrivilegedCore(in Operation operation, ISupervisorContext context)
@@ -204,7 +238,7 @@ public sealed class MonitorSupervisor : ISupervisor
             if (held is not null)
             {
                 held.Lock = LockState.None;
-                context.Send(_memlocks[unlocking.Vm], new LockRelease(context.Node, unlocking.Vm));
+                context.Send(_memlocks[unlocking.Vm], new LockRelease(context.Node, unlocking.Vm, held.LockId));
             }
 
             return Monitor(0);
@@ -236,11 +270,11 @@ public sealed class MonitorSupervisor : ISupervisor
         long cost = 0;
         if (v.Kernel.InKernel)
         {
-            bool held = v.Kernel.Current?.Source is KernelPath { Lock: LockState.Held };
+            var held = v.Kernel.Current?.Source is KernelPath { Lock: LockState.Held } h ? h : null;
             v.Kernel.OnPathEnd(context.LocalPs);
-            if (held)
+            if (held is not null)
             {
-                context.Send(_memlocks[v.Vm], new LockRelease(context.Node, v.Vm));
+                context.Send(_memlocks[v.Vm], new LockRelease(context.Node, v.Vm, held.LockId));
             }
         }
         else
@@ -306,8 +340,9 @@ public sealed class MonitorSupervisor : ISupervisor
                 var path = v.Kernel.PathStack.LastOrDefault(p => p.Lock == LockState.Requested) ?? throw new InvalidOperationException("monitor: memlock granted to no path");
                 v.LockPending = false;
                 path.Lock = LockState.Held;
-                v.Count(VcpuCounter.MemlockAcquisitions);
-                v.Count(VcpuCounter.MemlockWaitPs, context.LocalPs - v.LockRequestedPs);
+                bool memlock = path.LockId == KernelLocks.Memlock;
+                v.Count(memlock ? VcpuCounter.MemlockAcquisitions : VcpuCounter.RegionSemAcquisitions);
+                v.Count(memlock ? VcpuCounter.MemlockWaitPs : VcpuCounter.RegionSemWaitPs, context.LocalPs - v.LockRequestedPs);
                 outcome = Monitor(0);
                 break;
             }

@@ -182,7 +182,12 @@ public enum VcpuCounter
     CopyOnWriteFaults = 11,
     MemlockAcquisitions = 12,
     MemlockWaitPs = 13,
-    Count = 14,
+    RegionSemAcquisitions = 14,
+    RegionSemWaitPs = 15,
+
+    /// <summary>Page faults of a library OS the monitor handled itself (first touch of a page: fill and zero).</summary>
+    LibraryOsFaults = 16,
+    Count = 17,
 }
 
 public static class VcpuCounters
@@ -191,5 +196,6 @@ public static class VcpuCounters
     [
         "traps", "emulated_privileged", "emulated_tlb_writes", "l2tlb_hits", "l2tlb_misses", "kernel_segment_fills", "reflected_traps",
         "monitor_calls", "zeroed_pages", "pmap_waits", "interrupts", "copy_on_write_faults", "memlock_acquisitions", "memlock_wait_ps",
+        "region_sem_acquisitions", "region_sem_wait_ps", "library_os_faults",
     ];
 }

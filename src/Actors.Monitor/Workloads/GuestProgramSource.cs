@@ -19,7 +19,8 @@ public enum Syscall
 /// <summary>
 /// One job of a guest workload as its process runs it: user code and data from a <see cref="SyntheticSource"/>, with
 /// the job's system calls spread evenly over its instructions: open and read each input file, short calls, then
-/// write the output. First it touches its I/O buffer (demand-zero faults). The stream depends only on (seed, job),
+/// write the output. First it touches its I/O buffer (demand-zero faults), and with
+/// <see cref="GuestWorkload.TouchWorkingSet"/> every page of its working set. The stream depends only on (seed, job),
 /// never on timing, so bare and Disco runs ask the kernel for the same services.
 /// </summary>
 public sealed class GuestProgramSource : IOperationSource
@@ -36,6 +37,7 @@ public sealed class GuestProgramSource : IOperationSource
 
     // State (checkpointed, in this order, then the user stream).
     private int _touched;
+    private int _touchedData;
     private long _nextCall;
 
     public GuestProgramSource(GuestWorkload workload, long seed, int job)
@@ -66,6 +68,12 @@ public sealed class GuestProgramSource : IOperationSource
         if (_touched < BufferPages)
         {
             operation = Operation.Store(GuestLayout.BufferBase + ((long)_touched++ << GuestLayout.PageShift), 8);
+            return true;
+        }
+
+        if (_w.TouchWorkingSet && _touchedData < _w.WorkingSetPages)
+        {
+            operation = Operation.Store(GuestLayout.DataBase + ((long)_touchedData++ << GuestLayout.PageShift), 8);
             return true;
         }
 
@@ -126,6 +134,7 @@ public sealed class GuestProgramSource : IOperationSource
     public void Save(ref StateWriter writer)
     {
         writer.Write(_touched);
+        writer.Write(_touchedData);
         writer.Write(_nextCall);
         _user.Save(ref writer);
     }
@@ -133,6 +142,7 @@ public sealed class GuestProgramSource : IOperationSource
     public void Load(ref StateReader reader)
     {
         _touched = reader.ReadInt("buffer pages touched", 0, BufferPages);
+        _touchedData = reader.ReadInt("working-set pages touched", 0, _w.WorkingSetPages);
         _nextCall = reader.ReadLong("next system call", 0, _syscalls);
         _user.Load(ref reader);
     }

@@ -1,4 +1,5 @@
 using Disco.Actors.Hardware.Workloads;
+using Disco.Actors.Monitor.Guest;
 
 namespace Disco.Actors.Monitor.Workloads;
 
@@ -42,6 +43,17 @@ public sealed record GuestWorkload
 
     /// <summary>Writes update the job's first input file in place (a database's table) instead of a new output file.</summary>
     public bool WriteInPlace { get; init; }
+
+    /// <summary>Each job first stores once to every page of its working set (radix initializing its keys): a burst of faults at the start.</summary>
+    public bool TouchWorkingSet { get; init; }
+
+    /// <summary>
+    /// On an SMP guest, the jobs of the processors are the threads of one program: their anonymous memory is one
+    /// shared region, and IRIX serializes faults on it with the region's semaphore (PARAMETERS.md, radix).
+    /// </summary>
+    public bool SharedAddressSpace { get; init; }
+
+    public int WorkingSetPages => (int)((Profile.WorkingSetBytes + GuestLayout.PageBytes - 1) >> GuestLayout.PageShift);
 
     public int CallPages => Math.Max(1, CallKb / 4);
 

@@ -1,0 +1,114 @@
+using Disco.Actors.Engine.Configuration;
+using Disco.Actors.Engine.Run;
+using Disco.Actors.Hardware.Processor;
+using Disco.Actors.Hardware.Workloads;
+using Disco.Actors.Monitor.Guest;
+using Disco.Actors.Monitor.Memory;
+using Disco.Actors.Monitor.Workloads;
+using Disco.Actors.Testing;
+
+namespace Disco.Actors.Monitor.Tests;
+
+/// <summary>
+/// Radix (PARAMETERS.md): its threads fault on one shared region at once. On the SMP IRIX-like guest the faults
+/// serialize on the region's semaphore; on the library OS under Disco the monitor takes them with no guest path.
+/// </summary>
+public class RadixTests
+{
+    private const int WorkingSetPages = 16;
+
+    private static readonly GuestWorkload Radix = new()
+    {
+        Kind = "radix",
+        Profile = new SyntheticProfile { Instructions = 40_000, CodeBytes = 16 << 10, WorkingSetBytes = WorkingSetPages * 4096, Sequential = 0.5 },
+        WarmCache = true,
+        TouchWorkingSet = true,
+        SharedAddressSpace = true,
+    };
+
+    /// <summary>Pages each thread faults in: its I/O buffer (touched first by every guest program) and its working set.</summary>
+    private const int FaultsPerThread = GuestProgramSource.BufferPages + WorkingSetPages;
+
+    private static Engine.Model.SimulationModel Irix(int threads) =>
+        GuestRuns.Build(Radix, underMonitor: false, machine: GuestRuns.Machine(4), guest: GuestRuns.Guest with { Processors = threads });
+
+    private static Engine.Model.SimulationModel SplashOs(int threads) =>
+        GuestRuns.Build(Radix, underMonitor: true, machine: GuestRuns.Machine(4), guest: GuestRuns.Guest with { LibraryOs = true }, monitor: GuestRuns.Monitor with { Vms = 1, VcpusPerVm = threads });
+
+    private static double WaitPerAcquisition(RunResult r, string lockName) =>
+        r.Counter($"guest.{lockName}.wait_ps") / (double)r.Counter($"guest.{lockName}.acquisitions");
+
+    [Fact]
+    public void On_IRIX_every_fault_of_the_threads_takes_the_region_semaphore_and_waits_grow_with_threads()
+    {
+        var two = Engine.Kernel.SequentialKernel.Run(Irix(2));
+        var four = Engine.Kernel.SequentialKernel.Run(Irix(4));
+        Assert.Equal(4 * FaultsPerThread, four.Counter("service.demand_zero.count"));
+        Assert.Equal(four.Counter("service.demand_zero.count"), four.Counter("guest.region_sem.acquisitions"));
+
+        // The memlock is left to fork, exec and exit (text faults find the program in the cache at boot: none here).
+        long structural = four.Counter("service.fork.count") + four.Counter("service.execve.count") + four.Counter("service.exit.count") + four.Counter("service.file_fault.count");
+        Assert.Equal(structural, four.Counter("guest.memlock.acquisitions"));
+        Assert.True(four.Counter("guest.region_sem.contended") > 0);
+        Assert.True(WaitPerAcquisition(four, "region_sem") > WaitPerAcquisition(two, "region_sem"), $"{WaitPerAcquisition(four, "region_sem"):F0} ps per fault on 4 threads vs {WaitPerAcquisition(two, "region_sem"):F0} on 2");
+    }
+
+    [Fact]
+    public void Without_a_shared_region_the_same_faults_take_only_the_memlock()
+    {
+        var r = Engine.Kernel.SequentialKernel.Run(GuestRuns.Build(Radix with { SharedAddressSpace = false }, underMonitor: false, machine: GuestRuns.Machine(4), guest: GuestRuns.Guest with { Processors = 4 }));
+        Assert.Equal(0, r.Counter("guest.region_sem.acquisitions"));
+        Assert.True(r.Counter("guest.memlock.acquisitions") >= r.Counter("service.demand_zero.count"));
+    }
+
+    [Fact]
+    public void On_the_library_OS_the_monitor_takes_every_fault_with_no_guest_path_and_no_lock()
+    {
+        var irix = Engine.Kernel.SequentialKernel.Run(Irix(4));
+        var model = SplashOs(4);
+        var splash = Engine.Kernel.SequentialKernel.Run(model);
+
+        // The same threads do the same work and touch the same pages.
+        Assert.Equal(GuestRuns.TimePs(irix, ExecutionMode.User), GuestRuns.TimePs(splash, ExecutionMode.User));
+        // IRIX's demand-zero faults and its faults on program text (from the cache) are all the monitor's here.
+        Assert.Equal(irix.Counter("page_faults"), splash.Counter("monitor.library_os_faults"));
+        Assert.Equal(splash.Counter("monitor.library_os_faults"), splash.Counter("monitor.zeroed_pages"));
+
+        // No guest kernel path for a fault, a TLB refill, an exec or a fork; no lock taken.
+        Assert.Equal(0, splash.Counter("service.demand_zero.time_ps"));
+        foreach (var s in new[] { KernelService.FastTlbRefill, KernelService.SlowTlbRefill, KernelService.Execve, KernelService.Fork })
+        {
+            Assert.Equal(0, splash.Counter($"service.{s.Name()}.count"));
+        }
+
+        Assert.Equal(0, splash.Counter("guest.memlock.grants") + splash.Counter("guest.region_sem.grants"));
+        Assert.True(splash.Counter("l2tlb_hits") > 0, "later misses on the same pages come from the second-level TLB");
+
+        // The thread exits are the only traps reflected to the guest.
+        Assert.Equal(4, splash.Counter("monitor.reflected_traps"));
+        Assert.True(GuestRuns.TimePs(splash, ExecutionMode.Kernel) < GuestRuns.TimePs(irix, ExecutionMode.Kernel));
+
+        var pages = model.Components.OfType<PageManagerComponent>().Single().Pages;
+        Assert.Null(pages.Disagreement());
+        Assert.Equal(splash.Counter("monitor.library_os_faults"), pages.Pmap(0).Keys.Count(g => g >= GuestRuns.Guest.KernelPages));
+    }
+
+    [Fact]
+    public void Radix_gives_one_digest_on_every_engine_on_both_OSes()
+    {
+        Assert.Null(EngineMatrix.Disagreement(EngineMatrix.RunAll(() => Irix(3), partitions: [0, 2], threads: [2])));
+        Assert.Null(EngineMatrix.Disagreement(EngineMatrix.RunAll(() => SplashOs(3), partitions: [0, 2], threads: [2])));
+    }
+
+    [Fact]
+    public void The_library_OS_runs_only_under_the_monitor_and_has_no_files()
+    {
+        var bare = Assert.Throws<BadInputException>(() => GuestRuns.Build(Radix, underMonitor: false, guest: GuestRuns.Guest with { LibraryOs = true }));
+        Assert.Equal("disco.guest.os", bare.Place);
+        var files = Assert.Throws<BadInputException>(() => SplashOsWith(Radix with { FilesPerJob = 1 }));
+        Assert.Equal("disco.workload.radix", files.Place);
+    }
+
+    private static Engine.Model.SimulationModel SplashOsWith(GuestWorkload w) =>
+        GuestRuns.Build(w, underMonitor: true, guest: GuestRuns.Guest with { LibraryOs = true });
+}

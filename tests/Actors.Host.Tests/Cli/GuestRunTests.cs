@@ -129,6 +129,58 @@ public class GuestRunTests
         Assert.Equal(Comparable(reference), Comparable(dir));
     }
 
+    private static readonly string[] SmallRadix = ["--set", "workload.radix.instructions=150000", "--set", "workload.radix.working-set-kb=128"];
+
+    [Fact]
+    public void Radix_on_IRIX_waits_on_the_region_semaphore_and_on_the_library_OS_the_monitor_takes_the_same_faults()
+    {
+        string irix = Repo.TempDir("radix-irix");
+        string splash = Repo.TempDir("radix-splashos");
+        var (exit, _, err) = CliRunner.Run(["run", Repo.Scenario("radix-irix.hocon"), "--out", irix, "--engine", "sequential", .. SmallRadix]);
+        Assert.True(exit == 0, err);
+        (exit, _, err) = CliRunner.Run(["run", Repo.Scenario("radix-splashos.hocon"), "--out", splash, "--engine", "sequential", .. SmallRadix]);
+        Assert.True(exit == 0, err);
+        var i = Summary(irix);
+        var s = Summary(splash);
+        Assert.Equal(i["cpu_time_ps"]!["user"]!.GetValue<long>(), s["cpu_time_ps"]!["user"]!.GetValue<long>());
+        Assert.Equal(8 * (4 + 32), i["services"]!["demand_zero"]!["count"]!.GetValue<long>());
+        Assert.True(i["counters"]!["guest.memlock"]!["guest.region_sem.contended"]!.GetValue<long>() > 0);
+        Assert.Equal(i["page_faults"]!.GetValue<long>(), s["counters"]!["hw.processor"]!["monitor.library_os_faults"]!.GetValue<long>());
+        Assert.Equal(0, s["counters"]!["guest.memlock"]!["guest.region_sem.grants"]!.GetValue<long>());
+        var (reportExit, stdout, reportErr) = CliRunner.Run("report", irix, splash);
+        Assert.True(reportExit == 0, reportErr);
+        Assert.Contains("monitor", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Radix_on_the_library_OS_resumed_from_a_checkpoint_ends_as_the_uninterrupted_run()
+    {
+        string reference = Repo.TempDir("radix-reference");
+        Assert.Equal(0, CliRunner.Run(["run", Repo.Scenario("radix-splashos.hocon"), "--out", reference, "--engine", "sequential", .. SmallRadix]).Exit);
+        string dir = Repo.TempDir("radix-checkpointed");
+        var (exit, _, err) = CliRunner.Run(["run", Repo.Scenario("radix-splashos.hocon"), "--out", dir, "--checkpoint-every", "200us", "--partitions", "3", .. SmallRadix]);
+        Assert.True(exit == 0, err);
+        Assert.Equal(Comparable(reference), Comparable(dir));
+        var resumed = CliRunner.Run("resume", dir, "--epoch", "1", "--engine", "sequential");
+        Assert.True(resumed.Exit == 0, resumed.Err);
+        Assert.Equal(Comparable(reference), Comparable(dir));
+    }
+
+    [Theory]
+    [InlineData("monitor.enabled=false", "disco.guest.os: splashos runs only under the monitor")]
+    [InlineData("workload.radix.files-per-job=1", "disco.workload.radix: splashos has no file system")]
+    [InlineData("guest.os=windows", "guest.os")]
+    public void A_library_OS_where_it_cannot_run_is_named_with_exit_code_2(string set, string message)
+    {
+        string dir = Path.Combine(Repo.TempDir("bad-splashos"), "run");
+        var (exit, stdout, err) = CliRunner.Run("run", Repo.Scenario("radix-splashos.hocon"), "--out", dir, "--set", set);
+        Assert.Equal(2, exit);
+        string line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(message, line, StringComparison.Ordinal);
+        Assert.Equal("", stdout);
+        Assert.False(Directory.Exists(dir) && Directory.EnumerateFiles(dir, "summary.json").Any());
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

@@ -63,8 +63,30 @@ internal static class RunReport
         Row("vms", r => Count(r.Vms));
         Row("disk reads issued", r => Count(r.DiskIssued));
         Row("disk reads shared", r => Count(r.DiskShared));
+
+        // SMP guests (bare or in VMs): the kernel's locks, then the faults a library OS left to the monitor.
+        foreach (var (label, bare, monitor) in Locks)
+        {
+            if (runs.Any(r => r.Counter(bare) + r.Counter(monitor) > 0))
+            {
+                Row(label, r => label.EndsWith("(ms)", StringComparison.Ordinal)
+                    ? Fixed((r.Counter(bare) + r.Counter(monitor)) / PsPerMs, 3)
+                    : Count(r.Counter(bare) + r.Counter(monitor)));
+            }
+        }
+
         return table;
     }
+
+    /// <summary>Headline rows of lock figures: label, the bare guest's counter, the monitor's (VCPUs') counter.</summary>
+    private static readonly (string Label, string Bare, string Monitor)[] Locks =
+    [
+        ("memlock acquisitions", "guest.memlock.acquisitions", "monitor.memlock_acquisitions"),
+        ("memlock wait (ms)", "guest.memlock.wait_ps", "monitor.memlock_wait_ps"),
+        ("region_sem acquisitions", "guest.region_sem.acquisitions", "monitor.region_sem_acquisitions"),
+        ("region_sem wait (ms)", "guest.region_sem.wait_ps", "monitor.region_sem_wait_ps"),
+        ("library_os_faults", "-", "monitor.library_os_faults"),
+    ];
 
     private static TextTable Footprint(IReadOnlyList<SummaryFile> runs)
     {

@@ -32,6 +32,14 @@ internal sealed record SummaryFile(
 
     public long DiskShared { get; init; }
 
+    /// <summary>
+    /// Raw counters summed over the component kinds of <c>counters</c> (e.g. <c>guest.memlock.wait_ps</c> of every
+    /// processor); absent names read 0.
+    /// </summary>
+    public IReadOnlyDictionary<string, long> Counters { get; init; } = new Dictionary<string, long>();
+
+    public long Counter(string name) => Counters.GetValueOrDefault(name);
+
     /// <summary>Reads <c>&lt;folder&gt;/summary.json</c>; anything wrong with it is bad input naming the file.</summary>
     public static SummaryFile Load(string folder)
     {
@@ -81,7 +89,39 @@ internal sealed record SummaryFile(
             MachineFootprint = Footprint(path, summary, "machine"),
             DiskIssued = summary["disk_requests"] is JsonObject d ? Number(path, d, "issued", "disk_requests.issued") : 0,
             DiskShared = summary["disk_requests"] is JsonObject e ? Number(path, e, "shared", "disk_requests.shared") : 0,
+            Counters = ReadCounters(path, summary),
         };
+    }
+
+    private static Dictionary<string, long> ReadCounters(string path, JsonObject summary)
+    {
+        var sums = new Dictionary<string, long>(StringComparer.Ordinal);
+        if (summary["counters"] is not JsonObject groups)
+        {
+            return sums;
+        }
+
+        foreach (var (group, node) in groups)
+        {
+            if (node is not JsonObject counters)
+            {
+                continue;
+            }
+
+            foreach (var (name, value) in counters)
+            {
+                if (value is JsonValue v && v.TryGetValue(out long n))
+                {
+                    sums[name] = sums.GetValueOrDefault(name) + n;
+                }
+                else if (value is not null && value is not JsonValue)
+                {
+                    throw new BadInputException(path, $"counters.{group}.{name} is not a number");
+                }
+            }
+        }
+
+        return sums;
     }
 
     private static long[] Footprint(string path, JsonObject summary, string side) =>

@@ -92,6 +92,28 @@ public class ReportCommandTests
     }
 
     [Fact]
+    public void Lock_waits_sum_the_bare_guests_and_the_VCPUs_counters_and_appear_only_when_used()
+    {
+        string root = Repo.TempDir("report");
+        string smp = Bare.Replace("\"vms\": []", """
+            "vms": [], "counters": { "hw.processor": { "guest.memlock.acquisitions": 30, "guest.memlock.wait_ps": 2500000000,
+              "guest.region_sem.acquisitions": 7, "guest.region_sem.wait_ps": 1000000 }, "guest.memlock": { "guest.memlock.grants": 30 } }
+            """, StringComparison.Ordinal);
+        string vm = Virtual.Replace("\"vms\": [", """
+            "counters": { "hw.processor": { "monitor.memlock_acquisitions": 12, "monitor.memlock_wait_ps": 500000000, "monitor.library_os_faults": 5 } }, "vms": [
+            """, StringComparison.Ordinal);
+        var (exit, output, err) = CliRunner.Run("report", RunFolder(root, "smp", smp), RunFolder(root, "vm", vm), "--no-plot");
+        Assert.True(exit == 0, err);
+        Assert.Equal(["memlock", "acquisitions", "30", "12"], Row(output, "memlock acquisitions"));
+        Assert.Equal(["memlock", "wait", "(ms)", "2.500", "0.500"], Row(output, "memlock wait (ms)"));
+        Assert.Equal(["region_sem", "wait", "(ms)", "0.001", "0.000"], Row(output, "region_sem wait (ms)"));
+        Assert.Equal(["library_os_faults", "0", "5"], Row(output, "library_os_faults"));
+
+        var (_, plain, _) = CliRunner.Run("report", RunFolder(root, "bare", Bare), RunFolder(root, "disco", Virtual), "--no-plot");
+        Assert.DoesNotContain("memlock", plain, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_chart_goes_to_the_first_run_folder_as_a_png()
     {
         string root = Repo.TempDir("report");

@@ -13,4 +13,5 @@ public static class MonitorMessageKinds
     public const int LockAcquire = 207;
     public const int LockGrant = 208;
     public const int LockRelease = 209;
+    public const int VirtualDiskWrite = 210;
 }

@@ -121,6 +121,93 @@ public class SharingTests
     }
 
     [Fact]
+    public void A_VMs_writes_to_the_shared_disk_stay_private_to_it_and_only_its_own_reads_see_them()
+    {
+        var pm = new PageManager(nodes: 2, pagesPerNode: 64, colors: 4);
+        var (original, _) = pm.MapBlock(vm: 1, guestPage: 20, disk: 0, sector: 800, node: 1);
+
+        // VM 0 writes the block from a page of its own (its buffer), on the non-persistent shared disk.
+        long buffer = pm.Translate(vm: 0, guestPage: 10, node: 0);
+        Assert.Equal(buffer, pm.WriteBlock(vm: 0, guestPage: 10, disk: 0, sector: 800, persistent: false));
+        Assert.False(pm.IsWritable(0, 10)); // what was written stays as written: the next store copies
+        Assert.True(pm.TryModified(0, 0, 800, out long kept) && kept == buffer);
+        Assert.False(pm.TryModified(1, 0, 800, out _));
+
+        // Another VM reads the block as it is on disk; VM 0 reads its own version, even after its buffer moved on.
+        Assert.Equal((original, true), pm.MapBlock(vm: 2, guestPage: 30, disk: 0, sector: 800, node: 0));
+        long copy = pm.CopyOnWrite(vm: 0, guestPage: 10, node: 0);
+        Assert.NotEqual(buffer, copy);
+        Assert.Equal((buffer, true), pm.MapBlock(vm: 0, guestPage: 11, disk: 0, sector: 800, node: 0));
+        Assert.Equal(1, pm.PrivateReads);
+        Assert.DoesNotContain(pm.Memmap(buffer), m => m.Vm != 0);
+        Assert.Null(pm.Disagreement());
+
+        // VM 1 writes the same block: two private versions, the cached original untouched.
+        long other = pm.Translate(vm: 1, guestPage: 21, node: 1);
+        pm.WriteBlock(vm: 1, guestPage: 21, disk: 0, sector: 800, persistent: false);
+        Assert.True(pm.TryModified(1, 0, 800, out long theirs) && theirs == other);
+        Assert.Equal((original, true), pm.MapBlock(vm: 3, guestPage: 40, disk: 0, sector: 800, node: 1));
+        Assert.Equal(2, pm.PrivateWrites);
+        Assert.Null(pm.Disagreement());
+    }
+
+    [Fact]
+    public void A_write_to_a_persistent_disk_becomes_the_cached_block()
+    {
+        var pm = new PageManager(nodes: 1, pagesPerNode: 64);
+        var (stale, _) = pm.MapBlock(vm: 0, guestPage: 5, disk: 3, sector: 80, node: 0);
+        long page = pm.Translate(vm: 0, guestPage: 6, node: 0);
+        pm.WriteBlock(vm: 0, guestPage: 6, disk: 3, sector: 80, persistent: true);
+        Assert.False(pm.TryModified(0, 3, 80, out _));
+        Assert.Equal((page, true), pm.MapBlock(vm: 0, guestPage: 7, disk: 3, sector: 80, node: 0));
+        Assert.False(pm.IsDiskCachePage(stale));
+        Assert.Null(pm.Disagreement());
+    }
+
+    /// <summary>A database-like workload that forces in-place updates of its table (a file on the root disk).</summary>
+    private static Workloads.GuestWorkload SyncUpdates => GuestRuns.Pmake(jobs: 2, warm: true) with { WriteInPlace = true, SyncWrites = true };
+
+    [Fact]
+    public void Synchronous_writes_reach_the_disk_bare_and_on_a_persistent_disk_and_stay_in_memory_on_the_shared_one()
+    {
+        var bare = GuestRuns.Run(SyncUpdates, underMonitor: false).Result;
+        long writes = bare.Counter("guest.disk_writes");
+        Assert.True(writes > 0);
+        Assert.Equal(writes, bare.Counter("disk_writes.issued"));
+        Assert.Equal(writes + bare.Counter("guest.disk_reads"), bare.Counter("hw.disk.requests"));
+
+        var persistent = GuestRuns.Run(SyncUpdates, underMonitor: true, monitor: GuestRuns.Monitor with { PersistentRootDisk = true }).Result;
+        Assert.Equal(writes, persistent.Counter("guest.disk_writes"));
+        Assert.Equal(writes, persistent.Counter("disk_writes.issued"));
+        Assert.Equal(0, persistent.Counter("disk_writes.private"));
+
+        var (shared, model) = GuestRuns.Run(SyncUpdates, underMonitor: true, monitor: GuestRuns.Monitor with { Vms = 2 });
+        Assert.Equal(2 * writes, shared.Counter("guest.disk_writes"));
+        Assert.Equal(0, shared.Counter("disk_writes.issued"));
+        Assert.True(shared.Counter("disk_writes.private") >= 2 * writes);
+        foreach (var s in KernelServices.ModeIndependent)
+        {
+            Assert.Equal(bare.Counter($"service.{s.Name()}.count"), persistent.Counter($"service.{s.Name()}.count"));
+        }
+
+        // Both VMs updated the same blocks of the same file: each holds its own version, mapped by nobody else.
+        var pages = model.Components.OfType<PageManagerComponent>().Single().Pages;
+        Assert.Null(pages.Disagreement());
+        var both = pages.Modifications.GroupBy(m => (m.Disk, m.Sector)).Where(g => g.Count() == 2).ToList();
+        Assert.NotEmpty(both);
+        Assert.All(both, g => Assert.NotEqual(g.First().Page, g.Last().Page));
+        Assert.All(pages.Modifications, m => Assert.All(pages.Memmap(m.Page), holder => Assert.Equal(m.Vm, holder.Vm)));
+    }
+
+    [Fact]
+    public void Synchronous_writes_give_one_digest_on_every_engine()
+    {
+        var monitor = GuestRuns.Monitor with { Vms = 2, CheckInvariants = false };
+        Assert.Null(Testing.EngineMatrix.Disagreement(Testing.EngineMatrix.RunAll(() => GuestRuns.Build(SyncUpdates, true, monitor: monitor, machine: GuestRuns.Machine(2)), partitions: [0, 2], threads: [2])));
+        Assert.Null(Testing.EngineMatrix.Disagreement(Testing.EngineMatrix.RunAll(() => GuestRuns.Build(SyncUpdates, false), partitions: [0], threads: [2])));
+    }
+
+    [Fact]
     public void Sharing_runs_give_one_digest_on_every_engine()
     {
         var machine = GuestRuns.Machine(2) with { Disks = 3 };

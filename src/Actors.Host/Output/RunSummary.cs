@@ -44,7 +44,8 @@ internal static class RunSummary
             ["migrations"] = result.Counter("migrations"),
             ["replications"] = result.Counter("replications"),
             ["memory_pages"] = Buckets(result, "memory_pages", ["guest", "machine"]),
-            ["disk_requests"] = Buckets(result, "disk_requests", ["issued", "shared"]),
+            ["disk_requests"] = Buckets(result, "disk_requests", ["issued", "shared", "private"]),
+            ["disk_writes"] = Buckets(result, "disk_writes", ["issued", "private"]),
             ["vms"] = ModelSections.Vms(result),
             ["services"] = ModelSections.Services(result),
             ["footprint"] = new JsonObject

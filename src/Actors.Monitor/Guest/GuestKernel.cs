@@ -18,8 +18,11 @@ public enum GuestPageKind
     Process = 3,
 }
 
-/// <summary>A disk read the guest started: the buffer-cache blocks it fills and the guest-physical pages they go to.</summary>
-public sealed record GuestIo(long Id, int Disk, long Sector, long[] Keys, long[] GuestPages);
+/// <summary>
+/// A disk transfer the guest started: the buffer-cache blocks it fills (a read) or writes out (<paramref name="Write"/>)
+/// and the guest-physical pages they are in.
+/// </summary>
+public sealed record GuestIo(long Id, int Disk, long Sector, long[] Keys, long[] GuestPages, bool Write = false);
 
 /// <summary>
 /// The IRIX-like guest kernel of one uniprocessor virtual machine (or of the bare machine): processes with page
@@ -71,6 +74,7 @@ public sealed class GuestKernel
     private readonly long[] _serviceCount = new long[KernelServices.Count];
     private readonly long[] _serviceTimePs = new long[KernelServices.Count];
     private long _diskReads;
+    private long _diskWrites;
     private readonly SortedSet<long> _unzeroed = [];
 
     /// <param name="remoteData">An NFS client: the workload's data files are on the server, so they are not in its cache at boot.</param>
@@ -148,6 +152,8 @@ public sealed class GuestKernel
     public bool Smp => _instances > 1;
 
     public long DiskReads => _diskReads;
+
+    public long DiskWrites => _diskWrites;
 
     public int JobsDone => _jobsDone;
 
@@ -459,7 +465,7 @@ public sealed class GuestKernel
         }
     }
 
-    /// <summary>A disk read completed: its blocks enter the buffer cache and its sleepers wake.</summary>
+    /// <summary>A disk transfer completed: a read's blocks enter the buffer cache; its sleepers wake.</summary>
     public void OnDiskComplete(long requestId, long nowPs)
     {
         if (!_requests.Remove(requestId, out var io))
@@ -467,7 +473,7 @@ public sealed class GuestKernel
             throw new InvalidOperationException($"guest: completion of unknown disk request {requestId}");
         }
 
-        for (int i = 0; i < io.Keys.Length; i++)
+        for (int i = 0; i < io.Keys.Length && !io.Write; i++)
         {
             _bufferCache[io.Keys[i]] = io.GuestPages[i];
             _bufferPages.Add(io.GuestPages[i]);
@@ -705,9 +711,11 @@ public sealed class GuestKernel
     {
         var b = Entry();
         Body(b, KernelCode.Write);
+        var keys = new long[pages];
+        var written = new long[pages];
         for (int i = 0; i < pages; i++)
         {
-            // Whole-page writes need no read first; the dirty pages stay in the cache (write-back is beyond the run).
+            // Whole-page writes need no read first.
             long key = Key(file, block + i);
             if (!_bufferCache.TryGetValue(key, out long page))
             {
@@ -717,9 +725,27 @@ public sealed class GuestKernel
             }
 
             Copy(b, UserBufferPage(p, i), page);
+            (keys[i], written[i]) = (key, page);
         }
 
-        Exit(b);
+        if (!_w.SyncWrites)
+        {
+            // Delayed write: the dirty blocks stay in the cache, flushed after the run (bdflush's 30 s).
+            Exit(b);
+            Push(KernelService.Write, b, nowPs);
+            return;
+        }
+
+        // A synchronous write (O_SYNC: a database forcing its pages): the caller sleeps until the disk has them.
+        long id = _nextRequest++;
+        _requests[id] = new GuestIo(id, GuestFiles.DiskOf(file, _disks), BlockSector(file, block), keys, written, Write: true);
+        _diskWrites++;
+        b.Add(GuestPrivilegedOps.Op(GuestPrivileged.StartIo, id));
+        p.State = GuestProcessState.Blocked;
+        p.WaitingFor = id;
+        p.ResumeService = (int)KernelService.Write;
+        p.ResumeArgument = 0;
+        p.ResumeCount = 0;
         Push(KernelService.Write, b, nowPs);
     }
 
@@ -1060,6 +1086,7 @@ public sealed class GuestKernel
             sink.Add($"{prefix}footprint.guest.{FootprintKinds[k]}", footprint[k]);
         }
         sink.Add(prefix + "guest.disk_reads", _diskReads);
+        sink.Add(prefix + "guest.disk_writes", _diskWrites);
         sink.Add(prefix + "guest.jobs_done", _jobsDone);
         sink.Add(prefix + "guest.buffer_cache_pages", _bufferCache.Count);
     }
@@ -1084,6 +1111,7 @@ public sealed class GuestKernel
             writer.Write(io.Sector);
             writer.Write(io.Keys);
             writer.Write(io.GuestPages);
+            writer.Write(io.Write);
         }
 
         writer.Write(_nextRequest);
@@ -1092,6 +1120,7 @@ public sealed class GuestKernel
         writer.Write(_serviceCount);
         writer.Write(_serviceTimePs);
         writer.Write(_diskReads);
+        writer.Write(_diskWrites);
         writer.Write(_unzeroed.ToArray());
         writer.Write(_nextNfs);
         writer.WriteCount(_nfsReplies.Count);
@@ -1139,7 +1168,8 @@ public sealed class GuestKernel
                 reader.ReadInt("request disk", 0, _disks - 1),
                 reader.ReadLong("request sector", 0, long.MaxValue),
                 reader.ReadLongArray("request blocks", 1024),
-                reader.ReadLongArray("request pages", 1024));
+                reader.ReadLongArray("request pages", 1024),
+                reader.ReadBool("request writes"));
             _requests[io.Id] = io;
         }
 
@@ -1149,6 +1179,7 @@ public sealed class GuestKernel
         reader.ReadLongArray("service counts", KernelServices.Count).CopyTo(_serviceCount, 0);
         reader.ReadLongArray("service times", KernelServices.Count).CopyTo(_serviceTimePs, 0);
         _diskReads = reader.ReadLong("disk reads", 0, long.MaxValue);
+        _diskWrites = reader.ReadLong("disk writes", 0, long.MaxValue);
         _unzeroed.Clear();
         _unzeroed.UnionWith(reader.ReadLongArray("pages to zero", 1 << 16));
         _nextNfs = reader.ReadLong("next nfs reply", 0, long.MaxValue);

@@ -123,7 +123,7 @@ public sealed class NativeSupervisor : ISupervisor
             case GuestPrivileged.StartIo:
             {
                 var io = _kernel.Io(argument);
-                context.Send(_layout.Disk(io.Disk % _layout.Disks), new DiskRequest(io.Id, Write: false, io.Sector, [.. io.GuestPages.Select(MachinePageOf)], context.Processor));
+                context.Send(_layout.Disk(io.Disk % _layout.Disks), new DiskRequest(io.Id, Write: io.Write, io.Sector, [.. io.GuestPages.Select(MachinePageOf)], context.Processor));
                 break;
             }
 
@@ -235,6 +235,7 @@ public sealed class NativeSupervisor : ISupervisor
             sink.Add("footprint.machine." + GuestKernel.FootprintKinds[k], footprint[k]);
         }
         sink.Add("disk_requests.issued", _kernel.DiskReads);
+        sink.Add("disk_writes.issued", _kernel.DiskWrites);
         sink.Add("guest.privileged_native", _privileged);
         sink.Add("guest.hot_page_interrupts", _hotPages);
     }

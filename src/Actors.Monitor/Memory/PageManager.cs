@@ -27,10 +27,14 @@ public sealed class PageManager
     private readonly SortedDictionary<long, List<(int Vm, long GuestPage)>> _memmap = [];
     private readonly Dictionary<long, long> _cachedBlockOf = [];
     private readonly SortedDictionary<long, int> _kindOf = [];
+    private readonly SortedDictionary<(long Block, int Vm), long> _modified = [];
+    private readonly Dictionary<long, (long Block, int Vm)> _modifiedOf = [];
     private long _remoteAllocations;
     private long _sharedReads;
     private long _copies;
     private long _remaps;
+    private long _privateWrites;
+    private long _privateReads;
 
     /// <param name="colors">Page colours of the cache (L2 bytes per way / page size); 1 for none.</param>
     public PageManager(int nodes, long pagesPerNode, long colors = 1)
@@ -56,6 +60,19 @@ public sealed class PageManager
     public long Copies => _copies;
 
     public long CachedBlocks => _diskCache.Count;
+
+    /// <summary>Blocks written to a non-persistent disk: kept in memory, private to the writer.</summary>
+    public long PrivateWrites => _privateWrites;
+
+    /// <summary>Reads a VM's own private modification served (no disk I/O).</summary>
+    public long PrivateReads => _privateReads;
+
+    /// <summary>Every private modification: (disk, sector) of the block, the VM that wrote it, the machine page holding it.</summary>
+    public IEnumerable<(int Disk, long Sector, int Vm, long Page)> Modifications =>
+        _modified.Select(m => ((int)(m.Key.Block >> 48), m.Key.Block & 0xFFFF_FFFF_FFFF, m.Key.Vm, m.Value));
+
+    /// <summary>The machine page holding VM <paramref name="vm"/>'s modification of block (disk, sector), if it wrote one.</summary>
+    public bool TryModified(int vm, int disk, long sector, out long page) => _modified.TryGetValue((BlockKey(disk, sector), vm), out page);
 
     public IReadOnlyDictionary<long, long> Pmap(int vm) => _pmaps.TryGetValue(vm, out var p) ? p : new SortedDictionary<long, long>();
 
@@ -95,6 +112,14 @@ public sealed class PageManager
     {
         long key = BlockKey(disk, sector);
         Unmap(vm, guestPage);
+        if (_modified.TryGetValue((key, vm), out long own))
+        {
+            // The VM wrote this block of a non-persistent disk: it reads its own version; nobody else ever does.
+            _privateReads++;
+            Map(vm, guestPage, own, writable: false);
+            return (own, true);
+        }
+
         bool cached = _diskCache.TryGetValue(key, out long page);
         if (cached)
         {
@@ -186,15 +211,70 @@ public sealed class PageManager
         if (back.Count == 0)
         {
             _memmap.Remove(page);
-            if (!_cachedBlockOf.ContainsKey(page))
-            {
-                _used[page / _pagesPerNode]--;
-                _kindOf.Remove(page);
-            }
+            FreeIfUnheld(page);
         }
     }
 
-    private bool InUse(long page) => _memmap.ContainsKey(page) || _cachedBlockOf.ContainsKey(page);
+    private bool InUse(long page) => _memmap.ContainsKey(page) || _cachedBlockOf.ContainsKey(page) || _modifiedOf.ContainsKey(page);
+
+    /// <summary>A page nobody maps, the cache does not hold and no VM keeps as a modification is free again.</summary>
+    private void FreeIfUnheld(long page)
+    {
+        if (!InUse(page) && _kindOf.Remove(page))
+        {
+            _used[page / _pagesPerNode]--;
+        }
+    }
+
+    /// <summary>
+    /// VM <paramref name="vm"/> wrote (vm, guest page) to block (disk, sector). The page turns read-only (the
+    /// guest's next store to it copies), and holds the block from now on: on a <paramref name="persistent"/> disk as
+    /// the cached block (the disk gets the same data), else as the VM's private modification, which only its own
+    /// reads of the block see. Returns the machine page written.
+    /// </summary>
+    public long WriteBlock(int vm, long guestPage, int disk, long sector, bool persistent)
+    {
+        if (!Pmap(vm).TryGetValue(guestPage, out long page))
+        {
+            throw new InvalidOperationException($"VM {vm} wrote guest page {guestPage} to disk, but it maps no machine page");
+        }
+
+        long key = BlockKey(disk, sector);
+        if (_cachedBlockOf.TryGetValue(page, out long held) && held != key)
+        {
+            throw new InvalidOperationException($"VM {vm} wrote machine page {page}, the cached block {held & 0xFFFF_FFFF_FFFF} of disk {held >> 48}, to another block");
+        }
+
+        _readOnly.Add((vm, guestPage));
+        if (persistent)
+        {
+            if (_diskCache.TryGetValue(key, out long old) && old != page)
+            {
+                _cachedBlockOf.Remove(old);
+                FreeIfUnheld(old);
+            }
+
+            _diskCache[key] = page;
+            _cachedBlockOf[page] = key;
+            return page;
+        }
+
+        if (_modified.TryGetValue((key, vm), out long previous) && previous != page)
+        {
+            _modifiedOf.Remove(previous);
+            FreeIfUnheld(previous);
+        }
+
+        if (_modifiedOf.TryGetValue(page, out var other) && other != (key, vm))
+        {
+            throw new InvalidOperationException($"VM {vm} wrote machine page {page}, its modification of another block, to block {sector} of disk {disk}");
+        }
+
+        _modified[(key, vm)] = page;
+        _modifiedOf[page] = (key, vm);
+        _privateWrites++;
+        return page;
+    }
 
     /// <summary>Machine pages in use by what they first held (a guest page kind); a shared page counts once.</summary>
     public long PagesOfKind(int kind) => _kindOf.Values.Count(k => k == kind);
@@ -289,7 +369,15 @@ public sealed class PageManager
             return $"{entries} pmap entries but {backs} memmap back-maps";
         }
 
-        long inUse = _memmap.Count + _cachedBlockOf.Keys.Count(p => !_memmap.ContainsKey(p));
+        foreach (var ((block, vm), page) in _modified)
+        {
+            if (_memmap.TryGetValue(page, out var holders) && holders.Exists(h => h.Vm != vm))
+            {
+                return $"VM {vm}'s modification of block {block & 0xFFFF_FFFF_FFFF} (machine page {page}) is mapped by VM {holders.First(h => h.Vm != vm).Vm}";
+            }
+        }
+
+        long inUse = _memmap.Count + _cachedBlockOf.Keys.Concat(_modifiedOf.Keys).Distinct().Count(p => !_memmap.ContainsKey(p));
         return inUse == MachinePagesInUse ? null : $"{inUse} machine pages hold something but {MachinePagesInUse} are counted";
     }
 
@@ -323,10 +411,20 @@ public sealed class PageManager
             writer.Write(kind);
         }
 
+        writer.WriteCount(_modified.Count);
+        foreach (var ((block, vm), page) in _modified)
+        {
+            writer.Write(block);
+            writer.Write(vm);
+            writer.Write(page);
+        }
+
         writer.Write(_remoteAllocations);
         writer.Write(_sharedReads);
         writer.Write(_copies);
         writer.Write(_remaps);
+        writer.Write(_privateWrites);
+        writer.Write(_privateReads);
     }
 
     /// <summary>The memmap is rebuilt from the pmaps (it is their inverse; saving both could only disagree).</summary>
@@ -374,10 +472,24 @@ public sealed class PageManager
             _kindOf[page] = reader.ReadInt("kind", 0, 3);
         }
 
+        _modified.Clear();
+        _modifiedOf.Clear();
+        int modified = reader.ReadCount("private modifications", (int)Math.Min(int.MaxValue, total));
+        for (int i = 0; i < modified; i++)
+        {
+            long block = reader.ReadLong("modified block", 0, long.MaxValue);
+            int vm = reader.ReadInt("modifying vm", 0, int.MaxValue);
+            long page = reader.ReadLong("modification page", 0, total - 1);
+            _modified[(block, vm)] = page;
+            _modifiedOf[page] = (block, vm);
+        }
+
         used.CopyTo(_used, 0);
         _remoteAllocations = reader.ReadLong("remote allocations", 0, long.MaxValue);
         _sharedReads = reader.ReadLong("shared reads", 0, long.MaxValue);
         _copies = reader.ReadLong("copies", 0, long.MaxValue);
         _remaps = reader.ReadLong("remaps", 0, long.MaxValue);
+        _privateWrites = reader.ReadLong("private writes", 0, long.MaxValue);
+        _privateReads = reader.ReadLong("private reads", 0, long.MaxValue);
     }
 }

@@ -10,7 +10,8 @@ namespace Disco.Actors.Monitor.Memory;
 /// The page manager as a component (<c>monitor.pages</c>): one for the machine, because pmaps, memmap and the disk
 /// cache are machine-wide. A processor's monitor asks it for the machine page behind a guest-physical page the first
 /// time that processor needs it (the round trip's latency is the cost of filling a pmap entry), sends it the guests'
-/// disk reads (it maps cached blocks and reads the others from the disks) and their copy-on-write faults.
+/// disk reads (it maps cached blocks and reads the others from the disks), their disk writes (kept in memory, private
+/// to the VM, on the shared non-persistent disk; written through on a persistent one) and their copy-on-write faults.
 /// </summary>
 public sealed class PageManagerComponent : Component
 {
@@ -30,9 +31,11 @@ public sealed class PageManagerComponent : Component
 
     // State (checkpointed, in this order, then the page manager's).
     private readonly SortedDictionary<long, (VirtualDiskRead Read, long[] Pages)> _reads = [];
+    private readonly SortedDictionary<long, (VirtualDiskWrite Write, long[] Pages)> _writes = [];
     private long _nextDiskRequest;
     private long _requests;
     private long _diskRequests;
+    private long _diskWrites;
 
     /// <param name="replyLatencyPs">Latency of the links back to the processors (half the pmap fill).</param>
     /// <param name="pageCopyPs">Time of a 4 KB copy, added to a copy-on-write reply.</param>
@@ -64,16 +67,23 @@ public sealed class PageManagerComponent : Component
             case MachinePageRequest m:
             {
                 _requests++;
-                bool writable = m.CacheDisk < 0;
-                long page = writable
+                long page = m.CacheDisk < 0
                     ? _pages.Translate(m.Vm, m.GuestPage, m.Node.Value, m.PageKind)
                     : _pages.MapBlock(m.Vm, m.GuestPage, m.CacheDisk, m.Sector, m.Node.Value, m.PageKind).Page;
-                Reply(context, m.Node, new MachinePageGrant(m.Vm, m.GuestPage, new MachinePage(page), writable), 0);
+
+                // A page the VM has already (another of its VCPUs filled it) may be read-only by now: shared, or written to disk.
+                Reply(context, m.Node, new MachinePageGrant(m.Vm, m.GuestPage, new MachinePage(page), _pages.IsWritable(m.Vm, m.GuestPage)), 0);
                 break;
             }
 
             case VirtualDiskRead r:
                 OnRead(r, context);
+                break;
+            case VirtualDiskWrite w:
+                OnWrite(w, context);
+                break;
+            case DiskComplete d when _writes.Remove(d.RequestId, out var written):
+                Reply(context, written.Write.Node, new VirtualDiskDone(written.Write.Vm, written.Write.RequestId, written.Write.GuestPages, written.Pages), 0);
                 break;
             case DiskComplete d:
             {
@@ -144,6 +154,30 @@ public sealed class PageManagerComponent : Component
         context.Send(_layout.Disk(r.Disk), new SimTime(_toDiskPs), new DiskRequest(id, Write: false, firstMissing, [.. missing], Id));
     }
 
+    /// <summary>
+    /// A guest's synchronous write: the pages become the blocks' copy (cached for a persistent disk, private to the
+    /// VM for a non-persistent one); only a persistent disk is written, with the same machine pages as the DMA source.
+    /// </summary>
+    private void OnWrite(VirtualDiskWrite w, IContext context)
+    {
+        var pages = new long[w.GuestPages.Length];
+        for (int i = 0; i < pages.Length; i++)
+        {
+            pages[i] = _pages.WriteBlock(w.Vm, w.GuestPages[i], w.CacheDisk, w.Sector + (i * SectorsPerPage), w.Persistent);
+        }
+
+        if (!w.Persistent)
+        {
+            Reply(context, w.Node, new VirtualDiskDone(w.Vm, w.RequestId, w.GuestPages, pages), 0);
+            return;
+        }
+
+        long id = _nextDiskRequest++;
+        _diskWrites++;
+        _writes[id] = (w, pages);
+        context.Send(_layout.Disk(w.Disk), new SimTime(_toDiskPs), new DiskRequest(id, Write: true, w.Sector, pages, Id));
+    }
+
     private void Reply(IContext context, NodeId node, ISimMessage message, long extraPs) =>
         context.Send(_layout.Processor(node.Value), new SimTime(_replyLatencyPs + extraPs), message);
 
@@ -153,6 +187,9 @@ public sealed class PageManagerComponent : Component
         sink.Add("memory_pages.machine", _pages.MachinePagesInUse);
         sink.Add("disk_requests.issued", _diskRequests);
         sink.Add("disk_requests.shared", _pages.SharedReads);
+        sink.Add("disk_writes.issued", _diskWrites);
+        sink.Add("disk_writes.private", _pages.PrivateWrites);
+        sink.Add("disk_requests.private", _pages.PrivateReads);
         sink.Add("monitor.pmap_fills", _requests);
         sink.Add("monitor.remote_allocations", _pages.RemoteAllocations);
         sink.Add("monitor.copy_on_write", _pages.Copies);
@@ -181,9 +218,18 @@ public sealed class PageManagerComponent : Component
             writer.Write(pages);
         }
 
+        writer.WriteCount(_writes.Count);
+        foreach (var (id, (write, pages)) in _writes)
+        {
+            writer.Write(id);
+            writer.Write(write);
+            writer.Write(pages);
+        }
+
         writer.Write(_nextDiskRequest);
         writer.Write(_requests);
         writer.Write(_diskRequests);
+        writer.Write(_diskWrites);
         _pages.Save(ref writer);
     }
 
@@ -198,9 +244,19 @@ public sealed class PageManagerComponent : Component
             _reads[id] = (read, reader.ReadLongArray("pages", 1024));
         }
 
+        _writes.Clear();
+        int w = reader.ReadCount("disk writes", 1 << 20);
+        for (int i = 0; i < w; i++)
+        {
+            long id = reader.ReadLong("disk request", 0, long.MaxValue);
+            var write = (VirtualDiskWrite)reader.ReadMessage("virtual disk write");
+            _writes[id] = (write, reader.ReadLongArray("pages", 1024));
+        }
+
         _nextDiskRequest = reader.ReadLong("next disk request", 0, long.MaxValue);
         _requests = reader.ReadLong("requests", 0, long.MaxValue);
         _diskRequests = reader.ReadLong("disk requests", 0, long.MaxValue);
+        _diskWrites = reader.ReadLong("disk writes issued", 0, long.MaxValue);
         _pages.Load(ref reader);
     }
 }

@@ -78,6 +78,7 @@ public static class GuestConfig
             InterruptPs = config.GetSimTime(m + "interrupt").Ps,
             VcpuTimeSlicePs = config.GetSimTime(m + "vcpu-time-slice").Ps,
             CheckInvariants = config.GetBool(m + "check-invariants"),
+            PersistentRootDisk = config.GetBool(m + "persistent-root-disk"),
             Nfs = config.GetBool(m + "nfs.enabled"),
             NfsServerMemoryBytes = config.GetLong(m + "nfs.server-memory-mb", 1, 1L << 20) << 20,
             NetworkLatencyPs = config.GetSimTime(m + "nfs.latency").Ps,
@@ -127,6 +128,7 @@ public static class GuestConfig
             OtherSyscallsPerMillion = config.GetDouble(at + "other-syscalls-per-million"),
             WarmCache = config.GetBool(at + "warm-cache"),
             WriteInPlace = config.GetBool(at + "write-in-place"),
+            SyncWrites = config.GetBool(at + "sync-writes"),
             TouchWorkingSet = config.GetBool(at + "touch-working-set"),
             SharedAddressSpace = config.GetBool(at + "shared-address-space"),
         };

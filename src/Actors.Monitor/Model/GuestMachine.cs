@@ -87,6 +87,11 @@ public static class GuestMachine
             throw new Engine.Configuration.BadInputException($"disco.workload.{workload.Kind}.warm-cache", "must be true with monitor.nfs.enabled (the NFS server serves the files from its cache)");
         }
 
+        if (monitor.Nfs && workload.SyncWrites)
+        {
+            throw new Engine.Configuration.BadInputException($"disco.workload.{workload.Kind}.sync-writes", "must be false with monitor.nfs.enabled (NFS clients read their files from the server; they do not write them back)");
+        }
+
         int perVm = monitor.VcpusPerVm;
         if (perVm > machine.Nodes)
         {
@@ -177,6 +182,7 @@ public static class GuestMachine
             .Register<MachinePageRequest>(MonitorMessageKinds.MachinePageRequest, MachinePageRequest.Read)
             .Register<MachinePageGrant>(MonitorMessageKinds.MachinePageGrant, MachinePageGrant.Read)
             .Register<VirtualDiskRead>(MonitorMessageKinds.VirtualDiskRead, VirtualDiskRead.Read)
+            .Register<VirtualDiskWrite>(MonitorMessageKinds.VirtualDiskWrite, VirtualDiskWrite.Read)
             .Register<VirtualDiskDone>(MonitorMessageKinds.VirtualDiskDone, VirtualDiskDone.Read)
             .Register<CopyOnWriteRequest>(MonitorMessageKinds.CopyOnWriteRequest, CopyOnWriteRequest.Read)
             .Register<Network.NfsRequest>(MonitorMessageKinds.NfsRequest, Network.NfsRequest.Read)

@@ -56,11 +56,23 @@ public sealed record MonitorParams
 
     public long NetworkLatencyPs { get; init; } = 20_000_000;
 
+    /// <summary>
+    /// The root disk (disk 0) is persistent: guest writes to it reach the disk. Only with one VM: a persistent disk
+    /// is mounted by one VM only [D 4.2.4]. Otherwise it is non-persistent: every VM shares it copy-on-write and its
+    /// writes stay in memory, private to the VM. A VM's data disk is always its own and persistent.
+    /// </summary>
+    public bool PersistentRootDisk { get; init; }
+
     /// <summary>Check isolation after every emulated TLB write and pmap change (slow; for tests).</summary>
     public bool CheckInvariants { get; init; }
 
     public IEnumerable<(string Key, string Problem)> Problems()
     {
+        if (PersistentRootDisk && Vms > 1)
+        {
+            yield return ("persistent-root-disk", $"a persistent disk is mounted by one VM only (vms = {Vms})");
+        }
+
         foreach (var (key, value) in new (string, long)[]
         {
             ("trap", TrapPs), ("emulate-privileged", EmulatePrivilegedPs), ("emulate-tlb-write", EmulateTlbWritePs), ("reflect", ReflectPs),

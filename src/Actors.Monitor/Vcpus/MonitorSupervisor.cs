@@ -412,6 +412,16 @@ public sealed class MonitorSupervisor : ISupervisor
 
                 cost += _m.MonitorCallPs + (_m.DmaPerPagePs * io.GuestPages.Length);
                 v.Count(VcpuCounter.MonitorCalls);
+                if (io.Write)
+                {
+                    // The root disk is shared by every VM and non-persistent unless monitor.persistent-root-disk;
+                    // a VM's data disk is its own, persistent.
+                    var (writeDisk, writeCacheDisk) = PhysicalDisk(v.Vm, io.Disk);
+                    bool persistent = writeDisk != 0 || _m.PersistentRootDisk;
+                    context.Send(_pageManager, new VirtualDiskWrite(v.Vm, ((long)vcpu << 40) | io.Id, io.GuestPages, writeDisk, writeCacheDisk, io.Sector, context.Node, persistent), cost);
+                    break;
+                }
+
                 if (_m.Nfs && v.Vm != NfsServerVm && io.Disk != Workloads.GuestFiles.RootDisk)
                 {
                     // An NFS client's data file: the request goes to the server VM over the virtual network.

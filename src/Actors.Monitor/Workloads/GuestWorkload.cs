@@ -44,6 +44,12 @@ public sealed record GuestWorkload
     /// <summary>Writes update the job's first input file in place (a database's table) instead of a new output file.</summary>
     public bool WriteInPlace { get; init; }
 
+    /// <summary>
+    /// write() returns only when the disk has the blocks (O_SYNC: a database forcing its pages); otherwise writes
+    /// are delayed, as IRIX's are, and flushed after the run.
+    /// </summary>
+    public bool SyncWrites { get; init; }
+
     /// <summary>Each job first stores once to every page of its working set (radix initializing its keys): a burst of faults at the start.</summary>
     public bool TouchWorkingSet { get; init; }
 

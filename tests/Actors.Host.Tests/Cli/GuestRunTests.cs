@@ -220,6 +220,21 @@ public class GuestRunTests
         Assert.Equal("", stdout);
     }
 
+    [Theory]
+    [InlineData("monitor.vms=2;monitor.persistent-root-disk=true", "monitor.persistent-root-disk: a persistent disk is mounted by one VM only")]
+    [InlineData("monitor.vms=3;monitor.nfs.enabled=true;workload.pmake.sync-writes=true", "disco.workload.pmake.sync-writes: must be false with monitor.nfs.enabled")]
+    [InlineData("workload.pmake.sync-writes=perhaps", "workload.pmake.sync-writes")]
+    public void Impossible_disk_settings_are_named_with_exit_code_2(string sets, string message)
+    {
+        string dir = Path.Combine(Repo.TempDir("bad-disk"), "run");
+        string[] args = ["run", Repo.Scenario("pmake.hocon"), "--out", dir, "--set", "monitor.enabled=true", "--set", "machine.disk.count=2", .. sets.Split(';').SelectMany(x => new[] { "--set", x })];
+        var (exit, stdout, err) = CliRunner.Run(args);
+        Assert.Equal(2, exit);
+        string line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(message, line, StringComparison.Ordinal);
+        Assert.Equal("", stdout);
+    }
+
     [Fact]
     public void A_guest_whose_memory_fills_during_the_run_stops_with_one_line_and_exit_code_2()
     {

@@ -32,6 +32,13 @@ public class SharingTests
         long machinePages = r.Counter("memory_pages.machine");
         Assert.True(machinePages < guest * 3 / 4, $"machine {machinePages} pages vs guest {guest}");
 
+        // Peaks: the jobs' pages were freed by the end (guest) but stay backed (machine), so the end understates
+        // the guests and the peak is what the machine had to hold.
+        Assert.True(r.Counter("memory_pages.guest_peak") > guest);
+        Assert.True(r.Counter("memory_pages.machine_peak") >= machinePages);
+        Assert.True(r.Counter("memory_pages.machine_peak") < r.Counter("memory_pages.guest_peak"));
+        Assert.Equal(r.Counter("memory_pages.guest_peak"), Enumerable.Range(0, 8).Sum(vm => r.Counter($"vm.{vm}.memory_pages.guest_peak")));
+
         // Where the shared pages come from: every machine page mapped by several VMs is kernel text or a block of
         // the guests' buffer caches (the programs and headers on the shared root disk), read-only everywhere.
         var pages = model.Components.OfType<PageManagerComponent>().Single().Pages;
@@ -171,6 +178,8 @@ public class SharingTests
     public void Synchronous_writes_reach_the_disk_bare_and_on_a_persistent_disk_and_stay_in_memory_on_the_shared_one()
     {
         var bare = GuestRuns.Run(SyncUpdates, underMonitor: false).Result;
+        Assert.Equal(bare.Counter("memory_pages.guest_peak"), bare.Counter("memory_pages.machine_peak"));
+        Assert.True(bare.Counter("memory_pages.guest_peak") > bare.Counter("memory_pages.guest"), "the jobs' pages were freed when they exited");
         long writes = bare.Counter("guest.disk_writes");
         Assert.True(writes > 0);
         Assert.Equal(writes, bare.Counter("disk_writes.issued"));

@@ -63,6 +63,12 @@ internal static class RunReport
         Row("vms", r => Count(r.Vms));
         Row("disk reads issued", r => Count(r.DiskIssued));
         Row("disk reads shared", r => Count(r.DiskShared));
+        if (runs.Any(r => r.MemoryPages.Any(n => n > 0)))
+        {
+            // End of run and peak: pages a guest frees stay backed by the monitor, so the two tell different stories.
+            Row("guest pages end/peak", r => $"{Count(r.MemoryPages[0])}/{Count(r.MemoryPages[2])}");
+            Row("machine pages end/peak", r => $"{Count(r.MemoryPages[1])}/{Count(r.MemoryPages[3])}");
+        }
 
         // SMP guests (bare or in VMs): the kernel's locks, then the faults a library OS left to the monitor.
         foreach (var (label, bare, monitor) in Locks)

@@ -43,7 +43,7 @@ internal static class RunSummary
             ["page_faults"] = result.Counter("page_faults"),
             ["migrations"] = result.Counter("migrations"),
             ["replications"] = result.Counter("replications"),
-            ["memory_pages"] = Buckets(result, "memory_pages", ["guest", "machine"]),
+            ["memory_pages"] = Buckets(result, "memory_pages", ["guest", "machine", "guest_peak", "machine_peak"]),
             ["disk_requests"] = Buckets(result, "disk_requests", ["issued", "shared", "private"]),
             ["disk_writes"] = Buckets(result, "disk_writes", ["issued", "private"]),
             ["vms"] = ModelSections.Vms(result),

@@ -32,6 +32,11 @@ internal sealed record SummaryFile(
 
     public long DiskShared { get; init; }
 
+    /// <summary><c>memory_pages</c>: guest and machine pages at the end of the run and at their peaks.</summary>
+    public IReadOnlyList<long> MemoryPages { get; init; } = new long[MemoryPageKeys.Length];
+
+    public static readonly string[] MemoryPageKeys = ["guest", "machine", "guest_peak", "machine_peak"];
+
     /// <summary>
     /// Raw counters summed over the component kinds of <c>counters</c> (e.g. <c>guest.memlock.wait_ps</c> of every
     /// processor); absent names read 0.
@@ -90,6 +95,7 @@ internal sealed record SummaryFile(
             DiskIssued = summary["disk_requests"] is JsonObject d ? Number(path, d, "issued", "disk_requests.issued") : 0,
             DiskShared = summary["disk_requests"] is JsonObject e ? Number(path, e, "shared", "disk_requests.shared") : 0,
             Counters = ReadCounters(path, summary),
+            MemoryPages = [.. MemoryPageKeys.Select(k => summary["memory_pages"] is JsonObject m ? Number(path, m, k, $"memory_pages.{k}") : 0)],
         };
     }
 

@@ -75,6 +75,7 @@ public sealed class GuestKernel
     private readonly long[] _serviceTimePs = new long[KernelServices.Count];
     private long _diskReads;
     private long _diskWrites;
+    private long _peakPages;
     private readonly SortedSet<long> _unzeroed = [];
 
     /// <param name="remoteData">An NFS client: the workload's data files are on the server, so they are not in its cache at boot.</param>
@@ -154,6 +155,9 @@ public sealed class GuestKernel
     public long DiskReads => _diskReads;
 
     public long DiskWrites => _diskWrites;
+
+    /// <summary>The most guest-physical pages in use at once (this part's, for an SMP guest).</summary>
+    public long PeakPagesInUse => Math.Max(_peakPages, PagesInUse);
 
     public int JobsDone => _jobsDone;
 
@@ -1047,19 +1051,23 @@ public sealed class GuestKernel
 
     private long AllocatePage()
     {
+        long page;
         if (_free.Count > 0)
         {
-            long page = _free[^1];
+            page = _free[^1];
             _free.RemoveAt(_free.Count - 1);
-            return page;
         }
-
-        if (_watermark >= _limit)
+        else if (_watermark >= _limit)
         {
             throw new BadInputException("disco.guest.memory-mb", $"guest memory is full ({_p.MemoryPages} pages): the workload needs more; give the guest more memory");
         }
+        else
+        {
+            page = _watermark++;
+        }
 
-        return _watermark++;
+        _peakPages = Math.Max(_peakPages, PagesInUse);
+        return page;
     }
 
     private static long Key(int file, long block) => ((long)file << 20) | block;
@@ -1080,6 +1088,7 @@ public sealed class GuestKernel
 
         sink.Add(prefix + "page_faults", _serviceCount[(int)KernelService.DemandZero] + _serviceCount[(int)KernelService.FileFault]);
         sink.Add(prefix + "memory_pages.guest", PagesInUse);
+        sink.Add(prefix + "memory_pages.guest_peak", PeakPagesInUse);
         var footprint = Footprint();
         for (int k = 0; k < FootprintKinds.Length; k++)
         {
@@ -1121,6 +1130,7 @@ public sealed class GuestKernel
         writer.Write(_serviceTimePs);
         writer.Write(_diskReads);
         writer.Write(_diskWrites);
+        writer.Write(_peakPages);
         writer.Write(_unzeroed.ToArray());
         writer.Write(_nextNfs);
         writer.WriteCount(_nfsReplies.Count);
@@ -1180,6 +1190,7 @@ public sealed class GuestKernel
         reader.ReadLongArray("service times", KernelServices.Count).CopyTo(_serviceTimePs, 0);
         _diskReads = reader.ReadLong("disk reads", 0, long.MaxValue);
         _diskWrites = reader.ReadLong("disk writes", 0, long.MaxValue);
+        _peakPages = reader.ReadLong("peak pages", 0, long.MaxValue);
         _unzeroed.Clear();
         _unzeroed.UnionWith(reader.ReadLongArray("pages to zero", 1 << 16));
         _nextNfs = reader.ReadLong("next nfs reply", 0, long.MaxValue);

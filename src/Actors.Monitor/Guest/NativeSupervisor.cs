@@ -227,6 +227,7 @@ public sealed class NativeSupervisor : ISupervisor
 
         _kernel.ReportStats(sink);
         sink.Add("memory_pages.machine", _kernel.PagesInUse);
+        sink.Add("memory_pages.machine_peak", _kernel.PeakPagesInUse);
 
         // On bare hardware guest-physical memory is machine memory: the same split, nothing shared.
         var footprint = _kernel.Footprint();

@@ -35,6 +35,7 @@ public sealed class PageManager
     private long _remaps;
     private long _privateWrites;
     private long _privateReads;
+    private long _peakPages;
 
     /// <param name="colors">Page colours of the cache (L2 bytes per way / page size); 1 for none.</param>
     public PageManager(int nodes, long pagesPerNode, long colors = 1)
@@ -50,6 +51,9 @@ public sealed class PageManager
 
     /// <summary>Machine pages holding something: mapped by a VM, or a disk block in the cache.</summary>
     public long MachinePagesInUse => _used.Sum();
+
+    /// <summary>The most machine pages in use at once.</summary>
+    public long PeakMachinePages => Math.Max(_peakPages, MachinePagesInUse);
 
     public long RemoteAllocations => _remoteAllocations;
 
@@ -283,6 +287,7 @@ public sealed class PageManager
     {
         long page = AllocatePage(node, guestPage);
         _kindOf[page] = kind;
+        _peakPages = Math.Max(_peakPages, MachinePagesInUse);
         return page;
     }
 
@@ -425,6 +430,7 @@ public sealed class PageManager
         writer.Write(_remaps);
         writer.Write(_privateWrites);
         writer.Write(_privateReads);
+        writer.Write(_peakPages);
     }
 
     /// <summary>The memmap is rebuilt from the pmaps (it is their inverse; saving both could only disagree).</summary>
@@ -491,5 +497,6 @@ public sealed class PageManager
         _remaps = reader.ReadLong("remaps", 0, long.MaxValue);
         _privateWrites = reader.ReadLong("private writes", 0, long.MaxValue);
         _privateReads = reader.ReadLong("private reads", 0, long.MaxValue);
+        _peakPages = reader.ReadLong("peak machine pages", 0, long.MaxValue);
     }
 }

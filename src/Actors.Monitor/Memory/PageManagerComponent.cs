@@ -185,6 +185,7 @@ public sealed class PageManagerComponent : Component
     {
         ArgumentNullException.ThrowIfNull(sink);
         sink.Add("memory_pages.machine", _pages.MachinePagesInUse);
+        sink.Add("memory_pages.machine_peak", _pages.PeakMachinePages);
         sink.Add("disk_requests.issued", _diskRequests);
         sink.Add("disk_requests.shared", _pages.SharedReads);
         sink.Add("disk_writes.issued", _diskWrites);

@@ -98,6 +98,7 @@ public sealed class Vcpu
         Kernel.ReportStats(sink);
         sink.Add(vm + "page_faults", Kernel.ServiceCount(KernelService.DemandZero) + Kernel.ServiceCount(KernelService.FileFault));
         sink.Add(vm + "memory_pages.guest", Kernel.PagesInUse);
+        sink.Add(vm + "memory_pages.guest_peak", Kernel.PeakPagesInUse);
         sink.Add(vm + "l2tlb_hits", Counters[(int)VcpuCounter.L2TlbHits]);
         sink.Add(vm + "monitor_traps", Counters[(int)VcpuCounter.Traps]);
         string[] buckets = ["user", "kernel", "monitor", "idle", "stall"];

@@ -48,12 +48,15 @@ public class GuestRunTests
         var vm = Assert.Single(d["vms"]!.AsArray())!;
         Assert.Equal(1, vm["vcpus"]!.GetValue<long>());
         Assert.True(vm["memory_pages"]!["machine"]!.GetValue<long>() > 0);
+        Assert.True(d["memory_pages"]!["machine_peak"]!.GetValue<long>() >= d["memory_pages"]!["machine"]!.GetValue<long>());
+        Assert.True(vm["memory_pages"]!["guest_peak"]!.GetValue<long>() >= vm["memory_pages"]!["guest"]!.GetValue<long>());
         Assert.True(vm["memory_pages"]!["guest"]!.GetValue<long>() >= vm["memory_pages"]!["machine"]!.GetValue<long>(), "the monitor backs only the guest pages that were used");
 
         string plot = Path.Combine(Repo.TempDir("plot"), "breakdown.png");
         var (exit, stdout, err) = CliRunner.Run("report", bare, disco, "--plot", plot);
         Assert.True(exit == 0, err);
         Assert.Contains("demand_zero", stdout, StringComparison.Ordinal);
+        Assert.Contains("machine pages end/peak", stdout, StringComparison.Ordinal);
         Assert.Contains("monitor", stdout, StringComparison.Ordinal);
         Assert.True(new FileInfo(plot).Length > 0);
     }

@@ -63,6 +63,12 @@ internal static class RunReport
         Row("vms", r => Count(r.Vms));
         Row("disk reads issued", r => Count(r.DiskIssued));
         Row("disk reads shared", r => Count(r.DiskShared));
+        if (runs.Any(r => r.Counter("disk_writes.issued") + r.Counter("disk_writes.private") > 0))
+        {
+            Row("disk writes issued", r => Count(r.Counter("disk_writes.issued")));
+            Row("disk writes private", r => Count(r.Counter("disk_writes.private")));
+        }
+
         if (runs.Any(r => r.MemoryPages.Any(n => n > 0)))
         {
             // End of run and peak: pages a guest frees stay backed by the monitor, so the two tell different stories.

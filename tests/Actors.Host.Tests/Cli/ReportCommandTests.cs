@@ -101,7 +101,7 @@ public class ReportCommandTests
               "guest.region_sem.acquisitions": 7, "guest.region_sem.wait_ps": 1000000 }, "guest.memlock": { "guest.memlock.grants": 30 } }
             """, StringComparison.Ordinal);
         string vm = Virtual.Replace("\"vms\": [", """
-            "counters": { "hw.processor": { "monitor.memlock_acquisitions": 12, "monitor.memlock_wait_ps": 500000000, "monitor.library_os_faults": 5 } }, "vms": [
+            "counters": { "hw.processor": { "monitor.memlock_acquisitions": 12, "monitor.memlock_wait_ps": 500000000, "monitor.library_os_faults": 5 }, "monitor.pages": { "disk_writes.private": 3 } }, "vms": [
             """, StringComparison.Ordinal);
         var (exit, output, err) = CliRunner.Run("report", RunFolder(root, "smp", smp), RunFolder(root, "vm", vm), "--no-plot");
         Assert.True(exit == 0, err);
@@ -109,9 +109,11 @@ public class ReportCommandTests
         Assert.Equal(["memlock", "wait", "(ms)", "2.500", "0.500"], Row(output, "memlock wait (ms)"));
         Assert.Equal(["region_sem", "wait", "(ms)", "0.001", "0.000"], Row(output, "region_sem wait (ms)"));
         Assert.Equal(["library_os_faults", "0", "5"], Row(output, "library_os_faults"));
+        Assert.Equal(["disk", "writes", "private", "0", "3"], Row(output, "disk writes private"));
 
         var (_, plain, _) = CliRunner.Run("report", RunFolder(root, "bare", Bare), RunFolder(root, "disco", Virtual), "--no-plot");
         Assert.DoesNotContain("memlock", plain, StringComparison.Ordinal);
+        Assert.DoesNotContain("disk writes", plain, StringComparison.Ordinal);
     }
 
     [Fact]

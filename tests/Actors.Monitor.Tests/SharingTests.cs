@@ -79,6 +79,12 @@ public class SharingTests
         Assert.True(Machine("kernel_text") * 4 < Guest("kernel_text"), "8 VMs share one kernel text (the part they touched)");
         Assert.True(Machine("buffer_cache") < Guest("buffer_cache"));
 
+        // The monitor's own memory: 256 KB of code on each of 2 nodes (128 pages), a 16-byte memmap entry per machine
+        // page (32,768 pages: 128), a 16-byte pmap entry per guest page of each 16 MB VM (8 × 16), and per VCPU 4 KB of
+        // state plus a 4,096-entry second-level TLB of 16-byte entries (8 × 17). Outside memory_pages.machine.
+        Assert.Equal(128 + 128 + (8 * 16) + (8 * 17), Machine("monitor"));
+        Assert.Equal(0, Guest("monitor"));
+
         // Per-VM time: every VM ran, and their times add up to no more than the processors'.
         long vmUser = Enumerable.Range(0, 8).Sum(vm => r.Counter($"vm.{vm}.cpu_time_ps.user"));
         Assert.All(Enumerable.Range(0, 8), vm => Assert.True(r.Counter($"vm.{vm}.cpu_time_ps.user") > 0));

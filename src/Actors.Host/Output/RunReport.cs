@@ -29,7 +29,7 @@ internal static class RunReport
         writer.WriteLine();
         if (runs.Any(r => r.MachineFootprint.Any(n => n > 0)))
         {
-            writer.WriteLine("memory footprint (4 KB pages; guest: summed over the VMs as if nothing were shared; machine: pages in use)");
+            writer.WriteLine("memory footprint (4 KB pages; guest: summed over the VMs as if nothing were shared; machine: pages in use, and the monitor's own)");
             Footprint(runs).WriteTo(writer);
             writer.WriteLine();
         }

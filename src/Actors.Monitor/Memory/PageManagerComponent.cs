@@ -28,6 +28,7 @@ public sealed class PageManagerComponent : Component
     private readonly long _pageCopyPs;
     private readonly long _toDiskPs;
     private readonly bool _checkInvariants;
+    private readonly long _monitorPages;
 
     // State (checkpointed, in this order, then the page manager's).
     private readonly SortedDictionary<long, (VirtualDiskRead Read, long[] Pages)> _reads = [];
@@ -40,9 +41,11 @@ public sealed class PageManagerComponent : Component
     /// <param name="replyLatencyPs">Latency of the links back to the processors (half the pmap fill).</param>
     /// <param name="pageCopyPs">Time of a 4 KB copy, added to a copy-on-write reply.</param>
     /// <param name="toDiskPs">Latency of the links to the disks.</param>
-    public PageManagerComponent(ComponentId id, PageManager pages, MachineLayout layout, long replyLatencyPs, long pageCopyPs, long toDiskPs, bool checkInvariants)
+    /// <param name="monitorPages">Machine pages of the monitor's own code and data (<see cref="Vcpus.MonitorParams.FootprintPages"/>).</param>
+    public PageManagerComponent(ComponentId id, PageManager pages, MachineLayout layout, long replyLatencyPs, long pageCopyPs, long toDiskPs, bool checkInvariants, long monitorPages = 0)
         : base(id)
     {
+        _monitorPages = monitorPages;
         ArgumentNullException.ThrowIfNull(pages);
         ArgumentNullException.ThrowIfNull(layout);
         _pages = pages;
@@ -203,6 +206,9 @@ public sealed class PageManagerComponent : Component
         {
             sink.Add("footprint.machine." + KindNames[k], _pages.PagesOfKind(k));
         }
+
+        // The monitor's own structures are not pages it hands out: outside memory_pages.machine, inside the footprint.
+        sink.Add("footprint.machine.monitor", _monitorPages);
         foreach (int vm in _pages.Vms)
         {
             sink.Add($"vm.{vm}.memory_pages.machine", _pages.Pmap(vm).Count);

@@ -98,6 +98,8 @@ public static class GuestMachine
             throw new Engine.Configuration.BadInputException("disco.monitor.vcpus-per-vm", $"is {perVm}, the machine has {machine.Nodes} processors (a VM's VCPUs run on distinct processors)");
         }
 
+        var vmGuestPages = new List<long>();
+        int vcpus = 0;
         if (perVm > 1)
         {
             // SMP VMs: part k of VM v does the work of uniprocessor VM v × perVm + k (its seed), on its own processor;
@@ -111,7 +113,10 @@ public static class GuestMachine
                     var part = parts[(v * perVm) + k];
                     var kernel = new GuestKernel(guest, workload, part.Seed, machine.Disks, machine.Disk.Sectors, relocated: true, monitorZeroes: true, instance: k, instances: perVm);
                     supervisors[part.Processor].Add(new Vcpu(v, kernel, monitor.L2TlbEntries), memlock);
+                    vcpus++;
                 }
+
+                vmGuestPages.Add(guest.MemoryPages);
             }
         }
 
@@ -122,6 +127,8 @@ public static class GuestMachine
                 ? new GuestKernel(guest with { MemoryBytes = monitor.NfsServerMemoryBytes }, workload with { Jobs = 0, Parallelism = 0 }, vm.Seed, machine.Disks, machine.Disk.Sectors, relocated: true, monitorZeroes: true)
                 : new GuestKernel(vm.Guest, vm.Workload, vm.Seed, machine.Disks, machine.Disk.Sectors, relocated: true, monitorZeroes: true, remoteData: monitor.Nfs);
             supervisors[vm.Processor].Add(new Vcpu(vm.Id, kernel, monitor.L2TlbEntries));
+            vmGuestPages.Add(kernel.Parameters.MemoryPages);
+            vcpus++;
         }
 
         long toManager = monitor.PageFillPs / 2;
@@ -129,7 +136,7 @@ public static class GuestMachine
         // The page manager runs on node 0: its disk requests cross from there like a processor's.
         long toDisk = Enumerable.Range(0, machine.Disks).Select(k => monitorBuilder.ProcessorToDiskPs(0, k)).DefaultIfEmpty(1).Min();
         var pages = new PageManager(machine.Nodes, machine.PagesPerNode, machine.L2.SizeBytes / machine.L2.Associativity / MachineConstants.PageSizeBytes);
-        monitorBuilder.Add(new PageManagerComponent(pageManager, pages, machineLayout, back, monitor.PageCopyPs, toDisk, monitor.CheckInvariants));
+        monitorBuilder.Add(new PageManagerComponent(pageManager, pages, machineLayout, back, monitor.PageCopyPs, toDisk, monitor.CheckInvariants, monitor.FootprintPages(machine.Nodes, machine.Nodes * machine.PagesPerNode, vmGuestPages, vcpus)));
         for (int n = 0; n < machine.Nodes; n++)
         {
             monitorBuilder.Connect(machineLayout.Processor(n), pageManager, toManager);

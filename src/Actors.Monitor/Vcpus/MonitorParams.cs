@@ -63,11 +63,34 @@ public sealed record MonitorParams
     /// </summary>
     public bool PersistentRootDisk { get; init; }
 
+    /// <summary>The monitor's code (and static data), in bytes; with <see cref="ReplicateCode"/> a copy on every node.</summary>
+    public long CodeBytes { get; init; } = 256 << 10;
+
+    /// <summary>Disco replicates its code in every node's memory, so it never takes remote instruction misses.</summary>
+    public bool ReplicateCode { get; init; } = true;
+
+    /// <summary>Bytes per pmap entry, one per guest-physical page of each VM (machine page and precomputed TLB entry).</summary>
+    public int PmapEntryBytes { get; init; } = 16;
+
+    /// <summary>Bytes per memmap entry, one per machine page (its back-map list head).</summary>
+    public int MemmapEntryBytes { get; init; } = 16;
+
+    /// <summary>Bytes per second-level TLB entry, <see cref="L2TlbEntries"/> per VCPU.</summary>
+    public int L2TlbEntryBytes { get; init; } = 16;
+
+    /// <summary>A VCPU's saved state (registers, privileged state, exception frame).</summary>
+    public int VcpuStateBytes { get; init; } = 4096;
+
     /// <summary>Check isolation after every emulated TLB write and pmap change (slow; for tests).</summary>
     public bool CheckInvariants { get; init; }
 
     public IEnumerable<(string Key, string Problem)> Problems()
     {
+        if (CodeBytes is < 0 or > 1L << 30 || PmapEntryBytes is < 0 or > 4096 || MemmapEntryBytes is < 0 or > 4096 || L2TlbEntryBytes is < 0 or > 4096 || VcpuStateBytes is < 0 or > 1 << 20)
+        {
+            yield return ("memory", "code-kb must be 0-1048576, the entry sizes 0-4096 bytes and vcpu-state-bytes 0-1048576");
+        }
+
         if (PersistentRootDisk && Vms > 1)
         {
             yield return ("persistent-root-disk", $"a persistent disk is mounted by one VM only (vms = {Vms})");
@@ -120,5 +143,20 @@ public sealed record MonitorParams
         {
             yield return ("vms", $"must be between 1 and 64 (got {Vms})");
         }
+    }
+
+    /// <summary>
+    /// Machine pages the monitor's own code and data take (the "monitor" part of the machine footprint): its code
+    /// (once per node when replicated), the memmap over all machine memory, each VM's pmap over its guest memory,
+    /// and each VCPU's state and second-level TLB. Each structure is rounded up to whole pages.
+    /// </summary>
+    public long FootprintPages(int nodes, long machinePages, IEnumerable<long> vmGuestPages, int vcpus)
+    {
+        ArgumentNullException.ThrowIfNull(vmGuestPages);
+        static long Pages(long bytes) => (bytes + 4095) / 4096;
+        return (Pages(CodeBytes) * (ReplicateCode ? nodes : 1))
+            + Pages(machinePages * MemmapEntryBytes)
+            + vmGuestPages.Sum(g => Pages(g * PmapEntryBytes))
+            + (vcpus * Pages(((long)L2TlbEntries * L2TlbEntryBytes) + VcpuStateBytes));
     }
 }

@@ -54,6 +54,17 @@ public class RadixTests
     }
 
     [Fact]
+    public void A_slower_critical_section_makes_every_thread_wait_longer_for_it()
+    {
+        var paths = (Guest.PathCost[])GuestRuns.Guest.Paths.Clone();
+        paths[(int)KernelCode.DemandZero] = paths[(int)KernelCode.DemandZero] with { Instructions = paths[(int)KernelCode.DemandZero].Instructions * 4 };
+        var normal = Engine.Kernel.SequentialKernel.Run(Irix(4));
+        var slow = Engine.Kernel.SequentialKernel.Run(GuestRuns.Build(Radix, underMonitor: false, machine: GuestRuns.Machine(4), guest: GuestRuns.Guest with { Processors = 4, Paths = paths }));
+        Assert.Equal(normal.Counter("guest.region_sem.acquisitions"), slow.Counter("guest.region_sem.acquisitions"));
+        Assert.True(WaitPerAcquisition(slow, "region_sem") > WaitPerAcquisition(normal, "region_sem"), $"{WaitPerAcquisition(slow, "region_sem"):F0} ps vs {WaitPerAcquisition(normal, "region_sem"):F0}");
+    }
+
+    [Fact]
     public void Without_a_shared_region_the_same_faults_take_only_the_memlock()
     {
         var r = Engine.Kernel.SequentialKernel.Run(GuestRuns.Build(Radix with { SharedAddressSpace = false }, underMonitor: false, machine: GuestRuns.Machine(4), guest: GuestRuns.Guest with { Processors = 4 }));

@@ -50,6 +50,7 @@ public class RadixTests
         long structural = four.Counter("service.fork.count") + four.Counter("service.execve.count") + four.Counter("service.exit.count") + four.Counter("service.file_fault.count");
         Assert.Equal(structural, four.Counter("guest.memlock.acquisitions"));
         Assert.True(four.Counter("guest.region_sem.contended") > 0);
+        Assert.True(GuestRuns.TimePs(four, ExecutionMode.Kernel) >= four.Counter("guest.region_sem.wait_ps") + four.Counter("guest.memlock.wait_ps"), "lock waits are kernel time");
         Assert.True(WaitPerAcquisition(four, "region_sem") > WaitPerAcquisition(two, "region_sem"), $"{WaitPerAcquisition(four, "region_sem"):F0} ps per fault on 4 threads vs {WaitPerAcquisition(two, "region_sem"):F0} on 2");
     }
 

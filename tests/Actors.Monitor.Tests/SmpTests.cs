@@ -67,6 +67,9 @@ public class SmpVmTests
 
         Assert.Equal(GuestRuns.TimePs(up, ExecutionMode.User), GuestRuns.TimePs(smp, ExecutionMode.User));
         Assert.True(smp.Counter("monitor.memlock_acquisitions") > 0);
+
+        // A VCPU spinning for its VM's memlock spins in the guest's kernel, not in the monitor.
+        Assert.True(GuestRuns.TimePs(smp, ExecutionMode.Kernel) >= smp.Counter("monitor.memlock_wait_ps"), $"kernel {GuestRuns.TimePs(smp, ExecutionMode.Kernel)} ps, memlock waits {smp.Counter("monitor.memlock_wait_ps")} ps");
         Assert.Equal(0, up.Counter("monitor.memlock_acquisitions"));
         Assert.Equal(2, model.Components.OfType<MemlockComponent>().Count());
 

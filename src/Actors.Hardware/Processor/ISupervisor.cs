@@ -86,6 +86,12 @@ public enum TrapAction : byte
 /// <summary>The result of a trap or interrupt: how long its handler ran, in which mode, and what comes next.</summary>
 public readonly record struct TrapOutcome(long CostPs, ExecutionMode Mode, TrapAction Action = TrapAction.Continue)
 {
+    /// <summary>
+    /// With <see cref="TrapAction.Wait"/>: the mode the waiting time is charged to, when it is not <see cref="Mode"/>
+    /// (a monitor's handler costs monitor time, but a VCPU spinning for its guest's lock spins in the guest's kernel).
+    /// </summary>
+    public ExecutionMode? WaitMode { get; init; }
+
     public static TrapOutcome None => new(0, ExecutionMode.Kernel);
 }
 

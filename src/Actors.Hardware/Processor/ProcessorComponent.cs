@@ -553,7 +553,7 @@ public sealed class ProcessorComponent : Component, ISupervisorContext, ICoheren
         if (outcome.Action == TrapAction.Wait)
         {
             _status = Status.Waiting;
-            _waitMode = outcome.Mode;
+            _waitMode = outcome.WaitMode ?? outcome.Mode;
             return false;
         }
 

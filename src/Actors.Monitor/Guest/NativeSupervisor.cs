@@ -213,7 +213,7 @@ public sealed class NativeSupervisor : ISupervisor
             context.Send(_memlock ?? throw new InvalidOperationException("SMP guest without a memlock"), new LockAcquire(context.Node, Lock: path.LockId), outcome.CostPs);
         }
 
-        return _lockPending ? outcome with { Mode = ExecutionMode.Kernel, Action = TrapAction.Wait } : outcome;
+        return _lockPending ? outcome with { Action = TrapAction.Wait, WaitMode = ExecutionMode.Kernel } : outcome;
     }
 
     public void ReportStats(IStatsSink sink)

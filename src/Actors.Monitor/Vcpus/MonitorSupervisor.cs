@@ -109,7 +109,7 @@ public sealed class MonitorSupervisor : ISupervisor
             context.Send(_memlocks[v.Vm], new LockAcquire(context.Node, v.Vm, path.LockId), outcome.CostPs);
         }
 
-        return _vcpus.Exists(x => x.LockPending) ? outcome with { Action = TrapAction.Wait } : outcome;
+        return _vcpus.Exists(x => x.LockPending) ? outcome with { Action = TrapAction.Wait, WaitMode = ExecutionMode.Kernel } : outcome;
     }
 
     private TrapOutcome QuantumCore(ISupervisorContext context)

@@ -5,7 +5,7 @@ public static class MonitorMessageKinds
 {
     public const int MachinePageRequest = 200;
     public const int MachinePageGrant = 201;
-    public const int VirtualDiskRead = 202;
+    public const int VirtualDiskIo = 202;
     public const int VirtualDiskDone = 203;
     public const int CopyOnWriteRequest = 204;
     public const int NfsRequest = 205;
@@ -13,5 +13,4 @@ public static class MonitorMessageKinds
     public const int LockAcquire = 207;
     public const int LockGrant = 208;
     public const int LockRelease = 209;
-    public const int VirtualDiskWrite = 210;
 }

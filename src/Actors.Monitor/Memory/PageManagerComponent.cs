@@ -31,8 +31,7 @@ public sealed class PageManagerComponent : Component
     private readonly long _monitorPages;
 
     // State (checkpointed, in this order, then the page manager's).
-    private readonly SortedDictionary<long, (VirtualDiskRead Read, long[] Pages)> _reads = [];
-    private readonly SortedDictionary<long, (VirtualDiskWrite Write, long[] Pages)> _writes = [];
+    private readonly SortedDictionary<long, (VirtualDiskIo Io, long[] Pages)> _pending = [];
     private long _nextDiskRequest;
     private long _requests;
     private long _diskRequests;
@@ -79,23 +78,20 @@ public sealed class PageManagerComponent : Component
                 break;
             }
 
-            case VirtualDiskRead r:
+            case VirtualDiskIo { IsWrite: false } r:
                 OnRead(r, context);
                 break;
-            case VirtualDiskWrite w:
+            case VirtualDiskIo w:
                 OnWrite(w, context);
-                break;
-            case DiskComplete d when _writes.Remove(d.RequestId, out var written):
-                Reply(context, written.Write.Node, new VirtualDiskDone(written.Write.Vm, written.Write.RequestId, written.Write.GuestPages, written.Pages), 0);
                 break;
             case DiskComplete d:
             {
-                if (!_reads.Remove(d.RequestId, out var pending))
+                if (!_pending.Remove(d.RequestId, out var pending))
                 {
                     throw new InvalidOperationException($"{this}: completion of unknown disk request {d.RequestId}");
                 }
 
-                Reply(context, pending.Read.Node, new VirtualDiskDone(pending.Read.Vm, pending.Read.RequestId, pending.Read.GuestPages, pending.Pages), 0);
+                Reply(context, pending.Io.Node, new VirtualDiskDone(pending.Io.Vm, pending.Io.RequestId, pending.Io.GuestPages, pending.Pages), 0);
                 break;
             }
 
@@ -128,7 +124,7 @@ public sealed class PageManagerComponent : Component
     }
 
     /// <summary>Maps every block of a guest read from the cache; reads the ones it did not hold from the disk first.</summary>
-    private void OnRead(VirtualDiskRead r, IContext context)
+    private void OnRead(VirtualDiskIo r, IContext context)
     {
         var pages = new long[r.GuestPages.Length];
         var missing = new List<long>();
@@ -153,7 +149,7 @@ public sealed class PageManagerComponent : Component
 
         long id = _nextDiskRequest++;
         _diskRequests++;
-        _reads[id] = (r, pages);
+        _pending[id] = (r, pages);
         context.Send(_layout.Disk(r.Disk), new SimTime(_toDiskPs), new DiskRequest(id, Write: false, firstMissing, [.. missing], Id));
     }
 
@@ -161,7 +157,7 @@ public sealed class PageManagerComponent : Component
     /// A guest's synchronous write: the pages become the blocks' copy (cached for a persistent disk, private to the
     /// VM for a non-persistent one); only a persistent disk is written, with the same machine pages as the DMA source.
     /// </summary>
-    private void OnWrite(VirtualDiskWrite w, IContext context)
+    private void OnWrite(VirtualDiskIo w, IContext context)
     {
         var pages = new long[w.GuestPages.Length];
         for (int i = 0; i < pages.Length; i++)
@@ -177,7 +173,7 @@ public sealed class PageManagerComponent : Component
 
         long id = _nextDiskRequest++;
         _diskWrites++;
-        _writes[id] = (w, pages);
+        _pending[id] = (w, pages);
         context.Send(_layout.Disk(w.Disk), new SimTime(_toDiskPs), new DiskRequest(id, Write: true, w.Sector, pages, Id));
     }
 
@@ -217,19 +213,11 @@ public sealed class PageManagerComponent : Component
 
     protected override void SaveState(ref StateWriter writer)
     {
-        writer.WriteCount(_reads.Count);
-        foreach (var (id, (read, pages)) in _reads)
+        writer.WriteCount(_pending.Count);
+        foreach (var (id, (io, pages)) in _pending)
         {
             writer.Write(id);
-            writer.Write(read);
-            writer.Write(pages);
-        }
-
-        writer.WriteCount(_writes.Count);
-        foreach (var (id, (write, pages)) in _writes)
-        {
-            writer.Write(id);
-            writer.Write(write);
+            writer.Write(io);
             writer.Write(pages);
         }
 
@@ -242,22 +230,13 @@ public sealed class PageManagerComponent : Component
 
     protected override void LoadState(ref StateReader reader)
     {
-        _reads.Clear();
-        int n = reader.ReadCount("disk reads", 1 << 20);
+        _pending.Clear();
+        int n = reader.ReadCount("disk transfers", 1 << 20);
         for (int i = 0; i < n; i++)
         {
             long id = reader.ReadLong("disk request", 0, long.MaxValue);
-            var read = (VirtualDiskRead)reader.ReadMessage("virtual disk read");
-            _reads[id] = (read, reader.ReadLongArray("pages", 1024));
-        }
-
-        _writes.Clear();
-        int w = reader.ReadCount("disk writes", 1 << 20);
-        for (int i = 0; i < w; i++)
-        {
-            long id = reader.ReadLong("disk request", 0, long.MaxValue);
-            var write = (VirtualDiskWrite)reader.ReadMessage("virtual disk write");
-            _writes[id] = (write, reader.ReadLongArray("pages", 1024));
+            var io = (VirtualDiskIo)reader.ReadMessage("virtual disk transfer");
+            _pending[id] = (io, reader.ReadLongArray("pages", 1024));
         }
 
         _nextDiskRequest = reader.ReadLong("next disk request", 0, long.MaxValue);

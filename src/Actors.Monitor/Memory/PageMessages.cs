@@ -59,19 +59,24 @@ public sealed record MachinePageGrant(int Vm, long GuestPage, MachinePage Page, 
 }
 
 /// <summary>
-/// A processor's monitor → the page manager: the guest's disk read <paramref name="RequestId"/> (a monitor call) of
-/// consecutive blocks from <paramref name="Sector"/> into <paramref name="GuestPages"/>. Cached blocks are mapped
-/// read-only without disk I/O; the rest are read from <paramref name="Disk"/> into new cache pages.
+/// A processor's monitor → the page manager: the guest's disk transfer <paramref name="RequestId"/> (a monitor call)
+/// between consecutive sectors from <paramref name="Sector"/> and <paramref name="GuestPages"/>.
 /// <paramref name="CacheDisk"/> names the blocks in the cache: the physical disk for a shared disk, a per-VM number
 /// for a private one.
+/// A read maps cached blocks read-only without disk I/O and reads the rest from <paramref name="Disk"/> into new
+/// cache pages. A write (<paramref name="IsWrite"/>) turns the written pages read-only (the guest's next store copies, so what
+/// was written stays as written) and makes them the blocks' copy: on a <paramref name="Persistent"/> disk (mounted by
+/// this VM only) the cached copy, written to the disk; on a non-persistent one the VM's private modification, kept
+/// in memory, which only its own later reads see [D 4.2.4].
 /// </summary>
-public sealed record VirtualDiskRead(int Vm, long RequestId, long[] GuestPages, int Disk, int CacheDisk, long Sector, NodeId Node) : ISimMessage
+public sealed record VirtualDiskIo(int Vm, long RequestId, long[] GuestPages, int Disk, int CacheDisk, long Sector, NodeId Node, bool IsWrite = false, bool Persistent = false) : ISimMessage
 {
-    public int Kind => MonitorMessageKinds.VirtualDiskRead;
+    public int Kind => MonitorMessageKinds.VirtualDiskIo;
 
     public ulong ContentHash()
     {
-        ulong h = Digest.Fold(Digest.Of(Kind, Vm, RequestId, ((long)Disk << 32) | (uint)CacheDisk), Sector ^ ((long)Node.Value << 56));
+        long flags = (IsWrite ? 1L << 55 : 0) | (Persistent ? 1L << 54 : 0);
+        ulong h = Digest.Fold(Digest.Of(Kind, Vm, RequestId, ((long)Disk << 32) | (uint)CacheDisk), Sector ^ ((long)Node.Value << 56) ^ flags);
         foreach (long g in GuestPages)
         {
             h = Digest.Fold(h, g);
@@ -89,56 +94,12 @@ public sealed record VirtualDiskRead(int Vm, long RequestId, long[] GuestPages, 
         writer.Write(CacheDisk);
         writer.Write(Sector);
         writer.Write(Node.Value);
-    }
-
-    public static ISimMessage Read(ref StateReader reader) =>
-        new VirtualDiskRead(
-            reader.ReadInt("vm", 0, int.MaxValue),
-            reader.ReadLong("request", 0, long.MaxValue),
-            reader.ReadLongArray("guest pages", 1024),
-            reader.ReadInt("disk", 0, int.MaxValue),
-            reader.ReadInt("cache disk", 0, int.MaxValue),
-            reader.ReadLong("sector", 0, long.MaxValue),
-            new NodeId(reader.ReadInt("node", 0, MachineConstants.MaxNodes - 1)));
-}
-
-/// <summary>
-/// A processor's monitor → the page manager: the guest's synchronous disk write <paramref name="RequestId"/> of the
-/// blocks in <paramref name="GuestPages"/> to consecutive sectors from <paramref name="Sector"/>. On a
-/// <paramref name="Persistent"/> disk (mounted by this VM only) the pages go to <paramref name="Disk"/> and become
-/// the cached copy of their blocks; on a non-persistent one they stay in memory, private to the VM: the per-(disk,
-/// VM) index of its modifications, which only its own later reads see [D 4.2.4]. Either way the written pages turn
-/// read-only: the guest's next store to one copies it, so what was written stays as written.
-/// </summary>
-public sealed record VirtualDiskWrite(int Vm, long RequestId, long[] GuestPages, int Disk, int CacheDisk, long Sector, NodeId Node, bool Persistent) : ISimMessage
-{
-    public int Kind => MonitorMessageKinds.VirtualDiskWrite;
-
-    public ulong ContentHash()
-    {
-        ulong h = Digest.Fold(Digest.Of(Kind, Vm, RequestId, ((long)Disk << 32) | (uint)CacheDisk), Sector ^ ((long)Node.Value << 56) ^ (Persistent ? 1L << 55 : 0));
-        foreach (long g in GuestPages)
-        {
-            h = Digest.Fold(h, g);
-        }
-
-        return h;
-    }
-
-    public void Write(ref StateWriter writer)
-    {
-        writer.Write(Vm);
-        writer.Write(RequestId);
-        writer.Write(GuestPages);
-        writer.Write(Disk);
-        writer.Write(CacheDisk);
-        writer.Write(Sector);
-        writer.Write(Node.Value);
+        writer.Write(IsWrite);
         writer.Write(Persistent);
     }
 
     public static ISimMessage Read(ref StateReader reader) =>
-        new VirtualDiskWrite(
+        new VirtualDiskIo(
             reader.ReadInt("vm", 0, int.MaxValue),
             reader.ReadLong("request", 0, long.MaxValue),
             reader.ReadLongArray("guest pages", 1024),
@@ -146,10 +107,11 @@ public sealed record VirtualDiskWrite(int Vm, long RequestId, long[] GuestPages,
             reader.ReadInt("cache disk", 0, int.MaxValue),
             reader.ReadLong("sector", 0, long.MaxValue),
             new NodeId(reader.ReadInt("node", 0, MachineConstants.MaxNodes - 1)),
+            reader.ReadBool("write"),
             reader.ReadBool("persistent"));
 }
 
-/// <summary>The page manager → the processor: the read is done; each guest page now maps its block's (read-only) cache page.</summary>
+/// <summary>The page manager → the processor: the transfer is done; each guest page now maps its block's (read-only) cache page.</summary>
 public sealed record VirtualDiskDone(int Vm, long RequestId, long[] GuestPages, long[] Pages) : ISimMessage
 {
     public int Kind => MonitorMessageKinds.VirtualDiskDone;

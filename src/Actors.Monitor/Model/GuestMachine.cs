@@ -188,8 +188,7 @@ public static class GuestMachine
         return catalog
             .Register<MachinePageRequest>(MonitorMessageKinds.MachinePageRequest, MachinePageRequest.Read)
             .Register<MachinePageGrant>(MonitorMessageKinds.MachinePageGrant, MachinePageGrant.Read)
-            .Register<VirtualDiskRead>(MonitorMessageKinds.VirtualDiskRead, VirtualDiskRead.Read)
-            .Register<VirtualDiskWrite>(MonitorMessageKinds.VirtualDiskWrite, VirtualDiskWrite.Read)
+            .Register<VirtualDiskIo>(MonitorMessageKinds.VirtualDiskIo, VirtualDiskIo.Read)
             .Register<VirtualDiskDone>(MonitorMessageKinds.VirtualDiskDone, VirtualDiskDone.Read)
             .Register<CopyOnWriteRequest>(MonitorMessageKinds.CopyOnWriteRequest, CopyOnWriteRequest.Read)
             .Register<Network.NfsRequest>(MonitorMessageKinds.NfsRequest, Network.NfsRequest.Read)

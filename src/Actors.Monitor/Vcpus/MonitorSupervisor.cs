@@ -418,7 +418,7 @@ public sealed class MonitorSupervisor : ISupervisor
                     // a VM's data disk is its own, persistent.
                     var (writeDisk, writeCacheDisk) = PhysicalDisk(v.Vm, io.Disk);
                     bool persistent = writeDisk != 0 || _m.PersistentRootDisk;
-                    context.Send(_pageManager, new VirtualDiskWrite(v.Vm, ((long)vcpu << 40) | io.Id, io.GuestPages, writeDisk, writeCacheDisk, io.Sector, context.Node, persistent), cost);
+                    context.Send(_pageManager, new VirtualDiskIo(v.Vm, ((long)vcpu << 40) | io.Id, io.GuestPages, writeDisk, writeCacheDisk, io.Sector, context.Node, IsWrite: true, Persistent: persistent), cost);
                     break;
                 }
 
@@ -431,7 +431,7 @@ public sealed class MonitorSupervisor : ISupervisor
                 }
 
                 var (disk, cacheDisk) = PhysicalDisk(v.Vm, io.Disk);
-                context.Send(_pageManager, new VirtualDiskRead(v.Vm, ((long)vcpu << 40) | io.Id, io.GuestPages, disk, cacheDisk, io.Sector, context.Node), cost);
+                context.Send(_pageManager, new VirtualDiskIo(v.Vm, ((long)vcpu << 40) | io.Id, io.GuestPages, disk, cacheDisk, io.Sector, context.Node), cost);
                 break;
             }
 

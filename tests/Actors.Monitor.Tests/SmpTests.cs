@@ -1,5 +1,6 @@
 using Disco.Actors.Hardware.Processor;
 using Disco.Actors.Monitor.Guest;
+using Disco.Actors.Monitor.Model;
 using Disco.Actors.Testing;
 
 namespace Disco.Actors.Monitor.Tests;
@@ -38,6 +39,43 @@ public class SmpTests
         // Kernel data written on one processor and touched on another moves by forward (dirty) or invalidation (shared).
         Assert.True(four.Counter("hw.processor.invalidations") + four.Counter("hw.processor.forwards") > 0, "the processors' caches contend for the kernel's data");
         Assert.Equal(0, one.Counter("hw.processor.invalidations") + one.Counter("hw.processor.forwards"));
+    }
+
+    private static Engine.Model.SimulationModel ByProcessor(int processors) =>
+        GuestRuns.Build(GuestRuns.Pmake(jobs: 2, warm: true), underMonitor: false, machine: GuestRuns.Machine(4) with { Disks = 2 }, guest: GuestRuns.Guest with { Processors = processors, MemoryBytes = 64L << 20, PlaceByProcessor = true });
+
+    [Fact]
+    public void By_processor_placement_keeps_each_processors_memory_local_and_changes_nothing_else()
+    {
+        var roundRobin = Engine.Kernel.SequentialKernel.Run(Build(4));
+        var model = ByProcessor(4);
+        var local = Engine.Kernel.SequentialKernel.Run(model);
+        Assert.Equal(GuestRuns.TimePs(roundRobin, ExecutionMode.User), GuestRuns.TimePs(local, ExecutionMode.User));
+        foreach (var s in KernelServices.ModeIndependent)
+        {
+            Assert.Equal(roundRobin.Counter($"service.{s.Name()}.count"), local.Counter($"service.{s.Name()}.count"));
+        }
+
+        // Misses on the processes' own pages turn local; the shared kernel and files stay interleaved.
+        Assert.True(local.Counter("cache_misses.remote") < roundRobin.Counter("cache_misses.remote"), $"remote misses {local.Counter("cache_misses.remote")} by processor vs {roundRobin.Counter("cache_misses.remote")} round robin");
+        Assert.True(local.Counter("cache_misses.local") > roundRobin.Counter("cache_misses.local"));
+
+        // The map is one to one over every page a part can allocate, each slice on its own node, colours kept.
+        var supervisors = GuestMachine.Supervisors(model).OfType<NativeSupervisor>().ToList();
+        var kernel = supervisors[0].Kernel;
+        long pages = kernel.SharedPages + (kernel.Instances * kernel.SliceSize);
+        var machinePages = Enumerable.Range(0, (int)pages).Select(g => supervisors[0].MachinePageOf(g)).ToList();
+        Assert.Equal(machinePages.Count, machinePages.Distinct().Count());
+        long pagesPerNode = GuestRuns.Machine(4).PagesPerNode;
+        long colors = GuestRuns.Machine(4).L2.SizeBytes / GuestRuns.Machine(4).L2.Associativity / 4096;
+        for (int part = 0; part < 4; part++)
+        {
+            long first = kernel.SharedPages + (part * kernel.SliceSize);
+            Assert.All(Enumerable.Range(0, (int)kernel.SliceSize), i => Assert.Equal(part, machinePages[(int)first + i] / pagesPerNode));
+        }
+
+        Assert.All(Enumerable.Range(0, (int)pages), g => Assert.Equal(g % colors, machinePages[g] % colors));
+        Assert.Null(EngineMatrix.Disagreement(EngineMatrix.RunAll(() => ByProcessor(3), partitions: [2], threads: [2])));
     }
 
     [Fact]

@@ -147,7 +147,12 @@ public sealed class GuestKernel
     public long PagesInUse => _instances == 1 ? _watermark - _free.Count : (_instance == 0 ? _sharedPages : 0) + (_watermark - (_limit - SliceSize) - _free.Count);
 
     /// <summary>An SMP part's slice of the memory left after the kernel and the files cached at boot.</summary>
-    private long SliceSize => (_p.MemoryPages - _sharedPages) / _instances;
+    public long SliceSize => (_p.MemoryPages - _sharedPages) / _instances;
+
+    /// <summary>Guest pages every SMP part shares (kernel, files cached at boot), from page 0; the slices follow. Known after boot.</summary>
+    public long SharedPages => _sharedPages;
+
+    public int Instances => _instances;
 
     /// <summary>True for an SMP guest's parts: their VM-structure operations take the memlock.</summary>
     public bool Smp => _instances > 1;

@@ -52,6 +52,13 @@ public sealed record GuestParams
     /// <summary>Processors of an SMP guest on bare hardware (each runs its share of the work; they share the memlock).</summary>
     public int Processors { get; init; } = 1;
 
+    /// <summary>
+    /// SMP guests on bare hardware: each processor's slice of memory goes to that processor's node (a NUMA-aware
+    /// kernel), instead of every page interleaved round robin over the nodes (IRIX 5.3 on FLASH). The shared kernel
+    /// and boot-cached files stay interleaved. A control for the scaling experiment: placement apart from locks.
+    /// </summary>
+    public bool PlaceByProcessor { get; init; }
+
     /// <summary>One-way latency to the memlock and back: the lock line's coherence miss.</summary>
     public long MemlockLatencyPs { get; init; } = 1_000_000;
 

@@ -23,6 +23,9 @@ public sealed class NativeSupervisor : ISupervisor
     private readonly long _colors;
     private readonly ComponentId? _memlock;
 
+    // Derived from the kernel's layout on first use (not state: the layout is).
+    private long[]? _sharedMap;
+
     // State (checkpointed, then the kernel's).
     private long _privileged;
     private long _hotPages;
@@ -71,8 +74,94 @@ public sealed class NativeSupervisor : ISupervisor
             return -1;
         }
 
+        if (_kernel.Parameters.PlaceByProcessor && _kernel.Smp)
+        {
+            return ByProcessor(guestPage);
+        }
+
         long run = guestPage / _colors;
         return ((run % _nodes) * _pagesPerNode) + ((run / _nodes) * _colors) + (guestPage % _colors);
+    }
+
+    /// <summary>
+    /// By-processor placement: slice k (SMP part k's memory) lies on node k, shifted so each page keeps its colour;
+    /// the shared pages (kernel, boot-cached files) fill the rest of the nodes round robin, each on a free page of
+    /// its colour where one is left. The shared pages' map is derived from the layout, built on first use.
+    /// </summary>
+    private long ByProcessor(long guestPage)
+    {
+        long shared = _kernel.SharedPages, slice = _kernel.SliceSize;
+        if (_sharedMap is null)
+        {
+            // The whole layout is checked at the first page it places, not when a slice happens to grow that far.
+            if (slice + _colors - 1 > _pagesPerNode)
+            {
+                throw new Engine.Configuration.BadInputException("disco.guest.smp.placement", $"by-processor: a processor's slice of {slice} pages does not fit in a node's {_pagesPerNode} pages (give the guest less memory, or use more processors)");
+            }
+
+            _sharedMap = SharedMap(shared, slice);
+        }
+
+        if (guestPage < shared)
+        {
+            return _sharedMap[guestPage];
+        }
+
+        long index = guestPage - shared;
+        long part = Math.Min(index / slice, _kernel.Instances - 1);
+        return (part % _nodes * _pagesPerNode) + index - (part * slice) + SliceShift(shared, slice, part);
+    }
+
+    /// <summary>Where in its node slice <paramref name="part"/> starts: the shift that gives its first page its colour.</summary>
+    private long SliceShift(long shared, long slice, long part) => (shared + (part * slice)) % _colors;
+
+    private long[] SharedMap(long shared, long slice)
+    {
+        // Free pages per node and colour: everything outside the node's slice.
+        var free = new Queue<long>[_nodes * _colors];
+        for (int q = 0; q < free.Length; q++)
+        {
+            free[q] = new Queue<long>();
+        }
+
+        for (int node = 0; node < _nodes; node++)
+        {
+            bool hasSlice = node < _kernel.Instances;
+            long start = hasSlice ? SliceShift(shared, slice, node) : 0, end = hasSlice ? start + slice : 0;
+            for (long offset = 0; offset < _pagesPerNode; offset++)
+            {
+                if (offset < start || offset >= end)
+                {
+                    long page = ((long)node * _pagesPerNode) + offset;
+                    free[(node * _colors) + (page % _colors)].Enqueue(page);
+                }
+            }
+        }
+
+        var map = new long[shared];
+        for (long g = 0; g < shared; g++)
+        {
+            // Round robin over the nodes in runs of one L2 way; on the run's node a page of the right colour if any.
+            int home = (int)(g / _colors % _nodes);
+            long color = g % _colors;
+            int found = -1;
+            for (int k = 0; k < _nodes && found < 0; k++)
+            {
+                int q = ((home + k) % _nodes * (int)_colors) + (int)color;
+                found = free[q].Count > 0 ? q : -1;
+            }
+
+            for (int q = 0; q < free.Length && found < 0; q++)
+            {
+                found = free[(q + (home * (int)_colors)) % free.Length].Count > 0 ? (q + (home * (int)_colors)) % free.Length : -1;
+            }
+
+            map[g] = found >= 0
+                ? free[found].Dequeue()
+                : throw new Engine.Configuration.BadInputException("disco.guest.smp.placement", "by-processor: the shared kernel and files do not fit beside the slices (give the guest less memory)");
+        }
+
+        return map;
     }
 
     public TrapOutcome OnQuantum(ISupervisorContext context)

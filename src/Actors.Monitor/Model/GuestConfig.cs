@@ -18,6 +18,9 @@ public static class GuestConfig
     /// <summary>Values of disco.guest.os: the IRIX-like kernel, or the SPLASHOS-like library OS (under the monitor only).</summary>
     public static readonly string[] OsKinds = ["irix", "splashos"];
 
+    /// <summary>Values of disco.guest.smp.placement.</summary>
+    public static readonly string[] PlacementKinds = ["round-robin", "by-processor"];
+
     public static bool MonitorEnabled(SimConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -42,6 +45,7 @@ public static class GuestConfig
             LibraryOs = config.GetOneOf(g + "os", OsKinds) == "splashos",
             Processors = config.GetInt(g + "smp.processors", 1, 64),
             MemlockLatencyPs = config.GetSimTime(g + "smp.memlock-latency").Ps,
+            PlaceByProcessor = config.GetOneOf(g + "smp.placement", PlacementKinds) == "by-processor",
             KernelTextPages = (int)(config.GetLong(g + "kernel-text-kb", 4, 1L << 20) / 4),
             KernelDataPages = (int)(config.GetLong(g + "kernel-data-kb", 4, 1L << 20) / 4),
             EntryPrivileged = config.GetInt(g + "privileged.entry", 0, 64),

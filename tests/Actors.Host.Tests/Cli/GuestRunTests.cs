@@ -178,7 +178,6 @@ public class GuestRunTests
     [Theory]
     [InlineData("monitor.enabled=false", "disco.guest.os: splashos runs only under the monitor")]
     [InlineData("workload.radix.files-per-job=1", "disco.workload.radix: splashos has no file system")]
-    [InlineData("guest.os=windows", "guest.os")]
     public void A_library_OS_where_it_cannot_run_is_named_with_exit_code_2(string set, string message)
     {
         string dir = Path.Combine(Repo.TempDir("bad-splashos"), "run");
@@ -219,6 +218,8 @@ public class GuestRunTests
     [InlineData("monitor.l2tlb-entries=0", "monitor.l2tlb-entries")]
     [InlineData("guest.paths.open.instructions=0", "guest.paths.open.instructions")]
     [InlineData("guest.privileged.exit=0", "guest.privileged.exit")]
+    [InlineData("guest.smp.placement=nearby", "guest.smp.placement")]
+    [InlineData("guest.os=windows", "guest.os")]
     public void Impossible_guest_and_monitor_values_are_named_with_exit_code_2(string set, string key)
     {
         string dir = Path.Combine(Repo.TempDir("bad"), "run");
@@ -233,7 +234,8 @@ public class GuestRunTests
     [InlineData("monitor.vms=2;monitor.persistent-root-disk=true", "monitor.persistent-root-disk: a persistent disk is mounted by one VM only")]
     [InlineData("monitor.vms=3;monitor.nfs.enabled=true;workload.pmake.sync-writes=true", "disco.workload.pmake.sync-writes: must be false with monitor.nfs.enabled")]
     [InlineData("workload.pmake.sync-writes=perhaps", "workload.pmake.sync-writes")]
-    public void Impossible_disk_settings_are_named_with_exit_code_2(string sets, string message)
+    [InlineData("guest.memory-mb=64;guest.smp.processors=2;guest.smp.placement=by-processor;machine.memory-mb=64;machine.nodes=4;monitor.enabled=false", "disco.guest.smp.placement: by-processor")]
+    public void Impossible_disk_and_placement_settings_are_named_with_exit_code_2(string sets, string message)
     {
         string dir = Path.Combine(Repo.TempDir("bad-disk"), "run");
         string[] args = ["run", Repo.Scenario("pmake.hocon"), "--out", dir, "--set", "monitor.enabled=true", "--set", "machine.disk.count=2", .. sets.Split(';').SelectMany(x => new[] { "--set", x })];

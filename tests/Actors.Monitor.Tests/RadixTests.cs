@@ -105,11 +105,50 @@ public class RadixTests
         Assert.Equal(splash.Counter("monitor.library_os_faults"), pages.Pmap(0).Keys.Count(g => g >= GuestRuns.Guest.KernelPages));
     }
 
+    private const int RegionPages = 16;
+
+    /// <summary>Radix with the destination array every thread scatters into: a writable region shared by the threads.</summary>
+    private static readonly GuestWorkload Scatter = Radix with
+    {
+        Profile = Radix.Profile with { SharedBytes = RegionPages * 4096, SharedShare = 0.25, SharedStoreFraction = 0.5, SharedSequential = 0.9 },
+    };
+
+    [Fact]
+    public void The_threads_scatter_into_the_same_shared_pages_without_faulting_on_them_on_both_OSes()
+    {
+        var noRegion = Engine.Kernel.SequentialKernel.Run(Irix(4));
+        var model = GuestRuns.Build(Scatter, underMonitor: false, machine: GuestRuns.Machine(4), guest: GuestRuns.Guest with { Processors = 4 });
+        var irix = Engine.Kernel.SequentialKernel.Run(model);
+
+        // Mapped at start: no fault on the region, the same faults as without it.
+        Assert.Equal(noRegion.Counter("service.demand_zero.count"), irix.Counter("service.demand_zero.count"));
+        Assert.Equal(0, irix.Counter("service.file_fault.count") - noRegion.Counter("service.file_fault.count"));
+
+        // The threads share the region's pages, so their stores and reads move lines between the processors.
+        long Moves(Engine.Run.RunResult r) => r.Counter("hw.processor.forwards") + r.Counter("hw.processor.invalidations");
+        Assert.True(Moves(irix) > Moves(noRegion), $"{Moves(irix)} lines moved between caches with the region vs {Moves(noRegion)} without");
+        Assert.True(irix.Counter("hw.processor.invalidations") > noRegion.Counter("hw.processor.invalidations"), "lines read by several threads, then written");
+
+        // The region outlives the threads: at the end it is all the process memory left.
+        Assert.Equal(0, noRegion.Counter("footprint.guest.process"));
+        Assert.Equal(RegionPages, irix.Counter("footprint.guest.process"));
+
+        var splashModel = GuestRuns.Build(Scatter, underMonitor: true, machine: GuestRuns.Machine(4), guest: GuestRuns.Guest with { LibraryOs = true }, monitor: GuestRuns.Monitor with { Vms = 1, VcpusPerVm = 4 });
+        var splash = Engine.Kernel.SequentialKernel.Run(splashModel);
+        Assert.Equal(GuestRuns.TimePs(irix, ExecutionMode.User), GuestRuns.TimePs(splash, ExecutionMode.User));
+        Assert.Equal(irix.Counter("page_faults"), splash.Counter("monitor.library_os_faults"));
+        Assert.Equal(splash.Counter("monitor.library_os_faults"), splash.Counter("monitor.zeroed_pages"));
+        var pages = splashModel.Components.OfType<PageManagerComponent>().Single().Pages;
+        Assert.Null(pages.Disagreement());
+        Assert.Equal(splash.Counter("monitor.library_os_faults") + RegionPages, pages.Pmap(0).Keys.Count(g => g >= GuestRuns.Guest.KernelPages));
+    }
+
     [Fact]
     public void Radix_gives_one_digest_on_every_engine_on_both_OSes()
     {
         Assert.Null(EngineMatrix.Disagreement(EngineMatrix.RunAll(() => Irix(3), partitions: [0, 2], threads: [2])));
         Assert.Null(EngineMatrix.Disagreement(EngineMatrix.RunAll(() => SplashOs(3), partitions: [0, 2], threads: [2])));
+        Assert.Null(EngineMatrix.Disagreement(EngineMatrix.RunAll(() => GuestRuns.Build(Scatter, underMonitor: false, machine: GuestRuns.Machine(4), guest: GuestRuns.Guest with { Processors = 3 }), partitions: [2], threads: [2])));
     }
 
     [Fact]

@@ -76,6 +76,7 @@ public sealed class GuestKernel
     private long _diskReads;
     private long _diskWrites;
     private long _peakPages;
+    private long _regionBase = -1;
     private readonly SortedSet<long> _unzeroed = [];
 
     /// <param name="remoteData">An NFS client: the workload's data files are on the server, so they are not in its cache at boot.</param>
@@ -183,14 +184,28 @@ public sealed class GuestKernel
                 Warm(GuestFiles.Program(prog), textBlocks);
             }
 
-            Warm(GuestFiles.SharedFile, _w.Profile.SharedBytes >> GuestLayout.PageShift);
+            if (!AnonymousRegion)
+            {
+                Warm(GuestFiles.SharedFile, _w.Profile.SharedBytes >> GuestLayout.PageShift);
+            }
             for (int f = 0; f < _w.DistinctFiles && _w.FilesPerJob > 0 && !_remoteData; f++)
             {
                 Warm(f, _w.FileKb / 4);
             }
         }
 
-        // Everything so far (kernel, files cached at boot) is laid out the same by every SMP part: it is shared.
+        if (AnonymousRegion)
+        {
+            // The program's shared data (radix's key arrays), initialized before the measured part: the same pages
+            // in every SMP part, after the kernel and the files.
+            _regionBase = _watermark;
+            for (long i = 0; i < RegionPages; i++)
+            {
+                AllocatePage();
+            }
+        }
+
+        // Everything so far (kernel, files cached at boot, a shared region) is laid out the same by every SMP part: it is shared.
         _sharedPages = _watermark;
         if (_instances > 1)
         {
@@ -205,6 +220,16 @@ public sealed class GuestKernel
 
         Reschedule(nowPs);
     }
+
+    /// <summary>
+    /// The workload's shared region is anonymous memory the threads of one program write (radix's key arrays), not a
+    /// file mapped read-only: with <see cref="GuestWorkload.SharedAddressSpace"/> and a shared region.
+    /// </summary>
+    private bool AnonymousRegion => _w.SharedAddressSpace && _w.Profile.SharedBytes > 0;
+
+    private long RegionPages => (_w.Profile.SharedBytes + GuestLayout.PageBytes - 1) >> GuestLayout.PageShift;
+
+    private bool InRegion(long guestPage) => _regionBase >= 0 && guestPage >= _regionBase && guestPage < _regionBase + RegionPages;
 
     /// <summary>A program's text: its code plus the longest basic block, which may run past the end of the code.</summary>
     private long TextBytes => _w.Profile.CodeBytes + (4096 * 4);
@@ -282,7 +307,23 @@ public sealed class GuestKernel
         }
 
         int job = _jobsStarted++;
-        _slots[slot] = new GuestProcess(slot, job, job % _w.Programs, new GuestProgramSource(_w, _seed, job));
+        var p = new GuestProcess(slot, job, job % _w.Programs, new GuestProgramSource(_w, _seed, job));
+        _slots[slot] = p;
+        if (AnonymousRegion)
+        {
+            // The threads attach the program's shared region at start (past radix's initialization barrier): mapped,
+            // so their first use of a page is a TLB refill, not a fault. The library OS has no page tables to fill.
+            long firstVpn = GuestLayout.SharedBase >> GuestLayout.PageShift;
+            for (long i = 0; i < RegionPages; i++)
+            {
+                p.Map(firstVpn + i, _regionBase + i, writable: true);
+                long tablePage = ((firstVpn + i) * 8) >> GuestLayout.PageShift;
+                if (!LibraryOs && p.TablePage(tablePage) < 0)
+                {
+                    p.SetTablePage(tablePage, AllocatePage());
+                }
+            }
+        }
     }
 
     // ---- Traps -------------------------------------------------------------------------------------------
@@ -444,7 +485,7 @@ public sealed class GuestKernel
             {
                 int slot = (int)path.Argument;
                 var gone = _slots[slot]!;
-                foreach (long page in gone.PrivatePages().Concat(gone.TablePages.Order()))
+                foreach (long page in gone.PrivatePages().Where(g => !InRegion(g)).Concat(gone.TablePages.Order()))
                 {
                     _free.Add(page);
                 }
@@ -1136,6 +1177,7 @@ public sealed class GuestKernel
         writer.Write(_diskReads);
         writer.Write(_diskWrites);
         writer.Write(_peakPages);
+        writer.Write(_regionBase);
         writer.Write(_unzeroed.ToArray());
         writer.Write(_nextNfs);
         writer.WriteCount(_nfsReplies.Count);
@@ -1196,6 +1238,7 @@ public sealed class GuestKernel
         _diskReads = reader.ReadLong("disk reads", 0, long.MaxValue);
         _diskWrites = reader.ReadLong("disk writes", 0, long.MaxValue);
         _peakPages = reader.ReadLong("peak pages", 0, long.MaxValue);
+        _regionBase = reader.ReadLong("shared region", -1, _p.MemoryPages);
         _unzeroed.Clear();
         _unzeroed.UnionWith(reader.ReadLongArray("pages to zero", 1 << 16));
         _nextNfs = reader.ReadLong("next nfs reply", 0, long.MaxValue);

@@ -142,9 +142,9 @@ public static class GuestConfig
             TouchWorkingSet = config.GetBool(at + "touch-working-set"),
             SharedAddressSpace = config.GetBool(at + "shared-address-space"),
         };
-        if (profile.SharedShare > 0 && profile.SharedStoreFraction > 0)
+        if (profile.SharedShare > 0 && profile.SharedStoreFraction > 0 && !w.SharedAddressSpace)
         {
-            throw config.Error(at + "shared-store-fraction", "must be 0 for the guest: the shared region is a file mapped read-only");
+            throw config.Error(at + "shared-store-fraction", "must be 0 unless shared-address-space = true: the shared region is then a file mapped read-only");
         }
 
         foreach (var (key, problem) in w.Problems())

@@ -34,9 +34,9 @@ public static class GuestMachine
             throw new Engine.Configuration.BadInputException("disco.guest.os", "splashos runs only under the monitor (monitor.enabled = true): the monitor handles its page faults");
         }
 
-        if (guest.LibraryOs && (workload.FilesPerJob > 0 || workload.WriteKb > 0 || workload.OtherSyscallsPerMillion > 0 || workload.Profile.SharedBytes > 0))
+        if (guest.LibraryOs && (workload.FilesPerJob > 0 || workload.WriteKb > 0 || workload.OtherSyscallsPerMillion > 0 || (workload.Profile.SharedBytes > 0 && !workload.SharedAddressSpace)))
         {
-            throw new Engine.Configuration.BadInputException($"disco.workload.{workload.Kind}", "splashos has no file system and no system calls: files-per-job, write-kb, other-syscalls-per-million and shared-kb must be 0");
+            throw new Engine.Configuration.BadInputException($"disco.workload.{workload.Kind}", "splashos has no file system and no system calls: files-per-job, write-kb and other-syscalls-per-million must be 0, and shared-kb too unless shared-address-space (a mapped file needs a file system)");
         }
 
         if (!underMonitor)

@@ -78,6 +78,23 @@ public class ClusterTests
         Assert.Equal(reference, Digest(dir));
     }
 
+    [Theory]
+    [InlineData("radix-irix.hocon")]
+    [InlineData("radix-splashos.hocon")]
+    public void Radix_on_two_workers_gives_the_single_process_digest(string scenario)
+    {
+        // Lock requests and grants (IRIX) and the library OS's pmap fills cross between processes.
+        string[] radix = [Repo.Scenario(scenario), "--set", "workload.radix.instructions=30000", "--set", "workload.radix.working-set-kb=64", "--set", "workload.radix.shared-kb=256"];
+        string reference = Reference(radix);
+        int port = FreePort();
+        string dir = Repo.TempDir("cluster-radix");
+        using var conductor = DiscoProcess.Start(["cluster", "conductor", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--workers", "2", "run", .. radix, "--out", dir, "--partitions", "8", "--threads", "1"]);
+        using var w1 = Worker(port);
+        using var w2 = Worker(port);
+        Assert.True(conductor.WaitForExit(Long) == 0, conductor.Err);
+        Assert.Equal(reference, Digest(dir));
+    }
+
     [SkippableFact]
     public void A_killed_worker_stops_the_run_naming_it_and_the_run_resumes_as_a_cluster_or_in_one_process()
     {

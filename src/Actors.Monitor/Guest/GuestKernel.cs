@@ -37,12 +37,11 @@ public sealed record GuestIo(long Id, int Disk, long Sector, long[] Keys, long[]
 /// </summary>
 public sealed class GuestKernel
 {
-    private const int LineBytes = 128;
-    private const int LinesPerPage = GuestLayout.PageBytes / LineBytes;
     private const long SectorsPerBlock = GuestLayout.PageBytes / 512;
     private const long InodeBlock = GuestFiles.MaxBlocks;
 
     private readonly GuestParams _p;
+    private readonly KernelCodeWriter _code;
     private readonly GuestWorkload _w;
     private readonly long _seed;
     private readonly int _disks;
@@ -108,6 +107,7 @@ public sealed class GuestKernel
 
         Relocated = relocated;
         MonitorZeroes = monitorZeroes;
+        _code = new KernelCodeWriter(parameters, relocated, monitorZeroes);
         _watermark = parameters.KernelPages;
         _limit = parameters.MemoryPages;
     }
@@ -370,8 +370,8 @@ public sealed class GuestKernel
                 _serviceCount[(int)KernelService.SlowTlbRefill]++;
             }
 
-            var b = NewPath();
-            Code(b, KernelCode.KtlbRefill);
+            var b = KernelCodeWriter.NewPath();
+            _code.Code(b, KernelCode.KtlbRefill);
             b.Add(GuestPrivilegedOps.Op(GuestPrivileged.TlbWrite, GuestPrivilegedOps.TlbArgument(GuestLayout.KernelAsid, vpn)));
             b.Add(GuestPrivilegedOps.Op(GuestPrivileged.Exit));
             Push(KernelService.SlowTlbRefill, b, nowPs, count: top.Service != KernelService.SlowTlbRefill);
@@ -386,8 +386,8 @@ public sealed class GuestKernel
 
         if (p.TryTranslate(vpn, out _, out _))
         {
-            var b = NewPath();
-            Code(b, KernelCode.UtlbRefill);
+            var b = KernelCodeWriter.NewPath();
+            _code.Code(b, KernelCode.UtlbRefill);
             b.Add(Operation.Load(GuestLayout.PteAddress(p.Asid, vpn), 8));
             b.Add(GuestPrivilegedOps.Op(GuestPrivileged.TlbWrite, GuestPrivilegedOps.TlbArgument(p.Asid, vpn)));
             b.Add(GuestPrivilegedOps.Op(GuestPrivileged.Exit));
@@ -431,9 +431,9 @@ public sealed class GuestKernel
                 break;
             default:
             {
-                var b = Entry();
-                Body(b, KernelCode.OtherSyscall);
-                Exit(b);
+                var b = _code.Entry();
+                _code.Body(b, KernelCode.OtherSyscall);
+                _code.Exit(b);
                 Push(KernelService.OtherSyscall, b, nowPs);
                 break;
             }
@@ -445,10 +445,10 @@ public sealed class GuestKernel
     {
         var p = CurrentProcess ?? throw new InvalidOperationException("guest: stream end with no process running");
         p.State = GuestProcessState.Exited;
-        var b = Entry();
-        Body(b, KernelCode.Exit);
+        var b = _code.Entry();
+        _code.Body(b, KernelCode.Exit);
         b.Add(GuestPrivilegedOps.Op(GuestPrivileged.TlbFlushAsid, p.Asid));
-        Exit(b);
+        _code.Exit(b);
         Push(KernelService.Exit, b, nowPs, completion: PathCompletion.Exit, argument: p.Asid);
     }
 
@@ -539,9 +539,9 @@ public sealed class GuestKernel
             }
         }
 
-        var b = Entry();
-        Body(b, KernelCode.Interrupt);
-        Exit(b);
+        var b = _code.Entry();
+        _code.Body(b, KernelCode.Interrupt);
+        _code.Exit(b);
         Push(KernelService.Interrupt, b, nowPs);
     }
 
@@ -563,10 +563,10 @@ public sealed class GuestKernel
 
         long handle = _nextNfs++;
         _nfsReplies[handle] = pages;
-        var b = Entry();
-        Body(b, KernelCode.NfsServe);
+        var b = _code.Entry();
+        _code.Body(b, KernelCode.NfsServe);
         b.Add(GuestPrivilegedOps.Op(GuestPrivileged.NetSend, handle));
-        Exit(b);
+        _code.Exit(b);
         Push(KernelService.NfsServe, b, nowPs);
         return handle;
     }
@@ -664,14 +664,14 @@ public sealed class GuestKernel
     {
         long page = AllocatePage();
         p.Map(vpn, page, writable: true);
-        var b = Entry();
-        Body(b, KernelCode.DemandZero);
+        var b = _code.Entry();
+        _code.Body(b, KernelCode.DemandZero);
         if (Smp && _w.SharedAddressSpace)
         {
             // A fault on the region the program's threads share: the region's semaphore is held throughout.
-            Zero(b, page);
+            _code.Zero(b, page);
             MapPte(b, p, vpn);
-            Exit(b);
+            _code.Exit(b);
             Push(KernelService.DemandZero, b, nowPs, lockId: KernelLocks.RegionSemaphore);
             return;
         }
@@ -681,28 +681,28 @@ public sealed class GuestKernel
             // The page tables under the memlock, the zeroing outside it.
             MapPte(b, p, vpn);
             b.Add(GuestPrivilegedOps.Op(GuestPrivileged.Unlock));
-            Zero(b, page);
+            _code.Zero(b, page);
         }
         else
         {
-            Zero(b, page);
+            _code.Zero(b, page);
             MapPte(b, p, vpn);
         }
 
-        Exit(b);
+        _code.Exit(b);
         Push(KernelService.DemandZero, b, nowPs);
     }
 
     private void FileFault(GuestProcess p, long vpn, int file, long block, long nowPs)
     {
         long key = Key(file, block);
-        var b = Entry();
-        Body(b, KernelCode.FileFault);
+        var b = _code.Entry();
+        _code.Body(b, KernelCode.FileFault);
         if (_bufferCache.TryGetValue(key, out long page))
         {
             p.Map(vpn, page, writable: false);
             MapPte(b, p, vpn);
-            Exit(b);
+            _code.Exit(b);
             Push(KernelService.FileFault, b, nowPs);
             return;
         }
@@ -714,12 +714,12 @@ public sealed class GuestKernel
     private void Open(GuestProcess p, int file, long nowPs)
     {
         long key = Key(file, InodeBlock);
-        var b = Entry();
-        Body(b, KernelCode.Open);
+        var b = _code.Entry();
+        _code.Body(b, KernelCode.Open);
         if (_bufferCache.TryGetValue(key, out long inode))
         {
             b.Add(Operation.Load(KernelAddress(inode, 0), 8));
-            Exit(b);
+            _code.Exit(b);
         }
         else
         {
@@ -741,13 +741,13 @@ public sealed class GuestKernel
             }
         }
 
-        var b = Entry();
-        Body(b, KernelCode.Read);
+        var b = _code.Entry();
+        _code.Body(b, KernelCode.Read);
         long argument = ((long)file << 20) | block;
         if (missing.Count == 0)
         {
             CopyOut(b, p, file, block, pages);
-            Exit(b);
+            _code.Exit(b);
         }
         else
         {
@@ -759,8 +759,8 @@ public sealed class GuestKernel
 
     private void Write(GuestProcess p, int file, long block, int pages, long nowPs)
     {
-        var b = Entry();
-        Body(b, KernelCode.Write);
+        var b = _code.Entry();
+        _code.Body(b, KernelCode.Write);
         var keys = new long[pages];
         var written = new long[pages];
         for (int i = 0; i < pages; i++)
@@ -774,14 +774,14 @@ public sealed class GuestKernel
                 _bufferPages.Add(page);
             }
 
-            Copy(b, UserBufferPage(p, i), page);
+            _code.Copy(b, UserBufferPage(p, i), page);
             (keys[i], written[i]) = (key, page);
         }
 
         if (!_w.SyncWrites)
         {
             // Delayed write: the dirty blocks stay in the cache, flushed after the run (bdflush's 30 s).
-            Exit(b);
+            _code.Exit(b);
             Push(KernelService.Write, b, nowPs);
             return;
         }
@@ -858,7 +858,7 @@ public sealed class GuestKernel
         }
 
         p.ResumeService = -1;
-        var b = NewPath();
+        var b = KernelCodeWriter.NewPath();
         switch (service)
         {
             case KernelService.FileFault:
@@ -880,7 +880,7 @@ public sealed class GuestKernel
                 break;
         }
 
-        Exit(b);
+        _code.Exit(b);
         Push(service, b, nowPs, count: false);
     }
 
@@ -922,14 +922,14 @@ public sealed class GuestKernel
             return;
         }
 
-        var exec = Entry();
-        Body(exec, KernelCode.Execve);
+        var exec = _code.Entry();
+        _code.Body(exec, KernelCode.Execve);
         exec.Add(GuestPrivilegedOps.Op(GuestPrivileged.TlbFlushAsid, p.Asid));
-        Exit(exec);
+        _code.Exit(exec);
         Push(KernelService.Execve, exec, nowPs);
-        var fork = Entry();
-        Body(fork, KernelCode.Fork);
-        Exit(fork);
+        var fork = _code.Entry();
+        _code.Body(fork, KernelCode.Fork);
+        _code.Exit(fork);
         Push(KernelService.Fork, fork, nowPs);
     }
 
@@ -950,8 +950,8 @@ public sealed class GuestKernel
 
     private void PushSwitch(int next, long nowPs)
     {
-        var b = NewPath();
-        Body(b, KernelCode.ContextSwitch);
+        var b = KernelCodeWriter.NewPath();
+        _code.Body(b, KernelCode.ContextSwitch);
         b.Add(GuestPrivilegedOps.Op(GuestPrivileged.SetAsid, next));
         Push(KernelService.ContextSwitch, b, nowPs, completion: PathCompletion.SwitchTo, argument: next);
     }
@@ -974,8 +974,6 @@ public sealed class GuestKernel
 
     // ---- Path building -----------------------------------------------------------------------------------
 
-    private static List<Operation> NewPath() => new(64);
-
     private void Push(KernelService service, List<Operation> ops, long nowPs, bool count = true, PathCompletion completion = PathCompletion.None, long argument = 0, int lockId = KernelLocks.Memlock)
     {
         if (count)
@@ -993,83 +991,11 @@ public sealed class GuestKernel
         _paths.Add(new ExecutionStream(path, ExecutionMode.Kernel, GuestLayout.KernelAsid, kernelSegments: !Relocated));
     }
 
-    private List<Operation> Entry()
-    {
-        var b = NewPath();
-        for (int i = 0; i < _p.EntryPrivileged; i++)
-        {
-            b.Add(GuestPrivilegedOps.Op(GuestPrivileged.Entry));
-        }
-
-        Code(b, KernelCode.ExceptionEntry);
-        Data(b, KernelCode.ExceptionEntry, store: true);
-        return b;
-    }
-
-    private void Exit(List<Operation> b)
-    {
-        Code(b, KernelCode.ExceptionExit);
-        Data(b, KernelCode.ExceptionExit, store: false);
-        for (int i = 0; i < _p.ExitPrivileged; i++)
-        {
-            b.Add(GuestPrivilegedOps.Op(GuestPrivileged.Exit));
-        }
-    }
-
-    private void Body(List<Operation> b, KernelCode code)
-    {
-        Code(b, code);
-        Data(b, code, store: false);
-    }
-
-    /// <summary>The code's instructions, fetched sequentially from its place in the kernel text.</summary>
-    private void Code(List<Operation> b, KernelCode code)
-    {
-        int n = _p.Path(code).Instructions;
-        long textPage = ((int)code * 8) % (_p.KernelTextPages - 1);
-        b.Add(Operation.Fetch(KernelAddress(textPage, 0), n));
-    }
-
-    /// <summary>The code's kernel data lines (its own structures: proc, vnode, pfdat...), every other one written.</summary>
-    private void Data(List<Operation> b, KernelCode code, bool store)
-    {
-        int lines = _p.Path(code).DataLines;
-        for (int i = 0; i < lines; i++)
-        {
-            long page = _p.KernelTextPages + ((((int)code * 4) + (i / LinesPerPage)) % _p.KernelDataPages);
-            long address = KernelAddress(page, (i % LinesPerPage) * LineBytes);
-            b.Add(store || (i & 1) == 1 ? Operation.Store(address, 8) : Operation.Load(address, 8));
-        }
-    }
-
-    private void Zero(List<Operation> b, long page)
-    {
-        if (MonitorZeroes)
-        {
-            b.Add(GuestPrivilegedOps.Op(GuestPrivileged.ZeroPage, page));
-            return;
-        }
-
-        for (int i = 0; i < LinesPerPage; i++)
-        {
-            b.Add(Operation.Store(KernelAddress(page, i * LineBytes), 8));
-        }
-    }
-
-    private void Copy(List<Operation> b, long from, long to)
-    {
-        for (int i = 0; i < LinesPerPage; i++)
-        {
-            b.Add(Operation.Load(KernelAddress(from, i * LineBytes), 8));
-            b.Add(Operation.Store(KernelAddress(to, i * LineBytes), 8));
-        }
-    }
-
     private void CopyOut(List<Operation> b, GuestProcess p, int file, long block, int pages)
     {
         for (int i = 0; i < pages; i++)
         {
-            Copy(b, _bufferCache[Key(file, block + i)], UserBufferPage(p, i));
+            _code.Copy(b, _bufferCache[Key(file, block + i)], UserBufferPage(p, i));
         }
     }
 
@@ -1092,8 +1018,7 @@ public sealed class GuestKernel
     }
 
     /// <summary>The kernel's address of a guest-physical page: KSEG0 on bare hardware, the mapped segment under Disco.</summary>
-    public long KernelAddress(long guestPage, int offset) =>
-        (Relocated ? GuestLayout.MappedKernelBase : MachineConstants.Kseg0Base) + (guestPage << GuestLayout.PageShift) + offset;
+    public long KernelAddress(long guestPage, int offset) => _code.KernelAddress(guestPage, offset);
 
     private long AllocatePage()
     {

@@ -1,0 +1,115 @@
+using Disco.Actors.Hardware.Machine;
+using Disco.Actors.Hardware.Processor;
+
+namespace Disco.Actors.Monitor.Guest;
+
+/// <summary>
+/// Writes the operations of the guest kernel's code paths: the exception entry and exit with their privileged
+/// instructions, a code path's instruction fetches and kernel-data lines (<see cref="GuestParams.Paths"/>), page
+/// zeroing and copies. Stateless: what a service does is the kernel's decision; this is only what it costs, on the
+/// platform's address of kernel memory (KSEG0 on bare hardware, the mapped segment under the monitor).
+/// </summary>
+public sealed class KernelCodeWriter
+{
+    private const int LineBytes = 128;
+    private const int LinesPerPage = GuestLayout.PageBytes / LineBytes;
+
+    private readonly GuestParams _p;
+    private readonly bool _relocated;
+    private readonly bool _monitorZeroes;
+
+    public KernelCodeWriter(GuestParams parameters, bool relocated, bool monitorZeroes)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        _p = parameters;
+        _relocated = relocated;
+        _monitorZeroes = monitorZeroes;
+    }
+
+    public static List<Operation> NewPath() => new(64);
+
+    /// <summary>A new path that starts with the exception entry.</summary>
+    public List<Operation> Entry()
+    {
+        var b = NewPath();
+        for (int i = 0; i < _p.EntryPrivileged; i++)
+        {
+            b.Add(GuestPrivilegedOps.Op(GuestPrivileged.Entry));
+        }
+
+        Code(b, KernelCode.ExceptionEntry);
+        Data(b, KernelCode.ExceptionEntry, store: true);
+        return b;
+    }
+
+    /// <summary>The exception exit, the return from exception included.</summary>
+    public void Exit(List<Operation> b)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        Code(b, KernelCode.ExceptionExit);
+        Data(b, KernelCode.ExceptionExit, store: false);
+        for (int i = 0; i < _p.ExitPrivileged; i++)
+        {
+            b.Add(GuestPrivilegedOps.Op(GuestPrivileged.Exit));
+        }
+    }
+
+    public void Body(List<Operation> b, KernelCode code)
+    {
+        Code(b, code);
+        Data(b, code, store: false);
+    }
+
+    /// <summary>The code's instructions, fetched sequentially from its place in the kernel text.</summary>
+    public void Code(List<Operation> b, KernelCode code)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        int n = _p.Path(code).Instructions;
+        long textPage = ((int)code * 8) % (_p.KernelTextPages - 1);
+        b.Add(Operation.Fetch(KernelAddress(textPage, 0), n));
+    }
+
+    /// <summary>The code's kernel data lines (its own structures: proc, vnode, pfdat...), every other one written.</summary>
+    public void Data(List<Operation> b, KernelCode code, bool store)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        int lines = _p.Path(code).DataLines;
+        for (int i = 0; i < lines; i++)
+        {
+            long page = _p.KernelTextPages + ((((int)code * 4) + (i / LinesPerPage)) % _p.KernelDataPages);
+            long address = KernelAddress(page, (i % LinesPerPage) * LineBytes);
+            b.Add(store || (i & 1) == 1 ? Operation.Store(address, 8) : Operation.Load(address, 8));
+        }
+    }
+
+    /// <summary>Zeroes a guest page: a monitor call under Disco, a store to each line on bare hardware.</summary>
+    public void Zero(List<Operation> b, long page)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        if (_monitorZeroes)
+        {
+            b.Add(GuestPrivilegedOps.Op(GuestPrivileged.ZeroPage, page));
+            return;
+        }
+
+        for (int i = 0; i < LinesPerPage; i++)
+        {
+            b.Add(Operation.Store(KernelAddress(page, i * LineBytes), 8));
+        }
+    }
+
+    /// <summary>Copies a guest page line by line (read and write copy through the buffer cache).</summary>
+    public void Copy(List<Operation> b, long from, long to)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        for (int i = 0; i < LinesPerPage; i++)
+        {
+            b.Add(Operation.Load(KernelAddress(from, i * LineBytes), 8));
+            b.Add(Operation.Store(KernelAddress(to, i * LineBytes), 8));
+        }
+    }
+
+    /// <summary>The kernel's address of a guest-physical page: KSEG0 on bare hardware, the mapped segment under Disco.</summary>
+    public long KernelAddress(long guestPage, int offset) =>
+        (_relocated ? GuestLayout.MappedKernelBase : MachineConstants.Kseg0Base) + (guestPage << GuestLayout.PageShift) + offset;
+}

@@ -92,6 +92,12 @@ public readonly record struct TrapOutcome(long CostPs, ExecutionMode Mode, TrapA
     /// </summary>
     public ExecutionMode? WaitMode { get; init; }
 
+    /// <summary>
+    /// With <see cref="TrapAction.Wait"/>: the processor has nothing to run meanwhile, so the wait is idle time (a
+    /// guest thread asleep on a semaphore). Takes precedence over <see cref="WaitMode"/>.
+    /// </summary>
+    public bool WaitIdle { get; init; }
+
     public static TrapOutcome None => new(0, ExecutionMode.Kernel);
 }
 

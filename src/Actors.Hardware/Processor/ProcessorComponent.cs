@@ -49,7 +49,7 @@ public sealed class ProcessorComponent : Component, ISupervisorContext, ICoheren
     private long _lastLeavePs;
     private long _missAddress;
     private AccessKind _missKind;
-    private ExecutionMode _waitMode;
+    private int _waitBucket;
     private readonly List<ISimMessage> _deferred = [];
     private readonly long[] _timePs = new long[5];
     private long _instructions;
@@ -199,7 +199,7 @@ public sealed class ProcessorComponent : Component, ISupervisorContext, ICoheren
                 _deferred.Add(message);
                 return;
             case Status.Waiting:
-                _timePs[(int)_waitMode] += Math.Max(0, now - _localPs);
+                _timePs[_waitBucket] += Math.Max(0, now - _localPs);
                 break;
             default:
                 // Idle, or halted and woken by a message: the gap was idle time.
@@ -553,7 +553,7 @@ public sealed class ProcessorComponent : Component, ISupervisorContext, ICoheren
         if (outcome.Action == TrapAction.Wait)
         {
             _status = Status.Waiting;
-            _waitMode = outcome.WaitMode ?? outcome.Mode;
+            _waitBucket = outcome.WaitIdle ? IdleBucket : (int)(outcome.WaitMode ?? outcome.Mode);
             return false;
         }
 
@@ -619,7 +619,7 @@ public sealed class ProcessorComponent : Component, ISupervisorContext, ICoheren
         writer.Write(_lastLeavePs);
         writer.Write(_missAddress);
         writer.Write((int)_missKind);
-        writer.Write((int)_waitMode);
+        writer.Write(_waitBucket);
         writer.WriteCount(_deferred.Count);
         foreach (var m in _deferred)
         {
@@ -641,7 +641,7 @@ public sealed class ProcessorComponent : Component, ISupervisorContext, ICoheren
         _lastLeavePs = reader.ReadLong("last leave", 0, long.MaxValue);
         _missAddress = reader.ReadLong("miss address", 0, long.MaxValue);
         _missKind = (AccessKind)reader.ReadInt("miss kind", 0, (int)AccessKind.Store);
-        _waitMode = (ExecutionMode)reader.ReadInt("wait mode", 0, (int)ExecutionMode.Monitor);
+        _waitBucket = reader.ReadInt("wait bucket", 0, IdleBucket);
         _deferred.Clear();
         int n = reader.ReadCount("deferred messages", 1 << 16);
         for (int i = 0; i < n; i++)

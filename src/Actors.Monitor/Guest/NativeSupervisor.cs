@@ -302,8 +302,15 @@ public sealed class NativeSupervisor : ISupervisor
             context.Send(_memlock ?? throw new InvalidOperationException("SMP guest without a memlock"), new LockAcquire(context.Node, Lock: path.LockId), outcome.CostPs);
         }
 
-        return _lockPending ? outcome with { Action = TrapAction.Wait, WaitMode = ExecutionMode.Kernel } : outcome;
+        return _lockPending ? outcome with { Action = TrapAction.Wait, WaitMode = ExecutionMode.Kernel, WaitIdle = WaitsOnSemaphore(_kernel) } : outcome;
     }
+
+    /// <summary>
+    /// A processor waiting for the memlock spins (kernel time); one waiting for the region semaphore has put its
+    /// thread to sleep and, with nothing else to run, idles.
+    /// </summary>
+    internal static bool WaitsOnSemaphore(GuestKernel kernel) =>
+        kernel.PathStack.LastOrDefault(p => p.Lock == LockState.Requested)?.LockId == KernelLocks.RegionSemaphore;
 
     public void ReportStats(IStatsSink sink)
     {

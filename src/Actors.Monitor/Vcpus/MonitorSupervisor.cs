@@ -109,7 +109,10 @@ public sealed class MonitorSupervisor : ISupervisor
             context.Send(_memlocks[v.Vm], new LockAcquire(context.Node, v.Vm, path.LockId), outcome.CostPs);
         }
 
-        return _vcpus.Exists(x => x.LockPending) ? outcome with { Action = TrapAction.Wait, WaitMode = ExecutionMode.Kernel } : outcome;
+        var waiting = _vcpus.Find(x => x.LockPending);
+        return waiting is not null
+            ? outcome with { Action = TrapAction.Wait, WaitMode = ExecutionMode.Kernel, WaitIdle = NativeSupervisor.WaitsOnSemaphore(waiting.Kernel) }
+            : outcome;
     }
 
     private TrapOutcome QuantumCore(ISupervisorContext context)

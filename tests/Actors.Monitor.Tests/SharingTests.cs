@@ -18,6 +18,7 @@ public class SharingTests
         long guestReads = r.Counter("guest.disk_reads");
         long issued = r.Counter("disk_requests.issued");
         Assert.True(r.Counter("disk_requests.shared") > 0, "some blocks were already cached for another VM");
+        Assert.Equal(r.Counter("disk_requests.shared"), Enumerable.Range(0, 4).Sum(vm => r.Counter($"vm.{vm}.disk_requests.shared")));
         Assert.True(issued < guestReads, $"{issued} disk requests for {guestReads} guest reads");
         Assert.Equal(issued, r.Counter("hw.disk.requests"));
     }
@@ -125,6 +126,7 @@ public class SharingTests
         var (disco, model) = GuestRuns.Run(w, underMonitor: true);
         Assert.True(disco.Counter("monitor.copy_on_write") > 0);
         Assert.Equal(disco.Counter("monitor.copy_on_write"), disco.Counter("monitor.copy_on_write_faults"));
+        Assert.Equal(disco.Counter("monitor.copy_on_write"), disco.Counter("vm.0.copy_on_write"));
         foreach (var s in KernelServices.ModeIndependent)
         {
             Assert.Equal(bare.Counter($"service.{s.Name()}.count"), disco.Counter($"service.{s.Name()}.count"));

@@ -36,6 +36,7 @@ public sealed class PageManager
     private long _privateWrites;
     private long _privateReads;
     private long _peakPages;
+    private readonly SortedDictionary<int, long[]> _perVm = [];
 
     /// <param name="colors">Page colours of the cache (L2 bytes per way / page size); 1 for none.</param>
     public PageManager(int nodes, long pagesPerNode, long colors = 1)
@@ -64,6 +65,26 @@ public sealed class PageManager
     public long Copies => _copies;
 
     public long CachedBlocks => _diskCache.Count;
+
+    private const int VmSharedReads = 0;
+    private const int VmCopies = 1;
+
+    /// <summary>Page reads VM <paramref name="vm"/> had served by mapping a block cached for any VM (no disk I/O).</summary>
+    public long SharedReadsOf(int vm) => _perVm.TryGetValue(vm, out var c) ? c[VmSharedReads] : 0;
+
+    /// <summary>Copy-on-write faults VM <paramref name="vm"/> took.</summary>
+    public long CopiesOf(int vm) => _perVm.TryGetValue(vm, out var c) ? c[VmCopies] : 0;
+
+    private void CountFor(int vm, int counter)
+    {
+        if (!_perVm.TryGetValue(vm, out var c))
+        {
+            c = new long[2];
+            _perVm[vm] = c;
+        }
+
+        c[counter]++;
+    }
 
     /// <summary>Blocks written to a non-persistent disk: kept in memory, private to the writer.</summary>
     public long PrivateWrites => _privateWrites;
@@ -128,6 +149,7 @@ public sealed class PageManager
         if (cached)
         {
             _sharedReads++;
+            CountFor(vm, VmSharedReads);
         }
         else
         {
@@ -175,6 +197,7 @@ public sealed class PageManager
         long page = Allocate(node, guestPage, kind);
         Map(vm, guestPage, page, writable: true);
         _copies++;
+        CountFor(vm, VmCopies);
         return page;
     }
 
@@ -431,6 +454,12 @@ public sealed class PageManager
         writer.Write(_privateWrites);
         writer.Write(_privateReads);
         writer.Write(_peakPages);
+        writer.WriteCount(_perVm.Count);
+        foreach (var (vm, counts) in _perVm)
+        {
+            writer.Write(vm);
+            writer.Write(counts);
+        }
     }
 
     /// <summary>The memmap is rebuilt from the pmaps (it is their inverse; saving both could only disagree).</summary>
@@ -498,5 +527,13 @@ public sealed class PageManager
         _privateWrites = reader.ReadLong("private writes", 0, long.MaxValue);
         _privateReads = reader.ReadLong("private reads", 0, long.MaxValue);
         _peakPages = reader.ReadLong("peak machine pages", 0, long.MaxValue);
+        _perVm.Clear();
+        int perVm = reader.ReadCount("per-VM counters", 1 << 16);
+        for (int i = 0; i < perVm; i++)
+        {
+            int vm = reader.ReadInt("vm", 0, int.MaxValue);
+            long[] counts = reader.ReadLongArray("per-VM counts", 2);
+            _perVm[vm] = counts.Length == 2 ? counts : throw new CorruptStateException($"page manager: VM {vm} has {counts.Length} counters, expected 2");
+        }
     }
 }

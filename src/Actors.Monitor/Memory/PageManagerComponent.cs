@@ -208,6 +208,8 @@ public sealed class PageManagerComponent : Component
         foreach (int vm in _pages.Vms)
         {
             sink.Add($"vm.{vm}.memory_pages.machine", _pages.Pmap(vm).Count);
+            sink.Add($"vm.{vm}.disk_requests.shared", _pages.SharedReadsOf(vm));
+            sink.Add($"vm.{vm}.copy_on_write", _pages.CopiesOf(vm));
         }
     }
 

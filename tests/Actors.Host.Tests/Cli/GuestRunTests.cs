@@ -71,6 +71,7 @@ public class GuestRunTests
         var s = Summary(dir);
         Assert.Equal(8, s["vms"]!.AsArray().Count);
         Assert.Equal("vm7", s["vms"]![7]!["name"]!.GetValue<string>());
+        Assert.Equal(s["disk_requests"]!["shared"]!.GetValue<long>(), s["vms"]!.AsArray().Sum(vm => vm!["disk_requests"]!["shared"]!.GetValue<long>()));
         var guest = s["footprint"]!["guest"]!.AsObject();
         var machine = s["footprint"]!["machine"]!.AsObject();
         // The machine footprint is the pages the monitor hands out plus its own code and data.

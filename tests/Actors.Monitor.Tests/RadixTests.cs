@@ -87,7 +87,9 @@ public class RadixTests
         Assert.Equal(GuestRuns.TimePs(irix, ExecutionMode.User), GuestRuns.TimePs(splash, ExecutionMode.User));
         // IRIX's demand-zero faults and its faults on program text (from the cache) are all the monitor's here.
         Assert.Equal(irix.Counter("page_faults"), splash.Counter("monitor.library_os_faults"));
-        Assert.Equal(splash.Counter("monitor.library_os_faults"), splash.Counter("monitor.zeroed_pages"));
+        Assert.Equal(irix.Counter("service.demand_zero.count"), splash.Counter("monitor.zeroed_pages"));
+        Assert.Equal(irix.Counter("service.file_fault.count"), splash.Counter("service.file_fault.count"));
+        Assert.True(splash.Counter("service.file_fault.count") > 0, "program text is faulted in too");
 
         // No guest kernel path for a fault, a TLB refill, an exec or a fork; no lock taken.
         Assert.Equal(0, splash.Counter("service.demand_zero.time_ps"));
@@ -106,6 +108,9 @@ public class RadixTests
         var pages = model.Components.OfType<PageManagerComponent>().Single().Pages;
         Assert.Null(pages.Disagreement());
         Assert.Equal(splash.Counter("monitor.library_os_faults"), pages.Pmap(0).Keys.Count(g => g >= GuestRuns.Guest.KernelPages));
+
+        // The threads' text pages are their program's blocks from the disk cache: one machine page for all of them.
+        Assert.Contains(pages.Pmap(0).Where(kv => kv.Key >= GuestRuns.Guest.KernelPages).Select(kv => kv.Value), m => pages.IsDiskCachePage(m) && pages.Memmap(m).Count == 4);
     }
 
     private const int RegionPages = 16;
@@ -140,7 +145,7 @@ public class RadixTests
         var splash = Engine.Kernel.SequentialKernel.Run(splashModel);
         Assert.Equal(GuestRuns.TimePs(irix, ExecutionMode.User), GuestRuns.TimePs(splash, ExecutionMode.User));
         Assert.Equal(irix.Counter("page_faults"), splash.Counter("monitor.library_os_faults"));
-        Assert.Equal(splash.Counter("monitor.library_os_faults"), splash.Counter("monitor.zeroed_pages"));
+        Assert.Equal(irix.Counter("service.demand_zero.count"), splash.Counter("monitor.zeroed_pages"));
         var pages = splashModel.Components.OfType<PageManagerComponent>().Single().Pages;
         Assert.Null(pages.Disagreement());
         Assert.Equal(splash.Counter("monitor.library_os_faults") + RegionPages, pages.Pmap(0).Keys.Count(g => g >= GuestRuns.Guest.KernelPages));

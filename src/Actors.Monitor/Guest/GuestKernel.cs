@@ -77,6 +77,7 @@ public sealed class GuestKernel
     private long _peakPages;
     private long _regionBase = -1;
     private readonly SortedSet<long> _unzeroed = [];
+    private readonly SortedDictionary<long, long> _libraryText = [];
 
     /// <param name="remoteData">An NFS client: the workload's data files are on the server, so they are not in its cache at boot.</param>
     /// <param name="instance">SMP guests: this processor's part of the kernel (0 to <paramref name="instances"/> - 1).</param>
@@ -293,7 +294,9 @@ public sealed class GuestKernel
             return (GuestFiles.RootDisk, BlockSector(GuestFiles.Kernel, guestPage));
         }
 
-        return _loaded.TryGetValue(guestPage, out long key) ? (GuestFiles.DiskOf((int)(key >> 20), _disks), BlockSector((int)(key >> 20), key & 0xFFFFF)) : null;
+        return _loaded.TryGetValue(guestPage, out long key) || _libraryText.TryGetValue(guestPage, out key)
+            ? (GuestFiles.DiskOf((int)(key >> 20), _disks), BlockSector((int)(key >> 20), key & 0xFFFFF))
+            : null;
     }
 
     private long BlockSector(int file, long block) => (FileStartBlock(file) + block) * SectorsPerBlock;
@@ -625,8 +628,9 @@ public sealed class GuestKernel
 
     /// <summary>
     /// A library OS: the monitor took a fault on a user page its thread has not touched yet. The library OS has no
-    /// page tables; the page comes from its free memory, mapped at once (text read-only), and must be zeroed by the
-    /// monitor (<see cref="TakeUnzeroed"/>). Returns the guest-physical page.
+    /// page tables; the page comes from its free memory, mapped at once: a text page read-only, backed by its block
+    /// of the program file (<see cref="LoadedFrom"/>), any other page writable, to be zeroed by the monitor
+    /// (<see cref="TakeUnzeroed"/>). Returns the guest-physical page.
     /// </summary>
     public long LibraryFault(int asid, long vpn)
     {
@@ -648,8 +652,18 @@ public sealed class GuestKernel
         }
 
         long page = AllocatePage();
-        bool text = va >= GuestLayout.TextBase && va < GuestLayout.DataBase;
-        p.Map(vpn, page, writable: !text);
+        long textVpn = GuestLayout.TextBase >> GuestLayout.PageShift;
+        if (va >= GuestLayout.TextBase && va < GuestLayout.TextBase + TextBytes)
+        {
+            // The program's text: its block of the program file, which the monitor maps from its disk cache (the
+            // library OS loaded the program at boot), shared by every thread and VM that runs it. Not zeroed.
+            p.Map(vpn, page, writable: false);
+            _libraryText[page] = Key(GuestFiles.Program(p.Program), vpn - textVpn);
+            _serviceCount[(int)KernelService.FileFault]++;
+            return page;
+        }
+
+        p.Map(vpn, page, writable: true);
         _unzeroed.Add(page);
         _serviceCount[(int)KernelService.DemandZero]++;
         return page;
@@ -1104,6 +1118,7 @@ public sealed class GuestKernel
         writer.Write(_peakPages);
         writer.Write(_regionBase);
         writer.Write(_unzeroed.ToArray());
+        WriteMap(ref writer, _libraryText);
         writer.Write(_nextNfs);
         writer.WriteCount(_nfsReplies.Count);
         foreach (var (handle, pages) in _nfsReplies)
@@ -1166,6 +1181,7 @@ public sealed class GuestKernel
         _regionBase = reader.ReadLong("shared region", -1, _p.MemoryPages);
         _unzeroed.Clear();
         _unzeroed.UnionWith(reader.ReadLongArray("pages to zero", 1 << 16));
+        ReadMap(ref reader, _libraryText, "library-OS text pages");
         _nextNfs = reader.ReadLong("next nfs reply", 0, long.MaxValue);
         _nfsReplies.Clear();
         int replies = reader.ReadCount("nfs replies", 1 << 16);

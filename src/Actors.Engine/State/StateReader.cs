@@ -79,6 +79,18 @@ public ref struct StateReader
         return values;
     }
 
+    /// <summary>Reads an array of exactly <paramref name="into"/>'s length into it (fixed-size counters and buckets).</summary>
+    public void ReadLongsInto(string what, Span<long> into)
+    {
+        long[] values = ReadLongArray(what, into.Length);
+        if (values.Length != into.Length)
+        {
+            throw new CorruptStateException($"{what}: {values.Length} values, expected {into.Length}");
+        }
+
+        values.CopyTo(into);
+    }
+
     public int[] ReadIntArray(string what, int maxLength)
     {
         int n = ReadCount(what, maxLength);

@@ -455,8 +455,11 @@ public sealed class GuestKernel
         Push(KernelService.Exit, b, nowPs, completion: PathCompletion.Exit, argument: p.Asid);
     }
 
-    /// <summary>The innermost kernel path has run to its end.</summary>
-    public void OnPathEnd(long nowPs)
+    /// <summary>
+    /// The innermost kernel path has run to its end. Returns the lock it still held (<see cref="KernelLocks"/>; the
+    /// caller releases it), or -1.
+    /// </summary>
+    public int OnPathEnd(long nowPs)
     {
         var stream = _paths[^1];
         _paths.RemoveAt(_paths.Count - 1);
@@ -516,7 +519,52 @@ public sealed class GuestKernel
         {
             Reschedule(nowPs);
         }
+
+        return path.Lock == LockState.Held ? path.LockId : -1;
     }
+
+    // ---- Locks (SMP guests; the supervisor carries the requests to the lock component) ----------------------
+
+    /// <summary>The path about to run needs a lock it has not asked for: it asks now. Returns it, or null.</summary>
+    public KernelPath? RequestLock()
+    {
+        if (Current?.Source is not KernelPath { Lock: LockState.Needed } path)
+        {
+            return null;
+        }
+
+        path.Lock = LockState.Requested;
+        return path;
+    }
+
+    /// <summary>
+    /// A lock was granted: to the innermost path that asked (an interrupt taken while waiting may have pushed its
+    /// own path on top of it). Returns that path.
+    /// </summary>
+    public KernelPath GrantLock()
+    {
+        var path = PathStack.LastOrDefault(p => p.Lock == LockState.Requested) ?? throw new InvalidOperationException("guest: a lock granted to no path");
+        path.Lock = LockState.Held;
+        return path;
+    }
+
+    /// <summary>An unlock: the innermost path that holds a lock gives it up (the rest of it runs outside). Returns it, or null.</summary>
+    public KernelPath? ReleaseLock()
+    {
+        var path = PathStack.LastOrDefault(p => p.Lock == LockState.Held);
+        if (path is not null)
+        {
+            path.Lock = LockState.None;
+        }
+
+        return path;
+    }
+
+    /// <summary>
+    /// The path waiting for a lock waits for the region semaphore: its thread sleeps (the processor, with nothing
+    /// else to run, idles) where a memlock waiter spins.
+    /// </summary>
+    public bool WaitsOnSemaphore => PathStack.LastOrDefault(p => p.Lock == LockState.Requested)?.LockId == KernelLocks.RegionSemaphore;
 
     /// <summary>A disk transfer completed: a read's blocks enter the buffer cache; its sleepers wake.</summary>
     public void OnDiskComplete(long requestId, long nowPs)
@@ -1173,8 +1221,8 @@ public sealed class GuestKernel
         _nextRequest = reader.ReadLong("next request", 0, long.MaxValue);
         _jobsStarted = reader.ReadInt("jobs started", 0, _w.Jobs);
         _jobsDone = reader.ReadInt("jobs done", 0, _w.Jobs);
-        reader.ReadLongArray("service counts", KernelServices.Count).CopyTo(_serviceCount, 0);
-        reader.ReadLongArray("service times", KernelServices.Count).CopyTo(_serviceTimePs, 0);
+        reader.ReadLongsInto("service counts", _serviceCount);
+        reader.ReadLongsInto("service times", _serviceTimePs);
         _diskReads = reader.ReadLong("disk reads", 0, long.MaxValue);
         _diskWrites = reader.ReadLong("disk writes", 0, long.MaxValue);
         _peakPages = reader.ReadLong("peak pages", 0, long.MaxValue);

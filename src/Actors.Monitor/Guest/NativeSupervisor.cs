@@ -230,11 +230,10 @@ public sealed class NativeSupervisor : ISupervisor
         ArgumentNullException.ThrowIfNull(context);
         if (_kernel.InKernel)
         {
-            var held = _kernel.Current?.Source is KernelPath { Lock: LockState.Held } h ? h : null;
-            _kernel.OnPathEnd(context.LocalPs);
-            if (held is not null)
+            int held = _kernel.OnPathEnd(context.LocalPs);
+            if (held >= 0)
             {
-                context.Send(_memlock!.Value, new LockRelease(context.Node, Lock: held.LockId));
+                context.Send(_memlock!.Value, new LockRelease(context.Node, Lock: held));
             }
         }
         else
@@ -255,15 +254,13 @@ public sealed class NativeSupervisor : ISupervisor
                 return WithLock(TrapOutcome.None, context);
             case LockGrant:
             {
-                // An interrupt taken while spinning may have pushed its path on top of the one that asked.
-                var path = _kernel.PathStack.LastOrDefault(p => p.Lock == LockState.Requested);
-                if (!_lockPending || path is null)
+                if (!_lockPending)
                 {
-                    throw new InvalidOperationException("SMP guest: a memlock grant nobody waits for");
+                    throw new InvalidOperationException("SMP guest: a lock grant nobody waits for");
                 }
 
                 _lockPending = false;
-                path.Lock = LockState.Held;
+                var path = _kernel.GrantLock();
                 _lockAcquisitions[path.LockId]++;
                 _lockWaitPs[path.LockId] += context.LocalPs - _lockRequestedPs;
                 return WithLock(TrapOutcome.None, context);
@@ -277,13 +274,10 @@ public sealed class NativeSupervisor : ISupervisor
         }
     }
 
-    /// <summary>The innermost path that holds the memlock gives it up (the rest of it runs outside).</summary>
     private void Unlock(ISupervisorContext context)
     {
-        var path = _kernel.PathStack.LastOrDefault(p => p.Lock == LockState.Held);
-        if (path is not null)
+        if (_kernel.ReleaseLock() is { } path)
         {
-            path.Lock = LockState.None;
             context.Send(_memlock!.Value, new LockRelease(context.Node, Lock: path.LockId));
         }
     }
@@ -294,23 +288,15 @@ public sealed class NativeSupervisor : ISupervisor
     /// </summary>
     private TrapOutcome WithLock(TrapOutcome outcome, ISupervisorContext context)
     {
-        if (!_lockPending && _kernel.Current?.Source is KernelPath { Lock: LockState.Needed } path)
+        if (!_lockPending && _kernel.RequestLock() is { } path)
         {
-            path.Lock = LockState.Requested;
             _lockPending = true;
             _lockRequestedPs = context.LocalPs + outcome.CostPs;
             context.Send(_memlock ?? throw new InvalidOperationException("SMP guest without a memlock"), new LockAcquire(context.Node, Lock: path.LockId), outcome.CostPs);
         }
 
-        return _lockPending ? outcome with { Action = TrapAction.Wait, WaitMode = ExecutionMode.Kernel, WaitIdle = WaitsOnSemaphore(_kernel) } : outcome;
+        return _lockPending ? outcome with { Action = TrapAction.Wait, WaitMode = ExecutionMode.Kernel, WaitIdle = _kernel.WaitsOnSemaphore } : outcome;
     }
-
-    /// <summary>
-    /// A processor waiting for the memlock spins (kernel time); one waiting for the region semaphore has put its
-    /// thread to sleep and, with nothing else to run, idles.
-    /// </summary>
-    internal static bool WaitsOnSemaphore(GuestKernel kernel) =>
-        kernel.PathStack.LastOrDefault(p => p.Lock == LockState.Requested)?.LockId == KernelLocks.RegionSemaphore;
 
     public void ReportStats(IStatsSink sink)
     {
@@ -354,20 +340,9 @@ public sealed class NativeSupervisor : ISupervisor
         _hotPages = reader.ReadLong("hot pages", 0, long.MaxValue);
         _lockPending = reader.ReadBool("memlock pending");
         _lockRequestedPs = reader.ReadLong("memlock requested", 0, long.MaxValue);
-        ReadInto(ref reader, "lock wait", _lockWaitPs);
-        ReadInto(ref reader, "lock acquisitions", _lockAcquisitions);
+        reader.ReadLongsInto("lock wait", _lockWaitPs);
+        reader.ReadLongsInto("lock acquisitions", _lockAcquisitions);
         _kernel.Load(ref reader);
-    }
-
-    private static void ReadInto(ref StateReader reader, string what, long[] into)
-    {
-        var values = reader.ReadLongArray(what, into.Length);
-        if (values.Length != into.Length)
-        {
-            throw new CorruptStateException($"bare guest: {values.Length} {what} counters, expected {into.Length}");
-        }
-
-        values.CopyTo(into, 0);
     }
 }
 

@@ -532,8 +532,9 @@ public sealed class PageManager
         for (int i = 0; i < perVm; i++)
         {
             int vm = reader.ReadInt("vm", 0, int.MaxValue);
-            long[] counts = reader.ReadLongArray("per-VM counts", 2);
-            _perVm[vm] = counts.Length == 2 ? counts : throw new CorruptStateException($"page manager: VM {vm} has {counts.Length} counters, expected 2");
+            var counts = new long[2];
+            reader.ReadLongsInto("per-VM counts", counts);
+            _perVm[vm] = counts;
         }
     }
 }

@@ -62,12 +62,7 @@ public static class GuestMachine
                 : new UnusedProcessor());
             if (memlock is { } lockId)
             {
-                builder.Add(new MemlockComponent(lockId, layout, guest.MemlockLatencyPs));
-                for (int n = 0; n < cpus; n++)
-                {
-                    builder.Connect(layout.Processor(n), lockId, guest.MemlockLatencyPs);
-                    builder.Connect(lockId, layout.Processor(n), guest.MemlockLatencyPs);
-                }
+                AddLocks(builder, lockId, layout, guest.MemlockLatencyPs, vm: 0, Enumerable.Range(0, cpus));
             }
 
             return builder.Build(ModelName, end, seed, catalog);
@@ -107,12 +102,11 @@ public static class GuestMachine
             var parts = VirtualMachine.Place(monitor.Vms * perVm, machine.Nodes, guest, workload, seed);
             for (int v = 0; v < monitor.Vms; v++)
             {
-                var memlock = new ComponentId(pageManager.Value + 1 + v);
                 for (int k = 0; k < perVm; k++)
                 {
                     var part = parts[(v * perVm) + k];
                     var kernel = new GuestKernel(guest, workload, part.Seed, machine.Disks, machine.Disk.Sectors, relocated: true, monitorZeroes: true, instance: k, instances: perVm);
-                    supervisors[part.Processor].Add(new Vcpu(v, kernel, monitor.L2TlbEntries), memlock);
+                    supervisors[part.Processor].Add(new Vcpu(v, kernel, monitor.L2TlbEntries), VmLocks(pageManager, v));
                     vcpus++;
                 }
 
@@ -145,14 +139,8 @@ public static class GuestMachine
 
         for (int v = 0; perVm > 1 && v < monitor.Vms; v++)
         {
-            var memlock = new ComponentId(pageManager.Value + 1 + v);
-            monitorBuilder.Add(new MemlockComponent(memlock, machineLayout, guest.MemlockLatencyPs, v));
-            for (int k = 0; k < perVm; k++)
-            {
-                var cpu = machineLayout.Processor(((v * perVm) + k) % machine.Nodes);
-                monitorBuilder.Connect(cpu, memlock, guest.MemlockLatencyPs);
-                monitorBuilder.Connect(memlock, cpu, guest.MemlockLatencyPs);
-            }
+            int first = v * perVm;
+            AddLocks(monitorBuilder, VmLocks(pageManager, v), machineLayout, guest.MemlockLatencyPs, v, Enumerable.Range(first, perVm).Select(k => k % machine.Nodes));
         }
 
         if (monitor.Nfs)
@@ -196,6 +184,20 @@ public static class GuestMachine
             .Register<LockAcquire>(MonitorMessageKinds.LockAcquire, LockAcquire.Read)
             .Register<LockGrant>(MonitorMessageKinds.LockGrant, LockGrant.Read)
             .Register<LockRelease>(MonitorMessageKinds.LockRelease, LockRelease.Read);
+    }
+
+    /// <summary>SMP VMs: VM <paramref name="vm"/>'s lock component, after the page manager.</summary>
+    private static ComponentId VmLocks(ComponentId pageManager, int vm) => new(pageManager.Value + 1 + vm);
+
+    /// <summary>An SMP guest's lock component (memlock and region semaphore), linked both ways to each of its processors.</summary>
+    private static void AddLocks(MachineBuilder builder, ComponentId id, MachineLayout layout, long latencyPs, int vm, IEnumerable<int> processors)
+    {
+        builder.Add(new MemlockComponent(id, layout, latencyPs, vm));
+        foreach (int n in processors)
+        {
+            builder.Connect(layout.Processor(n), id, latencyPs);
+            builder.Connect(id, layout.Processor(n), latencyPs);
+        }
     }
 
     /// <summary>The supervisors of a built model's processors (for tests and invariant checks).</summary>

@@ -101,9 +101,8 @@ public sealed class MonitorSupervisor : ISupervisor
     private TrapOutcome Finish(TrapOutcome outcome, ISupervisorContext context)
     {
         var v = CurrentVcpu;
-        if (_monitorPaths.Count == 0 && v is { LockPending: false } && v.Kernel.Current?.Source is KernelPath { Lock: LockState.Needed } path)
+        if (_monitorPaths.Count == 0 && v is { LockPending: false } && v.Kernel.RequestLock() is { } path)
         {
-            path.Lock = LockState.Requested;
             v.LockPending = true;
             v.LockRequestedPs = context.LocalPs + outcome.CostPs;
             context.Send(_memlocks[v.Vm], new LockAcquire(context.Node, v.Vm, path.LockId), outcome.CostPs);
@@ -111,7 +110,7 @@ public sealed class MonitorSupervisor : ISupervisor
 
         var waiting = _vcpus.Find(x => x.LockPending);
         return waiting is not null
-            ? outcome with { Action = TrapAction.Wait, WaitMode = ExecutionMode.Kernel, WaitIdle = NativeSupervisor.WaitsOnSemaphore(waiting.Kernel) }
+            ? outcome with { Action = TrapAction.Wait, WaitMode = ExecutionMode.Kernel, WaitIdle = waiting.Kernel.WaitsOnSemaphore }
             : outcome;
     }
 
@@ -237,10 +236,8 @@ public sealed class MonitorSupervisor : ISupervisor
         if (CurrentVcpu is { } unlocking && unlocking.Kernel.InKernel && GuestPrivilegedOps.Decode(operation).Code == GuestPrivileged.Unlock)
         {
             // A store to the lock word: no trap.
-            var held = unlocking.Kernel.PathStack.LastOrDefault(p => p.Lock == LockState.Held);
-            if (held is not null)
+            if (unlocking.Kernel.ReleaseLock() is { } held)
             {
-                held.Lock = LockState.None;
                 context.Send(_memlocks[unlocking.Vm], new LockRelease(context.Node, unlocking.Vm, held.LockId));
             }
 
@@ -273,11 +270,10 @@ public sealed class MonitorSupervisor : ISupervisor
         long cost = 0;
         if (v.Kernel.InKernel)
         {
-            var held = v.Kernel.Current?.Source is KernelPath { Lock: LockState.Held } h ? h : null;
-            v.Kernel.OnPathEnd(context.LocalPs);
-            if (held is not null)
+            int held = v.Kernel.OnPathEnd(context.LocalPs);
+            if (held >= 0)
             {
-                context.Send(_memlocks[v.Vm], new LockRelease(context.Node, v.Vm, held.LockId));
+                context.Send(_memlocks[v.Vm], new LockRelease(context.Node, v.Vm, held));
             }
         }
         else
@@ -340,9 +336,8 @@ public sealed class MonitorSupervisor : ISupervisor
             case LockGrant grant:
             {
                 var v = _vcpus.Find(x => x.Vm == grant.Vm && x.LockPending) ?? throw new InvalidOperationException($"monitor: a memlock grant for VM {grant.Vm}, whose VCPU here does not wait");
-                var path = v.Kernel.PathStack.LastOrDefault(p => p.Lock == LockState.Requested) ?? throw new InvalidOperationException("monitor: memlock granted to no path");
                 v.LockPending = false;
-                path.Lock = LockState.Held;
+                var path = v.Kernel.GrantLock();
                 bool memlock = path.LockId == KernelLocks.Memlock;
                 v.Count(memlock ? VcpuCounter.MemlockAcquisitions : VcpuCounter.RegionSemAcquisitions);
                 v.Count(memlock ? VcpuCounter.MemlockWaitPs : VcpuCounter.RegionSemWaitPs, context.LocalPs - v.LockRequestedPs);
@@ -709,7 +704,7 @@ public sealed class MonitorSupervisor : ISupervisor
     {
         _booted = reader.ReadBool("booted");
         _scheduler.Load(ref reader);
-        reader.ReadLongArray("time seen", _seenPs.Length).CopyTo(_seenPs, 0);
+        reader.ReadLongsInto("time seen", _seenPs);
         _nfsSent = reader.ReadLong("nfs sent", 0, long.MaxValue);
         _nfsServed = reader.ReadLong("nfs served", 0, long.MaxValue);
         _nfsPending.Clear();

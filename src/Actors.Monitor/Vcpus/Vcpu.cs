@@ -133,20 +133,8 @@ public sealed class Vcpu
 
     public void Load(ref StateReader reader)
     {
-        long[] c = reader.ReadLongArray("vcpu counters", Counters.Length);
-        if (c.Length != Counters.Length)
-        {
-            throw new CorruptStateException($"vcpu: {c.Length} counters saved, {Counters.Length} expected");
-        }
-
-        c.CopyTo(Counters, 0);
-        long[] t = reader.ReadLongArray("vcpu time", TimePs.Length);
-        if (t.Length != TimePs.Length)
-        {
-            throw new CorruptStateException("vcpu: time buckets malformed");
-        }
-
-        t.CopyTo(TimePs, 0);
+        reader.ReadLongsInto("vcpu counters", Counters);
+        reader.ReadLongsInto("vcpu time", TimePs);
         LockPending = reader.ReadBool("memlock pending");
         LockRequestedPs = reader.ReadLong("memlock requested", 0, long.MaxValue);
         _pmap.Clear();

@@ -49,7 +49,7 @@ public static class GuestMachine
             int cpus = guest.Processors;
             if (cpus > machine.Nodes)
             {
-                throw new Engine.Configuration.BadInputException("disco.guest.processors", $"is {cpus}, the machine has {machine.Nodes} processors");
+                throw new Engine.Configuration.BadInputException("disco.guest.smp.processors", $"is {cpus}, the machine has {machine.Nodes} processors");
             }
 
             // An SMP guest: one kernel part per processor, each running the workload as VM k would (same seed), all

@@ -30,8 +30,6 @@ public sealed class PageManager
     private readonly SortedDictionary<(long Block, int Vm), long> _modified = [];
     private readonly Dictionary<long, (long Block, int Vm)> _modifiedOf = [];
     private long _remoteAllocations;
-    private long _sharedReads;
-    private long _copies;
     private long _remaps;
     private long _privateWrites;
     private long _privateReads;
@@ -59,10 +57,10 @@ public sealed class PageManager
     public long RemoteAllocations => _remoteAllocations;
 
     /// <summary>Page-sized disk reads served by mapping a cached block (no disk I/O).</summary>
-    public long SharedReads => _sharedReads;
+    public long SharedReads => _perVm.Values.Sum(c => c[VmSharedReads]);
 
     /// <summary>Copy-on-write faults: a VM wrote a page it shared.</summary>
-    public long Copies => _copies;
+    public long Copies => _perVm.Values.Sum(c => c[VmCopies]);
 
     public long CachedBlocks => _diskCache.Count;
 
@@ -94,7 +92,7 @@ public sealed class PageManager
 
     /// <summary>Every private modification: (disk, sector) of the block, the VM that wrote it, the machine page holding it.</summary>
     public IEnumerable<(int Disk, long Sector, int Vm, long Page)> Modifications =>
-        _modified.Select(m => ((int)(m.Key.Block >> 48), m.Key.Block & 0xFFFF_FFFF_FFFF, m.Key.Vm, m.Value));
+        _modified.Select(m => (BlockOf(m.Key.Block).Disk, BlockOf(m.Key.Block).Sector, m.Key.Vm, m.Value));
 
     /// <summary>The machine page holding VM <paramref name="vm"/>'s modification of block (disk, sector), if it wrote one.</summary>
     public bool TryModified(int vm, int disk, long sector, out long page) => _modified.TryGetValue((BlockKey(disk, sector), vm), out page);
@@ -109,6 +107,8 @@ public sealed class PageManager
 
     /// <summary>The cache key of a disk block: physical disk and sector.</summary>
     public static long BlockKey(int disk, long sector) => ((long)disk << 48) | sector;
+
+    private static (int Disk, long Sector) BlockOf(long key) => ((int)(key >> 48), key & ((1L << 48) - 1));
 
     public bool IsCached(int disk, long sector) => _diskCache.ContainsKey(BlockKey(disk, sector));
 
@@ -148,7 +148,6 @@ public sealed class PageManager
         bool cached = _diskCache.TryGetValue(key, out long page);
         if (cached)
         {
-            _sharedReads++;
             CountFor(vm, VmSharedReads);
         }
         else
@@ -196,7 +195,6 @@ public sealed class PageManager
         Unmap(vm, guestPage);
         long page = Allocate(node, guestPage, kind);
         Map(vm, guestPage, page, writable: true);
-        _copies++;
         CountFor(vm, VmCopies);
         return page;
     }
@@ -269,7 +267,7 @@ public sealed class PageManager
         long key = BlockKey(disk, sector);
         if (_cachedBlockOf.TryGetValue(page, out long held) && held != key)
         {
-            throw new InvalidOperationException($"VM {vm} wrote machine page {page}, the cached block {held & 0xFFFF_FFFF_FFFF} of disk {held >> 48}, to another block");
+            throw new InvalidOperationException($"VM {vm} wrote machine page {page}, the cached block {BlockOf(held).Sector} of disk {BlockOf(held).Disk}, to another block");
         }
 
         _readOnly.Add((vm, guestPage));
@@ -401,7 +399,7 @@ public sealed class PageManager
         {
             if (_memmap.TryGetValue(page, out var holders) && holders.Exists(h => h.Vm != vm))
             {
-                return $"VM {vm}'s modification of block {block & 0xFFFF_FFFF_FFFF} (machine page {page}) is mapped by VM {holders.First(h => h.Vm != vm).Vm}";
+                return $"VM {vm}'s modification of block {BlockOf(block).Sector} (machine page {page}) is mapped by VM {holders.First(h => h.Vm != vm).Vm}";
             }
         }
 
@@ -448,8 +446,6 @@ public sealed class PageManager
         }
 
         writer.Write(_remoteAllocations);
-        writer.Write(_sharedReads);
-        writer.Write(_copies);
         writer.Write(_remaps);
         writer.Write(_privateWrites);
         writer.Write(_privateReads);
@@ -521,8 +517,6 @@ public sealed class PageManager
 
         used.CopyTo(_used, 0);
         _remoteAllocations = reader.ReadLong("remote allocations", 0, long.MaxValue);
-        _sharedReads = reader.ReadLong("shared reads", 0, long.MaxValue);
-        _copies = reader.ReadLong("copies", 0, long.MaxValue);
         _remaps = reader.ReadLong("remaps", 0, long.MaxValue);
         _privateWrites = reader.ReadLong("private writes", 0, long.MaxValue);
         _privateReads = reader.ReadLong("private reads", 0, long.MaxValue);

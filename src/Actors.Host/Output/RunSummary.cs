@@ -14,7 +14,8 @@ internal static class RunSummary
     public static readonly string[] CpuBuckets = ["user", "kernel", "monitor", "idle", "stall"];
 
     /// <summary>What guest and machine pages hold (the memory experiment's footprint split).</summary>
-    public static readonly string[] FootprintKinds = ["kernel_text", "kernel_data", "buffer_cache", "process", "monitor"];
+    /// <summary>What guest pages hold (the guest's kinds), then the monitor's own memory (machine side only).</summary>
+    public static readonly string[] FootprintKinds = [.. Monitor.Guest.GuestKernel.FootprintKinds, "monitor"];
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 

@@ -20,8 +20,6 @@ public sealed class PageManagerComponent : Component
     private const long SectorsPerPage = MachineConstants.PageSizeBytes / 512;
     private const int BufferCacheKind = (int)Guest.GuestPageKind.BufferCache;
 
-    private static readonly string[] KindNames = ["kernel_text", "kernel_data", "buffer_cache", "process"];
-
     private readonly PageManager _pages;
     private readonly MachineLayout _layout;
     private readonly long _replyLatencyPs;
@@ -198,9 +196,9 @@ public sealed class PageManagerComponent : Component
         // Whole pages only travel here, so nothing is copied; the key is kept so tools can compare the two.
         sink.Add("network.bytes_copied", 0);
         sink.Add("monitor.disk_cache_pages", _pages.CachedBlocks);
-        for (int k = 0; k < KindNames.Length; k++)
+        for (int k = 0; k < Guest.GuestKernel.FootprintKinds.Length; k++)
         {
-            sink.Add("footprint.machine." + KindNames[k], _pages.PagesOfKind(k));
+            sink.Add("footprint.machine." + Guest.GuestKernel.FootprintKinds[k], _pages.PagesOfKind(k));
         }
 
         // The monitor's own structures are not pages it hands out: outside memory_pages.machine, inside the footprint.

@@ -320,10 +320,9 @@ public sealed class GuestKernel
             for (long i = 0; i < RegionPages; i++)
             {
                 p.Map(firstVpn + i, _regionBase + i, writable: true);
-                long tablePage = ((firstVpn + i) * 8) >> GuestLayout.PageShift;
-                if (!LibraryOs && p.TablePage(tablePage) < 0)
+                if (!LibraryOs)
                 {
-                    p.SetTablePage(tablePage, AllocatePage());
+                    EnsureTablePage(p, firstVpn + i);
                 }
             }
         }
@@ -853,11 +852,7 @@ public sealed class GuestKernel
         _requests[id] = new GuestIo(id, GuestFiles.DiskOf(file, _disks), BlockSector(file, block), keys, written, Write: true);
         _diskWrites++;
         b.Add(GuestPrivilegedOps.Op(GuestPrivileged.StartIo, id));
-        p.State = GuestProcessState.Blocked;
-        p.WaitingFor = id;
-        p.ResumeService = (int)KernelService.Write;
-        p.ResumeArgument = 0;
-        p.ResumeCount = 0;
+        p.Sleep(id, KernelService.Write, argument: 0, count: 0);
         Push(KernelService.Write, b, nowPs);
     }
 
@@ -896,11 +891,7 @@ public sealed class GuestKernel
             throw new InvalidOperationException("guest: a block to sleep on is neither cached nor being read");
         }
 
-        p.State = GuestProcessState.Blocked;
-        p.WaitingFor = keys.Select(k => _inFlight[k]).Max();
-        p.ResumeService = (int)service;
-        p.ResumeArgument = argument;
-        p.ResumeCount = count;
+        p.Sleep(keys.Select(k => _inFlight[k]).Max(), service, argument, count);
     }
 
     /// <summary>The second half of a service that slept: its blocks are cached now.</summary>
@@ -1066,15 +1057,20 @@ public sealed class GuestKernel
             ? page
             : throw new InvalidOperationException($"guest: process {p.Job} does I/O before touching its buffer");
 
-    /// <summary>Writes the PTE (through the page-table segment: the store may miss) and loads it into the TLB.</summary>
-    private void MapPte(List<Operation> b, GuestProcess p, long vpn)
+    /// <summary>The page of the process's page table that holds <paramref name="vpn"/>'s PTE exists (allocated on first need).</summary>
+    private void EnsureTablePage(GuestProcess p, long vpn)
     {
         long tablePage = (vpn * 8) >> GuestLayout.PageShift;
         if (p.TablePage(tablePage) < 0)
         {
             p.SetTablePage(tablePage, AllocatePage());
         }
+    }
 
+    /// <summary>Writes the PTE (through the page-table segment: the store may miss) and loads it into the TLB.</summary>
+    private void MapPte(List<Operation> b, GuestProcess p, long vpn)
+    {
+        EnsureTablePage(p, vpn);
         b.Add(Operation.Store(GuestLayout.PteAddress(p.Asid, vpn), 8));
         b.Add(GuestPrivilegedOps.Op(GuestPrivileged.TlbWrite, GuestPrivilegedOps.TlbArgument(p.Asid, vpn)));
     }

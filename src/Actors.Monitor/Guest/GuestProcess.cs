@@ -62,6 +62,16 @@ public sealed class GuestProcess
 
     public int ResumeCount { get; set; }
 
+    /// <summary>Blocks until disk request <paramref name="requestId"/> completes, then <paramref name="service"/> resumes.</summary>
+    public void Sleep(long requestId, KernelService service, long argument, int count)
+    {
+        State = GuestProcessState.Blocked;
+        WaitingFor = requestId;
+        ResumeService = (int)service;
+        ResumeArgument = argument;
+        ResumeCount = count;
+    }
+
     public int MappedPages => _pageTable.Count;
 
     public IEnumerable<long> TablePages => _tablePages.Values;

@@ -9,5 +9,5 @@ public static class ModelVersion
 {
     public const string Model = "disco-model-1";
 
-    public const int Schema = 1;
+    public const int Schema = 2;
 }

@@ -6,7 +6,7 @@ namespace Disco.Actors.Engine.Components;
 /// The unit of modelling: plain state plus message handlers. A component never sees Akka, threads or the wall clock;
 /// an actor (or the sequential kernel) hosts it. Everything it needs to resume is in its fields.
 /// </summary>
-public abstract class Component
+public abstract class Component : IStateful
 {
     protected Component(ComponentId id)
     {
@@ -39,19 +39,40 @@ public abstract class Component
 
     public abstract void Handle(ISimMessage message, IContext context);
 
-    /// <summary>Reports counters at the end of a run. The engine adds <c>events</c> itself.</summary>
+    /// <summary>
+    /// Reports counters at the end of a run: by default the counters of <see cref="DeclareState"/>. A component with
+    /// derived figures overrides this and calls the base first. The engine adds <c>events</c> itself.
+    /// </summary>
     public virtual void ReportStats(IStatsSink sink)
     {
+        var io = StateIo.Reporting(sink);
+        DeclareState(ref io);
     }
 
     /// <summary>
-    /// Writes every field that changes during a run, in one fixed order (parameters that come from the
-    /// configuration are not state: the model is rebuilt from its configuration before state is loaded).
+    /// Lists every field that changes during a run, once, in one fixed order, with its bounds; that one list saves,
+    /// loads and reports the component (<see cref="StateIo"/>). Parameters that come from the configuration are not
+    /// state: the model is rebuilt from its configuration before state is loaded.
     /// </summary>
-    protected abstract void SaveState(ref StateWriter writer);
+    public virtual void DeclareState(ref StateIo io)
+    {
+    }
+
+    /// <summary>Writes the component's own state; by default what <see cref="DeclareState"/> lists.</summary>
+    protected virtual void SaveState(ref StateWriter writer)
+    {
+        var io = StateIo.Saving(writer);
+        DeclareState(ref io);
+        writer = io.FinishSaving();
+    }
 
     /// <summary>Reads back what <see cref="SaveState"/> wrote, checking every count and range.</summary>
-    protected abstract void LoadState(ref StateReader reader);
+    protected virtual void LoadState(ref StateReader reader)
+    {
+        var io = StateIo.Loading(reader);
+        DeclareState(ref io);
+        reader = io.FinishLoading();
+    }
 
     /// <summary>The component's whole checkpoint: engine-owned fields, then its own.</summary>
     internal void Save(ref StateWriter writer)

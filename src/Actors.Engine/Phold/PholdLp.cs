@@ -26,7 +26,9 @@ public sealed class PholdLp : Component
     public override string Kind => KindName;
 
     /// <summary>Events sent to another LP (the rest went to this one).</summary>
-    public long RemoteSends { get; private set; }
+    private long _remoteSends;
+
+    public long RemoteSends => _remoteSends;
 
     public override void Start(IContext context)
     {
@@ -46,20 +48,12 @@ public sealed class PholdLp : Component
             // Uniform over the N-1 others: draw from N-1 and skip over ourselves.
             int other = Random.NextInt(_params.Lps - 1);
             target = new ComponentId(other >= Id.Value ? other + 1 : other);
-            RemoteSends++;
+            _remoteSends++;
         }
 
         long delay = _lookaheadPs + Random.NextExponentialPs(_params.MeanPs);
         context.Send(target, new SimTime(delay), PholdEvent.Instance);
     }
 
-    protected override void SaveState(ref StateWriter writer) => writer.Write(RemoteSends);
-
-    protected override void LoadState(ref StateReader reader) => RemoteSends = reader.ReadLong("phold.remote_sends", 0, long.MaxValue);
-
-    public override void ReportStats(IStatsSink sink)
-    {
-        ArgumentNullException.ThrowIfNull(sink);
-        sink.Add("phold.remote_sends", RemoteSends);
-    }
+    public override void DeclareState(ref StateIo io) => io.Counter("phold.remote_sends", ref _remoteSends);
 }

@@ -24,7 +24,7 @@ public sealed class DiskComponent : Component
     private readonly long[] _directoryLatencyPs;
     private LinkTable? _links;
 
-    // State (checkpointed, in this order).
+    // State: DeclareState lists it.
     private readonly Queue<DiskRequest> _queue = new();
     private DiskRequest? _current;
     private int _cylinder;
@@ -138,60 +138,18 @@ public sealed class DiskComponent : Component
         StartNext(context);
     }
 
-    public override void ReportStats(IStatsSink sink)
+    public override void DeclareState(ref StateIo io)
     {
-        ArgumentNullException.ThrowIfNull(sink);
-        sink.Add("hw.disk.requests", _requests);
-        sink.Add("hw.disk.pages", _pages);
-        sink.Add("hw.disk.busy_ps", _busyPs);
-        sink.Add("hw.disk.seek_ps", _seekPs);
-        sink.Add("hw.disk.rotation_ps", _rotationPs);
-        sink.Add("hw.disk.transfer_ps", _transferPs);
+        io.Queue("disk queue", _queue, 1 << 20, static (ref StateIo io, ref DiskRequest r) => io.Message("disk request", ref r));
+        io.Optional("disk request in service", ref _current, static (ref StateIo io, ref DiskRequest r) => io.Message("disk request", ref r));
+        io.Int("cylinder", ref _cylinder, 0, _mechanism.Parameters.Cylinders - 1);
+        io.Int("dma remaining", ref _dmaRemaining, 0, DiskRequest.MaxPages);
+        io.Long("next tag", ref _nextTag, 0);
+        io.Counter("hw.disk.requests", ref _requests);
+        io.Counter("hw.disk.pages", ref _pages);
+        io.Counter("hw.disk.busy_ps", ref _busyPs);
+        io.Counter("hw.disk.seek_ps", ref _seekPs);
+        io.Counter("hw.disk.rotation_ps", ref _rotationPs);
+        io.Counter("hw.disk.transfer_ps", ref _transferPs);
     }
-
-    protected override void SaveState(ref StateWriter writer)
-    {
-        writer.WriteCount(_queue.Count);
-        foreach (var r in _queue)
-        {
-            writer.Write(r);
-        }
-
-        writer.Write(_current is not null);
-        if (_current is not null)
-        {
-            writer.Write(_current);
-        }
-
-        writer.Write(_cylinder);
-        writer.Write(_dmaRemaining);
-        writer.Write(_nextTag);
-        long[] counters = [_requests, _pages, _busyPs, _seekPs, _rotationPs, _transferPs];
-        writer.Write(counters);
-    }
-
-    protected override void LoadState(ref StateReader reader)
-    {
-        _queue.Clear();
-        int n = reader.ReadCount("disk queue", 1 << 20);
-        for (int i = 0; i < n; i++)
-        {
-            _queue.Enqueue(ReadRequest(ref reader));
-        }
-
-        _current = reader.ReadBool("disk busy") ? ReadRequest(ref reader) : null;
-        _cylinder = reader.ReadInt("cylinder", 0, _mechanism.Parameters.Cylinders - 1);
-        _dmaRemaining = reader.ReadInt("dma remaining", 0, DiskRequest.MaxPages);
-        _nextTag = reader.ReadLong("next tag", 0, long.MaxValue);
-        long[] c = reader.ReadLongArray("disk counters", 6);
-        if (c.Length != 6 || c.Any(v => v < 0))
-        {
-            throw new CorruptStateException($"{this}: malformed counters");
-        }
-
-        (_requests, _pages, _busyPs, _seekPs, _rotationPs, _transferPs) = (c[0], c[1], c[2], c[3], c[4], c[5]);
-    }
-
-    private static DiskRequest ReadRequest(ref StateReader reader) =>
-        reader.ReadMessage("disk request") as DiskRequest ?? throw new CorruptStateException("disk queue: not a disk request");
 }

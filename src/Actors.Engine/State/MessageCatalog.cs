@@ -26,6 +26,10 @@ public sealed class MessageCatalog
         return this;
     }
 
+    /// <summary>Registers a message record read back by its primary constructor (<see cref="RecordCodec"/>).</summary>
+    public MessageCatalog Register<T>(int kind)
+        where T : ISimMessage => Register<T>(kind, RecordCodec.ReaderOf<T>());
+
     public bool Knows(int kind) => _readers.ContainsKey(kind);
 
     public IEnumerable<(int Kind, Type Type)> Kinds => _readers.Select(kv => (kv.Key, kv.Value.Type));

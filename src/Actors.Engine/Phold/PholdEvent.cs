@@ -1,5 +1,4 @@
 using Disco.Actors.Engine.Components;
-using Disco.Actors.Engine.State;
 
 namespace Disco.Actors.Engine.Phold;
 
@@ -13,10 +12,4 @@ public sealed record PholdEvent : ISimMessage
     public int Kind => KindCode;
 
     public ulong ContentHash() => 0;
-
-    public void Write(ref StateWriter writer)
-    {
-    }
-
-    public static ISimMessage Read(ref StateReader reader) => Instance;
 }

@@ -26,7 +26,7 @@ public static class PholdModel
             lps[i] = new PholdLp(new ComponentId(i), parameters);
         }
 
-        var messages = new MessageCatalog().Register<PholdEvent>(PholdEvent.KindCode, PholdEvent.Read);
+        var messages = new MessageCatalog().Register<PholdEvent>(PholdEvent.KindCode);
         return new SimulationModel(Name, lps, new LinkTable(lps.Length, parameters.LookaheadTime), end ?? parameters.EndTime, seed, messages);
     }
 }

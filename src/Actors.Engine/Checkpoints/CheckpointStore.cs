@@ -63,16 +63,48 @@ public sealed class CheckpointStore
         }
 
         long bytes = chunks.Sum(c => (long)c.Payload.Length);
-        var completed = new CheckpointCompleted(epoch, simTimePs, events, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), chunks.Count, bytes, captureSeconds, wall.Elapsed.TotalSeconds);
+        var completed = new CheckpointCompleted(
+            epoch, simTimePs, events, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), chunks.Count, bytes, captureSeconds, wall.Elapsed.TotalSeconds,
+            CheckpointChunk.ImageChecksumOf(chunks.Select(c => c.Checksum)));
         await AppendAsync(completed).ConfigureAwait(false);
         return completed;
     }
 
-    /// <summary>Reads a completed epoch back and decodes it against <paramref name="model"/>.</summary>
+    /// <summary>Reads a completed epoch back, checks every checksum, and decodes it against <paramref name="model"/>.</summary>
     public async Task<CheckpointImage> LoadEpochAsync(CheckpointCompleted epoch, SimulationModel model)
     {
-        ArgumentNullException.ThrowIfNull(epoch);
         var images = new List<ReadOnlyMemory<byte>>();
+        foreach (var chunk in await ReadVerifiedAsync(epoch).ConfigureAwait(false))
+        {
+            images.AddRange(Unchunk(chunk.Payload));
+        }
+
+        return CheckpointImage.Decode(images, model);
+    }
+
+    /// <summary>Null when every chunk of <paramref name="epoch"/> reads back as written; else what is damaged, naming the chunk.</summary>
+    public async Task<string?> VerifyEpochAsync(CheckpointCompleted epoch)
+    {
+        try
+        {
+            await ReadVerifiedAsync(epoch).ConfigureAwait(false);
+            return null;
+        }
+        catch (CorruptStateException ex)
+        {
+            return ex.Message;
+        }
+    }
+
+    /// <summary>
+    /// Every chunk of the epoch, each checked against its own checksum and all against the epoch's image checksum, so
+    /// a flipped byte anywhere is a <see cref="CorruptStateException"/> naming the epoch and the chunk, never a
+    /// silently different run.
+    /// </summary>
+    private async Task<List<CheckpointChunk>> ReadVerifiedAsync(CheckpointCompleted epoch)
+    {
+        ArgumentNullException.ThrowIfNull(epoch);
+        var chunks = new List<CheckpointChunk>(epoch.Chunks);
         for (int i = 0; i < epoch.Chunks; i++)
         {
             var criteria = new SnapshotSelectionCriteria(epoch.Epoch, DateTime.MaxValue, epoch.Epoch, null);
@@ -80,19 +112,29 @@ public sealed class CheckpointStore
             var chunk = reply switch
             {
                 LoadSnapshotResult { Snapshot.Snapshot: CheckpointChunk c } => c,
-                LoadSnapshotResult => throw new CorruptStateException($"checkpoint {epoch.Epoch}: chunk {i} is missing"),
+                LoadSnapshotResult => throw new CorruptStateException($"checkpoint {epoch.Epoch}: chunk {i} is missing or unreadable"),
                 LoadSnapshotFailed f => throw new CorruptStateException($"checkpoint {epoch.Epoch}: chunk {i} cannot be read: {f.Cause.Message}", f.Cause),
                 _ => throw new CorruptStateException($"checkpoint {epoch.Epoch}: unexpected reply {reply.GetType().Name}"),
             };
+            if (chunk.Damage() is { } damage)
+            {
+                throw new CorruptStateException($"checkpoint {epoch.Epoch}: chunk {i} is damaged ({damage})");
+            }
+
             if (chunk.Epoch != epoch.Epoch || chunk.Index != i)
             {
                 throw new CorruptStateException($"checkpoint {epoch.Epoch}: chunk {i} holds epoch {chunk.Epoch} chunk {chunk.Index}");
             }
 
-            images.AddRange(Unchunk(chunk.Payload));
+            chunks.Add(chunk);
         }
 
-        return CheckpointImage.Decode(images, model);
+        if (CheckpointChunk.ImageChecksumOf(chunks.Select(c => c.Checksum)) != epoch.ImageChecksum)
+        {
+            throw new CorruptStateException($"checkpoint {epoch.Epoch}: its chunks do not add up to the image it recorded (image checksum mismatch)");
+        }
+
+        return chunks;
     }
 
     private string ChunkId(int index) => $"disco-run-{_runId}-chunk-{index}";
@@ -120,7 +162,7 @@ public sealed class CheckpointStore
             }
 
             w.Flush();
-            chunks.Add(new CheckpointChunk(epoch, chunks.Count, buffer.WrittenSpan.ToArray()));
+            chunks.Add(CheckpointChunk.Of(epoch, chunks.Count, buffer.WrittenSpan.ToArray()));
             start = end;
             if (images.Count == 0)
             {

@@ -17,7 +17,9 @@ public sealed class DiscoBinarySerializer : SerializerWithStringManifest
     private const string ManifestV1 = "run-manifest.1";
     private const string StartedV1 = "checkpoint-started.1";
     private const string CompletedV1 = "checkpoint-completed.1";
+    private const string CompletedV2 = "checkpoint-completed.2";
     private const string ChunkV1 = "checkpoint-chunk.1";
+    private const string ChunkV2 = "checkpoint-chunk.2";
 
     public DiscoBinarySerializer(ExtendedActorSystem system)
         : base(system)
@@ -30,8 +32,8 @@ public sealed class DiscoBinarySerializer : SerializerWithStringManifest
     {
         RunManifest => ManifestV1,
         CheckpointStarted => StartedV1,
-        CheckpointCompleted => CompletedV1,
-        CheckpointChunk => ChunkV1,
+        CheckpointCompleted => CompletedV2,
+        CheckpointChunk => ChunkV2,
         _ => throw new ArgumentException($"{o?.GetType().Name} is not a checkpoint record"),
     };
 
@@ -64,11 +66,13 @@ public sealed class DiscoBinarySerializer : SerializerWithStringManifest
                 w.Write(c.Bytes);
                 w.Write(c.CaptureSeconds);
                 w.Write(c.StoreSeconds);
+                w.Write(c.ImageChecksum);
                 break;
             case CheckpointChunk chunk:
                 w.Write(chunk.Epoch);
                 w.Write(chunk.Index);
                 w.Write(chunk.Payload);
+                w.Write(chunk.Checksum);
                 break;
             default:
                 throw new ArgumentException($"{obj?.GetType().Name} is not a checkpoint record");
@@ -94,7 +98,7 @@ public sealed class DiscoBinarySerializer : SerializerWithStringManifest
                 r.ReadString("config hash") ?? "",
                 r.ReadLong("created")),
             StartedV1 => new CheckpointStarted(r.ReadLong("epoch", 1, long.MaxValue)),
-            CompletedV1 => new CheckpointCompleted(
+            CompletedV1 or CompletedV2 => new CheckpointCompleted(
                 r.ReadLong("epoch", 1, long.MaxValue),
                 r.ReadLong("sim time", 0, long.MaxValue),
                 r.ReadLong("events", 0, long.MaxValue),
@@ -102,8 +106,11 @@ public sealed class DiscoBinarySerializer : SerializerWithStringManifest
                 r.ReadInt("chunks", 0, 1 << 24),
                 r.ReadLong("bytes", 0, long.MaxValue),
                 r.ReadDouble("capture seconds"),
-                r.ReadDouble("store seconds")),
-            ChunkV1 => new CheckpointChunk(r.ReadLong("epoch", 1, long.MaxValue), r.ReadInt("chunk index", 0, 1 << 24), r.ReadBytes("chunk payload", int.MaxValue)),
+                r.ReadDouble("store seconds"),
+                manifest == CompletedV2 ? r.ReadULong("image checksum") : 0),
+            // Schema-1 chunks had no checksum: they are listed, never resumed (the manifest's schema is refused first).
+            ChunkV1 => new CheckpointChunk(r.ReadLong("epoch", 1, long.MaxValue), r.ReadInt("chunk index", 0, 1 << 24), r.ReadBytes("chunk payload", int.MaxValue), 0),
+            ChunkV2 => new CheckpointChunk(r.ReadLong("epoch", 1, long.MaxValue), r.ReadInt("chunk index", 0, 1 << 24), r.ReadBytes("chunk payload", int.MaxValue), r.ReadULong("chunk checksum")),
             _ => throw new CorruptStateException($"unknown checkpoint record '{manifest}' (written by another version of disco?)"),
         };
         return r.End ? result : throw new CorruptStateException($"{manifest}: {bytes.Length - r.Consumed} unexpected trailing bytes");

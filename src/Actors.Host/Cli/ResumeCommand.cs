@@ -37,24 +37,41 @@ internal static class ResumeCommand
     {
         var dir = new Argument<string>("dir") { Description = "The run's results folder (it holds run.json)." };
         var db = new Option<string?>("--db") { Description = "The checkpoint store when it is not <dir>/checkpoints.db." };
-        var command = new Command("checkpoints", "List a run's completed checkpoints: epoch, simulated time, wall time, size.") { dir, db };
+        var verify = new Option<bool>("--verify") { Description = "Read every epoch back and check its checksums (exit 2 if one is damaged)." };
+        var command = new Command("checkpoints", "List a run's completed checkpoints: epoch, simulated time, wall time, size.") { dir, db, verify };
         command.SetAction(async parse =>
         {
+            bool check = parse.GetValue(verify);
             var (folder, record, store) = Locate(parse.GetValue(dir)!, parse.GetValue(db));
             var settings = new RunSettings(RunSettings.Sequential, new Engine.Actors.ActorEngineOptions { Threads = 1 }, null);
             await using var session = RunSession.Open(settings, Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = WARNING"), store, createTables: false, record.RunId);
             var journal = await session.Store!.ReadJournalAsync().ConfigureAwait(false);
             io.Out.WriteLine($"run {record.RunId} ({record.Status.ToString().ToLowerInvariant()}), scenario {journal.Manifest?.ScenarioName}, store {store.Display}");
-            io.Out.WriteLine($"{"epoch",6} {"sim time",14} {"wall time (UTC)",20} {"bytes",14} {"events",16} {"capture s",9} {"store s",8}");
+            io.Out.WriteLine($"{"epoch",6} {"sim time",14} {"wall time (UTC)",20} {"bytes",14} {"events",16} {"capture s",9} {"store s",8}{(check ? "  check" : "")}");
+            var damaged = new List<(long Epoch, string Why)>();
             foreach (var c in journal.Completed)
             {
                 string wall = DateTimeOffset.FromUnixTimeMilliseconds(c.WallUnixMs).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
-                io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{c.Epoch,6} {new Engine.Time.SimTime(c.SimTimePs),14} {wall,20} {c.Bytes,14:N0} {c.Events,16:N0} {c.CaptureSeconds,9:F3} {c.StoreSeconds,8:F3}"));
+                string? damage = check ? await session.Store.VerifyEpochAsync(c).ConfigureAwait(false) : null;
+                if (damage is not null)
+                {
+                    damaged.Add((c.Epoch, damage));
+                }
+
+                string mark = !check ? "" : damage is null ? "  ok" : "  DAMAGED";
+                io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{c.Epoch,6} {new Engine.Time.SimTime(c.SimTimePs),14} {wall,20} {c.Bytes,14:N0} {c.Events,16:N0} {c.CaptureSeconds,9:F3} {c.StoreSeconds,8:F3}{mark}"));
             }
 
             if (journal.Completed.Count == 0)
             {
                 io.Out.WriteLine("(no completed checkpoint)");
+            }
+
+            if (damaged.Count > 0)
+            {
+                throw new BadInputException(
+                    store.Display,
+                    $"{damaged.Count} of {journal.Completed.Count} checkpoints damaged: {string.Join("; ", damaged.Select(d => d.Why))}");
             }
 
             return DiscoCli.Ok;
@@ -143,7 +160,9 @@ internal static class ResumeCommand
         }
         catch (CorruptStateException ex)
         {
-            throw new BadInputException(storeDb.Display, $"checkpoint {epoch.Epoch} of run {record.RunId} cannot be used: {ex.Message}");
+            throw new BadInputException(
+                storeDb.Display,
+                $"checkpoint {epoch.Epoch} of run {record.RunId} cannot be used: {ex.Message} (`disco checkpoints {dir} --verify` shows which epochs are intact; resume one with --epoch)");
         }
 
         folder.Write(record with { Status = RunStatus.Running });

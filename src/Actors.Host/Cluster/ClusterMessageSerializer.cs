@@ -20,7 +20,7 @@ internal sealed class ClusterMessageSerializer : SerializerWithStringManifest
         HostPartitions => "host.1",
         HostingRefused => "refused.1",
         RunFinished => "finished.1",
-        ResumeSpec => "resume.1",
+        ResumeSpec => "resume.2",
         _ => throw new ArgumentException($"{o?.GetType().Name} is not a cluster message"),
     };
 
@@ -78,7 +78,7 @@ internal sealed class ClusterMessageSerializer : SerializerWithStringManifest
                 r.ReadInt("attempt", 0, int.MaxValue)),
             "refused.1" => new HostingRefused(r.ReadString("worker") ?? "", r.ReadString("reason") ?? "", r.ReadBool("bad input")),
             "finished.1" => new RunFinished(r.ReadInt("exit code")),
-            "resume.1" => ReadResume(ref r),
+            "resume.2" => ReadResume(ref r),
             _ => throw new CorruptStateException($"unknown cluster message '{manifest}' (a process of another disco version?)"),
         };
         return result;
@@ -94,9 +94,10 @@ internal sealed class ClusterMessageSerializer : SerializerWithStringManifest
         w.Write(r.WallUnixMs);
         w.Write(r.Chunks);
         w.Write(r.Bytes);
+        w.Write(r.ImageChecksum);
     }
 
     private static ResumeSpec ReadResume(ref StateReader r) => new(
         r.ReadString("run id") ?? "", r.ReadString("db") ?? "", r.ReadLong("epoch"), r.ReadLong("sim time"),
-        r.ReadLong("events"), r.ReadLong("wall"), r.ReadInt("chunks", 0, 1 << 24), r.ReadLong("bytes"));
+        r.ReadLong("events"), r.ReadLong("wall"), r.ReadInt("chunks", 0, 1 << 24), r.ReadLong("bytes"), r.ReadULong("image checksum"));
 }

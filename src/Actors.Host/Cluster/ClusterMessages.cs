@@ -8,7 +8,7 @@ internal interface IClusterMessage
 }
 
 /// <summary>Where a resumed cluster run's workers read the checkpoint from (the shared PostgreSQL store).</summary>
-internal sealed record ResumeSpec(string RunId, string Db, long Epoch, long SimTimePs, long Events, long WallUnixMs, int Chunks, long Bytes) : IClusterMessage;
+internal sealed record ResumeSpec(string RunId, string Db, long Epoch, long SimTimePs, long Events, long WallUnixMs, int Chunks, long Bytes, ulong ImageChecksum) : IClusterMessage;
 
 /// <summary>
 /// Conductor → worker: build the model of <see cref="ResolvedConfig"/>, host partitions <see cref="Assigned"/> of a

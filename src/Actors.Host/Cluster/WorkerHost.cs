@@ -112,7 +112,7 @@ internal sealed class WorkerHost : UntypedActor
         try
         {
             var store = new CheckpointStore(loader, resume.RunId);
-            var epoch = new CheckpointCompleted(resume.Epoch, resume.SimTimePs, resume.Events, resume.WallUnixMs, resume.Chunks, resume.Bytes, 0, 0);
+            var epoch = new CheckpointCompleted(resume.Epoch, resume.SimTimePs, resume.Events, resume.WallUnixMs, resume.Chunks, resume.Bytes, 0, 0, resume.ImageChecksum);
             var image = store.LoadEpochAsync(epoch, model).GetAwaiter().GetResult();
             image.LoadInto(model);
             return image;

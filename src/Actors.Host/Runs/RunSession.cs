@@ -68,7 +68,7 @@ internal sealed class RunSession : IAsyncDisposable
         {
             ResumeSpec? spec = resumeEpoch is null || Store is null || Db is null
                 ? null
-                : new ResumeSpec(Store.RunId, Db.ConnectionString, resumeEpoch.Epoch, resumeEpoch.SimTimePs, resumeEpoch.Events, resumeEpoch.WallUnixMs, resumeEpoch.Chunks, resumeEpoch.Bytes);
+                : new ResumeSpec(Store.RunId, Db.ConnectionString, resumeEpoch.Epoch, resumeEpoch.SimTimePs, resumeEpoch.Events, resumeEpoch.WallUnixMs, resumeEpoch.Chunks, resumeEpoch.Bytes, resumeEpoch.ImageChecksum);
             return await Cluster.ExecuteAsync(model, Settings, resolvedConfig, control, resume, spec).ConfigureAwait(false);
         }
 

@@ -191,7 +191,7 @@ public class ClusterTests
                 return 0;
             }
 
-            using var q = new Npgsql.NpgsqlCommand("SELECT count(*) FROM journal WHERE persistence_id = @p AND manifest = 'checkpoint-completed.1'", c);
+            using var q = new Npgsql.NpgsqlCommand("SELECT count(*) FROM journal WHERE persistence_id = @p AND manifest LIKE 'checkpoint-completed.%'", c);
             q.Parameters.AddWithValue("p", "disco-run-" + runId);
             return Convert.ToInt32(q.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
         }

@@ -94,7 +94,7 @@ internal sealed class DiscoProcess : IDisposable
             using var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = db, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
             c.Open();
             using var q = c.CreateCommand();
-            q.CommandText = "SELECT count(*) FROM journal WHERE manifest = 'checkpoint-completed.1'";
+            q.CommandText = "SELECT count(*) FROM journal WHERE manifest LIKE 'checkpoint-completed.%'";
             return Convert.ToInt32(q.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
         }
         catch (SqliteException)

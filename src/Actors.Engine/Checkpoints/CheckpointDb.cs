@@ -136,6 +136,85 @@ public sealed record CheckpointDb(CheckpointDbKind Kind, string ConnectionString
             }
         }
     }
+
+    /// <summary>True for a SQLite store that holds nothing yet: no file, an empty file, or a database without tables.</summary>
+    public bool IsEmptySqlite()
+    {
+        if (Kind != CheckpointDbKind.Sqlite)
+        {
+            return false;
+        }
+
+        var cs = new SqliteConnectionStringBuilder(ConnectionString) { Mode = SqliteOpenMode.ReadOnly };
+        if (!File.Exists(cs.DataSource) || new FileInfo(cs.DataSource).Length == 0)
+        {
+            return true;
+        }
+
+        try
+        {
+            using var connection = new SqliteConnection(cs.ToString());
+            connection.Open();
+            using var tables = connection.CreateCommand();
+            tables.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table'";
+            return (long)tables.ExecuteScalar()! == 0;
+        }
+        catch (SqliteException)
+        {
+            return false; // not a database at all: that is another error
+        }
+    }
+
+    /// <summary>
+    /// How many epochs of run <paramref name="runId"/> the store holds as completed, read with plain SQL (no actor
+    /// system): 0 when the file, the tables or the run are not there, as after a run killed before its first checkpoint.
+    /// </summary>
+    public long CompletedEpochs(string runId)
+    {
+        const string Query = "SELECT count(*) FROM journal WHERE persistence_id = @p AND manifest LIKE 'checkpoint-completed.%'";
+        string journalId = RunJournal.JournalId(runId);
+        try
+        {
+            if (Kind == CheckpointDbKind.Sqlite)
+            {
+                var cs = new SqliteConnectionStringBuilder(ConnectionString) { Mode = SqliteOpenMode.ReadOnly };
+                if (!File.Exists(cs.DataSource))
+                {
+                    return 0;
+                }
+
+                using var connection = new SqliteConnection(cs.ToString());
+                connection.Open();
+                using var tables = connection.CreateCommand();
+                tables.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'journal'";
+                if ((long)tables.ExecuteScalar()! == 0)
+                {
+                    return 0;
+                }
+
+                using var q = connection.CreateCommand();
+                q.CommandText = Query;
+                q.Parameters.AddWithValue("@p", journalId);
+                return (long)q.ExecuteScalar()!;
+            }
+
+            using var pg = new NpgsqlConnection(ConnectionString);
+            pg.Open();
+            using var exists = new NpgsqlCommand("SELECT count(*) FROM information_schema.tables WHERE table_name = 'journal'", pg);
+            if ((long)exists.ExecuteScalar()! == 0)
+            {
+                return 0;
+            }
+
+            using var count = new NpgsqlCommand(Query, pg);
+            count.Parameters.AddWithValue("p", journalId);
+            return (long)count.ExecuteScalar()!;
+        }
+        catch (Exception ex) when (ex is SqliteException or NpgsqlException or InvalidOperationException or IOException or TimeoutException)
+        {
+            throw new BadInputException(Display, $"cannot read the checkpoint store: {ex.Message.Split('\n')[0]}");
+        }
+    }
 }
 
 public enum CheckpointDbKind

@@ -102,13 +102,26 @@ internal static class ResumeCommand
             store = CheckpointDb.Sqlite(folder.DefaultDb);
         }
 
-        store.Verify(mustHoldRuns: true, db is null ? folder.DefaultDb : "--db");
+        try
+        {
+            store.Verify(mustHoldRuns: true, db is null ? folder.DefaultDb : "--db");
+        }
+        catch (BadInputException) when (db is null && record.Status is RunStatus.Running or RunStatus.Stopped && store.IsEmptySqlite())
+        {
+            throw NothingToResume(folder, record);
+        }
+
         return (folder, record, store);
     }
+
+    private static BadInputException NothingToResume(RunFolder folder, RunRecord record) =>
+        new(folder.Path, $"run {record.RunId} was stopped before its first checkpoint completed: there is nothing to resume; start it again with `disco run {record.Scenario} --out {folder.Path}` (same options)");
 
     private static async Task<int> Resume(CliIo io, string dir, long? epochNumber, string? db, List<ConfigOverride> layout, Cluster.ClusterOptions? cluster, CancellationToken cancel)
     {
         var (folder, record, storeDb) = Locate(dir, db);
+        // Taken before the store is read for resuming: a second process on this run is refused before it writes.
+        using var owner = RunOwnership.Acquire(folder, storeDb, record.RunId);
         if (cluster is not null && storeDb.Kind != CheckpointDbKind.PostgreSql)
         {
             throw new BadInputException("--db", "a cluster resume needs the run's checkpoints in PostgreSQL, where every worker reaches them");
@@ -121,7 +134,7 @@ internal static class ResumeCommand
         await using (var reader = RunSession.Open(readSettings, Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = WARNING"), storeDb, createTables: false, record.RunId))
         {
             var journal = await reader.Store!.ReadJournalAsync().ConfigureAwait(false);
-            manifest = journal.Manifest ?? throw new BadInputException(storeDb.Display, $"holds no run {record.RunId}");
+            manifest = journal.Manifest ?? throw (RunFolder.NeverCheckpointed(record, storeDb) ? NothingToResume(folder, record) : new BadInputException(storeDb.Display, $"holds no run {record.RunId}"));
             if (manifest.ModelVersion != ModelVersion.Model || manifest.SchemaVersion != ModelVersion.Schema)
             {
                 throw new BadInputException(
@@ -131,7 +144,7 @@ internal static class ResumeCommand
 
             if (journal.Completed.Count == 0)
             {
-                throw new BadInputException(dir, $"run {record.RunId} has no completed checkpoint to resume from");
+                throw RunFolder.NeverCheckpointed(record, storeDb) ? NothingToResume(folder, record) : new BadInputException(dir, $"run {record.RunId} has no completed checkpoint to resume from");
             }
 
             epoch = epochNumber is { } k

@@ -87,9 +87,11 @@ internal static class RunCommand
         var checkpoints = CheckpointSettings.From(config);
         long seed = config.GetLong("disco.seed");
         var folder = new RunFolder(output);
-        folder.EnsureNoResumableRun();
         string dbSource = config.SourceOf("disco.checkpoint.db");
         var db = checkpoints.Enabled ? checkpoints.Store(folder, dbSource) : null;
+        // The folder is taken before anything in it is read or written: a live run here refuses this one.
+        using var owner = RunOwnership.Acquire(folder, null, null);
+        folder.EnsureNoResumableRun(db, io.Err);
         if (cluster is not null && db is { Kind: CheckpointDbKind.Sqlite })
         {
             throw new BadInputException("--db", "a cluster run keeps its checkpoints where every process reaches them: give a PostgreSQL connection string");

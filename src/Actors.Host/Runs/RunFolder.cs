@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Disco.Actors.Engine.Checkpoints;
 using Disco.Actors.Engine.Configuration;
 
 namespace Disco.Actors.Host.Runs;
@@ -47,14 +48,48 @@ internal sealed class RunFolder
         File.Move(tmp, RunFile, overwrite: true);
     }
 
-    /// <summary>Refuses to start a new run over one that can still be resumed: its checkpoints would become unreachable.</summary>
-    public void EnsureNoResumableRun()
+    /// <summary>
+    /// Refuses to start a new run over one that can still be resumed: its checkpoints would become unreachable. A run
+    /// that was stopped before its first checkpoint completed has nothing to resume: it is started again (its
+    /// unfinished store, when it is this folder's own file, is removed first).
+    /// </summary>
+    public void EnsureNoResumableRun(CheckpointDb? newStore, TextWriter notes)
     {
-        if (Read() is { Status: RunStatus.Running or RunStatus.Stopped } existing)
+        ArgumentNullException.ThrowIfNull(notes);
+        if (Read() is not { Status: RunStatus.Running or RunStatus.Stopped } existing)
+        {
+            return;
+        }
+
+        if (StoreOf(existing, newStore) is not { } store || store.CompletedEpochs(existing.RunId) > 0)
         {
             throw new BadInputException(Path, $"holds run {existing.RunId} that can still be resumed (disco resume {Path}); choose another --out or remove the folder");
         }
+
+        if (existing.Store == nameof(CheckpointDbKind.Sqlite))
+        {
+            foreach (string suffix in new[] { "", "-wal", "-shm" })
+            {
+                File.Delete(DefaultDb + suffix);
+            }
+        }
+
+        notes.WriteLine($"disco: run {existing.RunId} in {Path} was stopped before its first checkpoint completed: starting it again");
     }
+
+    /// <summary>True when the folder's run could be resumed but never completed a checkpoint (it was stopped before).</summary>
+    public static bool NeverCheckpointed(RunRecord record, CheckpointDb store)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(store);
+        return record.Status is RunStatus.Running or RunStatus.Stopped && store.CompletedEpochs(record.RunId) == 0;
+    }
+
+    /// <summary>Where a recorded run keeps its checkpoints, if this process can tell (a PostgreSQL run needs its --db).</summary>
+    private CheckpointDb? StoreOf(RunRecord record, CheckpointDb? given) =>
+        record.Store == nameof(CheckpointDbKind.Sqlite) ? CheckpointDb.Sqlite(DefaultDb)
+        : given is { Kind: CheckpointDbKind.PostgreSql } ? given
+        : null;
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<RunStatus>))]

@@ -42,12 +42,20 @@ public enum GuestPrivileged
 
 public static class GuestPrivilegedOps
 {
-    public static Operation Op(GuestPrivileged code, long argument = 0) => Operation.Privileged((argument << 8) | (long)code);
+    public static Operation Op(GuestPrivileged code, long argument = 0) => Operation.Privileged(new PrivilegedValue((int)code, argument).Encode());
 
-    public static (GuestPrivileged Code, long Argument) Decode(in Operation op) => ((GuestPrivileged)(op.Value & 0xFF), op.Value >> 8);
+    public static (GuestPrivileged Code, long Argument) Decode(in Operation op)
+    {
+        var value = PrivilegedValue.Decode(op.Value);
+        return ((GuestPrivileged)value.Code, value.Argument);
+    }
 
     /// <summary>The argument of a TLB write: ASID and virtual page.</summary>
-    public static long TlbArgument(int asid, long vpn) => (vpn << 8) | (uint)asid;
+    public static long TlbArgument(int asid, long vpn) => new TlbWriteTarget(asid, vpn).Encode();
 
-    public static (int Asid, long Vpn) TlbTarget(long argument) => ((int)(argument & 0xFF), argument >> 8);
+    public static (int Asid, long Vpn) TlbTarget(long argument)
+    {
+        var target = TlbWriteTarget.Decode(argument);
+        return (target.Asid, target.Vpn);
+    }
 }

@@ -19,13 +19,20 @@ public enum GuestProcessState
 /// not) and the pages holding that table, and, while it sleeps in the kernel, the rest of the service to finish when
 /// it runs again.
 /// </summary>
-public sealed class GuestProcess
+public sealed class GuestProcess : IStateful
 {
     private const long Valid = 1;
     private const long Writable = 2;
 
     private readonly Dictionary<long, long> _pageTable = [];
     private readonly Dictionary<long, long> _tablePages = [];
+    private GuestProcessState _state;
+    private bool _started;
+    private long _waitingFor = -1;
+    private int _resumeService = -1;
+    private long _resumeArgument;
+    private BlockKey _resumeBlock;
+    private int _resumeCount;
 
     public GuestProcess(int asid, int job, int program, GuestProgramSource source)
     {
@@ -47,28 +54,34 @@ public sealed class GuestProcess
 
     public ExecutionStream Stream { get; }
 
-    public GuestProcessState State { get; set; }
+    public GuestProcessState State { get => _state; set => _state = value; }
 
     /// <summary>False until fork and execve have run for it.</summary>
-    public bool Started { get; set; }
+    public bool Started { get => _started; set => _started = value; }
 
     /// <summary>The disk request it sleeps on (when blocked).</summary>
-    public long WaitingFor { get; set; } = -1;
+    public long WaitingFor { get => _waitingFor; set => _waitingFor = value; }
 
-    /// <summary>The service to finish when it runs again (-1: none), with its argument and page count.</summary>
-    public int ResumeService { get; set; } = -1;
+    /// <summary>The service to finish when it runs again (-1: none), with its arguments.</summary>
+    public int ResumeService { get => _resumeService; set => _resumeService = value; }
 
-    public long ResumeArgument { get; set; }
+    /// <summary>A file fault's virtual page.</summary>
+    public long ResumeArgument { get => _resumeArgument; set => _resumeArgument = value; }
 
-    public int ResumeCount { get; set; }
+    /// <summary>The first block an open or a read needs.</summary>
+    public BlockKey ResumeBlock { get => _resumeBlock; set => _resumeBlock = value; }
+
+    /// <summary>The blocks a read needs.</summary>
+    public int ResumeCount { get => _resumeCount; set => _resumeCount = value; }
 
     /// <summary>Blocks until disk request <paramref name="requestId"/> completes, then <paramref name="service"/> resumes.</summary>
-    public void Sleep(long requestId, KernelService service, long argument, int count)
+    public void Sleep(long requestId, KernelService service, long argument = 0, BlockKey block = default, int count = 0)
     {
         State = GuestProcessState.Blocked;
         WaitingFor = requestId;
         ResumeService = (int)service;
         ResumeArgument = argument;
+        ResumeBlock = block;
         ResumeCount = count;
     }
 
@@ -103,50 +116,17 @@ public sealed class GuestProcess
     public IEnumerable<(long Vpn, long GuestPage, bool Writable)> Mappings() =>
         _pageTable.OrderBy(kv => kv.Key).Select(kv => (kv.Key, kv.Value >> 2, (kv.Value & Writable) != 0));
 
-    public void Save(ref StateWriter writer)
+    public void DeclareState(ref StateIo io)
     {
-        writer.Write((int)State);
-        writer.Write(Started);
-        writer.Write(WaitingFor);
-        writer.Write(ResumeService);
-        writer.Write(ResumeArgument);
-        writer.Write(ResumeCount);
-        WriteMap(ref writer, _pageTable);
-        WriteMap(ref writer, _tablePages);
-        Stream.Save(ref writer);
-    }
-
-    public void Load(ref StateReader reader)
-    {
-        State = (GuestProcessState)reader.ReadInt("process state", 0, (int)GuestProcessState.Exited);
-        Started = reader.ReadBool("process started");
-        WaitingFor = reader.ReadLong("waiting for", -1, long.MaxValue);
-        ResumeService = reader.ReadInt("resume service", -1, KernelServices.Count - 1);
-        ResumeArgument = reader.ReadLong("resume argument");
-        ResumeCount = reader.ReadInt("resume count", 0, 1 << 20);
-        ReadMap(ref reader, _pageTable, "page table");
-        ReadMap(ref reader, _tablePages, "page-table pages");
-        Stream.Load(ref reader);
-    }
-
-    private static void WriteMap(ref StateWriter writer, Dictionary<long, long> map)
-    {
-        writer.WriteCount(map.Count);
-        foreach (var (k, v) in map.OrderBy(kv => kv.Key))
-        {
-            writer.Write(k);
-            writer.Write(v);
-        }
-    }
-
-    private static void ReadMap(ref StateReader reader, Dictionary<long, long> map, string what)
-    {
-        map.Clear();
-        int n = reader.ReadCount(what, 1 << 26);
-        for (int i = 0; i < n; i++)
-        {
-            long k = reader.ReadLong(what);
-            map[k] = reader.ReadLong(what);
-        }
+        io.Enum("process state", ref _state);
+        io.Bool("process started", ref _started);
+        io.Long("waiting for", ref _waitingFor, -1);
+        io.Int("resume service", ref _resumeService, -1, KernelServices.Count - 1);
+        io.Long("resume argument", ref _resumeArgument);
+        io.Value("resume block", ref _resumeBlock);
+        io.Int("resume count", ref _resumeCount, 0, 1 << 20);
+        io.LongMap("page table", _pageTable, 1 << 26);
+        io.LongMap("page-table pages", _tablePages, 1 << 26);
+        io.Stream(Stream);
     }
 }

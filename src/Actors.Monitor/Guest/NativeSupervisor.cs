@@ -13,7 +13,7 @@ namespace Disco.Actors.Monitor.Guest;
 /// instructions execute natively, one cycle each. Guest-physical memory is machine memory, pages interleaved round
 /// robin over the nodes as FLASH was set up for IRIX 5.3 [D 5.4]. This is the baseline of every overhead.
 /// </summary>
-public sealed class NativeSupervisor : ISupervisor
+public sealed class NativeSupervisor : ISupervisor, IStateful
 {
     private readonly GuestKernel _kernel;
     private readonly MachineLayout _layout;
@@ -26,7 +26,7 @@ public sealed class NativeSupervisor : ISupervisor
     // Derived from the kernel's layout on first use (not state: the layout is).
     private long[]? _sharedMap;
 
-    // State (checkpointed, then the kernel's).
+    // State (declared in DeclareState, then the kernel's).
     private long _privileged;
     private long _hotPages;
     private bool _lockPending;
@@ -301,12 +301,7 @@ public sealed class NativeSupervisor : ISupervisor
     public void ReportStats(IStatsSink sink)
     {
         ArgumentNullException.ThrowIfNull(sink);
-        for (int l = 0; l < KernelLocks.Count; l++)
-        {
-            sink.Add($"guest.{KernelLocks.Names[l]}.acquisitions", _lockAcquisitions[l]);
-            sink.Add($"guest.{KernelLocks.Names[l]}.wait_ps", _lockWaitPs[l]);
-        }
-
+        GuestStateIo.Report(this, sink);
         _kernel.ReportStats(sink);
         sink.Add("memory_pages.machine", _kernel.PagesInUse);
         sink.Add("memory_pages.machine_peak", _kernel.PeakPagesInUse);
@@ -317,33 +312,33 @@ public sealed class NativeSupervisor : ISupervisor
         {
             sink.Add("footprint.machine." + GuestKernel.FootprintKinds[k], footprint[k]);
         }
+
         sink.Add("disk_requests.issued", _kernel.DiskReads);
         sink.Add("disk_writes.issued", _kernel.DiskWrites);
-        sink.Add("guest.privileged_native", _privileged);
-        sink.Add("guest.hot_page_interrupts", _hotPages);
     }
 
-    public void Save(ref StateWriter writer)
+    /// <summary>The supervisor's own state; the kernel's follows it in a checkpoint, and reports its own counters.</summary>
+    public void DeclareState(ref StateIo io)
     {
-        writer.Write(_privileged);
-        writer.Write(_hotPages);
-        writer.Write(_lockPending);
-        writer.Write(_lockRequestedPs);
-        writer.Write(_lockWaitPs);
-        writer.Write(_lockAcquisitions);
-        _kernel.Save(ref writer);
+        io.Counter("guest.privileged_native", ref _privileged);
+        io.Counter("guest.hot_page_interrupts", ref _hotPages);
+        io.Bool("memlock pending", ref _lockPending);
+        io.Long("memlock requested", ref _lockRequestedPs, 0);
+        for (int l = 0; l < KernelLocks.Count; l++)
+        {
+            io.Counter($"guest.{KernelLocks.Names[l]}.wait_ps", ref _lockWaitPs[l]);
+            io.Counter($"guest.{KernelLocks.Names[l]}.acquisitions", ref _lockAcquisitions[l]);
+        }
+
+        if (!io.IsReporting)
+        {
+            io.Part(_kernel);
+        }
     }
 
-    public void Load(ref StateReader reader)
-    {
-        _privileged = reader.ReadLong("privileged", 0, long.MaxValue);
-        _hotPages = reader.ReadLong("hot pages", 0, long.MaxValue);
-        _lockPending = reader.ReadBool("memlock pending");
-        _lockRequestedPs = reader.ReadLong("memlock requested", 0, long.MaxValue);
-        reader.ReadLongsInto("lock wait", _lockWaitPs);
-        reader.ReadLongsInto("lock acquisitions", _lockAcquisitions);
-        _kernel.Load(ref reader);
-    }
+    public void Save(ref StateWriter writer) => GuestStateIo.Save(this, ref writer);
+
+    public void Load(ref StateReader reader) => GuestStateIo.Load(this, ref reader);
 }
 
 /// <summary>A processor nobody uses (the guest is a uniprocessor): it never runs anything.</summary>

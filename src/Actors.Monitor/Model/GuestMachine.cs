@@ -58,7 +58,7 @@ public static class GuestMachine
             var parts = VirtualMachine.Place(cpus, machine.Nodes, guest, workload, seed);
             ComponentId? memlock = cpus > 1 ? new ComponentId(layout.HardwareComponents) : null;
             var builder = new MachineBuilder(machine, n => n < cpus
-                ? new NativeSupervisor(new GuestKernel(guest, workload, parts[n].Seed, machine.Disks, machine.Disk.Sectors, relocated: false, monitorZeroes: false, instance: n, instances: cpus), machine, layout, memlock)
+                ? new NativeSupervisor(new GuestKernel(guest, workload, parts[n].Seed, machine.Disks, machine.Disk.Sectors, machine.Disk.SectorBytes, machine.L2.LineBytes, relocated: false, monitorZeroes: false, instance: n, instances: cpus), machine, layout, memlock)
                 : new UnusedProcessor());
             if (memlock is { } lockId)
             {
@@ -105,7 +105,7 @@ public static class GuestMachine
                 for (int k = 0; k < perVm; k++)
                 {
                     var part = parts[(v * perVm) + k];
-                    var kernel = new GuestKernel(guest, workload, part.Seed, machine.Disks, machine.Disk.Sectors, relocated: true, monitorZeroes: true, instance: k, instances: perVm);
+                    var kernel = new GuestKernel(guest, workload, part.Seed, machine.Disks, machine.Disk.Sectors, machine.Disk.SectorBytes, machine.L2.LineBytes, relocated: true, monitorZeroes: true, instance: k, instances: perVm);
                     supervisors[part.Processor].Add(new Vcpu(v, kernel, monitor.L2TlbEntries), VmLocks(pageManager, v));
                     vcpus++;
                 }
@@ -118,8 +118,8 @@ public static class GuestMachine
         {
             bool server = monitor.Nfs && vm.Id == MonitorSupervisor.NfsServerVm;
             var kernel = server
-                ? new GuestKernel(guest with { MemoryBytes = monitor.NfsServerMemoryBytes }, workload with { Jobs = 0, Parallelism = 0 }, vm.Seed, machine.Disks, machine.Disk.Sectors, relocated: true, monitorZeroes: true)
-                : new GuestKernel(vm.Guest, vm.Workload, vm.Seed, machine.Disks, machine.Disk.Sectors, relocated: true, monitorZeroes: true, remoteData: monitor.Nfs);
+                ? new GuestKernel(guest with { MemoryBytes = monitor.NfsServerMemoryBytes }, workload with { Jobs = 0, Parallelism = 0 }, vm.Seed, machine.Disks, machine.Disk.Sectors, machine.Disk.SectorBytes, machine.L2.LineBytes, relocated: true, monitorZeroes: true)
+                : new GuestKernel(vm.Guest, vm.Workload, vm.Seed, machine.Disks, machine.Disk.Sectors, machine.Disk.SectorBytes, machine.L2.LineBytes, relocated: true, monitorZeroes: true, remoteData: monitor.Nfs);
             supervisors[vm.Processor].Add(new Vcpu(vm.Id, kernel, monitor.L2TlbEntries));
             vmGuestPages.Add(kernel.Parameters.MemoryPages);
             vcpus++;
@@ -168,7 +168,7 @@ public static class GuestMachine
     }
 
     private static GuestKernel NewKernel(GuestParams guest, GuestWorkload workload, MachineParams machine, long seed, bool relocated) =>
-        new(guest, workload, seed, machine.Disks, machine.Disk.Sectors, relocated, monitorZeroes: relocated);
+        new(guest, workload, seed, machine.Disks, machine.Disk.Sectors, machine.Disk.SectorBytes, machine.L2.LineBytes, relocated, monitorZeroes: relocated);
 
     public static MessageCatalog Register(MessageCatalog catalog)
     {

@@ -7,7 +7,7 @@ using Disco.Actors.Monitor.Guest;
 
 namespace Disco.Actors.Monitor.Workloads;
 
-/// <summary>System calls a guest process makes (the low byte of a user stream's privileged operation).</summary>
+/// <summary>System calls a guest process makes (the code of a user stream's privileged operation, <see cref="PrivilegedValue"/>).</summary>
 public enum Syscall
 {
     Open = 1,
@@ -23,7 +23,7 @@ public enum Syscall
 /// <see cref="GuestWorkload.TouchWorkingSet"/> every page of its working set. The stream depends only on (seed, job),
 /// never on timing, so bare and Disco runs ask the kernel for the same services.
 /// </summary>
-public sealed class GuestProgramSource : IOperationSource
+public sealed class GuestProgramSource : IOperationSource, IStateful
 {
     public const int BufferPages = 4;
 
@@ -35,7 +35,7 @@ public sealed class GuestProgramSource : IOperationSource
     private readonly long _syscalls;
     private readonly int _job;
 
-    // State (checkpointed, in this order, then the user stream).
+    // State (declared in DeclareState).
     private int _touched;
     private int _touchedData;
     private long _nextCall;
@@ -112,7 +112,7 @@ public sealed class GuestProgramSource : IOperationSource
             }
 
             int block = (j - 1) * _w.CallPages;
-            return Call(Syscall.Read, ((long)file << 20) | (uint)block, Math.Min(_w.CallPages, _fileBlocks - block));
+            return Call(Syscall.Read, new BlockKey(file, block), Math.Min(_w.CallPages, _fileBlocks - block));
         }
 
         long w = k - files - Others;
@@ -124,26 +124,29 @@ public sealed class GuestProgramSource : IOperationSource
         int outBlock = (int)(w * _w.CallPages);
         int pages = Math.Min(_w.CallPages, (_w.WriteKb / 4) - outBlock);
         int target = _w.WriteInPlace ? _inputs[0] : GuestFiles.Output(_job);
-        return Call(Syscall.Write, ((long)target << 20) | (uint)outBlock, pages);
+        return Call(Syscall.Write, new BlockKey(target, outBlock), pages);
     }
 
-    public static Operation Call(Syscall call, long argument, int pages) => new(OperationKind.Privileged, (argument << 8) | (long)call, pages);
+    public static Operation Call(Syscall call, long argument, int pages) => new(OperationKind.Privileged, new PrivilegedValue((int)call, argument).Encode(), pages);
 
-    public static (Syscall Call, long Argument) Decode(in Operation op) => ((Syscall)(op.Value & 0xFF), op.Value >> 8);
+    /// <summary>A read or write of <paramref name="pages"/> blocks from <paramref name="first"/> on.</summary>
+    public static Operation Call(Syscall call, BlockKey first, int pages) => Call(call, first.Encode(), pages);
 
-    public void Save(ref StateWriter writer)
+    public static (Syscall Call, long Argument) Decode(in Operation op)
     {
-        writer.Write(_touched);
-        writer.Write(_touchedData);
-        writer.Write(_nextCall);
-        _user.Save(ref writer);
+        var value = PrivilegedValue.Decode(op.Value);
+        return ((Syscall)value.Code, value.Argument);
     }
 
-    public void Load(ref StateReader reader)
+    public void DeclareState(ref StateIo io)
     {
-        _touched = reader.ReadInt("buffer pages touched", 0, BufferPages);
-        _touchedData = reader.ReadInt("working-set pages touched", 0, _w.WorkingSetPages);
-        _nextCall = reader.ReadLong("next system call", 0, _syscalls);
-        _user.Load(ref reader);
+        io.Int("buffer pages touched", ref _touched, 0, BufferPages);
+        io.Int("working-set pages touched", ref _touchedData, 0, _w.WorkingSetPages);
+        io.Long("next system call", ref _nextCall, 0, _syscalls);
+        io.Source(_user);
     }
+
+    public void Save(ref StateWriter writer) => GuestStateIo.Save(this, ref writer);
+
+    public void Load(ref StateReader reader) => GuestStateIo.Load(this, ref reader);
 }

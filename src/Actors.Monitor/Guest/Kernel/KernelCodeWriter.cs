@@ -11,19 +11,26 @@ namespace Disco.Actors.Monitor.Guest;
 /// </summary>
 public sealed class KernelCodeWriter
 {
-    private const int LineBytes = 128;
-    private const int LinesPerPage = GuestLayout.PageBytes / LineBytes;
-
     private readonly GuestParams _p;
     private readonly bool _relocated;
     private readonly bool _monitorZeroes;
+    private readonly int _lineBytes;
+    private readonly int _linesPerPage;
 
-    public KernelCodeWriter(GuestParams parameters, bool relocated, bool monitorZeroes)
+    /// <param name="lineBytes">The L2 cache line: zeroing, copying and kernel data touch one word per line.</param>
+    public KernelCodeWriter(GuestParams parameters, bool relocated, bool monitorZeroes, int lineBytes)
     {
         ArgumentNullException.ThrowIfNull(parameters);
+        if (lineBytes < 8 || GuestLayout.PageBytes % lineBytes != 0)
+        {
+            throw new Engine.Configuration.BadInputException("disco.machine.l2.line-bytes", $"is {lineBytes}; the guest kernel needs a line of at least 8 bytes that divides its {GuestLayout.PageBytes}-byte page");
+        }
+
         _p = parameters;
         _relocated = relocated;
         _monitorZeroes = monitorZeroes;
+        _lineBytes = lineBytes;
+        _linesPerPage = GuestLayout.PageBytes / lineBytes;
     }
 
     public static List<Operation> NewPath() => new(64);
@@ -76,8 +83,8 @@ public sealed class KernelCodeWriter
         int lines = _p.Path(code).DataLines;
         for (int i = 0; i < lines; i++)
         {
-            long page = _p.KernelTextPages + ((((int)code * 4) + (i / LinesPerPage)) % _p.KernelDataPages);
-            long address = KernelAddress(page, (i % LinesPerPage) * LineBytes);
+            long page = _p.KernelTextPages + ((((int)code * 4) + (i / _linesPerPage)) % _p.KernelDataPages);
+            long address = KernelAddress(page, (i % _linesPerPage) * _lineBytes);
             b.Add(store || (i & 1) == 1 ? Operation.Store(address, 8) : Operation.Load(address, 8));
         }
     }
@@ -92,9 +99,9 @@ public sealed class KernelCodeWriter
             return;
         }
 
-        for (int i = 0; i < LinesPerPage; i++)
+        for (int i = 0; i < _linesPerPage; i++)
         {
-            b.Add(Operation.Store(KernelAddress(page, i * LineBytes), 8));
+            b.Add(Operation.Store(KernelAddress(page, i * _lineBytes), 8));
         }
     }
 
@@ -102,10 +109,10 @@ public sealed class KernelCodeWriter
     public void Copy(List<Operation> b, long from, long to)
     {
         ArgumentNullException.ThrowIfNull(b);
-        for (int i = 0; i < LinesPerPage; i++)
+        for (int i = 0; i < _linesPerPage; i++)
         {
-            b.Add(Operation.Load(KernelAddress(from, i * LineBytes), 8));
-            b.Add(Operation.Store(KernelAddress(to, i * LineBytes), 8));
+            b.Add(Operation.Load(KernelAddress(from, i * _lineBytes), 8));
+            b.Add(Operation.Store(KernelAddress(to, i * _lineBytes), 8));
         }
     }
 

@@ -1,0 +1,387 @@
+using Disco.Actors.Engine.Components;
+using Disco.Actors.Engine.State;
+using Disco.Actors.Hardware.Processor;
+using Disco.Actors.Monitor.Workloads;
+
+namespace Disco.Actors.Monitor.Guest;
+
+/// <summary>
+/// The IRIX-like guest kernel of one uniprocessor virtual machine (or of the bare machine): processes with page
+/// tables, demand-zero and file-backed faults, the TLB refill handlers, open/read/write/execve/fork/exit over a
+/// buffer cache and a disk, a round-robin scheduler and an idle loop. It is a pure model: the supervisor that hosts
+/// it (bare hardware or a Disco VCPU) calls it on traps and runs the <see cref="KernelPath"/>s it pushes; the
+/// privileged instructions in those paths are executed natively or emulated by that supervisor.
+///
+/// This class is the kernel's face to its supervisor; the work is in its parts, one per subsystem:
+/// <see cref="Scheduler"/>, <see cref="GuestMemory"/>, <see cref="BufferCache"/>, <see cref="FaultHandler"/>,
+/// <see cref="SystemCalls"/>, <see cref="KernelPathStack"/> (paths and locks) and <see cref="NfsServer"/>.
+///
+/// The two differences Disco needs from a commodity kernel [D 4.3] are construction flags, nothing else:
+/// <see cref="Relocated"/> (the kernel reaches memory through a mapped segment instead of KSEG0, so its references
+/// take TLB misses) and <see cref="MonitorZeroes"/> (it asks the monitor for zeroed pages).
+/// </summary>
+public sealed class GuestKernel : IStateful
+{
+    private readonly GuestParams _p;
+    private readonly GuestWorkload _w;
+    private readonly KernelCodeWriter _code;
+    private readonly bool _remoteData;
+    private readonly int _instance;
+    private readonly int _instances;
+
+    private readonly GuestMemory _memory;
+    private readonly BufferCache _cache;
+    private readonly KernelPathStack _paths;
+    private readonly Scheduler _scheduler;
+    private readonly FaultHandler _faults;
+    private readonly SystemCalls _calls;
+    private readonly NfsServer _nfs;
+
+    private bool _booted;
+
+    /// <param name="sectorBytes">The disk's sector size (<c>disco.machine.disk</c>).</param>
+    /// <param name="lineBytes">The L2 cache line size: the kernel zeroes and copies pages line by line.</param>
+    /// <param name="remoteData">An NFS client: the workload's data files are on the server, so they are not in its cache at boot.</param>
+    /// <param name="instance">SMP guests: this processor's part of the kernel (0 to <paramref name="instances"/> - 1).</param>
+    /// <param name="instances">SMP guests: processors the kernel runs on. Each part runs its own processes (its
+    /// share of the jobs) and allocates from its own slice of free memory; all parts share the kernel's text and
+    /// data (the same pages, so the processors' caches contend for them), the files cached at boot, and the memlock.</param>
+    public GuestKernel(GuestParams parameters, GuestWorkload workload, long seed, int disks, long diskSectors, int sectorBytes, int lineBytes, bool relocated, bool monitorZeroes, bool remoteData = false, int instance = 0, int instances = 1)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(workload);
+        _p = parameters;
+        _w = workload;
+        _remoteData = remoteData;
+        _instance = instance;
+        _instances = instances;
+        Relocated = relocated;
+        MonitorZeroes = monitorZeroes;
+        _code = new KernelCodeWriter(parameters, relocated, monitorZeroes, lineBytes);
+        long regionPages = (workload.Profile.SharedBytes + GuestLayout.PageBytes - 1) >> GuestLayout.PageShift;
+        _memory = new GuestMemory(parameters, instance, instances, regionPages);
+        _cache = new BufferCache(_memory, disks, diskSectors, sectorBytes);
+        _paths = new KernelPathStack(relocated, takesLocks: Smp && !LibraryOs);
+        _scheduler = new Scheduler(parameters, workload, seed, _memory, _paths, _code, LibraryOs);
+        _faults = new FaultHandler(workload, _memory, _cache, _paths, _scheduler, _code, Smp, LibraryOs);
+        _calls = new SystemCalls(workload, _cache, _paths, _faults, _code);
+        _nfs = new NfsServer(_cache, _paths, _code);
+    }
+
+    public GuestParams Parameters => _p;
+
+    /// <summary>The kernel reaches memory through the mapped segment (under Disco) instead of KSEG0.</summary>
+    public bool Relocated { get; }
+
+    /// <summary>The kernel asks the monitor for zeroed pages instead of zeroing them itself.</summary>
+    public bool MonitorZeroes { get; }
+
+    /// <summary>A SPLASHOS-like library OS (<see cref="GuestParams.LibraryOs"/>): the monitor handles its page faults.</summary>
+    public bool LibraryOs => _p.LibraryOs;
+
+    /// <summary>Every job has exited: nothing will ever run again.</summary>
+    public bool Finished => _scheduler.Finished;
+
+    /// <summary>A kernel path runs (privileged operations are the kernel's; a TLB miss is the kernel's own).</summary>
+    public bool InKernel => _paths.Count > 0;
+
+    /// <summary>What runs: the innermost kernel path, else the current process, else nothing (the idle loop).</summary>
+    public ExecutionStream? Current => _paths.Count > 0 ? _paths.Innermost : _scheduler.CurrentStream;
+
+    /// <summary>The kernel paths under way, innermost last.</summary>
+    public IEnumerable<KernelPath> PathStack => _paths.Paths;
+
+    public GuestProcess? CurrentProcess => _scheduler.CurrentProcess;
+
+    public IEnumerable<GuestProcess> Processes => _scheduler.Processes;
+
+    public long ServiceCount(KernelService s) => _paths.ServiceCount(s);
+
+    public long ServiceTimePs(KernelService s) => _paths.ServiceTimePs(s);
+
+    /// <summary>Guest-physical pages in use (kernel, buffer cache, processes, page tables).</summary>
+    public long PagesInUse => _memory.PagesInUse;
+
+    /// <summary>An SMP part's slice of the memory left after the kernel and the files cached at boot.</summary>
+    public long SliceSize => _memory.SliceSize;
+
+    /// <summary>Guest pages every SMP part shares (kernel, files cached at boot), from page 0; the slices follow. Known after boot.</summary>
+    public long SharedPages => _memory.SharedPages;
+
+    public int Instances => _instances;
+
+    /// <summary>True for an SMP guest's parts: their VM-structure operations take the memlock.</summary>
+    public bool Smp => _instances > 1;
+
+    public long DiskReads => _cache.DiskReads;
+
+    public long DiskWrites => _cache.DiskWrites;
+
+    /// <summary>The most guest-physical pages in use at once (this part's, for an SMP guest).</summary>
+    public long PeakPagesInUse => _memory.PeakPagesInUse;
+
+    public int JobsDone => _scheduler.JobsDone;
+
+    /// <summary>Starts the first jobs; with a warm cache, the files they use are in the buffer cache already.</summary>
+    public void Boot(long nowPs)
+    {
+        if (_booted)
+        {
+            return;
+        }
+
+        _booted = true;
+        bool anonymousRegion = _w.SharedAddressSpace && _w.Profile.SharedBytes > 0;
+        if (_w.WarmCache && !LibraryOs)
+        {
+            long textBlocks = _faults.TextBytes >> GuestLayout.PageShift;
+            for (int prog = 0; prog < _w.Programs; prog++)
+            {
+                _cache.Warm(GuestFiles.Program(prog), textBlocks);
+            }
+
+            if (!anonymousRegion)
+            {
+                _cache.Warm(GuestFiles.SharedFile, _w.Profile.SharedBytes >> GuestLayout.PageShift);
+            }
+
+            for (int f = 0; f < _w.DistinctFiles && _w.FilesPerJob > 0 && !_remoteData; f++)
+            {
+                _cache.Warm(f, _w.FileKb / 4);
+            }
+        }
+
+        if (anonymousRegion)
+        {
+            // The workload's shared region is anonymous memory the threads of one program write (radix's key
+            // arrays), not a file mapped read-only.
+            _memory.AllocateRegion();
+        }
+
+        _memory.EndBoot();
+        _scheduler.StartJobs();
+        _scheduler.Reschedule(nowPs);
+    }
+
+    /// <summary>Counter names of <see cref="GuestPageKind"/>, in order.</summary>
+    public static readonly string[] FootprintKinds = ["kernel_text", "kernel_data", "buffer_cache", "process"];
+
+    /// <summary>Pages in use by kind (<see cref="GuestPageKind"/> order).</summary>
+    public long[] Footprint()
+    {
+        if (_instances > 1 && _instance > 0)
+        {
+            // The kernel and the files cached at boot are SMP part 0's to count: they are the same pages.
+            long own = _cache.PageCount - _cache.LoadedCount;
+            return [0, 0, own, PagesInUse - own];
+        }
+
+        long text = _p.KernelTextPages, data = _p.KernelDataPages, buffers = _cache.PageCount;
+        return [text, data, buffers, PagesInUse - text - data - buffers];
+    }
+
+    /// <summary>What a guest page holds now (for the footprint split; the monitor itself never needs to know).</summary>
+    public GuestPageKind KindOf(long guestPage)
+    {
+        if (guestPage < _p.KernelTextPages)
+        {
+            return GuestPageKind.KernelText;
+        }
+
+        if (guestPage < _p.KernelPages)
+        {
+            return GuestPageKind.KernelData;
+        }
+
+        return _cache.IsBufferPage(guestPage) ? GuestPageKind.BufferCache : GuestPageKind.Process;
+    }
+
+    /// <summary>
+    /// The disk block a guest page was loaded from before the run (its kernel text, the files in its cache at boot),
+    /// or null: a monitor backs such a page from its disk cache. Sectors are on the guest's disk.
+    /// </summary>
+    public (int Disk, long Sector)? LoadedFrom(long guestPage)
+    {
+        if (guestPage >= 0 && guestPage < _p.KernelTextPages)
+        {
+            return (GuestFiles.RootDisk, _cache.BlockSector(new BlockKey(GuestFiles.Kernel, guestPage)));
+        }
+
+        return _cache.TryGetLoaded(guestPage, out var key) || _faults.TryGetLibraryText(guestPage, out key) ? _cache.Location(key) : null;
+    }
+
+    // ---- Traps -------------------------------------------------------------------------------------------
+
+    /// <summary>At each quantum: the time slice.</summary>
+    public void OnQuantum(long nowPs) => _scheduler.OnQuantum(nowPs);
+
+    /// <summary>A TLB miss the guest must handle (on bare hardware every one; under Disco those the monitor could not).</summary>
+    public void OnTlbMiss(long virtualAddress, bool readOnly, long nowPs) => _faults.OnTlbMiss(virtualAddress, readOnly, nowPs);
+
+    /// <summary>A system call of the current process.</summary>
+    public void OnSyscall(in Operation operation, long nowPs) =>
+        _calls.OnSyscall(CurrentProcess ?? throw new InvalidOperationException("guest: system call with no process running"), operation, nowPs);
+
+    /// <summary>The current process's stream has ended: it exits.</summary>
+    public void OnProcessEnd(long nowPs) =>
+        _scheduler.Exit(CurrentProcess ?? throw new InvalidOperationException("guest: stream end with no process running"), nowPs);
+
+    /// <summary>
+    /// The innermost kernel path has run to its end. Returns the lock it still held (<see cref="KernelLocks"/>; the
+    /// caller releases it), or -1.
+    /// </summary>
+    public int OnPathEnd(long nowPs)
+    {
+        var path = _paths.Pop(nowPs);
+        switch (path.Completion)
+        {
+            case PathCompletion.SwitchTo:
+                var next = _scheduler.SwitchTo((int)path.Argument, nowPs);
+                if (!next.Started)
+                {
+                    _scheduler.StartProcess(next, nowPs);
+                }
+                else if (next.ResumeService >= 0)
+                {
+                    _calls.Resume(next, nowPs);
+                }
+
+                break;
+            case PathCompletion.Exit:
+                _scheduler.Reap((int)path.Argument);
+                break;
+            default:
+                break;
+        }
+
+        if (_paths.Count == 0 && _scheduler.NeedsPick)
+        {
+            _scheduler.Reschedule(nowPs);
+        }
+
+        return path.Lock == LockState.Held ? path.LockId : -1;
+    }
+
+    // ---- Locks (SMP guests; the supervisor carries the requests to the lock component) ----------------------
+
+    /// <summary>The path about to run needs a lock it has not asked for: it asks now. Returns it, or null.</summary>
+    public KernelPath? RequestLock() => _paths.RequestLock();
+
+    /// <summary>A lock was granted: to the innermost path that asked. Returns that path.</summary>
+    public KernelPath GrantLock() => _paths.GrantLock();
+
+    /// <summary>An unlock: the innermost path that holds a lock gives it up. Returns it, or null.</summary>
+    public KernelPath? ReleaseLock() => _paths.ReleaseLock();
+
+    /// <summary>The path waiting for a lock waits for the region semaphore (it sleeps; a memlock waiter spins).</summary>
+    public bool WaitsOnSemaphore => _paths.WaitsOnSemaphore;
+
+    // ---- Devices -----------------------------------------------------------------------------------------
+
+    /// <summary>A disk transfer completed: a read's blocks enter the buffer cache; its sleepers wake.</summary>
+    public void OnDiskComplete(long requestId, long nowPs)
+    {
+        _cache.Complete(requestId);
+        _scheduler.Wake(requestId);
+        var b = _code.Entry();
+        _code.Body(b, KernelCode.Interrupt);
+        _code.Exit(b);
+        _paths.Push(KernelService.Interrupt, b, nowPs);
+    }
+
+    /// <summary>The disk read a StartIo operation names.</summary>
+    public GuestIo Io(long requestId) => _cache.Request(requestId);
+
+    /// <summary>
+    /// An NFS server: a read request for <paramref name="keys"/> (<see cref="BlockKey.Encode"/>d, as the network
+    /// carries them) arrived; the nfsd path sends the reply. Returns the reply's handle.
+    /// </summary>
+    public long OnNfsRequest(long[] keys, long nowPs)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        return _nfs.OnRequest([.. keys.Select(BlockKey.Decode)], nowPs);
+    }
+
+    /// <summary>The guest pages of NFS reply <paramref name="handle"/>; <paramref name="sent"/> forgets it.</summary>
+    public long[] NfsReplyPages(long handle, bool sent) => _nfs.ReplyPages(handle, sent);
+
+    // ---- Page tables -------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// The TLB entry the guest's tables give for (ASID, virtual page): an even/odd pair of guest-physical pages (-1:
+    /// invalid). ASID 0 covers the page-table segment and, under the monitor, the relocated kernel segment.
+    /// </summary>
+    public (long VirtualPair, long EvenPage, bool EvenWritable, long OddPage, bool OddWritable) TlbEntryFor(int asid, long vpn)
+    {
+        long even = vpn & ~1L;
+        var e = Translate(asid, even);
+        var o = Translate(asid, even + 1);
+        return (vpn >> 1, e.Page, e.Writable, o.Page, o.Writable);
+    }
+
+    private (long Page, bool Writable) Translate(int asid, long vpn)
+    {
+        long va = vpn << GuestLayout.PageShift;
+        if (asid == GuestLayout.KernelAsid)
+        {
+            if (GuestLayout.IsPageTable(va))
+            {
+                var (slot, tablePage) = GuestLayout.PageTablePage(vpn);
+                return (_scheduler.Process(slot) is { } q ? q.TablePage(tablePage) : -1, true);
+            }
+
+            if (Relocated && GuestLayout.IsMappedKernel(va))
+            {
+                long page = (va - GuestLayout.MappedKernelBase) >> GuestLayout.PageShift;
+                return page < _p.MemoryPages ? (page, true) : (-1, false);
+            }
+
+            return (-1, false);
+        }
+
+        return _scheduler.Process(asid) is { } p && p.TryTranslate(vpn, out long g, out bool w) ? (g, w) : (-1, false);
+    }
+
+    /// <summary>A library OS: the monitor took a fault on an untouched user page. Returns the guest page it gets.</summary>
+    public long LibraryFault(int asid, long vpn) => _faults.LibraryFault(asid, vpn);
+
+    /// <summary>True once for each page a library-OS fault gave out: the monitor zeroes it before the thread runs on.</summary>
+    public bool TakeUnzeroed(long guestPage) => _faults.TakeUnzeroed(guestPage);
+
+    /// <summary>The kernel's address of a guest-physical page: KSEG0 on bare hardware, the mapped segment under Disco.</summary>
+    public long KernelAddress(long guestPage, int offset) => _code.KernelAddress(guestPage, offset);
+
+    // ---- Statistics and state ----------------------------------------------------------------------------
+
+    /// <summary>The kernel's counters (each part's), then the figures derived from its state.</summary>
+    public void ReportStats(IStatsSink sink)
+    {
+        GuestStateIo.Report(this, sink);
+        sink.Add("page_faults", ServiceCount(KernelService.DemandZero) + ServiceCount(KernelService.FileFault));
+        sink.Add("memory_pages.guest", PagesInUse);
+        sink.Add("memory_pages.guest_peak", PeakPagesInUse);
+        var footprint = Footprint();
+        for (int k = 0; k < FootprintKinds.Length; k++)
+        {
+            sink.Add($"footprint.guest.{FootprintKinds[k]}", footprint[k]);
+        }
+
+        sink.Add("guest.jobs_done", JobsDone);
+        sink.Add("guest.buffer_cache_pages", _cache.Count);
+    }
+
+    public void DeclareState(ref StateIo io)
+    {
+        io.Bool("booted", ref _booted);
+        io.Part(_memory);
+        io.Part(_cache);
+        io.Part(_faults);
+        io.Part(_nfs);
+        io.Part(_scheduler);
+        io.Part(_paths);
+    }
+
+    public void Save(ref StateWriter writer) => GuestStateIo.Save(this, ref writer);
+
+    public void Load(ref StateReader reader) => GuestStateIo.Load(this, ref reader);
+}

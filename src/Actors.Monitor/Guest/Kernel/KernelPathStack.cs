@@ -1,0 +1,151 @@
+using Disco.Actors.Engine.State;
+using Disco.Actors.Hardware.Processor;
+
+namespace Disco.Actors.Monitor.Guest;
+
+/// <summary>
+/// The kernel paths under way, innermost last (an interrupt or a nested refill pushes its path on top of the one it
+/// interrupts), each service's count and time, and an SMP guest's lock protocol: a path that changes VM structures
+/// needs the memlock (or its region's semaphore), asks for it before it runs, and holds it until it ends or unlocks.
+/// </summary>
+internal sealed class KernelPathStack : IStateful
+{
+    private readonly bool _kernelSegments;
+    private readonly bool _takesLocks;
+
+    private readonly List<ExecutionStream> _paths = [];
+    private readonly long[] _serviceCount = new long[KernelServices.Count];
+    private readonly long[] _serviceTimePs = new long[KernelServices.Count];
+
+    /// <param name="relocated">The kernel runs in the mapped segment (under the monitor), not KSEG0.</param>
+    /// <param name="takesLocks">An SMP guest with VM structures to lock (not a library OS).</param>
+    public KernelPathStack(bool relocated, bool takesLocks)
+    {
+        _kernelSegments = !relocated;
+        _takesLocks = takesLocks;
+    }
+
+    public int Count => _paths.Count;
+
+    /// <summary>The innermost path's stream.</summary>
+    public ExecutionStream Innermost => _paths[^1];
+
+    public KernelPath Top => (KernelPath)_paths[^1].Source;
+
+    /// <summary>The paths under way, innermost last.</summary>
+    public IEnumerable<KernelPath> Paths => _paths.Select(s => (KernelPath)s.Source);
+
+    public long ServiceCount(KernelService s) => _serviceCount[(int)s];
+
+    public long ServiceTimePs(KernelService s) => _serviceTimePs[(int)s];
+
+    /// <summary>Counts a service that ran without a path of its own (a library-OS fault the monitor handled).</summary>
+    public void CountService(KernelService s) => _serviceCount[(int)s]++;
+
+    /// <summary>The path on top turned out to be a slow refill (its page-table load missed): it counts as one.</summary>
+    public void BecomeSlowRefill(KernelPath path)
+    {
+        path.Service = KernelService.SlowTlbRefill;
+        _serviceCount[(int)KernelService.FastTlbRefill]--;
+        _serviceCount[(int)KernelService.SlowTlbRefill]++;
+    }
+
+    public void Push(KernelService service, List<Operation> ops, long nowPs, bool count = true, PathCompletion completion = PathCompletion.None, long argument = 0, int lockId = KernelLocks.Memlock)
+    {
+        if (count)
+        {
+            _serviceCount[(int)service]++;
+        }
+
+        var path = new KernelPath(service, ops, completion, argument) { StartPs = nowPs, LockId = lockId };
+        if (_takesLocks && service is KernelService.DemandZero or KernelService.FileFault or KernelService.Fork or KernelService.Execve or KernelService.Exit)
+        {
+            // IRIX's memlock guards the VM structures these change [D 5.5].
+            path.Lock = LockState.Needed;
+        }
+
+        _paths.Add(new ExecutionStream(path, ExecutionMode.Kernel, GuestLayout.KernelAsid, _kernelSegments));
+    }
+
+    /// <summary>The innermost path ended: its time, less the paths nested in it, is its service's; it is nested time of the next.</summary>
+    public KernelPath Pop(long nowPs)
+    {
+        var path = Top;
+        _paths.RemoveAt(_paths.Count - 1);
+        long duration = nowPs - path.StartPs;
+        _serviceTimePs[(int)path.Service] += Math.Max(0, duration - path.NestedPs);
+        if (_paths.Count > 0)
+        {
+            Top.NestedPs += duration;
+        }
+
+        return path;
+    }
+
+    /// <summary>The path about to run needs a lock it has not asked for: it asks now. Returns it, or null.</summary>
+    public KernelPath? RequestLock()
+    {
+        if (_paths.Count == 0 || Top is not { Lock: LockState.Needed } path)
+        {
+            return null;
+        }
+
+        path.Lock = LockState.Requested;
+        return path;
+    }
+
+    /// <summary>
+    /// A lock was granted: to the innermost path that asked (an interrupt taken while waiting may have pushed its
+    /// own path on top of it). Returns that path.
+    /// </summary>
+    public KernelPath GrantLock()
+    {
+        var path = Paths.LastOrDefault(p => p.Lock == LockState.Requested) ?? throw new InvalidOperationException("guest: a lock granted to no path");
+        path.Lock = LockState.Held;
+        return path;
+    }
+
+    /// <summary>An unlock: the innermost path that holds a lock gives it up (the rest of it runs outside). Returns it, or null.</summary>
+    public KernelPath? ReleaseLock()
+    {
+        var path = Paths.LastOrDefault(p => p.Lock == LockState.Held);
+        if (path is not null)
+        {
+            path.Lock = LockState.None;
+        }
+
+        return path;
+    }
+
+    /// <summary>
+    /// The path waiting for a lock waits for the region semaphore: its thread sleeps (the processor, with nothing
+    /// else to run, idles) where a memlock waiter spins.
+    /// </summary>
+    public bool WaitsOnSemaphore => Paths.LastOrDefault(p => p.Lock == LockState.Requested)?.LockId == KernelLocks.RegionSemaphore;
+
+    public void DeclareState(ref StateIo io)
+    {
+        for (int s = 0; s < KernelServices.Count; s++)
+        {
+            string name = ((KernelService)s).Name();
+            io.Counter($"service.{name}.count", ref _serviceCount[s]);
+            io.Counter($"service.{name}.time_ps", ref _serviceTimePs[s]);
+        }
+
+        int paths = _paths.Count;
+        io.Int("kernel paths", ref paths, 0, 1024);
+        if (io.IsLoading)
+        {
+            _paths.Clear();
+            for (int i = 0; i < paths; i++)
+            {
+                _paths.Add(new ExecutionStream(new KernelPath(), ExecutionMode.Kernel, GuestLayout.KernelAsid, _kernelSegments));
+            }
+        }
+
+        foreach (var stream in _paths)
+        {
+            io.Stream(stream);
+        }
+    }
+}

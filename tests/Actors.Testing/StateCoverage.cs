@@ -139,6 +139,11 @@ public static class StateCoverage
             {
                 foreach (var f in t.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
                 {
+                    if (f.IsDefined(typeof(TransientAttribute)))
+                    {
+                        continue;
+                    }
+
                     Compare(f.GetValue(a), f.GetValue(b), $"{path}.{f.Name}");
                 }
             }

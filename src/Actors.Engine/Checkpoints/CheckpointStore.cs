@@ -19,6 +19,13 @@ public sealed class CheckpointStore
 
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// A test hook (<c>DISCO_TEST_CHECKPOINT_PAUSE_MS</c>): waits this long after an epoch's chunks are stored and
+    /// before it is recorded as completed, so crash tests can kill a run inside a checkpoint write. Zero otherwise.
+    /// </summary>
+    private static readonly TimeSpan PauseBeforeCompletion =
+        TimeSpan.FromMilliseconds(int.TryParse(Environment.GetEnvironmentVariable("DISCO_TEST_CHECKPOINT_PAUSE_MS"), out int ms) && ms > 0 ? ms : 0);
+
     private readonly ActorSystem _system;
     private readonly string _runId;
     private readonly IActorRef _journal;
@@ -60,6 +67,11 @@ public sealed class CheckpointStore
             {
                 throw new InvalidOperationException($"saving checkpoint {epoch} failed: {failure.Cause.Message}", failure.Cause);
             }
+        }
+
+        if (PauseBeforeCompletion > TimeSpan.Zero)
+        {
+            await Task.Delay(PauseBeforeCompletion).ConfigureAwait(false);
         }
 
         long bytes = chunks.Sum(c => (long)c.Payload.Length);

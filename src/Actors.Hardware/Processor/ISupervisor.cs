@@ -22,7 +22,7 @@ public enum ExecutionMode : byte
 /// processor has taken from the stream but not finished (retried after a trap, completed after a miss). That
 /// operation stays with its stream when the supervisor switches to another, and is saved with it.
 /// </summary>
-public sealed class ExecutionStream
+public sealed class ExecutionStream : IStateful
 {
     public ExecutionStream(IOperationSource source, ExecutionMode mode, int asid, bool kernelSegments = false)
     {
@@ -53,24 +53,35 @@ public sealed class ExecutionStream
     /// <summary>Traps taken by the pending operation: a handler that never maps it is a model bug, caught here.</summary>
     public int PendingTraps { get; set; }
 
-    /// <summary>Writes the mode, the pending operation and the stream's own state.</summary>
-    public void Save(ref StateWriter writer)
+    /// <summary>The mode, the pending operation and the stream's own state (its source saves itself).</summary>
+    public void DeclareState(ref StateIo io)
     {
-        writer.Write((int)Mode);
-        writer.Write(HasPending);
-        Pending.Write(ref writer);
-        writer.Write(PendingTraps);
-        Source.Save(ref writer);
+        var mode = Mode;
+        io.Enum("execution mode", ref mode);
+        Mode = mode;
+        bool hasPending = HasPending;
+        io.Bool("has pending operation", ref hasPending);
+        HasPending = hasPending;
+        var pending = Pending;
+        io.Value("pending operation", ref pending);
+        Pending = pending;
+        int traps = PendingTraps;
+        io.Int("pending traps", ref traps, 0, 1 << 20);
+        PendingTraps = traps;
+        if (io.IsSaving)
+        {
+            Source.Save(ref io.Writer);
+        }
+        else if (io.IsLoading)
+        {
+            Source.Load(ref io.Reader);
+        }
     }
 
-    public void Load(ref StateReader reader)
-    {
-        Mode = (ExecutionMode)reader.ReadInt("execution mode", 0, (int)ExecutionMode.Monitor);
-        HasPending = reader.ReadBool("has pending operation");
-        Pending = Operation.Read(ref reader);
-        PendingTraps = reader.ReadInt("pending traps", 0, 1 << 20);
-        Source.Load(ref reader);
-    }
+    /// <summary>Writes the mode, the pending operation and the stream's own state.</summary>
+    public void Save(ref StateWriter writer) => this.SaveTo(ref writer);
+
+    public void Load(ref StateReader reader) => this.LoadFrom(ref reader);
 }
 
 /// <summary>What the processor does after a trap.</summary>

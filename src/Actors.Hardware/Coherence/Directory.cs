@@ -21,7 +21,7 @@ public sealed class Directory : IStateful
     private readonly HomeMap _homes;
     private readonly int _node;
     private readonly int _linesPerPageShift;
-    private readonly Dictionary<long, DirectoryEntry> _lines = [];
+    private readonly DirectoryLines _lines;
     private readonly DmaTransfers _dma;
     private readonly NodeMemoryTiming _timing;
     private readonly HotPageCounters _hotPages;
@@ -46,6 +46,7 @@ public sealed class Directory : IStateful
         _timing = new NodeMemoryTiming(parameters);
         _hotPages = new HotPageCounters(parameters, layout, _node, hotPageComponent);
         _dma = new DmaTransfers(1 << _linesPerPageShift);
+        _lines = new DirectoryLines(_homes, _node, parameters.Nodes);
     }
 
     public NodeId Node => new(_node);
@@ -68,11 +69,11 @@ public sealed class Directory : IStateful
     public long QueuedRequests => _queuedRequests;
 
     public DirectoryView View(LineAddress line) =>
-        _lines.TryGetValue(line.Value, out var e)
+        _lines.TryGet(line.Value, out var e)
             ? new DirectoryView(e.State, e.Sharers, e.Owner, e.Tx != DirectoryTransaction.None, e.Waiting?.Count ?? 0)
             : new DirectoryView(DirectoryState.Uncached, 0, -1, false, 0);
 
-    public IEnumerable<long> Lines => _lines.Keys;
+    public IEnumerable<long> Lines => _lines.Lines;
 
     public void OnRead(ReadRequest m, long nowPs, ICoherenceOutbox outbox)
     {
@@ -80,7 +81,7 @@ public sealed class Directory : IStateful
         _readRequests++;
         long t = _timing.Occupy(nowPs);
         CountMiss(m.Line.Value, m.Requester.Value, write: false, nowPs, t, outbox);
-        var e = Entry(m.Line.Value);
+        var e = _lines.Get(m.Line.Value);
         if (e.Busy)
         {
             Enqueue(e, new WaitingRequest(DirectoryTransaction.Read, m.Requester.Value));
@@ -96,7 +97,7 @@ public sealed class Directory : IStateful
         _readExclusiveRequests++;
         long t = _timing.Occupy(nowPs);
         CountMiss(m.Line.Value, m.Requester.Value, write: true, nowPs, t, outbox);
-        var e = Entry(m.Line.Value);
+        var e = _lines.Get(m.Line.Value);
         if (e.Busy)
         {
             Enqueue(e, new WaitingRequest(DirectoryTransaction.ReadExclusive, m.Requester.Value));
@@ -113,7 +114,7 @@ public sealed class Directory : IStateful
         long t = _timing.Occupy(nowPs);
         _timing.Write(t);
         int from = m.Requester.Value;
-        if (!_lines.TryGetValue(m.Line.Value, out var e) || e.State != DirectoryState.Exclusive || e.Owner != from)
+        if (!_lines.TryGet(m.Line.Value, out var e) || e.State != DirectoryState.Exclusive || e.Owner != from)
         {
             // Paths are FIFO, so the home still records the writer as owner: anything else is a protocol bug.
             throw new InvalidOperationException($"directory {_node}: writeback of line {m.Line} from node {from}, which does not own it ({View(m.Line)})");
@@ -135,7 +136,7 @@ public sealed class Directory : IStateful
     {
         ArgumentNullException.ThrowIfNull(m);
         long t = _timing.Occupy(nowPs);
-        if (!_lines.TryGetValue(m.Line.Value, out var e) || e.Tx == DirectoryTransaction.None || e.PendingAcks <= 0)
+        if (!_lines.TryGet(m.Line.Value, out var e) || e.Tx == DirectoryTransaction.None || e.PendingAcks <= 0)
         {
             throw new InvalidOperationException($"directory {_node}: unexpected invalidation ack for line {m.Line} from node {m.From.Value} ({View(m.Line)})");
         }
@@ -156,7 +157,7 @@ public sealed class Directory : IStateful
     {
         ArgumentNullException.ThrowIfNull(m);
         long t = _timing.Occupy(nowPs);
-        if (!_lines.TryGetValue(m.Line.Value, out var e) || e.Tx == DirectoryTransaction.None || e.AwaitingForward != m.From.Value)
+        if (!_lines.TryGet(m.Line.Value, out var e) || e.Tx == DirectoryTransaction.None || e.AwaitingForward != m.From.Value)
         {
             throw new InvalidOperationException($"directory {_node}: unexpected forward reply for line {m.Line} from node {m.From.Value} ({View(m.Line)})");
         }
@@ -186,7 +187,7 @@ public sealed class Directory : IStateful
         long first = m.Page.Value << _linesPerPageShift;
         for (long line = first; line < first + (1L << _linesPerPageShift); line++)
         {
-            var e = Entry(line);
+            var e = _lines.Get(line);
             var kind = m.ToMemory ? DirectoryTransaction.DmaToMemory : DirectoryTransaction.DmaFromMemory;
             if (e.Busy)
             {
@@ -360,7 +361,7 @@ public sealed class Directory : IStateful
 
         if (e.Tx == DirectoryTransaction.None && e.State == DirectoryState.Uncached && e.Waiting is not { Count: > 0 })
         {
-            _lines.Remove(line);
+            _lines.Forget(line);
         }
     }
 
@@ -426,27 +427,10 @@ public sealed class Directory : IStateful
     private void Send(ComponentId target, long leavePs, ISimMessage message, ICoherenceOutbox outbox) =>
         outbox.Send(target, _port.Leave(leavePs), message);
 
-    private DirectoryEntry Entry(long line)
-    {
-        if (!_lines.TryGetValue(line, out var e))
-        {
-            if (_homes.NodeOfLine(line) != _node)
-            {
-                throw new InvalidOperationException($"directory {_node}: line {line:x} belongs to node {_homes.NodeOfLine(line)}");
-            }
-
-            e = new DirectoryEntry(line);
-            _lines[line] = e;
-        }
-
-        return e;
-    }
-
     private static ulong Bit(int node) => 1UL << node;
 
     /// <summary>
-    /// The port, the timing, the counters, then every recorded line, the hot-page counters and the DMA pages in
-    /// progress, each in key order (a loaded directory saves the same bytes whatever order its maps were filled in).
+    /// The port, the timing, the counters, the hot-page counters, the DMA pages in progress, then every recorded line.
     /// </summary>
     public void DeclareState(ref StateIo io)
     {
@@ -461,35 +445,6 @@ public sealed class Directory : IStateful
         io.Counter("hw.dir.queued_requests", ref _queuedRequests);
         io.Part(_hotPages);
         io.Part(_dma);
-        if (io.IsReporting)
-        {
-            return;
-        }
-
-        int nodes = _p.Nodes;
-        var lines = io.IsSaving ? [.. _lines.Values.OrderBy(e => e.Line)] : new List<DirectoryEntry>();
-        io.List("directory lines", lines, (int)Math.Min(int.MaxValue, _p.PagesPerNode << _linesPerPageShift), (ref StateIo inner, ref DirectoryEntry e) =>
-        {
-            long line = e?.Line ?? 0;
-            inner.Long("directory line", ref line, 0);
-            e ??= new DirectoryEntry(line);
-            e.DeclareState(ref inner, nodes);
-        });
-        if (io.IsLoading)
-        {
-            Restore(lines);
-        }
-    }
-
-    private void Restore(List<DirectoryEntry> lines)
-    {
-        _lines.Clear();
-        foreach (var e in lines)
-        {
-            if (_homes.NodeOfLine(e.Line) != _node || !_lines.TryAdd(e.Line, e))
-            {
-                throw new CorruptStateException($"directory {_node}: line {e.Line:x} is not a distinct line of this node");
-            }
-        }
+        io.Part(_lines);
     }
 }

@@ -24,14 +24,6 @@ public static class StateIoHardwareExtensions
         reader = io.FinishLoading();
     }
 
-    /// <summary>Reports the counters <paramref name="part"/> declares.</summary>
-    public static void ReportTo(this IStateful part, Components.IStatsSink sink)
-    {
-        ArgumentNullException.ThrowIfNull(part);
-        var io = StateIo.Reporting(sink);
-        part.DeclareState(ref io);
-    }
-
     /// <summary>
     /// A hash map keyed by whole numbers in [<paramref name="keyMin"/>, <paramref name="keyMax"/>], saved in key order
     /// (its own order depends on the history of insertions, which a loaded map does not share).

@@ -292,6 +292,25 @@ public sealed partial class ProcessorComponent : Component, ISupervisorContext, 
         io.Counter("hw.processor.supervisor_messages", ref _messages);
         io.Part(_tlb);
         io.Part(_controller);
+        DeclareSupervisor(ref io);
+        if (io.IsLoading)
+        {
+            _iHint = 0;
+            _dHint = 0;
+        }
+    }
+
+    /// <summary>
+    /// Whoever runs here: a part when it declares its state, else its Save and Load. Not when reporting: it reports
+    /// through its own ReportStats, once.
+    /// </summary>
+    private void DeclareSupervisor(ref StateIo io)
+    {
+        if (io.IsReporting)
+        {
+            return;
+        }
+
         if (_supervisor is IStateful declared)
         {
             io.Part(declared);
@@ -300,15 +319,9 @@ public sealed partial class ProcessorComponent : Component, ISupervisorContext, 
         {
             _supervisor.Save(ref io.Writer);
         }
-        else if (io.IsLoading)
+        else
         {
             _supervisor.Load(ref io.Reader);
-        }
-
-        if (io.IsLoading)
-        {
-            _iHint = 0;
-            _dHint = 0;
         }
     }
 

@@ -59,6 +59,7 @@ public class ProcessorStateTests
             freshHardware[i].Load(ref reader);
             Assert.True(reader.End, $"{hardware[i]}: bytes left unread");
             Assert.Equal(bytes, Save(freshHardware[i]));
+            DeclaredFields.AssertEqual(hardware[i], freshHardware[i], "_iHint", "_dHint", "_lastIndex");
         }
 
         var processor = (ProcessorComponent)hardware[0];

@@ -49,6 +49,7 @@ public class SoftwareTlbTests
 
         var fresh = new SoftwareTlb(16);
         Machine.StateRoundTrip.AssertSameBytes(tlb, fresh);
+        Machine.DeclaredFields.AssertEqual(tlb, fresh, "_lastIndex");
         Assert.Equal(tlb.Contents(), fresh.Contents());
         for (long va = 0; va < 40L << 13; va += 0x800)
         {

@@ -37,7 +37,7 @@ public enum L2State : byte
 /// (MESI); an L1 data line remembers whether its L2 line may be written (so a store hit needs no L2 lookup) and
 /// whether it has been written. Pure state: the processor and the property tests drive it.
 /// </summary>
-public sealed class CacheHierarchy
+public sealed class CacheHierarchy : IStateful
 {
     // L1 data line states: readable only, writable (L2 exclusive or modified), written since the fill.
     private const byte L1ReadOnly = 1;
@@ -47,14 +47,17 @@ public sealed class CacheHierarchy
     private readonly int _l1Shift;
     private readonly int _l2Shift;
     private readonly int _l1PerL2;
+    private long _l1iMisses;
+    private long _l1dMisses;
+    private long _l1Writebacks;
 
     public CacheHierarchy(CacheGeometry l1, CacheGeometry l2)
     {
         ArgumentNullException.ThrowIfNull(l1);
         ArgumentNullException.ThrowIfNull(l2);
-        L1I = new SetAssociativeCache(l1);
-        L1D = new SetAssociativeCache(l1);
-        L2 = new SetAssociativeCache(l2);
+        L1I = new SetAssociativeCache(l1, "l1i", L1ReadOnly);
+        L1D = new SetAssociativeCache(l1, "l1d", L1Dirty);
+        L2 = new SetAssociativeCache(l2, "l2", (byte)L2State.Modified);
         _l1Shift = l1.LineShift;
         _l2Shift = l2.LineShift;
         _l1PerL2 = 1 << (_l2Shift - _l1Shift);
@@ -66,11 +69,11 @@ public sealed class CacheHierarchy
 
     public SetAssociativeCache L2 { get; }
 
-    public long L1IMisses { get; private set; }
+    public long L1IMisses => _l1iMisses;
 
-    public long L1DMisses { get; private set; }
+    public long L1DMisses => _l1dMisses;
 
-    public long L1Writebacks { get; private set; }
+    public long L1Writebacks => _l1Writebacks;
 
     public int L2LineShift => _l2Shift;
 
@@ -94,7 +97,7 @@ public sealed class CacheHierarchy
                 return AccessResult.L1Hit;
             }
 
-            L1IMisses++;
+            _l1iMisses++;
             int l2slot = L2.Find(address >> _l2Shift);
             if (l2slot < 0)
             {
@@ -129,7 +132,7 @@ public sealed class CacheHierarchy
             return AccessResult.L1Hit;
         }
 
-        L1DMisses++;
+        _l1dMisses++;
         int l2 = L2.Find(address >> _l2Shift);
         if (l2 < 0)
         {
@@ -251,24 +254,15 @@ public sealed class CacheHierarchy
         return before;
     }
 
-    public void Save(ref StateWriter writer)
+    /// <summary>The three caches, then the L1 counters (reported as the hierarchy's statistics).</summary>
+    public void DeclareState(ref StateIo io)
     {
-        L1I.Save(ref writer);
-        L1D.Save(ref writer);
-        L2.Save(ref writer);
-        writer.Write(L1IMisses);
-        writer.Write(L1DMisses);
-        writer.Write(L1Writebacks);
-    }
-
-    public void Load(ref StateReader reader)
-    {
-        L1I.Load(ref reader, "l1i", L1ReadOnly);
-        L1D.Load(ref reader, "l1d", L1Dirty);
-        L2.Load(ref reader, "l2", (byte)L2State.Modified);
-        L1IMisses = reader.ReadLong("l1i misses", 0, long.MaxValue);
-        L1DMisses = reader.ReadLong("l1d misses", 0, long.MaxValue);
-        L1Writebacks = reader.ReadLong("l1 writebacks", 0, long.MaxValue);
+        io.Part(L1I);
+        io.Part(L1D);
+        io.Part(L2);
+        io.Counter("hw.l1i.misses", ref _l1iMisses);
+        io.Counter("hw.l1d.misses", ref _l1dMisses);
+        io.Counter("hw.l1.writebacks", ref _l1Writebacks);
     }
 
     private void FillL1(SetAssociativeCache l1, long l1line, byte state)
@@ -276,7 +270,7 @@ public sealed class CacheHierarchy
         int slot = l1.Victim(l1line);
         if (l1.StateAt(slot) == L1Dirty)
         {
-            L1Writebacks++; // into the L2, which is already modified: no traffic beyond the L2
+            _l1Writebacks++; // into the L2, which is already modified: no traffic beyond the L2
         }
 
         l1.Install(slot, l1line, state);

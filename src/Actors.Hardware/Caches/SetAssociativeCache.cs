@@ -7,7 +7,7 @@ namespace Disco.Actors.Hardware.Caches;
 /// Works on line addresses (address &gt;&gt; line shift) and returns slots (set × associativity + way) so that callers
 /// read and change a line's state without a second lookup.
 /// </summary>
-public sealed class SetAssociativeCache
+public sealed class SetAssociativeCache : IStateful
 {
     public const byte Invalid = 0;
 
@@ -16,17 +16,36 @@ public sealed class SetAssociativeCache
     private readonly long[] _lastUse;
     private readonly int _ways;
     private readonly long _setMask;
+    private readonly string _name;
+    private readonly ItemIo<CachedLine> _lineIo;
     private long _clock;
 
-    public SetAssociativeCache(CacheGeometry geometry)
+    /// <param name="name">What a checkpoint calls it ("l2").</param>
+    /// <param name="maxState">The highest state byte its owner uses (checked on load).</param>
+    public SetAssociativeCache(CacheGeometry geometry, string name = "cache", byte maxState = byte.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(geometry);
         Geometry = geometry;
+        _name = name;
         _ways = geometry.Associativity;
         _setMask = geometry.Sets - 1;
         _tags = new long[geometry.Lines];
         _states = new byte[geometry.Lines];
         _lastUse = new long[geometry.Lines];
+        int maxSlot = _tags.Length - 1;
+        string slotName = name + " slot", lineName = name + " line", stateName = name + " state", lastUseName = name + " last use";
+        _lineIo = (ref StateIo io, ref CachedLine l) =>
+        {
+            int slot = l.Slot;
+            long line = l.Line;
+            byte state = l.State;
+            long lastUse = l.LastUse;
+            io.Int(slotName, ref slot, 0, maxSlot);
+            io.Long(lineName, ref line, 0);
+            io.Byte(stateName, ref state, 1, maxState);
+            io.Long(lastUseName, ref lastUse, 0, _clock);
+            l = new CachedLine(slot, line, state, lastUse);
+        };
     }
 
     public CacheGeometry Geometry { get; }
@@ -114,44 +133,50 @@ public sealed class SetAssociativeCache
         return n;
     }
 
-    /// <summary>Valid lines only, by slot: a cold cache saves little.</summary>
-    public void Save(ref StateWriter writer)
+    /// <summary>The LRU clock, then the valid lines only, by slot: a cold cache saves little.</summary>
+    public void DeclareState(ref StateIo io)
     {
-        writer.Write(_clock);
-        writer.WriteCount(ValidLines());
-        for (int s = 0; s < _tags.Length; s++)
+        io.Long(_name + " clock", ref _clock, 0);
+        if (io.IsReporting)
+        {
+            return;
+        }
+
+        var lines = new List<CachedLine>();
+        for (int s = 0; io.IsSaving && s < _tags.Length; s++)
         {
             if (_states[s] != Invalid)
             {
-                writer.Write(s);
-                writer.Write(_tags[s]);
-                writer.Write((int)_states[s]);
-                writer.Write(_lastUse[s]);
+                lines.Add(new CachedLine(s, _tags[s], _states[s], _lastUse[s]));
             }
+        }
+
+        io.List(_name + " lines", lines, _tags.Length, _lineIo);
+        if (io.IsLoading)
+        {
+            Restore(lines);
         }
     }
 
-    public void Load(ref StateReader reader, string what, byte maxState)
+    private void Restore(List<CachedLine> lines)
     {
-        _clock = reader.ReadLong(what + " clock", 0, long.MaxValue);
         Array.Clear(_states);
         Array.Clear(_tags);
         Array.Clear(_lastUse);
-        int n = reader.ReadCount(what + " lines", _tags.Length);
         int previous = -1;
-        for (int i = 0; i < n; i++)
+        foreach (var (slot, line, state, lastUse) in lines)
         {
-            int slot = reader.ReadInt(what + " slot", previous + 1, _tags.Length - 1);
-            long line = reader.ReadLong(what + " line", 0, long.MaxValue);
-            if ((line & _setMask) != slot / _ways)
+            if (slot <= previous || (line & _setMask) != slot / _ways)
             {
-                throw new CorruptStateException($"{what}: line {line} cannot sit in slot {slot}");
+                throw new CorruptStateException($"{_name}: line {line} cannot sit in slot {slot}");
             }
 
             _tags[slot] = line;
-            _states[slot] = (byte)reader.ReadInt(what + " state", 1, maxState);
-            _lastUse[slot] = reader.ReadLong(what + " last use", 0, _clock);
+            _states[slot] = state;
+            _lastUse[slot] = lastUse;
             previous = slot;
         }
     }
+
+    private readonly record struct CachedLine(int Slot, long Line, byte State, long LastUse);
 }

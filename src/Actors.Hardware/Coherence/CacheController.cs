@@ -1,3 +1,4 @@
+using Disco.Actors.Engine.State;
 using Disco.Actors.Hardware.Caches;
 using Disco.Actors.Hardware.Machine;
 
@@ -8,34 +9,41 @@ namespace Disco.Actors.Hardware.Coherence;
 /// line's home, answers invalidations and forwards, installs replies. Pure: the processor component and the
 /// property tests both drive it, so the tests check the code the simulation runs.
 /// </summary>
-public sealed class CacheController
+public sealed class CacheController : IStateful
 {
     private readonly MachineLayout _layout;
-    private readonly long _pagesPerNode;
-    private readonly int _linesPerPageShift;
+    private readonly HomeMap _homes;
+    private long _writebacks;
+    private long _invalidationsReceived;
+    private long _forwardsReceived;
 
-    public CacheController(CacheHierarchy caches, NodeId node, MachineLayout layout, long pagesPerNode)
+    public CacheController(CacheHierarchy caches, NodeId node, MachineLayout layout, HomeMap homes)
     {
         ArgumentNullException.ThrowIfNull(caches);
         ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(homes);
+        if (homes.LineShift != caches.L2LineShift)
+        {
+            throw new ArgumentException($"the home map counts lines of {1 << homes.LineShift} B, the L2 holds lines of {1 << caches.L2LineShift} B");
+        }
+
         Caches = caches;
         Node = node;
         _layout = layout;
-        _pagesPerNode = pagesPerNode;
-        _linesPerPageShift = MachineConstants.PageShift - caches.L2LineShift;
+        _homes = homes;
     }
 
     public CacheHierarchy Caches { get; }
 
     public NodeId Node { get; }
 
-    public long Writebacks { get; private set; }
+    public long Writebacks => _writebacks;
 
-    public long InvalidationsReceived { get; private set; }
+    public long InvalidationsReceived => _invalidationsReceived;
 
-    public long ForwardsReceived { get; private set; }
+    public long ForwardsReceived => _forwardsReceived;
 
-    public int HomeOf(long line) => (int)((line >> _linesPerPageShift) / _pagesPerNode);
+    public int HomeOf(long line) => _homes.NodeOfLine(line);
 
     /// <summary>
     /// Sends what an L2 miss (or upgrade) of <paramref name="address"/> needs: the victim's writeback if it was
@@ -48,7 +56,7 @@ public sealed class CacheController
         long victim = Caches.PrepareFill(line);
         if (victim >= 0)
         {
-            Writebacks++;
+            _writebacks++;
             outbox.Send(_layout.Directory(HomeOf(victim)), leavePs, new WritebackRequest(new LineAddress(victim), Node));
         }
 
@@ -82,7 +90,7 @@ public sealed class CacheController
     {
         ArgumentNullException.ThrowIfNull(m);
         ArgumentNullException.ThrowIfNull(outbox);
-        InvalidationsReceived++;
+        _invalidationsReceived++;
         Caches.Invalidate(m.Line.Value);
         outbox.Send(_layout.Directory(HomeOf(m.Line.Value)), leavePs, new InvalidateAck(m.Line, Node));
     }
@@ -91,7 +99,7 @@ public sealed class CacheController
     {
         ArgumentNullException.ThrowIfNull(m);
         ArgumentNullException.ThrowIfNull(outbox);
-        ForwardsReceived++;
+        _forwardsReceived++;
         var before = m.Invalidate ? Caches.Invalidate(m.Line.Value) : Caches.Downgrade(m.Line.Value);
         bool had = before != L2State.Invalid;
         outbox.Send(
@@ -100,19 +108,12 @@ public sealed class CacheController
             new ForwardReply(m.Line, Node, Dirty: before == L2State.Modified, KeptCopy: had && !m.Invalidate));
     }
 
-    public void Save(ref Engine.State.StateWriter writer)
+    /// <summary>The caches, then the protocol's counters.</summary>
+    public void DeclareState(ref StateIo io)
     {
-        Caches.Save(ref writer);
-        writer.Write(Writebacks);
-        writer.Write(InvalidationsReceived);
-        writer.Write(ForwardsReceived);
-    }
-
-    public void Load(ref Engine.State.StateReader reader)
-    {
-        Caches.Load(ref reader);
-        Writebacks = reader.ReadLong("writebacks", 0, long.MaxValue);
-        InvalidationsReceived = reader.ReadLong("invalidations received", 0, long.MaxValue);
-        ForwardsReceived = reader.ReadLong("forwards received", 0, long.MaxValue);
+        io.Part(Caches);
+        io.Counter("hw.l2.writebacks", ref _writebacks);
+        io.Counter("hw.processor.invalidations", ref _invalidationsReceived);
+        io.Counter("hw.processor.forwards", ref _forwardsReceived);
     }
 }

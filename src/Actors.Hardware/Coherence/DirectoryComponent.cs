@@ -87,26 +87,5 @@ public sealed class DirectoryComponent : Component, ICoherenceOutbox
         context.Send(target, new SimTime(leavePs - context.Now.Ps + latency), message);
     }
 
-    public override void ReportStats(IStatsSink sink)
-    {
-        ArgumentNullException.ThrowIfNull(sink);
-        var d = _directory;
-        sink.Add("hw.dir.reads", d.ReadRequests);
-        sink.Add("hw.dir.read_exclusives", d.ReadExclusiveRequests);
-        sink.Add("hw.dir.upgrades", d.Upgrades);
-        sink.Add("hw.dir.writebacks", d.Writebacks);
-        sink.Add("hw.dir.invalidations", d.InvalidationsSent);
-        sink.Add("hw.dir.forwards", d.ForwardsSent);
-        sink.Add("hw.dir.queued_requests", d.QueuedRequests);
-        sink.Add("hw.dir.controller_queue_ps", d.ControllerQueuePs);
-        sink.Add("hw.mem.reads", d.MemoryReads);
-        sink.Add("hw.mem.writes", d.MemoryWrites);
-        sink.Add("hw.mem.queue_ps", d.MemoryQueuePs);
-        sink.Add("hw.dir.hot_page_interrupts", d.HotPageInterrupts);
-        sink.Add("hw.dir.dma_pages", d.DmaPages);
-    }
-
-    protected override void SaveState(ref StateWriter writer) => _directory.Save(ref writer);
-
-    protected override void LoadState(ref StateReader reader) => _directory.Load(ref reader);
+    public override void DeclareState(ref StateIo io) => io.Part(_directory);
 }

@@ -20,7 +20,7 @@ public sealed class DiskComponent : Component
     private readonly int _node;
     private readonly DiskMechanism _mechanism;
     private readonly MachineLayout _layout;
-    private readonly long _pagesPerNode;
+    private readonly HomeMap _homes;
     private readonly long[] _directoryLatencyPs;
     private LinkTable? _links;
 
@@ -47,7 +47,7 @@ public sealed class DiskComponent : Component
         _layout = layout;
         _node = layout.NodeOfDisk(index);
         _mechanism = new DiskMechanism(parameters.Disk);
-        _pagesPerNode = parameters.PagesPerNode;
+        _homes = HomeMap.Of(parameters);
         _directoryLatencyPs = directoryLatencyPs;
     }
 
@@ -119,7 +119,7 @@ public sealed class DiskComponent : Component
         _dmaRemaining = request.Pages.Length;
         foreach (long page in request.Pages)
         {
-            int home = (int)(page / _pagesPerNode);
+            int home = _homes.NodeOfPage(page);
             _pages++;
             context.Send(_layout.Directory(home), new SimTime(_directoryLatencyPs[home]), new DmaRequest(new MachinePage(page), _index, _nextTag++, ToMemory: !request.Write));
         }

@@ -34,6 +34,7 @@ public sealed class MachineBuilder
         Parameters = parameters;
         Layout = new MachineLayout(parameters.Nodes, parameters.Disks);
         Network = new Network(parameters.Nodes, parameters.Topology, parameters.NetworkBaseLatencyPs, parameters.NetworkPerHopLatencyPs, parameters.Uma);
+        Paths = new PathLatencies(parameters, Layout, Network);
         _supervisorFor = supervisorFor;
         HotPageComponent = hotPageComponent;
         BuildHardware();
@@ -45,6 +46,8 @@ public sealed class MachineBuilder
 
     public Network Network { get; }
 
+    public PathLatencies Paths { get; }
+
     public ComponentId? HotPageComponent { get; }
 
     public int NextId => _components.Count;
@@ -52,10 +55,10 @@ public sealed class MachineBuilder
     public IReadOnlyList<Component> Components => _components;
 
     /// <summary>One-way latency from a processor to the node controller of <paramref name="home"/>.</summary>
-    public long ProcessorToDirectoryPs(int node, int home) => Parameters.BusLatencyPs + Network.LatencyPs(node, home);
+    public long ProcessorToDirectoryPs(int node, int home) => Paths.ProcessorToDirectoryPs(node, home);
 
     /// <summary>One-way latency from a processor to a disk (programming the controller).</summary>
-    public long ProcessorToDiskPs(int node, int disk) => Parameters.BusLatencyPs + Network.LatencyPs(node, Layout.NodeOfDisk(disk)) + Parameters.IoBusLatencyPs;
+    public long ProcessorToDiskPs(int node, int disk) => Paths.ProcessorToDiskPs(node, disk);
 
     /// <summary>Adds a component (its id must be <see cref="NextId"/>).</summary>
     public T Add<T>(T component)
@@ -106,54 +109,38 @@ public sealed class MachineBuilder
     private void BuildHardware()
     {
         var p = Parameters;
+        var paths = Paths;
         int nodes = p.Nodes;
         for (int n = 0; n < nodes; n++)
         {
-            long[] toDirectory = [.. Enumerable.Range(0, nodes).Select(h => ProcessorToDirectoryPs(n, h))];
-            Add(new ProcessorComponent(Layout.Processor(n), new NodeId(n), p, Layout, toDirectory, _supervisorFor(n)));
+            Add(new ProcessorComponent(Layout.Processor(n), new NodeId(n), p, Layout, paths.FromProcessorToDirectories(n), _supervisorFor(n)));
         }
 
         for (int h = 0; h < nodes; h++)
         {
             var directory = new Directory(p, Layout, new NodeId(h), HotPageComponent);
-            long[] path = new long[Layout.HardwareComponents];
-            Array.Fill(path, -1L);
-            for (int n = 0; n < nodes; n++)
-            {
-                path[Layout.Processor(n).Value] = p.BusLatencyPs + Network.LatencyPs(h, n);
-            }
-
-            for (int k = 0; k < p.Disks; k++)
-            {
-                path[Layout.Disk(k).Value] = p.IoBusLatencyPs + Network.LatencyPs(h, Layout.NodeOfDisk(k));
-            }
-
-            Add(new DirectoryComponent(Layout.Directory(h), new NodeId(h), directory, path));
+            Add(new DirectoryComponent(Layout.Directory(h), new NodeId(h), directory, paths.FromDirectory(h)));
         }
 
         for (int k = 0; k < p.Disks; k++)
         {
-            int node = Layout.NodeOfDisk(k);
-            long[] toDirectory = [.. Enumerable.Range(0, nodes).Select(h => p.IoBusLatencyPs + Network.LatencyPs(node, h))];
-            Add(new DiskComponent(Layout.Disk(k), k, p, Layout, toDirectory));
+            Add(new DiskComponent(Layout.Disk(k), k, p, Layout, paths.FromDiskToDirectories(k)));
         }
 
-        // Every message a node controller sends leaves after its occupancy: that is part of each path's minimum.
         for (int n = 0; n < nodes; n++)
         {
             for (int h = 0; h < nodes; h++)
             {
-                Connect(Layout.Processor(n), Layout.Directory(h), ProcessorToDirectoryPs(n, h));
-                Connect(Layout.Directory(h), Layout.Processor(n), p.ControllerOccupancyPs + p.BusLatencyPs + Network.LatencyPs(h, n));
+                Connect(Layout.Processor(n), Layout.Directory(h), paths.ProcessorToDirectoryPs(n, h));
+                Connect(Layout.Directory(h), Layout.Processor(n), paths.DirectoryOccupancyPs + paths.DirectoryToProcessorPs(h, n));
             }
 
             for (int k = 0; k < p.Disks; k++)
             {
-                int dn = Layout.NodeOfDisk(k);
-                Connect(Layout.Processor(n), Layout.Disk(k), ProcessorToDiskPs(n, k));
-                Connect(Layout.Disk(k), Layout.Processor(n), p.IoBusLatencyPs + Network.LatencyPs(dn, n) + p.BusLatencyPs);
-                Connect(Layout.Disk(k), Layout.Directory(n), p.IoBusLatencyPs + Network.LatencyPs(dn, n));
-                Connect(Layout.Directory(n), Layout.Disk(k), p.ControllerOccupancyPs + p.IoBusLatencyPs + Network.LatencyPs(n, dn));
+                Connect(Layout.Processor(n), Layout.Disk(k), paths.ProcessorToDiskPs(n, k));
+                Connect(Layout.Disk(k), Layout.Processor(n), paths.DiskToProcessorPs(k, n));
+                Connect(Layout.Disk(k), Layout.Directory(n), paths.DiskToDirectoryPs(k, n));
+                Connect(Layout.Directory(n), Layout.Disk(k), paths.DirectoryOccupancyPs + paths.DirectoryToDiskPs(n, k));
             }
         }
     }

@@ -31,7 +31,7 @@ public enum OperationKind : byte
 }
 
 /// <summary>One operation of a stream. Sixteen bytes; the meaning of the fields depends on the kind.</summary>
-public readonly record struct Operation(OperationKind Kind, long Value, int Count)
+public readonly record struct Operation(OperationKind Kind, long Value, int Count) : IStateValue<Operation>
 {
     public static Operation Compute(int instructions) => new(OperationKind.Compute, 0, instructions);
 
@@ -54,6 +54,8 @@ public readonly record struct Operation(OperationKind Kind, long Value, int Coun
         writer.Write(Count);
     }
 
-    public static Operation Read(ref StateReader reader) =>
-        new((OperationKind)reader.ReadInt("operation kind", 0, (int)OperationKind.DiskRead), reader.ReadLong("operation value"), reader.ReadInt("operation count", 0, int.MaxValue));
+    public static Operation Read(ref StateReader reader) => Read(ref reader, "operation");
+
+    public static Operation Read(ref StateReader reader, string what) =>
+        new((OperationKind)reader.ReadInt(what + " kind", 0, (int)OperationKind.DiskRead), reader.ReadLong(what + " value"), reader.ReadInt(what + " count", 0, int.MaxValue));
 }

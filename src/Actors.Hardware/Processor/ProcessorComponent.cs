@@ -19,13 +19,12 @@ namespace Disco.Actors.Hardware.Processor;
 /// that arrive while it is ahead act at its clock: acknowledgements leave then, interrupts are taken at the next
 /// quantum. A shorter quantum is more exact, a longer one faster.
 /// </summary>
-public sealed class ProcessorComponent : Component, ISupervisorContext, ICoherenceOutbox
+public sealed partial class ProcessorComponent : Component, ISupervisorContext, ICoherenceOutbox
 {
     public const string KindName = "hw.processor";
 
-    private const int User = (int)ExecutionMode.User;
-    private const int IdleBucket = 3;
-    private const int StallBucket = 4;
+    private const int IdleBucket = (int)CpuTimeBucket.Idle;
+    private const int StallBucket = (int)CpuTimeBucket.Stall;
     private const int MaxTrapsPerOperation = 8;
 
     private readonly MachineParams _p;
@@ -43,15 +42,15 @@ public sealed class ProcessorComponent : Component, ISupervisorContext, ICoheren
     private int _iHint;
     private int _dHint;
 
-    // State (checkpointed, in this order).
+    // State: DeclareState lists it.
+    private readonly FifoPort _port = new();
+    private readonly List<ISimMessage> _deferred = [];
+    private readonly long[] _timePs = new long[CpuTimeBuckets.Count];
     private Status _status;
     private long _localPs;
-    private long _lastLeavePs;
     private long _missAddress;
     private AccessKind _missKind;
-    private int _waitBucket;
-    private readonly List<ISimMessage> _deferred = [];
-    private readonly long[] _timePs = new long[5];
+    private CpuTimeBucket _waitBucket;
     private long _instructions;
     private long _loads;
     private long _stores;
@@ -75,7 +74,7 @@ public sealed class ProcessorComponent : Component, ISupervisorContext, ICoheren
         _node = node.Value;
         _tlb = new SoftwareTlb(parameters.TlbEntries);
         _caches = new CacheHierarchy(parameters.L1, parameters.L2);
-        _controller = new CacheController(_caches, node, layout, parameters.PagesPerNode);
+        _controller = new CacheController(_caches, node, layout, HomeMap.Of(parameters));
         _supervisor = supervisor;
         _directoryLatencyPs = directoryLatencyPs;
         _cyclePs = parameters.CycleTimePs;
@@ -116,7 +115,7 @@ public sealed class ProcessorComponent : Component, ISupervisorContext, ICoheren
 
     public ISupervisor Supervisor => _supervisor;
 
-    /// <summary>Time buckets so far: user, kernel, monitor, idle, stall (picoseconds).</summary>
+    /// <summary>Time so far by <see cref="CpuTimeBucket"/> (picoseconds).</summary>
     public IReadOnlyList<long> TimePs => _timePs;
 
     public long Instructions => _instructions;
@@ -199,7 +198,7 @@ public sealed class ProcessorComponent : Component, ISupervisorContext, ICoheren
                 _deferred.Add(message);
                 return;
             case Status.Waiting:
-                _timePs[_waitBucket] += Math.Max(0, now - _localPs);
+                _timePs[(int)_waitBucket] += Math.Max(0, now - _localPs);
                 break;
             default:
                 // Idle, or halted and woken by a message: the gap was idle time.
@@ -224,322 +223,6 @@ public sealed class ProcessorComponent : Component, ISupervisorContext, ICoheren
         RunQuantum(now);
     }
 
-    /// <summary>Runs from <see cref="LocalPs"/> until the quantum is used up, a miss blocks, or nothing is runnable.</summary>
-    private void RunQuantum(long now)
-    {
-        _bursts++;
-        if (_localPs < now)
-        {
-            _localPs = now;
-        }
-
-        long end = _localPs + _p.QuantumPs;
-        _status = Status.Running;
-        if (_deferred.Count > 0)
-        {
-            ISimMessage[] pending = [.. _deferred];
-            _deferred.Clear();
-            for (int i = 0; i < pending.Length; i++)
-            {
-                if (!Apply(_supervisor.OnMessage(pending[i], this)))
-                {
-                    _deferred.InsertRange(0, pending[(i + 1)..]);
-                    return;
-                }
-            }
-        }
-
-        if (!Apply(_supervisor.OnQuantum(this)))
-        {
-            return;
-        }
-
-        while (_localPs < end)
-        {
-            var exec = _supervisor.Current;
-            if (exec is null)
-            {
-                _status = _supervisor.Halted ? Status.Halted : Status.Idle;
-                return;
-            }
-
-            switch (RunContext(exec, end))
-            {
-                case Step.Blocked:
-                    return;
-                case Step.Trapped:
-                    if (_status == Status.Waiting)
-                    {
-                        return;
-                    }
-
-                    break;
-                default:
-                    break;
-            }
-        }
-
-        _context!.Send(Id, new SimTime(_localPs - now), BurstEnd.Instance);
-    }
-
-    private enum Step : byte
-    {
-        /// <summary>The quantum is over.</summary>
-        QuantumOver,
-
-        /// <summary>The supervisor ran: what runs may have changed.</summary>
-        Trapped,
-
-        /// <summary>An L2 miss is on its way; nothing more until the reply.</summary>
-        Blocked,
-    }
-
-    /// <summary>The hot loop: operations of one context until the quantum ends, a trap or a miss.</summary>
-    private Step RunContext(ExecutionStream exec, long end)
-    {
-        var source = exec.Source;
-        var tlb = _tlb;
-        var caches = _caches;
-        int asid = exec.Asid;
-        bool kseg = exec.KernelSegments;
-        int mode = (int)exec.Mode;
-        long cycle = _cyclePs;
-        long local = _localPs;
-        bool hasOp = exec.HasPending;
-        var op = exec.Pending;
-        try
-        {
-            while (local < end)
-            {
-                if (!hasOp)
-                {
-                    if (!source.TryNext(out op))
-                    {
-                        _localPs = local;
-                        exec.HasPending = false;
-                        Apply(_supervisor.OnStreamEnd(this));
-                        local = _localPs;
-                        return Step.Trapped;
-                    }
-
-                    hasOp = true;
-                }
-
-                switch (op.Kind)
-                {
-                    case OperationKind.Compute:
-                    {
-                        // Long computations stop at the quantum's end like everything else, so that messages wait
-                        // at most one quantum.
-                        int n = (int)Math.Min(op.Count, Math.Max(1, (end - local + cycle - 1) / cycle));
-                        long t = n * cycle;
-                        local += t;
-                        _timePs[mode] += t;
-                        _instructions += n;
-                        if (n < op.Count)
-                        {
-                            op = Operation.Compute(op.Count - n);
-                        }
-                        else
-                        {
-                            hasOp = false;
-                        }
-
-                        break;
-                    }
-
-                    case OperationKind.Instructions:
-                    {
-                        long pc = op.Value;
-                        long pa = tlb.Translate(pc, asid, store: false, ref _iHint);
-                        if (pa < 0 && kseg && MachineConstants.InKseg0(pc))
-                        {
-                            pa = pc - MachineConstants.Kseg0Base;
-                        }
-
-                        if (pa < 0)
-                        {
-                            _localPs = local;
-                            Trap(exec, op, pc, store: false, pa);
-                            local = _localPs;
-                            hasOp = exec.HasPending;
-                            return Step.Trapped;
-                        }
-
-                        // The instructions of this fetch that sit in the same L1 line: one cache access for all.
-                        int inLine = Math.Max(1, (int)((_l1LineMask + 1 - (pc & _l1LineMask)) >> 2));
-                        int n = Math.Min(inLine, Math.Max(1, op.Count));
-                        var r = caches.Access(pa, AccessKind.Fetch);
-                        if (r >= AccessResult.Miss)
-                        {
-                            _localPs = local;
-                            exec.Pending = op;
-                            exec.HasPending = true;
-                            BeginMiss(pa, AccessKind.Fetch, r);
-                            return Step.Blocked;
-                        }
-
-                        long t = (n * cycle) + AccessTime(r);
-                        _timePs[mode] += r == AccessResult.L1Hit ? t : n * cycle;
-                        local += t;
-                        _instructions += n;
-                        exec.PendingTraps = 0;
-                        if (op.Count > n)
-                        {
-                            op = new Operation(OperationKind.Instructions, pc + (4L * n), op.Count - n);
-                        }
-                        else
-                        {
-                            hasOp = false;
-                        }
-
-                        break;
-                    }
-
-                    case OperationKind.Load:
-                    case OperationKind.Store:
-                    {
-                        bool store = op.Kind == OperationKind.Store;
-                        long pa = tlb.Translate(op.Value, asid, store, ref _dHint);
-                        if (pa < 0 && kseg && MachineConstants.InKseg0(op.Value))
-                        {
-                            pa = op.Value - MachineConstants.Kseg0Base;
-                        }
-
-                        if (pa < 0)
-                        {
-                            _localPs = local;
-                            Trap(exec, op, op.Value, store, pa);
-                            local = _localPs;
-                            hasOp = exec.HasPending;
-                            return Step.Trapped;
-                        }
-
-                        var r = caches.Access(pa, store ? AccessKind.Store : AccessKind.Load);
-                        if (r >= AccessResult.Miss)
-                        {
-                            _localPs = local;
-                            exec.Pending = op;
-                            exec.HasPending = true;
-                            BeginMiss(pa, store ? AccessKind.Store : AccessKind.Load, r);
-                            return Step.Blocked;
-                        }
-
-                        long t = AccessTime(r);
-                        local += t;
-                        if (r == AccessResult.L1Hit)
-                        {
-                            _timePs[mode] += t;
-                        }
-
-                        if (store)
-                        {
-                            _stores++;
-                        }
-                        else
-                        {
-                            _loads++;
-                        }
-
-                        exec.PendingTraps = 0;
-                        hasOp = false;
-                        break;
-                    }
-
-                    case OperationKind.Idle:
-                    {
-                        long t = Math.Min(op.Value, end - local);
-                        local += t;
-                        _timePs[IdleBucket] += t;
-                        if (t < op.Value)
-                        {
-                            op = Operation.Idle(op.Value - t);
-                        }
-                        else
-                        {
-                            hasOp = false;
-                        }
-
-                        break;
-                    }
-
-                    default:
-                        // Privileged operations and disk reads: the supervisor emulates them. The operation is done
-                        // when it is handed over, so a context switch inside the handler loses nothing.
-                        _localPs = local;
-                        exec.HasPending = false;
-                        hasOp = false;
-                        Apply(_supervisor.OnPrivileged(op, this));
-                        local = _localPs;
-                        return Step.Trapped;
-                }
-            }
-
-            return Step.QuantumOver;
-        }
-        finally
-        {
-            _localPs = local;
-            exec.HasPending = hasOp;
-            exec.Pending = op;
-        }
-    }
-
-    /// <summary>Time an access that hit adds beyond the instruction's cycle; L2 hits are memory stall.</summary>
-    private long AccessTime(AccessResult r)
-    {
-        if (r == AccessResult.L1Hit)
-        {
-            return _p.L1HitLatencyPs;
-        }
-
-        _timePs[StallBucket] += _p.L2HitLatencyPs;
-        return _p.L2HitLatencyPs;
-    }
-
-    private void Trap(ExecutionStream exec, Operation op, long virtualAddress, bool store, long why)
-    {
-        exec.Pending = op;
-        exec.HasPending = true;
-        if (++exec.PendingTraps > MaxTrapsPerOperation)
-        {
-            throw new InvalidOperationException($"{this}: {op.Kind} at 0x{virtualAddress:x} trapped {MaxTrapsPerOperation} times: the supervisor never maps it");
-        }
-
-        bool readOnly = why == SoftwareTlb.ReadOnly;
-        if (readOnly)
-        {
-            _tlbModified++;
-        }
-        else
-        {
-            _tlbMisses++;
-        }
-
-        Apply(_supervisor.OnTlbMiss(virtualAddress, store, readOnly, this));
-    }
-
-    private void BeginMiss(long machineAddress, AccessKind kind, AccessResult result)
-    {
-        _missAddress = machineAddress;
-        _missKind = kind;
-        _status = Status.BlockedOnMiss;
-        if (result == AccessResult.Upgrade)
-        {
-            _upgrades++;
-        }
-
-        int home = _controller.BeginMiss(machineAddress, kind, _localPs, this);
-        if (home == _node)
-        {
-            _missesLocal++;
-        }
-        else
-        {
-            _missesRemote++;
-        }
-    }
-
     /// <summary>Charges a handler's cost; false when the supervisor now waits for a message.</summary>
     private bool Apply(TrapOutcome outcome)
     {
@@ -553,7 +236,7 @@ public sealed class ProcessorComponent : Component, ISupervisorContext, ICoheren
         if (outcome.Action == TrapAction.Wait)
         {
             _status = Status.Waiting;
-            _waitBucket = outcome.WaitIdle ? IdleBucket : (int)(outcome.WaitMode ?? outcome.Mode);
+            _waitBucket = outcome.WaitIdle ? CpuTimeBucket.Idle : CpuTimeBuckets.Of(outcome.WaitMode ?? outcome.Mode);
             return false;
         }
 
@@ -576,93 +259,78 @@ public sealed class ProcessorComponent : Component, ISupervisorContext, ICoheren
     private void SendAt(ComponentId target, long leavePs, ISimMessage message)
     {
         var context = _context ?? throw new InvalidOperationException($"{this}: send outside a handler");
-        long leave = Math.Max(Math.Max(leavePs, _lastLeavePs), context.Now.Ps);
-        _lastLeavePs = leave;
+        long leave = _port.Leave(Math.Max(leavePs, context.Now.Ps));
         long latency = _layout.IsDirectory(target)
             ? _directoryLatencyPs[target.Value - _layout.Nodes]
             : target == Id ? 0 : (_links ?? throw new InvalidOperationException($"{this}: not wired to the model's links")).RequiredDelayPs(Id.Value, target.Value);
         context.Send(target, new SimTime(leave - context.Now.Ps + latency), message);
     }
 
+    /// <summary>
+    /// The run state, the deferred messages, time and counters, then the parts: TLB, caches and their controller, and
+    /// whoever runs here (its own declaration when it has one, else its Save and Load).
+    /// </summary>
+    public override void DeclareState(ref StateIo io)
+    {
+        io.Enum("processor status", ref _status);
+        io.Long("local time", ref _localPs, 0);
+        io.Part(_port);
+        io.Long("miss address", ref _missAddress, 0);
+        io.Enum("miss kind", ref _missKind);
+        io.Enum("wait bucket", ref _waitBucket);
+        io.List("deferred messages", _deferred, 1 << 16, static (ref StateIo io, ref ISimMessage m) => io.Message("deferred message", ref m));
+        io.Counters(CpuTimeBuckets.StatPrefix, _timePs, CpuTimeBuckets.Names);
+        io.Counter("instructions", ref _instructions);
+        io.Counter("loads", ref _loads);
+        io.Counter("stores", ref _stores);
+        io.Counter("tlb_misses", ref _tlbMisses);
+        io.Counter("hw.tlb.modified_traps", ref _tlbModified);
+        io.Counter("cache_misses.local", ref _missesLocal);
+        io.Counter("cache_misses.remote", ref _missesRemote);
+        io.Counter("hw.l2.upgrades", ref _upgrades);
+        io.Counter("hw.processor.quanta", ref _bursts);
+        io.Counter("hw.processor.supervisor_messages", ref _messages);
+        io.Part(_tlb);
+        io.Part(_controller);
+        DeclareSupervisor(ref io);
+        if (io.IsLoading)
+        {
+            _iHint = 0;
+            _dHint = 0;
+        }
+    }
+
+    /// <summary>
+    /// Whoever runs here: a part when it declares its state, else its Save and Load. Not when reporting: it reports
+    /// through its own ReportStats, once.
+    /// </summary>
+    private void DeclareSupervisor(ref StateIo io)
+    {
+        if (io.IsReporting)
+        {
+            return;
+        }
+
+        if (_supervisor is IStateful declared)
+        {
+            io.Part(declared);
+        }
+        else if (io.IsSaving)
+        {
+            _supervisor.Save(ref io.Writer);
+        }
+        else
+        {
+            _supervisor.Load(ref io.Reader);
+        }
+    }
+
+    /// <summary>The declared counters, the L2 misses they imply, and the supervisor's statistics.</summary>
     public override void ReportStats(IStatsSink sink)
     {
         ArgumentNullException.ThrowIfNull(sink);
-        sink.Add("instructions", _instructions);
-        sink.Add("loads", _loads);
-        sink.Add("stores", _stores);
-        sink.Add("tlb_misses", _tlbMisses);
-        sink.Add("cache_misses.local", _missesLocal);
-        sink.Add("cache_misses.remote", _missesRemote);
-        sink.Add("cpu_time_ps.user", _timePs[User]);
-        sink.Add("cpu_time_ps.kernel", _timePs[(int)ExecutionMode.Kernel]);
-        sink.Add("cpu_time_ps.monitor", _timePs[(int)ExecutionMode.Monitor]);
-        sink.Add("cpu_time_ps.idle", _timePs[IdleBucket]);
-        sink.Add("cpu_time_ps.stall", _timePs[StallBucket]);
-        sink.Add("hw.tlb.modified_traps", _tlbModified);
-        sink.Add("hw.l1i.misses", _caches.L1IMisses);
-        sink.Add("hw.l1d.misses", _caches.L1DMisses);
-        sink.Add("hw.l1.writebacks", _caches.L1Writebacks);
+        base.ReportStats(sink);
         sink.Add("hw.l2.misses", _missesLocal + _missesRemote - _upgrades);
-        sink.Add("hw.l2.upgrades", _upgrades);
-        sink.Add("hw.l2.writebacks", _controller.Writebacks);
-        sink.Add("hw.processor.invalidations", _controller.InvalidationsReceived);
-        sink.Add("hw.processor.forwards", _controller.ForwardsReceived);
-        sink.Add("hw.processor.quanta", _bursts);
-        sink.Add("hw.processor.supervisor_messages", _messages);
         _supervisor.ReportStats(sink);
-    }
-
-    protected override void SaveState(ref StateWriter writer)
-    {
-        writer.Write((int)_status);
-        writer.Write(_localPs);
-        writer.Write(_lastLeavePs);
-        writer.Write(_missAddress);
-        writer.Write((int)_missKind);
-        writer.Write(_waitBucket);
-        writer.WriteCount(_deferred.Count);
-        foreach (var m in _deferred)
-        {
-            writer.Write(m);
-        }
-
-        writer.Write(_timePs);
-        long[] counters = [_instructions, _loads, _stores, _tlbMisses, _tlbModified, _missesLocal, _missesRemote, _upgrades, _bursts, _messages];
-        writer.Write(counters);
-        _tlb.Save(ref writer);
-        _controller.Save(ref writer);
-        _supervisor.Save(ref writer);
-    }
-
-    protected override void LoadState(ref StateReader reader)
-    {
-        _status = (Status)reader.ReadInt("processor status", 0, (int)Status.Halted);
-        _localPs = reader.ReadLong("local time", 0, long.MaxValue);
-        _lastLeavePs = reader.ReadLong("last leave", 0, long.MaxValue);
-        _missAddress = reader.ReadLong("miss address", 0, long.MaxValue);
-        _missKind = (AccessKind)reader.ReadInt("miss kind", 0, (int)AccessKind.Store);
-        _waitBucket = reader.ReadInt("wait bucket", 0, IdleBucket);
-        _deferred.Clear();
-        int n = reader.ReadCount("deferred messages", 1 << 16);
-        for (int i = 0; i < n; i++)
-        {
-            _deferred.Add(reader.ReadMessage("deferred message"));
-        }
-
-        long[] time = reader.ReadLongArray("time buckets", _timePs.Length);
-        long[] c = reader.ReadLongArray("processor counters", 10);
-        if (time.Length != _timePs.Length || c.Length != 10 || time.Any(v => v < 0) || c.Any(v => v < 0))
-        {
-            throw new CorruptStateException($"{this}: time buckets or counters are malformed");
-        }
-
-        time.CopyTo(_timePs, 0);
-        (_instructions, _loads, _stores, _tlbMisses, _tlbModified) = (c[0], c[1], c[2], c[3], c[4]);
-        (_missesLocal, _missesRemote, _upgrades, _bursts, _messages) = (c[5], c[6], c[7], c[8], c[9]);
-        _tlb.Load(ref reader);
-        _controller.Load(ref reader);
-        _supervisor.Load(ref reader);
-        _iHint = 0;
-        _dHint = 0;
     }
 }

@@ -8,7 +8,7 @@ namespace Disco.Actors.Hardware.Tlb;
 /// ASID). A miss is not handled here: the processor traps to whoever is in control, whose handler writes an entry.
 /// Replacement is MIPS's "random" write: the victim index comes from a free-running counter the caller supplies.
 /// </summary>
-public sealed class SoftwareTlb
+public sealed class SoftwareTlb : IStateful
 {
     /// <summary>Returned by <see cref="Translate"/>: no valid mapping (refill trap).</summary>
     public const long Miss = -1;
@@ -16,28 +16,31 @@ public sealed class SoftwareTlb
     /// <summary>Returned by <see cref="Translate"/>: a store to a read-only page (TLB modified trap).</summary>
     public const long ReadOnly = -2;
 
-    private readonly long[] _keys;      // (pair << 8) | asid; -1 when the entry is empty
+    // An entry is tagged by its virtual page pair and ASID; -1 as the pair marks it empty.
+    private readonly long[] _pairs;
+    private readonly int[] _asids;
     private readonly long[] _even;
     private readonly long[] _odd;
-    private readonly byte[] _writable;  // bit 0: even half, bit 1: odd half
+    private readonly int[] _writable;  // bit 0: even half, bit 1: odd half
 
-    // Where a key was last found, by a hash of the key: a lookup tries there before scanning every entry. A pure cache
-    // of positions (every use checks the key), so it changes no result and is not part of the state.
+    // Where a tag was last found, by a hash of the tag: a lookup tries there before scanning every entry. A pure cache
+    // of positions (every use checks the tag), so it changes no result and is not part of the state.
     private readonly int[] _lastIndex = new int[256];
 
     public SoftwareTlb(int entries)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(entries, 1);
-        _keys = new long[entries];
+        _pairs = new long[entries];
+        _asids = new int[entries];
         _even = new long[entries];
         _odd = new long[entries];
-        _writable = new byte[entries];
-        Array.Fill(_keys, -1L);
+        _writable = new int[entries];
+        Array.Fill(_pairs, -1L);
     }
 
-    public int Entries => _keys.Length;
+    public int Entries => _pairs.Length;
 
-    public int ValidEntries => _keys.Count(k => k >= 0);
+    public int ValidEntries => _pairs.Count(k => k >= 0);
 
     /// <summary>
     /// The machine address of <paramref name="virtualAddress"/> in address space <paramref name="asid"/>, or
@@ -46,11 +49,11 @@ public sealed class SoftwareTlb
     /// </summary>
     public long Translate(long virtualAddress, int asid, bool store, ref int hint)
     {
-        long key = (TlbEntry.PairOf(virtualAddress) << 8) | (uint)asid;
+        long pair = TlbEntry.PairOf(virtualAddress);
         int i = hint;
-        if (_keys[i] != key)
+        if (_pairs[i] != pair || _asids[i] != asid)
         {
-            i = IndexOf(key);
+            i = IndexOf(pair, asid);
             if (i < 0)
             {
                 return Miss;
@@ -85,99 +88,81 @@ public sealed class SoftwareTlb
             throw new ArgumentOutOfRangeException(nameof(entry), entry.Asid, "ASID must be in [0, 255]");
         }
 
-        long key = (entry.VirtualPair << 8) | (uint)entry.Asid;
-        int i = IndexOf(key);
+        int i = IndexOf(entry.VirtualPair, entry.Asid);
         if (i < 0)
         {
-            i = (int)((ulong)randomTick % (ulong)_keys.Length);
+            i = (int)((ulong)randomTick % (ulong)_pairs.Length);
         }
 
-        _keys[i] = key;
+        _pairs[i] = entry.VirtualPair;
+        _asids[i] = entry.Asid;
         _even[i] = entry.EvenPage;
         _odd[i] = entry.OddPage;
-        _writable[i] = (byte)((entry.EvenWritable ? 1 : 0) | (entry.OddWritable ? 2 : 0));
+        _writable[i] = (entry.EvenWritable ? 1 : 0) | (entry.OddWritable ? 2 : 0);
         return i;
     }
 
     /// <summary>Drops the entry of one virtual pair in one address space (a shootdown). True if there was one.</summary>
     public bool Invalidate(long virtualPair, int asid)
     {
-        int i = IndexOf((virtualPair << 8) | (uint)asid);
+        int i = IndexOf(virtualPair, asid);
         if (i >= 0)
         {
-            _keys[i] = -1;
+            _pairs[i] = -1;
         }
 
         return i >= 0;
     }
 
-    public void FlushAll() => Array.Fill(_keys, -1L);
+    public void FlushAll() => Array.Fill(_pairs, -1L);
 
     /// <summary>The valid entries, in index order (for invariant checks, not for the hot path).</summary>
     public IEnumerable<TlbEntry> Contents()
     {
-        for (int i = 0; i < _keys.Length; i++)
+        for (int i = 0; i < _pairs.Length; i++)
         {
-            if (_keys[i] >= 0)
+            if (_pairs[i] >= 0)
             {
-                yield return new TlbEntry(_keys[i] >> 8, (int)(_keys[i] & 0xFF), _even[i], (_writable[i] & 1) != 0, _odd[i], (_writable[i] & 2) != 0);
+                yield return new TlbEntry(_pairs[i], _asids[i], _even[i], (_writable[i] & 1) != 0, _odd[i], (_writable[i] & 2) != 0);
             }
         }
     }
 
     public void FlushAsid(int asid)
     {
-        for (int i = 0; i < _keys.Length; i++)
+        for (int i = 0; i < _pairs.Length; i++)
         {
-            if (_keys[i] >= 0 && (_keys[i] & 0xFF) == asid)
+            if (_pairs[i] >= 0 && _asids[i] == asid)
             {
-                _keys[i] = -1;
+                _pairs[i] = -1;
             }
         }
     }
 
-    public void Save(ref StateWriter writer)
+    /// <summary>Every entry, empty ones too (the "random" replacement index depends on where each sits).</summary>
+    public void DeclareState(ref StateIo io)
     {
-        writer.WriteCount(_keys.Length);
-        for (int i = 0; i < _keys.Length; i++)
-        {
-            writer.Write(_keys[i]);
-            writer.Write(_even[i]);
-            writer.Write(_odd[i]);
-            writer.Write((int)_writable[i]);
-        }
+        io.Longs("tlb virtual pairs", _pairs, -1);
+        io.Ints("tlb asids", _asids, 0, TlbEntry.MaxAsid);
+        io.Longs("tlb even pages", _even, -1);
+        io.Longs("tlb odd pages", _odd, -1);
+        io.Ints("tlb writable", _writable, 0, 3);
     }
 
-    public void Load(ref StateReader reader)
+    private int IndexOf(long pair, int asid)
     {
-        int n = reader.ReadCount("tlb entries", _keys.Length);
-        if (n != _keys.Length)
-        {
-            throw new CorruptStateException($"tlb: {n} entries saved, this machine has {_keys.Length}");
-        }
-
-        for (int i = 0; i < n; i++)
-        {
-            _keys[i] = reader.ReadLong("tlb key", -1, long.MaxValue);
-            _even[i] = reader.ReadLong("tlb even page", -1, long.MaxValue);
-            _odd[i] = reader.ReadLong("tlb odd page", -1, long.MaxValue);
-            _writable[i] = (byte)reader.ReadInt("tlb writable", 0, 3);
-        }
-    }
-
-    private int IndexOf(long key)
-    {
-        var keys = _keys;
-        int h = (int)((ulong)(key * unchecked((long)0x9E3779B97F4A7C15UL)) >> 56);
+        var pairs = _pairs;
+        var asids = _asids;
+        int h = (int)((ulong)(((pair << 8) | (uint)asid) * unchecked((long)0x9E3779B97F4A7C15UL)) >> 56);
         int guess = _lastIndex[h];
-        if (keys[guess] == key)
+        if (pairs[guess] == pair && asids[guess] == asid)
         {
             return guess;
         }
 
-        for (int i = 0; i < keys.Length; i++)
+        for (int i = 0; i < pairs.Length; i++)
         {
-            if (keys[i] == key)
+            if (pairs[i] == pair && asids[i] == asid)
             {
                 _lastIndex[h] = i;
                 return i;

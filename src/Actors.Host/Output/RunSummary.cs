@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Disco.Actors.Engine.Run;
+using Disco.Actors.Hardware.Processor;
 
 namespace Disco.Actors.Host.Output;
 
@@ -11,7 +12,8 @@ namespace Disco.Actors.Host.Output;
 /// </summary>
 internal static class RunSummary
 {
-    public static readonly string[] CpuBuckets = ["user", "kernel", "monitor", "idle", "stall"];
+    /// <summary>The processors' time buckets, in the order the hardware numbers them.</summary>
+    public static readonly string[] CpuBuckets = [.. CpuTimeBuckets.Names];
 
     /// <summary>What guest and machine pages hold (the memory experiment's footprint split).</summary>
     /// <summary>What guest pages hold (the guest's kinds), then the monitor's own memory (machine side only).</summary>
@@ -34,7 +36,7 @@ internal static class RunSummary
             ["config_hash"] = configHash,
             ["partitions"] = result.Partitions,
             ["threads"] = result.Threads,
-            ["cpu_time_ps"] = Buckets(result, "cpu_time_ps", CpuBuckets),
+            [CpuTimeBuckets.StatPrefix] = Buckets(result, CpuTimeBuckets.StatPrefix, CpuBuckets),
             ["instructions"] = result.Counter("instructions"),
             ["loads"] = result.Counter("loads"),
             ["stores"] = result.Counter("stores"),

@@ -1,3 +1,5 @@
+using Disco.Actors.Hardware.Processor;
+
 namespace Disco.Actors.Host.Output;
 
 /// <summary>
@@ -6,7 +8,11 @@ namespace Disco.Actors.Host.Output;
 /// </summary>
 internal sealed class TimeBreakdown
 {
-    public static readonly string[] Buckets = ["idle", "user", "kernel", "monitor", "stall"];
+    /// <summary>The display order (not the hardware's numbering): the bottom of the stack first.</summary>
+    public static readonly CpuTimeBucket[] Order = [CpuTimeBucket.Idle, CpuTimeBucket.User, CpuTimeBucket.Kernel, CpuTimeBucket.Monitor, CpuTimeBucket.Stall];
+
+    /// <summary>The names of <see cref="Order"/>, as the summary spells them.</summary>
+    public static readonly string[] Buckets = [.. Order.Select(b => b.Name())];
 
     private readonly long[] _ps;
 

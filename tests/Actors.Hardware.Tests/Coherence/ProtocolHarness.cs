@@ -39,7 +39,7 @@ internal sealed class ProtocolHarness : ICoherenceOutbox
             HotPageTarget = HotPageTarget.Home,
         };
         _layout = new MachineLayout(nodes, Params.Disks);
-        Controllers = [.. Enumerable.Range(0, nodes).Select(n => new CacheController(new CacheHierarchy(Params.L1, Params.L2), new NodeId(n), _layout, Params.PagesPerNode))];
+        Controllers = [.. Enumerable.Range(0, nodes).Select(n => new CacheController(new CacheHierarchy(Params.L1, Params.L2), new NodeId(n), _layout, HomeMap.Of(Params)))];
         Directories = [.. Enumerable.Range(0, nodes).Select(n => new CoherenceDirectory(Params, _layout, new NodeId(n)))];
         _pending = new (long, AccessKind)?[nodes];
 

@@ -93,8 +93,8 @@ public class DiskTests
         Assert.True(requester.Completions[0].AtPs > 1_000_000 + first.TotalPs);
         Assert.True(requester.Completions[1].AtPs > requester.Completions[0].AtPs + Hp97560.SeekPs(50));
         // The DMA took the line away from processor 0's cache and memory owns it again.
-        Assert.Equal(L2State.Invalid, processors[0].Caches.StateOf(address >> 7));
-        Assert.Equal(Hardware.Coherence.DirectoryState.Uncached, directories[1].Directory.View(new LineAddress(address >> 7)).State);
+        Assert.Equal(L2State.Invalid, processors[0].Caches.StateOf(address >> p.L2.LineShift));
+        Assert.Equal(Hardware.Coherence.DirectoryState.Uncached, directories[1].Directory.View(new LineAddress(address >> p.L2.LineShift)).State);
         Assert.Equal(3, directories[1].Directory.DmaPages);
         Assert.Equal(1, directories[1].Directory.InvalidationsSent);
         Assert.Equal(0, disk.QueueLength);

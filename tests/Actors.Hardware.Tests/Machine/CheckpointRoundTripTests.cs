@@ -73,6 +73,7 @@ public class CheckpointRoundTripTests
             Load(fresh[k], bytes, model.Messages);
             Assert.Equal(disks[k].QueueLength, fresh[k].QueueLength);
             Assert.Equal(bytes, Save(fresh[k]));
+            DeclaredFields.AssertEqual(disks[k], fresh[k]);
         }
     }
 

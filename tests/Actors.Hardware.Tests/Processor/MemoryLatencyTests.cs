@@ -7,7 +7,7 @@ namespace Disco.Actors.Hardware.Tests.Processor;
 
 public class MemoryLatencyTests
 {
-    private const int StallBucket = 4;
+    private const int StallBucket = (int)CpuTimeBucket.Stall;
 
     private static long Stall(ProcessorComponent p) => p.TimePs[StallBucket];
 

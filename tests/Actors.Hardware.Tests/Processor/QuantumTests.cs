@@ -7,7 +7,7 @@ namespace Disco.Actors.Hardware.Tests.Processor;
 
 public class QuantumTests
 {
-    private const int StallBucket = 4;
+    private const int StallBucket = (int)CpuTimeBucket.Stall;
 
     /// <summary>Processor 1 reads a line and computes; processor 0 later writes it, which needs processor 1's acknowledgement.</summary>
     private static (long WriterStall, long Events) Run(long quantumPs)

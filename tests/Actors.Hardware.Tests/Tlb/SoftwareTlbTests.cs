@@ -32,4 +32,37 @@ public class SoftwareTlbTests
         tlb.FlushAsid(0);
         Assert.Equal(0, tlb.ValidEntries);
     }
+
+    [Fact]
+    public void A_used_tlb_saves_loads_and_saves_the_same_bytes_and_translates_alike()
+    {
+        var random = new Random(12);
+        var tlb = new SoftwareTlb(16);
+        for (int i = 0; i < 200; i++)
+        {
+            tlb.Write(new TlbEntry(random.Next(40), random.Next(4), random.Next(1000), random.Next(2) == 0, random.Next(2) == 0 ? -1 : random.Next(1000), true), randomTick: random.Next());
+            if (i % 7 == 0)
+            {
+                tlb.Invalidate(random.Next(40), random.Next(4));
+            }
+        }
+
+        var fresh = new SoftwareTlb(16);
+        Machine.StateRoundTrip.AssertSameBytes(tlb, fresh);
+        Machine.DeclaredFields.AssertEqual(tlb, fresh, "_lastIndex");
+        Assert.Equal(tlb.Contents(), fresh.Contents());
+        for (long va = 0; va < 40L << 13; va += 0x800)
+        {
+            int h1 = 0, h2 = 0;
+            Assert.Equal(tlb.Translate(va, (int)(va % 4), store: va % 3 == 0, ref h1), fresh.Translate(va, (int)(va % 4), store: va % 3 == 0, ref h2));
+        }
+    }
+
+    [Fact]
+    public void A_tlb_image_of_another_size_is_refused()
+    {
+        var tlb = new SoftwareTlb(8);
+        tlb.Write(new TlbEntry(1, 1, 2, true, 3, true), 0);
+        Assert.Throws<Engine.State.CorruptStateException>(() => Machine.StateRoundTrip.Load(new SoftwareTlb(16), Machine.StateRoundTrip.Save(tlb)));
+    }
 }

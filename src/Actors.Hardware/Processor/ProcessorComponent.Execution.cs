@@ -1,0 +1,327 @@
+using Disco.Actors.Engine.Components;
+using Disco.Actors.Engine.Time;
+using Disco.Actors.Hardware.Caches;
+using Disco.Actors.Hardware.Machine;
+using Disco.Actors.Hardware.Tlb;
+
+namespace Disco.Actors.Hardware.Processor;
+
+/// <summary>The processor's run loop: quanta, the hot loop over operations, TLB traps and the start of L2 misses.</summary>
+public sealed partial class ProcessorComponent
+{
+    /// <summary>Runs from <see cref="LocalPs"/> until the quantum is used up, a miss blocks, or nothing is runnable.</summary>
+    private void RunQuantum(long now)
+    {
+        _bursts++;
+        if (_localPs < now)
+        {
+            _localPs = now;
+        }
+
+        long end = _localPs + _p.QuantumPs;
+        _status = Status.Running;
+        if (_deferred.Count > 0)
+        {
+            ISimMessage[] pending = [.. _deferred];
+            _deferred.Clear();
+            for (int i = 0; i < pending.Length; i++)
+            {
+                if (!Apply(_supervisor.OnMessage(pending[i], this)))
+                {
+                    _deferred.InsertRange(0, pending[(i + 1)..]);
+                    return;
+                }
+            }
+        }
+
+        if (!Apply(_supervisor.OnQuantum(this)))
+        {
+            return;
+        }
+
+        while (_localPs < end)
+        {
+            var exec = _supervisor.Current;
+            if (exec is null)
+            {
+                _status = _supervisor.Halted ? Status.Halted : Status.Idle;
+                return;
+            }
+
+            switch (RunContext(exec, end))
+            {
+                case Step.Blocked:
+                    return;
+                case Step.Trapped:
+                    if (_status == Status.Waiting)
+                    {
+                        return;
+                    }
+
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        _context!.Send(Id, new SimTime(_localPs - now), BurstEnd.Instance);
+    }
+
+    private enum Step : byte
+    {
+        /// <summary>The quantum is over.</summary>
+        QuantumOver,
+
+        /// <summary>The supervisor ran: what runs may have changed.</summary>
+        Trapped,
+
+        /// <summary>An L2 miss is on its way; nothing more until the reply.</summary>
+        Blocked,
+    }
+
+    /// <summary>The hot loop: operations of one context until the quantum ends, a trap or a miss.</summary>
+    private Step RunContext(ExecutionStream exec, long end)
+    {
+        var source = exec.Source;
+        var tlb = _tlb;
+        var caches = _caches;
+        int asid = exec.Asid;
+        bool kseg = exec.KernelSegments;
+        int mode = (int)exec.Mode;
+        long cycle = _cyclePs;
+        long local = _localPs;
+        bool hasOp = exec.HasPending;
+        var op = exec.Pending;
+        try
+        {
+            while (local < end)
+            {
+                if (!hasOp)
+                {
+                    if (!source.TryNext(out op))
+                    {
+                        _localPs = local;
+                        exec.HasPending = false;
+                        Apply(_supervisor.OnStreamEnd(this));
+                        local = _localPs;
+                        return Step.Trapped;
+                    }
+
+                    hasOp = true;
+                }
+
+                switch (op.Kind)
+                {
+                    case OperationKind.Compute:
+                    {
+                        // Long computations stop at the quantum's end like everything else, so that messages wait
+                        // at most one quantum.
+                        int n = (int)Math.Min(op.Count, Math.Max(1, (end - local + cycle - 1) / cycle));
+                        long t = n * cycle;
+                        local += t;
+                        _timePs[mode] += t;
+                        _instructions += n;
+                        if (n < op.Count)
+                        {
+                            op = Operation.Compute(op.Count - n);
+                        }
+                        else
+                        {
+                            hasOp = false;
+                        }
+
+                        break;
+                    }
+
+                    case OperationKind.Instructions:
+                    {
+                        long pc = op.Value;
+                        long pa = tlb.Translate(pc, asid, store: false, ref _iHint);
+                        if (pa < 0 && kseg && MachineConstants.InKseg0(pc))
+                        {
+                            pa = pc - MachineConstants.Kseg0Base;
+                        }
+
+                        if (pa < 0)
+                        {
+                            _localPs = local;
+                            Trap(exec, op, pc, store: false, pa);
+                            local = _localPs;
+                            hasOp = exec.HasPending;
+                            return Step.Trapped;
+                        }
+
+                        // The instructions of this fetch that sit in the same L1 line: one cache access for all.
+                        int inLine = Math.Max(1, (int)((_l1LineMask + 1 - (pc & _l1LineMask)) >> 2));
+                        int n = Math.Min(inLine, Math.Max(1, op.Count));
+                        var r = caches.Access(pa, AccessKind.Fetch);
+                        if (r >= AccessResult.Miss)
+                        {
+                            _localPs = local;
+                            exec.Pending = op;
+                            exec.HasPending = true;
+                            BeginMiss(pa, AccessKind.Fetch, r);
+                            return Step.Blocked;
+                        }
+
+                        long t = (n * cycle) + AccessTime(r);
+                        _timePs[mode] += r == AccessResult.L1Hit ? t : n * cycle;
+                        local += t;
+                        _instructions += n;
+                        exec.PendingTraps = 0;
+                        if (op.Count > n)
+                        {
+                            op = new Operation(OperationKind.Instructions, pc + (4L * n), op.Count - n);
+                        }
+                        else
+                        {
+                            hasOp = false;
+                        }
+
+                        break;
+                    }
+
+                    case OperationKind.Load:
+                    case OperationKind.Store:
+                    {
+                        bool store = op.Kind == OperationKind.Store;
+                        long pa = tlb.Translate(op.Value, asid, store, ref _dHint);
+                        if (pa < 0 && kseg && MachineConstants.InKseg0(op.Value))
+                        {
+                            pa = op.Value - MachineConstants.Kseg0Base;
+                        }
+
+                        if (pa < 0)
+                        {
+                            _localPs = local;
+                            Trap(exec, op, op.Value, store, pa);
+                            local = _localPs;
+                            hasOp = exec.HasPending;
+                            return Step.Trapped;
+                        }
+
+                        var r = caches.Access(pa, store ? AccessKind.Store : AccessKind.Load);
+                        if (r >= AccessResult.Miss)
+                        {
+                            _localPs = local;
+                            exec.Pending = op;
+                            exec.HasPending = true;
+                            BeginMiss(pa, store ? AccessKind.Store : AccessKind.Load, r);
+                            return Step.Blocked;
+                        }
+
+                        long t = AccessTime(r);
+                        local += t;
+                        if (r == AccessResult.L1Hit)
+                        {
+                            _timePs[mode] += t;
+                        }
+
+                        if (store)
+                        {
+                            _stores++;
+                        }
+                        else
+                        {
+                            _loads++;
+                        }
+
+                        exec.PendingTraps = 0;
+                        hasOp = false;
+                        break;
+                    }
+
+                    case OperationKind.Idle:
+                    {
+                        long t = Math.Min(op.Value, end - local);
+                        local += t;
+                        _timePs[IdleBucket] += t;
+                        if (t < op.Value)
+                        {
+                            op = Operation.Idle(op.Value - t);
+                        }
+                        else
+                        {
+                            hasOp = false;
+                        }
+
+                        break;
+                    }
+
+                    default:
+                        // Privileged operations and disk reads: the supervisor emulates them. The operation is done
+                        // when it is handed over, so a context switch inside the handler loses nothing.
+                        _localPs = local;
+                        exec.HasPending = false;
+                        hasOp = false;
+                        Apply(_supervisor.OnPrivileged(op, this));
+                        local = _localPs;
+                        return Step.Trapped;
+                }
+            }
+
+            return Step.QuantumOver;
+        }
+        finally
+        {
+            _localPs = local;
+            exec.HasPending = hasOp;
+            exec.Pending = op;
+        }
+    }
+
+    /// <summary>Time an access that hit adds beyond the instruction's cycle; L2 hits are memory stall.</summary>
+    private long AccessTime(AccessResult r)
+    {
+        if (r == AccessResult.L1Hit)
+        {
+            return _p.L1HitLatencyPs;
+        }
+
+        _timePs[StallBucket] += _p.L2HitLatencyPs;
+        return _p.L2HitLatencyPs;
+    }
+
+    private void Trap(ExecutionStream exec, Operation op, long virtualAddress, bool store, long why)
+    {
+        exec.Pending = op;
+        exec.HasPending = true;
+        if (++exec.PendingTraps > MaxTrapsPerOperation)
+        {
+            throw new InvalidOperationException($"{this}: {op.Kind} at 0x{virtualAddress:x} trapped {MaxTrapsPerOperation} times: the supervisor never maps it");
+        }
+
+        bool readOnly = why == SoftwareTlb.ReadOnly;
+        if (readOnly)
+        {
+            _tlbModified++;
+        }
+        else
+        {
+            _tlbMisses++;
+        }
+
+        Apply(_supervisor.OnTlbMiss(virtualAddress, store, readOnly, this));
+    }
+
+    private void BeginMiss(long machineAddress, AccessKind kind, AccessResult result)
+    {
+        _missAddress = machineAddress;
+        _missKind = kind;
+        _status = Status.BlockedOnMiss;
+        if (result == AccessResult.Upgrade)
+        {
+            _upgrades++;
+        }
+
+        int home = _controller.BeginMiss(machineAddress, kind, _localPs, this);
+        if (home == _node)
+        {
+            _missesLocal++;
+        }
+        else
+        {
+            _missesRemote++;
+        }
+    }
+}

@@ -39,7 +39,9 @@ public sealed partial class ProcessorComponent : Component, ISupervisorContext, 
     private readonly int _l1LineMask;
     private LinkTable? _links;
     private IContext? _context;
+    [Transient("where the TLB last found an instruction page: every use checks the tag")]
     private int _iHint;
+    [Transient("where the TLB last found a data page: every use checks the tag")]
     private int _dHint;
 
     // State: DeclareState lists it.

@@ -25,6 +25,7 @@ public sealed class SoftwareTlb : IStateful
 
     // Where a tag was last found, by a hash of the tag: a lookup tries there before scanning every entry. A pure cache
     // of positions (every use checks the tag), so it changes no result and is not part of the state.
+    [Transient("a cache of positions: every use checks the tag")]
     private readonly int[] _lastIndex = new int[256];
 
     public SoftwareTlb(int entries)

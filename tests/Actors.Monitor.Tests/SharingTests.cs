@@ -2,6 +2,7 @@ using Disco.Actors.Monitor.Guest;
 using Disco.Actors.Monitor.Memory;
 using Disco.Actors.Monitor.Model;
 using Disco.Actors.Monitor.Vcpus;
+using Disco.Actors.Monitor.Workloads;
 
 namespace Disco.Actors.Monitor.Tests;
 
@@ -180,7 +181,7 @@ public class SharingTests
     }
 
     /// <summary>A database-like workload that forces in-place updates of its table (a file on the root disk).</summary>
-    private static Workloads.GuestWorkload SyncUpdates => GuestRuns.Pmake(jobs: 2, warm: true) with { WriteInPlace = true, SyncWrites = true };
+    private static GuestWorkload SyncUpdates => GuestRuns.Pmake(jobs: 2, warm: true) with { WriteInPlace = true, SyncWrites = true };
 
     [Fact]
     public void Synchronous_writes_reach_the_disk_bare_and_on_a_persistent_disk_and_stay_in_memory_on_the_shared_one()

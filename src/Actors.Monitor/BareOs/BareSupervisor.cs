@@ -6,7 +6,7 @@ using Disco.Actors.Hardware.Machine;
 using Disco.Actors.Hardware.Processor;
 using Disco.Actors.Hardware.Tlb;
 
-namespace Disco.Actors.Hardware.Bare;
+namespace Disco.Actors.Monitor.BareOs;
 
 /// <summary>
 /// The bare-hardware operating system on one processor: the supervisor the processor traps to when no monitor runs.

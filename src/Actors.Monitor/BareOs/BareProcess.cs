@@ -2,20 +2,7 @@ using Disco.Actors.Engine.State;
 using Disco.Actors.Hardware.Machine;
 using Disco.Actors.Hardware.Processor;
 
-namespace Disco.Actors.Hardware.Bare;
-
-/// <summary>A virtual range every process of a workload maps to the same machine pages (code of one program, a shared scene).</summary>
-public readonly record struct SharedRegion(long BaseAddress, long Bytes, int Segment)
-{
-    public bool Contains(long virtualAddress) => virtualAddress >= BaseAddress && virtualAddress < BaseAddress + Bytes;
-}
-
-public enum ProcessState : byte
-{
-    Runnable = 0,
-    BlockedOnDisk = 1,
-    Exited = 2,
-}
+namespace Disco.Actors.Monitor.BareOs;
 
 /// <summary>
 /// A process of the bare OS: its operation stream (as an execution context), its page table from virtual to machine

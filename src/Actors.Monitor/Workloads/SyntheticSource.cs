@@ -3,7 +3,7 @@ using Disco.Actors.Engine.Determinism;
 using Disco.Actors.Engine.State;
 using Disco.Actors.Hardware.Processor;
 
-namespace Disco.Actors.Hardware.Workloads;
+namespace Disco.Actors.Monitor.Workloads;
 
 /// <summary>
 /// An operation stream drawn from a <see cref="SyntheticProfile"/>: basic blocks of instructions, each followed by

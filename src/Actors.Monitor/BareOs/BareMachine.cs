@@ -2,12 +2,9 @@ using Disco.Actors.Engine.Components;
 using Disco.Actors.Engine.Model;
 using Disco.Actors.Engine.Time;
 using Disco.Actors.Hardware.Machine;
-using Disco.Actors.Hardware.Processor;
+using Disco.Actors.Engine.State;
 
-namespace Disco.Actors.Hardware.Bare;
-
-/// <summary>A process to place on the bare machine: its node, its operation stream, the regions it shares.</summary>
-public sealed record BareProcessSpec(int Node, IOperationSource Source, IReadOnlyList<SharedRegion> Shared);
+namespace Disco.Actors.Monitor.BareOs;
 
 /// <summary>
 /// The bare-hardware process runner: the machine with a <see cref="BareSupervisor"/> on every processor and the
@@ -53,6 +50,15 @@ public static class BareMachine
             builder.Connect(allocator, layout.Processor(n), back);
         }
 
-        return builder.Build(ModelName, end, seed);
+        return builder.Build(ModelName, end, seed, Register(new MessageCatalog()));
+    }
+
+    /// <summary>The bare OS's messages (the machine builder adds the hardware's).</summary>
+    public static MessageCatalog Register(MessageCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return catalog
+            .Register<PageFault>(BareOsMessageKinds.PageFault, PageFault.Read)
+            .Register<PageFaultReply>(BareOsMessageKinds.PageFaultReply, PageFaultReply.Read);
     }
 }

@@ -3,7 +3,7 @@ using Disco.Actors.Engine.Determinism;
 using Disco.Actors.Engine.State;
 using Disco.Actors.Hardware.Machine;
 
-namespace Disco.Actors.Hardware.Bare;
+namespace Disco.Actors.Monitor.BareOs;
 
 /// <summary>
 /// Processor (bare OS) → page allocator: process <paramref name="Process"/> touched virtual page
@@ -12,7 +12,7 @@ namespace Disco.Actors.Hardware.Bare;
 /// </summary>
 public sealed record PageFault(int Process, long Vpn, int Segment, long SegmentPage, NodeId Node) : ISimMessage
 {
-    public int Kind => HardwareMessageKinds.PageFault;
+    public int Kind => BareOsMessageKinds.PageFault;
 
     public ulong ContentHash() => Digest.Fold(Digest.Of(Kind, Process, Vpn, ((long)Segment << 8) | (uint)Node.Value), SegmentPage);
 
@@ -37,7 +37,7 @@ public sealed record PageFault(int Process, long Vpn, int Segment, long SegmentP
 /// <summary>Page allocator → processor: the machine page that now backs the faulting page.</summary>
 public sealed record PageFaultReply(int Process, long Vpn, MachinePage Page) : ISimMessage
 {
-    public int Kind => HardwareMessageKinds.PageFaultReply;
+    public int Kind => BareOsMessageKinds.PageFaultReply;
 
     public ulong ContentHash() => Digest.Of(Kind, Process, Vpn, Page.Value);
 

@@ -4,7 +4,7 @@ using Disco.Actors.Engine.State;
 using Disco.Actors.Engine.Time;
 using Disco.Actors.Hardware.Machine;
 
-namespace Disco.Actors.Hardware.Bare;
+namespace Disco.Actors.Monitor.BareOs;
 
 /// <summary>
 /// The bare OS's physical page allocator: one component, because placement is a machine-wide decision (which node

@@ -4,7 +4,7 @@ using Disco.Actors.Engine.Configuration;
 using Disco.Actors.Engine.State;
 using Disco.Actors.Hardware.Processor;
 
-namespace Disco.Actors.Hardware.Workloads;
+namespace Disco.Actors.Monitor.Workloads;
 
 /// <summary>
 /// Replays the output of Valgrind's <c>lackey --trace-mem=yes</c>: <c>I  addr,size</c> is an instruction fetch,

@@ -8,17 +8,24 @@ namespace Disco.Actors.Monitor.BareOs;
 /// A process of the bare OS: its operation stream (as an execution context), its page table from virtual to machine
 /// pages, filled on first touch, and its file position for disk reads.
 /// </summary>
-public sealed class BareProcess
+public sealed class BareProcess : IStateful
 {
-    private readonly Dictionary<long, long> _pageTable = [];
     private readonly SharedRegion[] _shared;
+    private readonly long _machinePages;
 
-    public BareProcess(int pid, int asid, IOperationSource source, IReadOnlyList<SharedRegion>? shared = null)
+    // State: see DeclareState.
+    private ProcessState _state;
+    private long _waitingFor = -1;
+    private long _nextSector;
+    private readonly Dictionary<long, long> _pageTable = [];
+
+    public BareProcess(int pid, int asid, IOperationSource source, long machinePages, IReadOnlyList<SharedRegion>? shared = null)
     {
         Pid = pid;
         Context = new ExecutionStream(source, ExecutionMode.User, asid);
+        _machinePages = machinePages;
         _shared = [.. shared ?? []];
-        NextSector = (long)pid * 4096 * 8;
+        _nextSector = (long)pid * 4096 * 8;
     }
 
     public int Pid { get; }
@@ -27,13 +34,13 @@ public sealed class BareProcess
 
     public int Asid => Context.Asid;
 
-    public ProcessState State { get; set; }
+    public ProcessState State { get => _state; set => _state = value; }
 
-    /// <summary>The disk request the process waits for (when blocked).</summary>
-    public long WaitingFor { get; set; } = -1;
+    /// <summary>The disk request the process waits for (when blocked), or -1.</summary>
+    public long WaitingFor { get => _waitingFor; set => _waitingFor = value; }
 
     /// <summary>Where its next file read starts on its disk.</summary>
-    public long NextSector { get; set; }
+    public long NextSector { get => _nextSector; set => _nextSector = value; }
 
     public int MappedPages => _pageTable.Count;
 
@@ -41,49 +48,36 @@ public sealed class BareProcess
 
     public void Map(long vpn, long machinePage) => _pageTable[vpn] = machinePage;
 
-    /// <summary>The shared segment a virtual page belongs to and its index there, or (-1, vpn) for a private page.</summary>
-    public (int Segment, long Index) FaultKey(long vpn)
+    /// <summary>The shared region's page a virtual page is, or <see cref="SegmentPage.Private"/>.</summary>
+    public SegmentPage FaultKey(long vpn)
     {
         long address = vpn << MachineConstants.PageShift;
         foreach (var r in _shared)
         {
             if (r.Contains(address))
             {
-                return (r.Segment, vpn - (r.BaseAddress >> MachineConstants.PageShift));
+                return new SegmentPage(r.Segment, vpn - (r.BaseAddress >> MachineConstants.PageShift));
             }
         }
 
-        return (-1, vpn);
+        return SegmentPage.Private;
     }
 
-    public void Save(ref StateWriter writer)
+    public void DeclareState(ref StateIo io)
     {
-        writer.Write((int)State);
-        writer.Write(WaitingFor);
-        writer.Write(NextSector);
-        writer.WriteCount(_pageTable.Count);
-        foreach (var (vpn, page) in _pageTable.OrderBy(kv => kv.Key))
+        io.Enum("process state", ref _state);
+        io.Long("waiting for", ref _waitingFor, -1);
+        io.Long("next sector", ref _nextSector, 0);
+        io.LongMap("page table", _pageTable, (int)Math.Min(int.MaxValue, _machinePages), 0, long.MaxValue, 0, _machinePages - 1);
+
+        // The execution stream (a hardware type) still saves and loads through its own methods.
+        if (io.IsSaving)
         {
-            writer.Write(vpn);
-            writer.Write(page);
+            Context.Save(ref io.Writer);
         }
-
-        Context.Save(ref writer);
-    }
-
-    public void Load(ref StateReader reader, long machinePages)
-    {
-        State = (ProcessState)reader.ReadInt("process state", 0, (int)ProcessState.Exited);
-        WaitingFor = reader.ReadLong("waiting for", -1, long.MaxValue);
-        NextSector = reader.ReadLong("next sector", 0, long.MaxValue);
-        _pageTable.Clear();
-        int n = reader.ReadCount("page table", (int)Math.Min(int.MaxValue, machinePages));
-        for (int i = 0; i < n; i++)
+        else if (io.IsLoading)
         {
-            long vpn = reader.ReadLong("vpn", 0, long.MaxValue);
-            _pageTable[vpn] = reader.ReadLong("machine page", 0, machinePages - 1);
+            Context.Load(ref io.Reader);
         }
-
-        Context.Load(ref reader);
     }
 }

@@ -1,14 +1,15 @@
 using Disco.Actors.Engine.Components;
 using Disco.Actors.Engine.Model;
+using Disco.Actors.Engine.State;
 using Disco.Actors.Engine.Time;
 using Disco.Actors.Hardware.Machine;
-using Disco.Actors.Engine.State;
 
 namespace Disco.Actors.Monitor.BareOs;
 
 /// <summary>
-/// The bare-hardware process runner: the machine with a <see cref="BareSupervisor"/> on every processor and the
-/// page allocator after the hardware's components. This is the baseline every monitor overhead is measured against.
+/// The OS stub's model (<c>machine</c>): the machine with a <see cref="BareSupervisor"/> on every processor and the
+/// page allocator after the hardware's components. It drives the hardware (checks, trace replay); it is not the
+/// baseline of a bare-vs-Disco comparison: that is the guest kernel under its native supervisor.
 /// </summary>
 public static class BareMachine
 {

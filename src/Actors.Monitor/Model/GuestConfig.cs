@@ -1,5 +1,4 @@
 using Disco.Actors.Engine.Configuration;
-using Disco.Actors.Hardware.Machine;
 using Disco.Actors.Monitor.Guest;
 using Disco.Actors.Monitor.Vcpus;
 using Disco.Actors.Monitor.Workloads;

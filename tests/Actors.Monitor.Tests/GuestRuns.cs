@@ -4,7 +4,6 @@ using Disco.Actors.Engine.Run;
 using Disco.Actors.Engine.Time;
 using Disco.Actors.Hardware.Machine;
 using Disco.Actors.Hardware.Processor;
-using Disco.Actors.Hardware.Workloads;
 using Disco.Actors.Monitor.Guest;
 using Disco.Actors.Monitor.Model;
 using Disco.Actors.Monitor.Vcpus;

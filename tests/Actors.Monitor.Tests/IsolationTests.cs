@@ -1,5 +1,4 @@
 using Disco.Actors.Hardware.Tlb;
-using Disco.Actors.Hardware.Workloads;
 using Disco.Actors.Monitor.Memory;
 using Disco.Actors.Monitor.Model;
 using Disco.Actors.Monitor.Vcpus;

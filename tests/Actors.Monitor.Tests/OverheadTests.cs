@@ -117,7 +117,8 @@ public class OverheadTests
         {
             "emulate" => m with { EmulatePrivilegedPs = m.EmulatePrivilegedPs + Delta },
             "reflect" => m with { ReflectPs = m.ReflectPs + Delta },
-            _ => m with { EmulateTlbWritePs = m.EmulateTlbWritePs + Delta },
+            "tlb-write" => m with { EmulateTlbWritePs = m.EmulateTlbWritePs + Delta },
+            _ => throw new ArgumentOutOfRangeException(nameof(cost), cost, "not a monitor cost this test knows: emulate, reflect or tlb-write"),
         };
         var a = GuestRuns.Run(w, underMonitor: true, monitor: m).Result;
         var b = GuestRuns.Run(w, underMonitor: true, monitor: dearer).Result;

@@ -1,7 +1,6 @@
 using Disco.Actors.Engine.Configuration;
 using Disco.Actors.Engine.Run;
 using Disco.Actors.Hardware.Processor;
-using Disco.Actors.Hardware.Workloads;
 using Disco.Actors.Monitor.Guest;
 using Disco.Actors.Monitor.Memory;
 using Disco.Actors.Monitor.Workloads;

@@ -27,7 +27,5 @@ public static class HardwareMessageKinds
     // Processor (Processor/ProcessorMessages.cs)
     public const int BurstEnd = 130;
 
-    // Bare-hardware operating system stub (Bare/BareMessages.cs)
-    public const int PageFault = 140;
-    public const int PageFaultReply = 141;
+    // 140-141 belong to the bare OS stub (Actors.Monitor/BareOs/BareOsMessageKinds.cs): never reuse them here.
 }

@@ -1,12 +1,11 @@
 using Disco.Actors.Engine.State;
-using Disco.Actors.Hardware.Bare;
 using Disco.Actors.Hardware.Coherence;
 using Disco.Actors.Hardware.Disk;
 using Disco.Actors.Hardware.Processor;
 
 namespace Disco.Actors.Hardware.Machine;
 
-/// <summary>Registers every hardware message (and the bare OS's) with a model's catalog.</summary>
+/// <summary>Registers every hardware message with a model's catalog.</summary>
 public static class HardwareMessages
 {
     public static MessageCatalog Register(MessageCatalog catalog)
@@ -27,8 +26,6 @@ public static class HardwareMessages
             .Register<DiskRequest>(HardwareMessageKinds.DiskRequest, DiskRequest.Read)
             .Register<DiskComplete>(HardwareMessageKinds.DiskComplete, DiskComplete.Read)
             .Register<DiskTransferDone>(HardwareMessageKinds.DiskTransferDone, DiskTransferDone.Read)
-            .Register<BurstEnd>(HardwareMessageKinds.BurstEnd, BurstEnd.Read)
-            .Register<PageFault>(HardwareMessageKinds.PageFault, PageFault.Read)
-            .Register<PageFaultReply>(HardwareMessageKinds.PageFaultReply, PageFaultReply.Read);
+            .Register<BurstEnd>(HardwareMessageKinds.BurstEnd, BurstEnd.Read);
     }
 }

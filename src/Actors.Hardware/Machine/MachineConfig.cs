@@ -1,17 +1,14 @@
 using Disco.Actors.Engine.Configuration;
-using Disco.Actors.Hardware.Bare;
 using Disco.Actors.Hardware.Caches;
 using Disco.Actors.Hardware.Disk;
 using Disco.Actors.Hardware.Interconnect;
-using Disco.Actors.Hardware.Workloads;
 
 namespace Disco.Actors.Hardware.Machine;
 
-/// <summary>Reads disco.machine and disco.workload into parameter records; every impossible value names its key.</summary>
+/// <summary>Reads disco.machine into parameter records; every impossible value names its key.</summary>
 public static class MachineConfig
 {
     public const string MachineRoot = "disco.machine.";
-    public const string WorkloadRoot = "disco.workload.";
 
     public static MachineParams ReadMachine(SimConfig config)
     {
@@ -72,81 +69,6 @@ public static class MachineConfig
         }
 
         return p;
-    }
-
-    public static BareOsParams ReadBareOs(SimConfig config)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        const string b = WorkloadRoot + "bare.";
-        var os = new BareOsParams
-        {
-            Placement = config.GetOneOf(b + "placement", "round-robin", "first-touch") == "first-touch" ? PagePlacement.FirstTouch : PagePlacement.RoundRobin,
-            TlbRefillPs = config.GetSimTime(b + "tlb-refill").Ps,
-            PageFaultPs = config.GetSimTime(b + "page-fault").Ps,
-            SharedPageFaultPs = config.GetSimTime(b + "shared-page-fault").Ps,
-            SyscallPs = config.GetSimTime(b + "syscall").Ps,
-            ContextSwitchPs = config.GetSimTime(b + "context-switch").Ps,
-            InterruptPs = config.GetSimTime(b + "interrupt").Ps,
-            TimeSlicePs = config.GetSimTime(b + "time-slice").Ps,
-        };
-        foreach (var (key, problem) in os.Problems())
-        {
-            throw config.Error(b + key, problem);
-        }
-
-        return os;
-    }
-
-    public static WorkloadPlan ReadWorkload(SimConfig config, MachineParams machine)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        ArgumentNullException.ThrowIfNull(machine);
-        string kind = config.GetOneOf(WorkloadRoot + "kind", "trace", "engineering", "raytrace");
-        if (kind == "trace")
-        {
-            string path = config.GetString(WorkloadRoot + "trace");
-            if (path.Length == 0)
-            {
-                throw config.Error(WorkloadRoot + "trace", "names no trace file (workload.kind = trace needs one)");
-            }
-
-            if (!System.IO.File.Exists(path))
-            {
-                throw config.Error(WorkloadRoot + "trace", $"trace file '{path}' not found (paths are relative to the current directory)");
-            }
-
-            return new WorkloadPlan(kind, path, null, 1, 1);
-        }
-
-        string at = WorkloadRoot + kind + ".";
-        var profile = new SyntheticProfile
-        {
-            Instructions = config.GetLong(at + "instructions"),
-            CodeBytes = config.GetLong(at + "code-kb", 0, 1L << 26) << 10,
-            BlockInstructions = config.GetDouble(at + "block-instructions"),
-            CodeLocality = config.GetDouble(at + "code-locality"),
-            MemoryOpsPerInstruction = config.GetDouble(at + "memory-ops-per-instruction"),
-            StoreFraction = config.GetDouble(at + "store-fraction"),
-            WorkingSetBytes = config.GetLong(at + "working-set-kb", 0, 1L << 26) << 10,
-            Sequential = config.GetDouble(at + "sequential"),
-            HotFraction = config.GetDouble(at + "hot-fraction"),
-            HotShare = config.GetDouble(at + "hot-share"),
-            SharedBytes = config.GetLong(at + "shared-kb", 0, 1L << 26) << 10,
-            SharedShare = config.GetDouble(at + "shared-share"),
-            SharedStoreFraction = config.GetDouble(at + "shared-store-fraction"),
-            SharedSequential = config.GetDouble(at + "shared-sequential"),
-            SyscallsPerMillion = config.GetDouble(at + "syscalls-per-million"),
-            DiskReadsPerMillion = config.GetDouble(at + "disk-reads-per-million"),
-            DiskReadPages = config.GetInt(at + "disk-read-pages"),
-        };
-        foreach (var (key, problem) in profile.Problems())
-        {
-            throw config.Error(at + key, problem);
-        }
-
-        int processes = config.GetInt(at + "processes", 1, machine.Nodes * (Tlb.TlbEntry.MaxAsid + 1));
-        int programs = config.GetInt(at + "programs", 1, processes);
-        return new WorkloadPlan(kind, null, profile, processes, programs);
     }
 
     private static CacheGeometry Geometry(SimConfig config, string at) =>

@@ -2,9 +2,10 @@ using Disco.Actors.Engine.Configuration;
 using Disco.Actors.Engine.Model;
 using Disco.Actors.Engine.Phold;
 using Disco.Actors.Engine.Time;
-using Disco.Actors.Hardware.Bare;
 using Disco.Actors.Hardware.Machine;
+using Disco.Actors.Monitor.BareOs;
 using Disco.Actors.Monitor.Model;
+using Disco.Actors.Monitor.Workloads;
 
 namespace Disco.Actors.Host.Runs;
 
@@ -55,12 +56,12 @@ internal static class ModelCatalog
         return p;
     }
 
-    /// <summary>The FLASH-like machine running the bare-hardware workload; by default it runs until every process has finished.</summary>
+    /// <summary>The FLASH-like machine running the bare OS stub and its workload; by default it runs until every process has finished.</summary>
     private static SimulationModel BuildMachine(SimConfig config, long seed)
     {
         var machine = MachineConfig.ReadMachine(config);
-        var os = MachineConfig.ReadBareOs(config);
-        var workload = MachineConfig.ReadWorkload(config, machine);
+        var os = BareOsConfig.ReadBareOs(config);
+        var workload = WorkloadConfig.ReadPlan(config, machine);
         return BareMachine.Build(machine, os, workload.CreateProcesses(machine.Nodes, seed), EndTime(config, SimTime.Infinity), seed);
     }
 

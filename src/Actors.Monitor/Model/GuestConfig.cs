@@ -1,6 +1,4 @@
 using Disco.Actors.Engine.Configuration;
-using Disco.Actors.Hardware.Machine;
-using Disco.Actors.Hardware.Workloads;
 using Disco.Actors.Monitor.Guest;
 using Disco.Actors.Monitor.Vcpus;
 using Disco.Actors.Monitor.Workloads;
@@ -104,25 +102,9 @@ public static class GuestConfig
     public static GuestWorkload ReadWorkload(SimConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        string kind = config.GetOneOf(MachineConfig.WorkloadRoot + "kind", WorkloadKinds);
-        string at = MachineConfig.WorkloadRoot + kind + ".";
-        var profile = new SyntheticProfile
-        {
-            Instructions = config.GetLong(at + "instructions"),
-            CodeBytes = config.GetLong(at + "code-kb", 0, 1L << 26) << 10,
-            BlockInstructions = config.GetDouble(at + "block-instructions"),
-            CodeLocality = config.GetDouble(at + "code-locality"),
-            MemoryOpsPerInstruction = config.GetDouble(at + "memory-ops-per-instruction"),
-            StoreFraction = config.GetDouble(at + "store-fraction"),
-            WorkingSetBytes = config.GetLong(at + "working-set-kb", 0, 1L << 26) << 10,
-            Sequential = config.GetDouble(at + "sequential"),
-            HotFraction = config.GetDouble(at + "hot-fraction"),
-            HotShare = config.GetDouble(at + "hot-share"),
-            SharedBytes = config.GetLong(at + "shared-kb", 0, 1L << 26) << 10,
-            SharedShare = config.GetDouble(at + "shared-share"),
-            SharedStoreFraction = config.GetDouble(at + "shared-store-fraction"),
-            SharedSequential = config.GetDouble(at + "shared-sequential"),
-        };
+        string kind = config.GetOneOf(WorkloadConfig.WorkloadRoot + "kind", WorkloadKinds);
+        string at = WorkloadConfig.WorkloadRoot + kind + ".";
+        var profile = WorkloadConfig.ReadProfile(config, at);
         var w = new GuestWorkload
         {
             Kind = kind,

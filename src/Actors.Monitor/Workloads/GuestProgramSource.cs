@@ -2,7 +2,6 @@ using Disco.Actors.Engine.Components;
 using Disco.Actors.Engine.Determinism;
 using Disco.Actors.Engine.State;
 using Disco.Actors.Hardware.Processor;
-using Disco.Actors.Hardware.Workloads;
 using Disco.Actors.Monitor.Guest;
 
 namespace Disco.Actors.Monitor.Workloads;

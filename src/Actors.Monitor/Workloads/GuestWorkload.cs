@@ -1,4 +1,3 @@
-using Disco.Actors.Hardware.Workloads;
 using Disco.Actors.Monitor.Guest;
 
 namespace Disco.Actors.Monitor.Workloads;

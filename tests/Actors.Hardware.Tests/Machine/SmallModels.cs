@@ -1,13 +1,16 @@
 using Disco.Actors.Engine.Model;
 using Disco.Actors.Engine.Time;
-using Disco.Actors.Hardware.Bare;
 using Disco.Actors.Hardware.Machine;
-using Disco.Actors.Hardware.Workloads;
+using Disco.Actors.Monitor.BareOs;
+using Disco.Actors.Monitor.Workloads;
 using Disco.Actors.Testing;
 
 namespace Disco.Actors.Hardware.Tests.Machine;
 
-/// <summary>Small but busy bare-machine models: every component kind and protocol path in well under a second.</summary>
+/// <summary>
+/// Small but busy bare-machine models: every component kind and protocol path in well under a second. They run the
+/// monitor project's bare OS stub and synthetic workloads, the cheapest driver that keeps every hardware part busy.
+/// </summary>
 internal static class SmallModels
 {
     /// <summary>Multiprogrammed, with shared writes, disk reads, system calls, time slices and hot pages.</summary>

@@ -1,4 +1,4 @@
-namespace Disco.Actors.Hardware.Workloads;
+namespace Disco.Actors.Monitor.Workloads;
 
 /// <summary>
 /// A synthetic process's character: how much it runs, its code and data footprints, its locality, its read/write

@@ -1,12 +1,11 @@
 using Disco.Actors.Engine.Kernel;
 using Disco.Actors.Engine.Run;
 using Disco.Actors.Engine.Time;
-using Disco.Actors.Hardware.Bare;
 using Disco.Actors.Hardware.Machine;
 using Disco.Actors.Hardware.Processor;
-using Disco.Actors.Hardware.Tests.Machine;
+using Disco.Actors.Monitor.BareOs;
 
-namespace Disco.Actors.Hardware.Tests.Bare;
+namespace Disco.Actors.Monitor.Tests.BareOs;
 
 public class BareOsTests
 {

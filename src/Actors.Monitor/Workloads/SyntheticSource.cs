@@ -3,7 +3,7 @@ using Disco.Actors.Engine.Determinism;
 using Disco.Actors.Engine.State;
 using Disco.Actors.Hardware.Processor;
 
-namespace Disco.Actors.Hardware.Workloads;
+namespace Disco.Actors.Monitor.Workloads;
 
 /// <summary>
 /// An operation stream drawn from a <see cref="SyntheticProfile"/>: basic blocks of instructions, each followed by
@@ -11,7 +11,7 @@ namespace Disco.Actors.Hardware.Workloads;
 /// the shared region, and now and then a system call or a file read. Its generator is its own, seeded from (run
 /// seed, process number), and saved with it: the stream is the same on every engine and after a resume.
 /// </summary>
-public sealed class SyntheticSource : IOperationSource
+public sealed class SyntheticSource : IOperationSource, IStateful
 {
     /// <summary>Where each region starts in every process's virtual address space.</summary>
     public const long CodeBase = 0x0040_0000;
@@ -29,16 +29,16 @@ public sealed class SyntheticSource : IOperationSource
     private readonly long _hotDataBytes;
     private readonly double _blockStop;
     private readonly double _logContinue;
-    private SimRandom _random;
 
-    // State (checkpointed, in this order).
+    // State: see DeclareState.
+    private SimRandom _random;
     private long _instructions;
     private long _pc;
     private long _lastPrivate;
     private long _lastShared;
     private int _dataOpsDue;
     private double _memoryDebt;
-    private int _pendingExtra;   // 0 none, 1 a system call, 2 a disk read, after the block's data operations
+    private PendingCall _pendingExtra;   // issued after the block's data operations
 
     public SyntheticSource(SyntheticProfile profile, long runSeed, int process)
     {
@@ -67,11 +67,11 @@ public sealed class SyntheticSource : IOperationSource
             return true;
         }
 
-        if (_pendingExtra != 0)
+        if (_pendingExtra != PendingCall.None)
         {
-            int extra = _pendingExtra;
-            _pendingExtra = 0;
-            operation = extra == 1 ? Operation.Privileged(1) : Operation.DiskRead(DiskBufferBase, _p.DiskReadPages);
+            var extra = _pendingExtra;
+            _pendingExtra = PendingCall.None;
+            operation = extra == PendingCall.Syscall ? Operation.Privileged(1) : Operation.DiskRead(DiskBufferBase, _p.DiskReadPages);
             return true;
         }
 
@@ -99,11 +99,11 @@ public sealed class SyntheticSource : IOperationSource
         double perInstruction = 1e-6 * n;
         if (_p.SyscallsPerMillion > 0 && _random.NextDouble() < _p.SyscallsPerMillion * perInstruction)
         {
-            _pendingExtra = 1;
+            _pendingExtra = PendingCall.Syscall;
         }
         else if (_p.DiskReadsPerMillion > 0 && _random.NextDouble() < _p.DiskReadsPerMillion * perInstruction)
         {
-            _pendingExtra = 2;
+            _pendingExtra = PendingCall.DiskRead;
         }
 
         return true;
@@ -135,42 +135,32 @@ public sealed class SyntheticSource : IOperationSource
 
     private long RandomBelow(long bound) => (long)(_random.NextDouble() * bound);
 
-    public void Save(ref StateWriter writer)
+    public void DeclareState(ref StateIo io)
     {
-        var (s0, s1, s2, s3) = _random.State;
-        writer.Write(s0);
-        writer.Write(s1);
-        writer.Write(s2);
-        writer.Write(s3);
-        writer.Write(_instructions);
-        writer.Write(_pc);
-        writer.Write(_lastPrivate);
-        writer.Write(_lastShared);
-        writer.Write(_dataOpsDue);
-        writer.Write(_memoryDebt);
-        writer.Write(_pendingExtra);
-    }
-
-    public void Load(ref StateReader reader)
-    {
-        ulong s0 = reader.ReadULong("generator"), s1 = reader.ReadULong("generator"), s2 = reader.ReadULong("generator"), s3 = reader.ReadULong("generator");
-        if ((s0 | s1 | s2 | s3) == 0)
-        {
-            throw new CorruptStateException("synthetic stream: generator state is all zero");
-        }
-
-        _random = new SimRandom(s0, s1, s2, s3);
-        _instructions = reader.ReadLong("instructions issued", 0, _p.Instructions);
-        _pc = reader.ReadLong("pc", CodeBase, CodeBase + _p.CodeBytes);
-        _lastPrivate = reader.ReadLong("last private address", DataBase, DataBase + _p.WorkingSetBytes);
-        _lastShared = reader.ReadLong("last shared address", SharedBase, SharedBase + Math.Max(_p.SharedBytes, 8));
-        _dataOpsDue = reader.ReadInt("data operations due", 0, 1 << 20);
-        _memoryDebt = reader.ReadDouble("memory debt");
-        if (!(_memoryDebt >= 0 && _memoryDebt < 1))
+        io.Generator("generator", ref _random);
+        io.Long("instructions issued", ref _instructions, 0, _p.Instructions);
+        io.Long("pc", ref _pc, CodeBase, CodeBase + _p.CodeBytes);
+        io.Long("last private address", ref _lastPrivate, DataBase, DataBase + _p.WorkingSetBytes);
+        io.Long("last shared address", ref _lastShared, SharedBase, SharedBase + Math.Max(_p.SharedBytes, 8));
+        io.Int("data operations due", ref _dataOpsDue, 0, 1 << 20);
+        io.Double("memory debt", ref _memoryDebt);
+        if (io.IsLoading && !(_memoryDebt >= 0 && _memoryDebt < 1))
         {
             throw new CorruptStateException($"synthetic stream: memory debt {_memoryDebt} outside [0, 1)");
         }
 
-        _pendingExtra = reader.ReadInt("pending extra", 0, 2);
+        io.Enum("pending extra", ref _pendingExtra);
+    }
+
+    public void Save(ref StateWriter writer) => this.SaveDeclared(ref writer);
+
+    public void Load(ref StateReader reader) => this.LoadDeclared(ref reader);
+
+    /// <summary>What a basic block issues after its loads and stores.</summary>
+    private enum PendingCall
+    {
+        None = 0,
+        Syscall = 1,
+        DiskRead = 2,
     }
 }

@@ -3,25 +3,25 @@ using Disco.Actors.Engine.Determinism;
 using Disco.Actors.Engine.State;
 using Disco.Actors.Hardware.Machine;
 
-namespace Disco.Actors.Hardware.Bare;
+namespace Disco.Actors.Monitor.BareOs;
 
 /// <summary>
 /// Processor (bare OS) → page allocator: process <paramref name="Process"/> touched virtual page
-/// <paramref name="Vpn"/> for the first time. <paramref name="Segment"/> ≥ 0 names a shared region and
-/// <paramref name="SegmentPage"/> the page's index in it: every process gets the same machine page.
+/// <paramref name="Vpn"/> for the first time. A shared <paramref name="Page"/> names the region's page: every process
+/// gets the same machine page; a private one is <see cref="SegmentPage.Private"/>.
 /// </summary>
-public sealed record PageFault(int Process, long Vpn, int Segment, long SegmentPage, NodeId Node) : ISimMessage
+public sealed record PageFault(int Process, long Vpn, SegmentPage Page, NodeId Node) : ISimMessage
 {
-    public int Kind => HardwareMessageKinds.PageFault;
+    public int Kind => BareOsMessageKinds.PageFault;
 
-    public ulong ContentHash() => Digest.Fold(Digest.Of(Kind, Process, Vpn, ((long)Segment << 8) | (uint)Node.Value), SegmentPage);
+    public ulong ContentHash() => Digest.Fold(Digest.Of(Kind, Process, Vpn, ((long)Page.Segment << 8) | (uint)Node.Value), Page.Index);
 
     public void Write(ref StateWriter writer)
     {
         writer.Write(Process);
         writer.Write(Vpn);
-        writer.Write(Segment);
-        writer.Write(SegmentPage);
+        writer.Write(Page.Segment);
+        writer.Write(Page.Index);
         writer.Write(Node.Value);
     }
 
@@ -29,15 +29,14 @@ public sealed record PageFault(int Process, long Vpn, int Segment, long SegmentP
         new PageFault(
             reader.ReadInt("process", 0, int.MaxValue),
             reader.ReadLong("vpn", 0, long.MaxValue),
-            reader.ReadInt("segment", -1, int.MaxValue),
-            reader.ReadLong("segment page", 0, long.MaxValue),
+            new SegmentPage(reader.ReadInt("segment", -1, int.MaxValue), reader.ReadLong("segment page", 0, long.MaxValue)),
             new NodeId(reader.ReadInt("node", 0, MachineConstants.MaxNodes - 1)));
 }
 
 /// <summary>Page allocator → processor: the machine page that now backs the faulting page.</summary>
 public sealed record PageFaultReply(int Process, long Vpn, MachinePage Page) : ISimMessage
 {
-    public int Kind => HardwareMessageKinds.PageFaultReply;
+    public int Kind => BareOsMessageKinds.PageFaultReply;
 
     public ulong ContentHash() => Digest.Of(Kind, Process, Vpn, Page.Value);
 

@@ -4,7 +4,7 @@ using Disco.Actors.Engine.State;
 using Disco.Actors.Engine.Time;
 using Disco.Actors.Hardware.Machine;
 
-namespace Disco.Actors.Hardware.Bare;
+namespace Disco.Actors.Monitor.BareOs;
 
 /// <summary>
 /// The bare OS's physical page allocator: one component, because placement is a machine-wide decision (which node
@@ -22,10 +22,10 @@ public sealed class BareMemoryManager : Component
     private readonly long _replyLatencyPs;
     private readonly long _zeroFillPs;
 
-    // State (checkpointed, in this order).
+    // State: see DeclareState.
     private readonly long[] _used;
     private long _roundRobin;
-    private readonly Dictionary<(int Segment, long Index), long> _shared = [];
+    private readonly Dictionary<SegmentPage, long> _shared = [];
     private long _faults;
     private long _sharedHits;
 
@@ -62,7 +62,7 @@ public sealed class BareMemoryManager : Component
         _faults++;
         long page;
         long delay = _replyLatencyPs;
-        if (m.Segment >= 0 && _shared.TryGetValue((m.Segment, m.SegmentPage), out long existing))
+        if (m.Page.IsShared && _shared.TryGetValue(m.Page, out long existing))
         {
             _sharedHits++;
             page = existing;
@@ -71,9 +71,9 @@ public sealed class BareMemoryManager : Component
         {
             delay += _zeroFillPs;
             page = Allocate(m.Node.Value);
-            if (m.Segment >= 0)
+            if (m.Page.IsShared)
             {
-                _shared[(m.Segment, m.SegmentPage)] = page;
+                _shared[m.Page] = page;
             }
         }
 
@@ -95,51 +95,24 @@ public sealed class BareMemoryManager : Component
         throw new BadInputException("disco.machine.memory-mb", $"machine memory is full ({_nodes * _pagesPerNode} pages): the workload touches more; give the machine more memory");
     }
 
+    public override void DeclareState(ref StateIo io)
+    {
+        long totalPages = _nodes * _pagesPerNode;
+        io.Longs("pages used per node", _used, 0, _pagesPerNode);
+        io.Long("round robin", ref _roundRobin, 0);
+        io.Map(
+            "shared pages",
+            _shared,
+            (int)Math.Min(int.MaxValue, totalPages),
+            static (ref StateIo io, ref SegmentPage key) => io.Value("shared page", ref key),
+            (ref StateIo io, ref long page) => io.Long("machine page", ref page, 0, totalPages - 1));
+        io.Counter("bare.allocator.faults", ref _faults);
+        io.Counter("bare.allocator.shared_hits", ref _sharedHits);
+    }
+
     public override void ReportStats(IStatsSink sink)
     {
-        ArgumentNullException.ThrowIfNull(sink);
+        base.ReportStats(sink);
         sink.Add("memory_pages.machine", PagesInUse);
-        sink.Add("bare.allocator.faults", _faults);
-        sink.Add("bare.allocator.shared_hits", _sharedHits);
-    }
-
-    protected override void SaveState(ref StateWriter writer)
-    {
-        writer.Write(_used);
-        writer.Write(_roundRobin);
-        writer.WriteCount(_shared.Count);
-        foreach (var ((segment, index), page) in _shared.OrderBy(kv => kv.Key.Segment).ThenBy(kv => kv.Key.Index))
-        {
-            writer.Write(segment);
-            writer.Write(index);
-            writer.Write(page);
-        }
-
-        writer.Write(_faults);
-        writer.Write(_sharedHits);
-    }
-
-    protected override void LoadState(ref StateReader reader)
-    {
-        long[] used = reader.ReadLongArray("pages used", _nodes);
-        if (used.Length != _nodes || used.Any(u => u < 0 || u > _pagesPerNode))
-        {
-            throw new CorruptStateException($"{this}: pages used per node malformed");
-        }
-
-        used.CopyTo(_used, 0);
-        _roundRobin = reader.ReadLong("round robin", 0, long.MaxValue);
-        _shared.Clear();
-        long total = _nodes * _pagesPerNode;
-        int n = reader.ReadCount("shared pages", (int)Math.Min(int.MaxValue, total));
-        for (int i = 0; i < n; i++)
-        {
-            int segment = reader.ReadInt("segment", 0, int.MaxValue);
-            long index = reader.ReadLong("segment page", 0, long.MaxValue);
-            _shared[(segment, index)] = reader.ReadLong("machine page", 0, total - 1);
-        }
-
-        _faults = reader.ReadLong("faults", 0, long.MaxValue);
-        _sharedHits = reader.ReadLong("shared hits", 0, long.MaxValue);
     }
 }

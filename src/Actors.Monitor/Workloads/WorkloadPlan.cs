@@ -1,6 +1,6 @@
-using Disco.Actors.Hardware.Bare;
+using Disco.Actors.Monitor.BareOs;
 
-namespace Disco.Actors.Hardware.Workloads;
+namespace Disco.Actors.Monitor.Workloads;
 
 /// <summary>
 /// What runs on the bare machine: a trace replayed by one process on node 0, or <see cref="Processes"/> synthetic

@@ -6,7 +6,7 @@ using Disco.Actors.Hardware.Machine;
 using Disco.Actors.Hardware.Processor;
 using Disco.Actors.Hardware.Tlb;
 
-namespace Disco.Actors.Hardware.Bare;
+namespace Disco.Actors.Monitor.BareOs;
 
 /// <summary>
 /// The bare-hardware operating system on one processor: the supervisor the processor traps to when no monitor runs.
@@ -15,18 +15,17 @@ namespace Disco.Actors.Hardware.Bare;
 /// blocks; another runs or the processor idles) and takes interrupts (it ignores hot pages: IRIX 5.3 is not
 /// NUMA-aware). Every cost is a <see cref="BareOsParams"/> value.
 /// </summary>
-public sealed class BareSupervisor : ISupervisor
+public sealed class BareSupervisor : ISupervisor, IStateful
 {
-    private const long SectorsPerPage = MachineConstants.PageSizeBytes / 512;
-
     private readonly BareOsParams _os;
     private readonly MachineLayout _layout;
     private readonly ComponentId _allocator;
     private readonly long _machinePages;
     private readonly long _diskSectors;
+    private readonly long _sectorsPerPage;
     private readonly List<BareProcess> _processes = [];
 
-    // State (checkpointed, in this order, then the processes).
+    // State: see DeclareState.
     private int _current = -1;
     private long _sliceEndPs;
     private bool _faultPending;
@@ -53,6 +52,7 @@ public sealed class BareSupervisor : ISupervisor
         _allocator = allocator;
         _machinePages = machine.TotalPages;
         _diskSectors = machine.Disk.Sectors;
+        _sectorsPerPage = MachineConstants.PageSizeBytes / machine.Disk.SectorBytes;
     }
 
     public IReadOnlyList<BareProcess> Processes => _processes;
@@ -69,7 +69,7 @@ public sealed class BareSupervisor : ISupervisor
             throw new InvalidOperationException($"at most {TlbEntry.MaxAsid + 1} processes per processor (one ASID each)");
         }
 
-        var p = new BareProcess(pid, _processes.Count, source, shared);
+        var p = new BareProcess(pid, _processes.Count, source, _machinePages, shared);
         _processes.Add(p);
         return p;
     }
@@ -187,10 +187,9 @@ public sealed class BareSupervisor : ISupervisor
 
     private TrapOutcome Fault(BareProcess p, long vpn, ISupervisorContext context)
     {
-        var (segment, index) = p.FaultKey(vpn);
         _faultPending = true;
         _faultVpn = vpn;
-        context.Send(_allocator, new PageFault(p.Pid, vpn, segment, segment >= 0 ? index : 0, context.Node));
+        context.Send(_allocator, new PageFault(p.Pid, vpn, p.FaultKey(vpn), context.Node));
         return new TrapOutcome(0, ExecutionMode.Kernel, TrapAction.Wait);
     }
 
@@ -212,8 +211,8 @@ public sealed class BareSupervisor : ISupervisor
         _diskReadPending = false;
         _diskReads++;
         long id = _nextRequest++;
-        long sector = p.NextSector % Math.Max(1, _diskSectors - (pages.Length * SectorsPerPage));
-        p.NextSector = sector + (pages.Length * SectorsPerPage);
+        long sector = p.NextSector % Math.Max(1, _diskSectors - (pages.Length * _sectorsPerPage));
+        p.NextSector = sector + (pages.Length * _sectorsPerPage);
         int disk = p.Pid % _layout.Disks;
         context.Send(_layout.Disk(disk), new DiskRequest(id, Write: false, sector, pages, context.Processor), costPs);
         p.State = ProcessState.BlockedOnDisk;
@@ -257,63 +256,36 @@ public sealed class BareSupervisor : ISupervisor
         return -1;
     }
 
-    public void ReportStats(IStatsSink sink)
+    public void DeclareState(ref StateIo io)
     {
-        ArgumentNullException.ThrowIfNull(sink);
-        sink.Add("page_faults", _pageFaults);
-        sink.Add("disk_requests.issued", _diskReads);
-        sink.Add("bare.tlb_refills", _refills);
-        sink.Add("bare.syscalls", _syscalls);
-        sink.Add("bare.context_switches", _switches);
-        sink.Add("bare.interrupts", _interrupts);
-        sink.Add("bare.hot_page_interrupts", _hotPages);
-    }
+        io.Int("current process", ref _current, -1, _processes.Count - 1);
+        io.Long("slice end", ref _sliceEndPs, 0);
+        io.Bool("fault pending", ref _faultPending);
+        io.Long("fault page", ref _faultVpn, 0);
+        io.Bool("disk read pending", ref _diskReadPending);
+        io.Long("disk read buffer", ref _diskReadBuffer, 0);
+        io.Int("disk read pages", ref _diskReadPages, 0, DiskRequest.MaxPages);
+        io.Long("next disk request", ref _nextRequest, 0);
+        io.Counter("page_faults", ref _pageFaults);
+        io.Counter("disk_requests.issued", ref _diskReads);
+        io.Counter("bare.tlb_refills", ref _refills);
+        io.Counter("bare.syscalls", ref _syscalls);
+        io.Counter("bare.context_switches", ref _switches);
+        io.Counter("bare.interrupts", ref _interrupts);
+        io.Counter("bare.hot_page_interrupts", ref _hotPages);
 
-    public void Save(ref StateWriter writer)
-    {
-        writer.Write(_current);
-        writer.Write(_sliceEndPs);
-        writer.Write(_faultPending);
-        writer.Write(_faultVpn);
-        writer.Write(_diskReadPending);
-        writer.Write(_diskReadBuffer);
-        writer.Write(_diskReadPages);
-        writer.Write(_nextRequest);
-        long[] counters = [_pageFaults, _refills, _syscalls, _switches, _diskReads, _interrupts, _hotPages];
-        writer.Write(counters);
-        writer.WriteCount(_processes.Count);
+        // The processes are configured, not saved: a checkpoint must hold exactly as many.
+        int processes = _processes.Count;
+        io.Int("processes", ref processes, _processes.Count, _processes.Count);
         foreach (var p in _processes)
         {
-            p.Save(ref writer);
+            io.Part(p);
         }
     }
 
-    public void Load(ref StateReader reader)
-    {
-        _current = reader.ReadInt("current process", -1, _processes.Count - 1);
-        _sliceEndPs = reader.ReadLong("slice end", 0, long.MaxValue);
-        _faultPending = reader.ReadBool("fault pending");
-        _faultVpn = reader.ReadLong("fault page", 0, long.MaxValue);
-        _diskReadPending = reader.ReadBool("disk read pending");
-        _diskReadBuffer = reader.ReadLong("disk read buffer", 0, long.MaxValue);
-        _diskReadPages = reader.ReadInt("disk read pages", 0, DiskRequest.MaxPages);
-        _nextRequest = reader.ReadLong("next disk request", 0, long.MaxValue);
-        long[] c = reader.ReadLongArray("bare OS counters", 7);
-        if (c.Length != 7 || c.Any(v => v < 0))
-        {
-            throw new CorruptStateException("bare OS counters: expected 7 non-negative values");
-        }
+    public void ReportStats(IStatsSink sink) => this.ReportDeclared(sink);
 
-        (_pageFaults, _refills, _syscalls, _switches, _diskReads, _interrupts, _hotPages) = (c[0], c[1], c[2], c[3], c[4], c[5], c[6]);
-        int n = reader.ReadCount("processes", _processes.Count);
-        if (n != _processes.Count)
-        {
-            throw new CorruptStateException($"bare OS: {n} processes saved, {_processes.Count} configured");
-        }
+    public void Save(ref StateWriter writer) => this.SaveDeclared(ref writer);
 
-        foreach (var p in _processes)
-        {
-            p.Load(ref reader, _machinePages);
-        }
-    }
+    public void Load(ref StateReader reader) => this.LoadDeclared(ref reader);
 }

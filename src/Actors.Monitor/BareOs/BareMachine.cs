@@ -1,17 +1,15 @@
 using Disco.Actors.Engine.Components;
 using Disco.Actors.Engine.Model;
+using Disco.Actors.Engine.State;
 using Disco.Actors.Engine.Time;
 using Disco.Actors.Hardware.Machine;
-using Disco.Actors.Hardware.Processor;
 
-namespace Disco.Actors.Hardware.Bare;
-
-/// <summary>A process to place on the bare machine: its node, its operation stream, the regions it shares.</summary>
-public sealed record BareProcessSpec(int Node, IOperationSource Source, IReadOnlyList<SharedRegion> Shared);
+namespace Disco.Actors.Monitor.BareOs;
 
 /// <summary>
-/// The bare-hardware process runner: the machine with a <see cref="BareSupervisor"/> on every processor and the
-/// page allocator after the hardware's components. This is the baseline every monitor overhead is measured against.
+/// The OS stub's model (<c>machine</c>): the machine with a <see cref="BareSupervisor"/> on every processor and the
+/// page allocator after the hardware's components. It drives the hardware (checks, trace replay); it is not the
+/// baseline of a bare-vs-Disco comparison: that is the guest kernel under its native supervisor.
 /// </summary>
 public static class BareMachine
 {
@@ -53,6 +51,15 @@ public static class BareMachine
             builder.Connect(allocator, layout.Processor(n), back);
         }
 
-        return builder.Build(ModelName, end, seed);
+        return builder.Build(ModelName, end, seed, Register(new MessageCatalog()));
+    }
+
+    /// <summary>The bare OS's messages (the machine builder adds the hardware's).</summary>
+    public static MessageCatalog Register(MessageCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return catalog
+            .Register<PageFault>(BareOsMessageKinds.PageFault, PageFault.Read)
+            .Register<PageFaultReply>(BareOsMessageKinds.PageFaultReply, PageFaultReply.Read);
     }
 }

@@ -1,14 +1,4 @@
-namespace Disco.Actors.Hardware.Bare;
-
-/// <summary>Where the bare OS puts a page on its first touch.</summary>
-public enum PagePlacement
-{
-    /// <summary>Pages spread over the nodes in turn: how FLASH was set up for IRIX 5.3, which is not NUMA-aware [D 5.4].</summary>
-    RoundRobin,
-
-    /// <summary>On the node of the processor that touches the page first.</summary>
-    FirstTouch,
-}
+namespace Disco.Actors.Monitor.BareOs;
 
 /// <summary>
 /// Costs and policies of the bare-hardware operating system stub (an IRIX-like kernel reduced to what the

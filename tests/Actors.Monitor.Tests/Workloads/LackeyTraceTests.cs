@@ -3,13 +3,13 @@ using Disco.Actors.Engine.Configuration;
 using Disco.Actors.Engine.Kernel;
 using Disco.Actors.Engine.State;
 using Disco.Actors.Engine.Time;
-using Disco.Actors.Hardware.Bare;
 using Disco.Actors.Hardware.Machine;
 using Disco.Actors.Hardware.Processor;
-using Disco.Actors.Hardware.Workloads;
+using Disco.Actors.Monitor.BareOs;
+using Disco.Actors.Monitor.Workloads;
 using Disco.Actors.Testing;
 
-namespace Disco.Actors.Hardware.Tests.Workloads;
+namespace Disco.Actors.Monitor.Tests.Workloads;
 
 public class LackeyTraceTests
 {

@@ -4,7 +4,7 @@ using Disco.Actors.Engine.Configuration;
 using Disco.Actors.Engine.State;
 using Disco.Actors.Hardware.Processor;
 
-namespace Disco.Actors.Hardware.Workloads;
+namespace Disco.Actors.Monitor.Workloads;
 
 /// <summary>
 /// Replays the output of Valgrind's <c>lackey --trace-mem=yes</c>: <c>I  addr,size</c> is an instruction fetch,
@@ -14,7 +14,7 @@ namespace Disco.Actors.Hardware.Workloads;
 /// is a <see cref="BadInputException"/> naming <c>file:line</c>. The checkpoint is the byte offset and line number of
 /// the next line (and a modify's pending store): a loaded source reopens the file there.
 /// </summary>
-public sealed class LackeyTraceSource : IOperationSource, IDisposable
+public sealed class LackeyTraceSource : IOperationSource, IStateful, IDisposable
 {
     private const int BufferBytes = 1 << 16;
 
@@ -284,28 +284,27 @@ public sealed class LackeyTraceSource : IOperationSource, IDisposable
         _stream = null;
     }
 
-    public void Save(ref StateWriter writer)
+    /// <summary>The position of the next line (and a modify's pending store); a loaded source reopens the file there.</summary>
+    public void DeclareState(ref StateIo io)
     {
-        writer.Write(_bufferOffset + _pos);
-        writer.Write(_line);
-        writer.Write(_finished);
-        writer.Write(_pendingStore);
-        writer.Write(_pendingAddress);
-        writer.Write(_pendingSize);
+        long offset = _bufferOffset + _pos;
+        io.Long("trace offset", ref offset, 0);
+        io.Long("trace line", ref _line, 1);
+        io.Bool("trace finished", ref _finished);
+        io.Bool("trace pending store", ref _pendingStore);
+        io.Long("trace pending address", ref _pendingAddress, 0);
+        io.Int("trace pending size", ref _pendingSize, 0, 999_999);
+        if (io.IsLoading)
+        {
+            Dispose();
+            _bufferOffset = offset;
+            _pos = 0;
+            _length = 0;
+            _endOfFile = false;
+        }
     }
 
-    public void Load(ref StateReader reader)
-    {
-        long offset = reader.ReadLong("trace offset", 0, long.MaxValue);
-        _line = reader.ReadLong("trace line", 1, long.MaxValue);
-        _finished = reader.ReadBool("trace finished");
-        _pendingStore = reader.ReadBool("trace pending store");
-        _pendingAddress = reader.ReadLong("trace pending address", 0, long.MaxValue);
-        _pendingSize = reader.ReadInt("trace pending size", 0, 999_999);
-        Dispose();
-        _bufferOffset = offset;
-        _pos = 0;
-        _length = 0;
-        _endOfFile = false;
-    }
+    public void Save(ref StateWriter writer) => this.SaveDeclared(ref writer);
+
+    public void Load(ref StateReader reader) => this.LoadDeclared(ref reader);
 }

@@ -1,0 +1,26 @@
+using Disco.Actors.Engine.State;
+using Disco.Actors.Hardware.Processor;
+
+namespace Disco.Actors.Monitor.Tests.BareOs;
+
+/// <summary>A fixed list of operations: a process whose every step the test names.</summary>
+internal sealed class ScriptedSource(params Operation[] operations) : IOperationSource
+{
+    private int _next;
+
+    public bool TryNext(out Operation operation)
+    {
+        if (_next < operations.Length)
+        {
+            operation = operations[_next++];
+            return true;
+        }
+
+        operation = default;
+        return false;
+    }
+
+    public void Save(ref StateWriter writer) => writer.Write(_next);
+
+    public void Load(ref StateReader reader) => _next = reader.ReadInt("next", 0, operations.Length);
+}

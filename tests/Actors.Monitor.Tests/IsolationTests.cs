@@ -133,7 +133,7 @@ public class IsolationTests
 
             Assert.DoesNotContain(page, given.Values); // never given twice
             given[(vm, guestPage)] = page;
-            Assert.Equal([(vm, guestPage)], pm.Memmap(page));
+            Assert.Equal([new GuestPage(vm, guestPage)], pm.Memmap(page));
             if (colourFree)
             {
                 Assert.Equal(node, page / PagesPerNode); // local while the node has room

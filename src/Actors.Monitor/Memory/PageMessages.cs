@@ -2,6 +2,7 @@ using Disco.Actors.Engine.Components;
 using Disco.Actors.Engine.Determinism;
 using Disco.Actors.Engine.State;
 using Disco.Actors.Hardware.Machine;
+using Disco.Actors.Monitor.Vcpus;
 
 namespace Disco.Actors.Monitor.Memory;
 
@@ -69,14 +70,15 @@ public sealed record MachinePageGrant(int Vm, long GuestPage, MachinePage Page, 
 /// this VM only) the cached copy, written to the disk; on a non-persistent one the VM's private modification, kept
 /// in memory, which only its own later reads see [D 4.2.4].
 /// </summary>
-public sealed record VirtualDiskIo(int Vm, long RequestId, long[] GuestPages, int Disk, int CacheDisk, long Sector, NodeId Node, bool IsWrite = false, bool Persistent = false) : ISimMessage
+public sealed record VirtualDiskIo(int Vm, VcpuRequest RequestId, long[] GuestPages, int Disk, int CacheDisk, long Sector, NodeId Node, bool IsWrite = false, bool Persistent = false) : ISimMessage
 {
     public int Kind => MonitorMessageKinds.VirtualDiskIo;
 
     public ulong ContentHash()
     {
+        // The two flags enter the hash as two high bits of one number (hash input only: the fields carry them).
         long flags = (IsWrite ? 1L << 55 : 0) | (Persistent ? 1L << 54 : 0);
-        ulong h = Digest.Fold(Digest.Of(Kind, Vm, RequestId, ((long)Disk << 32) | (uint)CacheDisk), Sector ^ ((long)Node.Value << 56) ^ flags);
+        ulong h = Digest.Fold(Digest.Of(Kind, Vm, RequestId.HashInput, ((long)Disk << 32) | (uint)CacheDisk), Sector ^ ((long)Node.Value << 56) ^ flags);
         foreach (long g in GuestPages)
         {
             h = Digest.Fold(h, g);
@@ -88,7 +90,7 @@ public sealed record VirtualDiskIo(int Vm, long RequestId, long[] GuestPages, in
     public void Write(ref StateWriter writer)
     {
         writer.Write(Vm);
-        writer.Write(RequestId);
+        RequestId.Write(ref writer);
         writer.Write(GuestPages);
         writer.Write(Disk);
         writer.Write(CacheDisk);
@@ -101,7 +103,7 @@ public sealed record VirtualDiskIo(int Vm, long RequestId, long[] GuestPages, in
     public static ISimMessage Read(ref StateReader reader) =>
         new VirtualDiskIo(
             reader.ReadInt("vm", 0, int.MaxValue),
-            reader.ReadLong("request", 0, long.MaxValue),
+            VcpuRequest.Read(ref reader, "request"),
             reader.ReadLongArray("guest pages", 1024),
             reader.ReadInt("disk", 0, int.MaxValue),
             reader.ReadInt("cache disk", 0, int.MaxValue),
@@ -112,13 +114,13 @@ public sealed record VirtualDiskIo(int Vm, long RequestId, long[] GuestPages, in
 }
 
 /// <summary>The page manager → the processor: the transfer is done; each guest page now maps its block's (read-only) cache page.</summary>
-public sealed record VirtualDiskDone(int Vm, long RequestId, long[] GuestPages, long[] Pages) : ISimMessage
+public sealed record VirtualDiskDone(int Vm, VcpuRequest RequestId, long[] GuestPages, long[] Pages) : ISimMessage
 {
     public int Kind => MonitorMessageKinds.VirtualDiskDone;
 
     public ulong ContentHash()
     {
-        ulong h = Digest.Of(Kind, Vm, RequestId, GuestPages.Length);
+        ulong h = Digest.Of(Kind, Vm, RequestId.HashInput, GuestPages.Length);
         for (int i = 0; i < GuestPages.Length; i++)
         {
             h = Digest.Fold(Digest.Fold(h, GuestPages[i]), Pages[i]);
@@ -130,13 +132,13 @@ public sealed record VirtualDiskDone(int Vm, long RequestId, long[] GuestPages, 
     public void Write(ref StateWriter writer)
     {
         writer.Write(Vm);
-        writer.Write(RequestId);
+        RequestId.Write(ref writer);
         writer.Write(GuestPages);
         writer.Write(Pages);
     }
 
     public static ISimMessage Read(ref StateReader reader) =>
-        new VirtualDiskDone(reader.ReadInt("vm", 0, int.MaxValue), reader.ReadLong("request", 0, long.MaxValue), reader.ReadLongArray("guest pages", 1024), reader.ReadLongArray("pages", 1024));
+        new VirtualDiskDone(reader.ReadInt("vm", 0, int.MaxValue), VcpuRequest.Read(ref reader, "request"), reader.ReadLongArray("guest pages", 1024), reader.ReadLongArray("pages", 1024));
 }
 
 /// <summary>A processor's monitor → the page manager: the VM wrote a page it maps read-only (shared); give it a private copy.</summary>

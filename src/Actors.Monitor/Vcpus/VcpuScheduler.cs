@@ -2,15 +2,12 @@ using Disco.Actors.Engine.State;
 
 namespace Disco.Actors.Monitor.Vcpus;
 
-/// <summary>What the scheduler decided: keep running, or run another VCPU (and whether the TLB must be flushed).</summary>
-public readonly record struct VcpuDecision(bool Switched, bool FlushTlb);
-
 /// <summary>
 /// The VCPU scheduler of one processor: the VCPUs with affinity to it, round robin by time slice. An idle VCPU (its
 /// guest in the low-power wait) is descheduled at once; a VCPU that is not the one that last ran needs the hardware
 /// TLB flushed (the TLB has no VM tag [D 4.2.2]). A pure model, driven by <see cref="MonitorSupervisor"/>.
 /// </summary>
-public sealed class VcpuScheduler
+public sealed class VcpuScheduler : IStateful
 {
     private readonly long _timeSlicePs;
     private readonly int _count;
@@ -92,21 +89,12 @@ public sealed class VcpuScheduler
         return -1;
     }
 
-    public void Save(ref StateWriter writer)
+    public void DeclareState(ref StateIo io)
     {
-        writer.Write(_current);
-        writer.Write(_last);
-        writer.Write(_sliceEndPs);
-        writer.Write(_switches);
-        writer.Write(_idleDeschedules);
-    }
-
-    public void Load(ref StateReader reader)
-    {
-        _current = reader.ReadInt("current vcpu", -1, _count - 1);
-        _last = reader.ReadInt("last vcpu", -1, _count - 1);
-        _sliceEndPs = reader.ReadLong("vcpu slice end", 0, long.MaxValue);
-        _switches = reader.ReadLong("vcpu switches", 0, long.MaxValue);
-        _idleDeschedules = reader.ReadLong("idle deschedules", 0, long.MaxValue);
+        io.Int("current vcpu", ref _current, -1, _count - 1);
+        io.Int("last vcpu", ref _last, -1, _count - 1);
+        io.Long("vcpu slice end", ref _sliceEndPs, 0);
+        io.Counter("monitor.vcpu_switches", ref _switches);
+        io.Counter("monitor.idle_deschedules", ref _idleDeschedules);
     }
 }

@@ -60,7 +60,10 @@ public sealed class MonitorSupervisor : ISupervisor, IStateful
 
     public IReadOnlyList<Vcpu> Vcpus => _vcpus;
 
-    public Vcpu? CurrentVcpu => _scheduler.Current >= 0 ? _vcpus[_scheduler.Current] : null;
+    public Vcpu? CurrentVcpu => _scheduler.Current.IsNone ? null : _vcpus[_scheduler.Current.Value];
+
+    /// <summary>The VCPU this monitor numbers <paramref name="vcpu"/>.</summary>
+    public Vcpu this[VcpuId vcpu] => _vcpus[vcpu.Value];
 
     /// <summary>Adds a VCPU of an SMP VM whose memlock is <paramref name="memlock"/>.</summary>
     public void Add(Vcpu vcpu, ComponentId memlock)
@@ -82,7 +85,7 @@ public sealed class MonitorSupervisor : ISupervisor, IStateful
     }
 
     /// <summary>The VCPU whose translations the hardware TLB holds (the last that ran).</summary>
-    public Vcpu? TlbOwner => _scheduler.TlbOwner >= 0 ? _vcpus[_scheduler.TlbOwner] : null;
+    public Vcpu? TlbOwner => _scheduler.TlbOwner.IsNone ? null : _vcpus[_scheduler.TlbOwner.Value];
 
     public ExecutionStream? Current => _monitorPaths.Count > 0 ? _monitorPaths[^1] : CurrentVcpu?.Kernel.Current;
 
@@ -128,7 +131,7 @@ public sealed class MonitorSupervisor : ISupervisor, IStateful
     internal void Shootdown(Vcpu v, ISupervisorContext context)
     {
         v.L2Tlb.FlushAll();
-        if (_scheduler.TlbOwner >= 0 && _vcpus[_scheduler.TlbOwner] == v)
+        if (TlbOwner == v)
         {
             context.Tlb.FlushAll();
         }
@@ -289,7 +292,7 @@ public sealed class MonitorSupervisor : ISupervisor, IStateful
             return 0;
         }
 
-        var decision = _scheduler.Schedule(context.LocalPs, k => _vcpus[k].Runnable, timeSlice);
+        var decision = _scheduler.Schedule(context.LocalPs, k => _vcpus[k.Value].Runnable, timeSlice);
         if (!decision.FlushTlb)
         {
             return 0;

@@ -20,7 +20,7 @@ public sealed class PrivilegedEmulator : IStateful
     // State (checkpointed, in this order): the instruction to emulate again after a pmap fill.
     private bool _hasRetry;
     private Operation _retry;
-    private int _retryVcpu;
+    private VcpuId _retryVcpu;
 
     public PrivilegedEmulator(MonitorSupervisor monitor, MonitorParams parameters, TlbMissHandler translations, VirtualIo io)
     {
@@ -47,10 +47,10 @@ public sealed class PrivilegedEmulator : IStateful
     }
 
     /// <summary>Emulates one privileged instruction of VCPU <paramref name="vcpu"/>'s guest kernel.</summary>
-    public TrapOutcome Emulate(int vcpu, Operation operation, ISupervisorContext context, long cost)
+    public TrapOutcome Emulate(VcpuId vcpu, Operation operation, ISupervisorContext context, long cost)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var v = _monitor.Vcpus[vcpu];
+        var v = _monitor[vcpu];
         var (code, argument) = GuestPrivilegedOps.Decode(operation);
         switch (code)
         {
@@ -103,7 +103,7 @@ public sealed class PrivilegedEmulator : IStateful
         return MonitorSupervisor.InMonitor(cost);
     }
 
-    private TrapOutcome Retry(int vcpu, Operation operation, long cost)
+    private TrapOutcome Retry(VcpuId vcpu, Operation operation, long cost)
     {
         _hasRetry = true;
         _retry = operation;
@@ -123,6 +123,8 @@ public sealed class PrivilegedEmulator : IStateful
             _retry = Operation.Read(ref io.Reader);
         }
 
-        io.Int("retry vcpu", ref _retryVcpu, 0, Math.Max(0, _monitor.Vcpus.Count - 1));
+        int retryVcpu = _retryVcpu.Value;
+        io.Int("retry vcpu", ref retryVcpu, 0, Math.Max(0, _monitor.Vcpus.Count - 1));
+        _retryVcpu = new VcpuId(retryVcpu);
     }
 }

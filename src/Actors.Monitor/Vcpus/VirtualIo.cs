@@ -44,10 +44,10 @@ public sealed class VirtualIo : IStateful
     /// Starts guest I/O request <paramref name="argument"/> of VCPU <paramref name="vcpu"/> (a monitor call): the DMA
     /// targets are remapped, so the VCPU forgets them now and their translations go. Returns the handler's cost.
     /// </summary>
-    public long StartIo(int vcpu, long argument, ISupervisorContext context, long costPs)
+    public long StartIo(VcpuId vcpu, long argument, ISupervisorContext context, long costPs)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var v = _monitor.Vcpus[vcpu];
+        var v = _monitor[vcpu];
         var io = v.Kernel.Io(argument);
         bool dropped = false;
         foreach (long g in io.GuestPages)
@@ -91,7 +91,7 @@ public sealed class VirtualIo : IStateful
     {
         ArgumentNullException.ThrowIfNull(done);
         ArgumentNullException.ThrowIfNull(context);
-        var v = _monitor.Vcpus[done.RequestId.Vcpu];
+        var v = _monitor[done.RequestId.Vcpu];
         bool remapped = false;
         for (int i = 0; i < done.GuestPages.Length; i++)
         {

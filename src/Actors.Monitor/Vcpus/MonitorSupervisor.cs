@@ -12,10 +12,11 @@ namespace Disco.Actors.Monitor.Vcpus;
 /// <summary>
 /// The Disco monitor on one processor [D 4.2]: every trap and interrupt enters here first, in kernel mode, and goes
 /// to its part: a TLB miss to the <see cref="TlbMissHandler"/>, a privileged instruction of the guest kernel
-/// (supervisor mode) to the <see cref="PrivilegedEmulator"/>, disk and network completions to <see cref="VirtualIo"/>;
-/// a system call is reflected to the guest. What stays here: the VCPU scheduler for the VCPUs with affinity to this
-/// processor (a switch flushes the TLB), pmap grants, memlock grants, the monitor's own code paths (page zeroing),
-/// and charging processor time to the VCPU that ran. Time spent here is monitor time.
+/// (supervisor mode) to the <see cref="PrivilegedEmulator"/>, disk and network completions to <see cref="VirtualIo"/>,
+/// SMP VMs' lock traffic to <see cref="GuestLocks"/>; a system call is reflected to the guest. What stays here: the
+/// VCPU scheduler for the VCPUs with affinity to this processor (a switch flushes the TLB), pmap grants, the
+/// monitor's own code paths (page zeroing), and charging processor time to the VCPU that ran. Time spent here is
+/// monitor time.
 /// </summary>
 public sealed class MonitorSupervisor : ISupervisor, IStateful
 {
@@ -25,7 +26,7 @@ public sealed class MonitorSupervisor : ISupervisor, IStateful
     private readonly MonitorParams _m;
     private readonly int _lineBytes;
     private readonly List<Vcpu> _vcpus = [];
-    private readonly Dictionary<int, ComponentId> _memlocks = [];
+    private readonly GuestLocks _locks = new();
     private readonly VirtualIo _io;
     private readonly TlbMissHandler _tlbMisses;
     private readonly PrivilegedEmulator _emulator;
@@ -69,7 +70,7 @@ public sealed class MonitorSupervisor : ISupervisor, IStateful
     public void Add(Vcpu vcpu, ComponentId memlock)
     {
         Add(vcpu);
-        _memlocks[vcpu.Vm] = memlock;
+        _locks.Add(vcpu.Vm, memlock);
     }
 
     public void Add(Vcpu vcpu)
@@ -137,25 +138,9 @@ public sealed class MonitorSupervisor : ISupervisor, IStateful
         }
     }
 
-    /// <summary>
-    /// SMP VMs: a guest path that must hold its VM's memlock does not run before the grant; the VCPU spins for it,
-    /// in the guest's kernel mode, and keeps the processor meanwhile.
-    /// </summary>
-    private TrapOutcome Finish(TrapOutcome outcome, ISupervisorContext context)
-    {
-        var v = CurrentVcpu;
-        if (_monitorPaths.Count == 0 && v is { LockPending: false } && v.Kernel.RequestLock() is { } path)
-        {
-            v.LockPending = true;
-            v.LockRequestedPs = context.LocalPs + outcome.CostPs;
-            context.Send(_memlocks[v.Vm], new LockAcquire(context.Node, v.Vm, path.LockId), outcome.CostPs);
-        }
-
-        var waiting = _vcpus.Find(x => x.LockPending);
-        return waiting is not null
-            ? outcome with { Action = TrapAction.Wait, WaitMode = ExecutionMode.Kernel, WaitIdle = waiting.Kernel.WaitsOnSemaphore }
-            : outcome;
-    }
+    /// <summary>After every handler: SMP VMs' locks (<see cref="GuestLocks.Hold"/>).</summary>
+    private TrapOutcome Finish(TrapOutcome outcome, ISupervisorContext context) =>
+        _locks.Hold(outcome, CurrentVcpu, _monitorPaths.Count > 0, _vcpus, context);
 
     private TrapOutcome QuantumCore(ISupervisorContext context)
     {
@@ -178,14 +163,9 @@ public sealed class MonitorSupervisor : ISupervisor, IStateful
     {
         ArgumentNullException.ThrowIfNull(context);
         Account(context);
-        if (CurrentVcpu is { } unlocking && unlocking.Kernel.InKernel && GuestPrivilegedOps.Decode(operation).Code == GuestPrivileged.Unlock)
+        if (_locks.TryUnlock(CurrentVcpu, operation, context))
         {
             // A store to the lock word: no trap.
-            if (unlocking.Kernel.ReleaseLock() is { } held)
-            {
-                context.Send(_memlocks[unlocking.Vm], new LockRelease(context.Node, unlocking.Vm, held.LockId));
-            }
-
             return InMonitor(0);
         }
 
@@ -215,11 +195,7 @@ public sealed class MonitorSupervisor : ISupervisor, IStateful
         long cost = 0;
         if (v.Kernel.InKernel)
         {
-            int held = v.Kernel.OnPathEnd(context.LocalPs);
-            if (held >= 0)
-            {
-                context.Send(_memlocks[v.Vm], new LockRelease(context.Node, v.Vm, held));
-            }
+            _locks.OnPathEnd(v, context);
         }
         else
         {
@@ -257,16 +233,9 @@ public sealed class MonitorSupervisor : ISupervisor, IStateful
                 outcome = InMonitor(_m.InterruptPs + _m.ReflectPs + (_awaiting ? 0 : Schedule(context, timeSlice: false)));
                 break;
             case LockGrant grant:
-            {
-                var v = _vcpus.Find(x => x.Vm == grant.Vm && x.LockPending) ?? throw new InvalidOperationException($"monitor: a memlock grant for VM {grant.Vm}, whose VCPU here does not wait");
-                v.LockPending = false;
-                var path = v.Kernel.GrantLock();
-                bool memlock = path.LockId == KernelLocks.Memlock;
-                v.Count(memlock ? VcpuCounter.MemlockAcquisitions : VcpuCounter.RegionSemAcquisitions);
-                v.Count(memlock ? VcpuCounter.MemlockWaitPs : VcpuCounter.RegionSemWaitPs, context.LocalPs - v.LockRequestedPs);
+                GuestLocks.OnGrant(grant, _vcpus, context);
                 outcome = InMonitor(0);
                 break;
-            }
 
             case NfsRequest n:
                 _io.OnNfsRequest(n, context);

@@ -76,9 +76,9 @@ public sealed class PageManagerComponent : Component
             case MachinePageRequest m:
             {
                 _requests++;
-                long page = m.CacheDisk < 0
-                    ? _pages.Translate(m.Vm, m.GuestPage, m.Node.Value, m.PageKind)
-                    : _pages.MapBlock(m.Vm, m.GuestPage, m.CacheDisk, m.Sector, m.Node.Value, m.PageKind).Page;
+                long page = m.Block is { } block
+                    ? _pages.MapBlock(m.Vm, m.GuestPage, block.Disk, block.Sector, m.Node.Value, m.PageKind).Page
+                    : _pages.Translate(m.Vm, m.GuestPage, m.Node.Value, m.PageKind);
 
                 // A page the VM has already (another of its VCPUs filled it) may be read-only by now: shared, or written to disk.
                 Reply(context, m.Node, new MachinePageGrant(m.Vm, m.GuestPage, new MachinePage(page), _pages.IsWritable(m.Vm, m.GuestPage)), 0);

@@ -9,35 +9,36 @@ namespace Disco.Actors.Monitor.Memory;
 /// <summary>
 /// A processor's monitor → the page manager: virtual machine <paramref name="Vm"/> uses guest-physical page
 /// <paramref name="GuestPage"/> for the first time on <paramref name="Node"/>; back it with a machine page. A page
-/// the guest loaded from disk before the run (kernel text, files in its cache at boot) names its disk block
-/// (<paramref name="CacheDisk"/> ≥ 0): it is mapped from the copy-on-write disk cache.
+/// the guest loaded from disk before the run (kernel text, files in its cache at boot) names its disk
+/// <paramref name="Block"/> as the cache names it: it is mapped from the copy-on-write disk cache.
 /// </summary>
 /// <remarks><paramref name="PageKind"/> (a <c>GuestPageKind</c>) is instrumentation for the footprint split, not
 /// something the monitor acts on.</remarks>
-public sealed record MachinePageRequest(int Vm, long GuestPage, NodeId Node, int CacheDisk = -1, long Sector = 0, int PageKind = 3) : ISimMessage
+public sealed record MachinePageRequest(int Vm, long GuestPage, NodeId Node, DiskBlock? Block = null, int PageKind = 3) : ISimMessage
 {
     public int Kind => MonitorMessageKinds.MachinePageRequest;
 
-    public ulong ContentHash() => Digest.Fold(Digest.Of(Kind, Vm, GuestPage, ((long)Node.Value << 8) | (uint)PageKind), ((long)CacheDisk << 48) ^ Sector);
+    // No block hashes as disk -1, sector 0 (hash input only).
+    public ulong ContentHash() => Digest.Fold(Digest.Of(Kind, Vm, GuestPage, ((long)Node.Value << 8) | (uint)PageKind), ((long)(Block?.Disk ?? -1) << 48) ^ (Block?.Sector ?? 0));
 
     public void Write(ref StateWriter writer)
     {
         writer.Write(Vm);
         writer.Write(GuestPage);
         writer.Write(Node.Value);
-        writer.Write(CacheDisk);
-        writer.Write(Sector);
+        writer.Write(Block.HasValue);
+        Block?.Write(ref writer);
         writer.Write(PageKind);
     }
 
-    public static ISimMessage Read(ref StateReader reader) =>
-        new MachinePageRequest(
-            reader.ReadInt("vm", 0, int.MaxValue),
-            reader.ReadLong("guest page", 0, long.MaxValue),
-            new NodeId(reader.ReadInt("node", 0, MachineConstants.MaxNodes - 1)),
-            reader.ReadInt("cache disk", -1, int.MaxValue),
-            reader.ReadLong("sector", 0, long.MaxValue),
-            reader.ReadInt("page kind", 0, 3));
+    public static ISimMessage Read(ref StateReader reader)
+    {
+        int vm = reader.ReadInt("vm", 0, int.MaxValue);
+        long guestPage = reader.ReadLong("guest page", 0, long.MaxValue);
+        var node = new NodeId(reader.ReadInt("node", 0, MachineConstants.MaxNodes - 1));
+        DiskBlock? block = reader.ReadBool("cached block") ? DiskBlock.Read(ref reader, "cached block") : null;
+        return new MachinePageRequest(vm, guestPage, node, block, reader.ReadInt("page kind", 0, 3));
+    }
 }
 
 /// <summary>The page manager → the processor: the pmap entry it made (read-only when the page is shared).</summary>

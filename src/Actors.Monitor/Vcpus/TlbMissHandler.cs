@@ -172,7 +172,7 @@ public sealed class TlbMissHandler
         _monitor.AwaitPageManager();
         var loaded = v.Kernel.LoadedFrom(guestPage);
         var request = loaded is { } block
-            ? new MachinePageRequest(v.Vm, guestPage, context.Node, _io.PhysicalDisk(v.Vm, block.Disk).CacheDisk, block.Sector, (int)v.Kernel.KindOf(guestPage))
+            ? new MachinePageRequest(v.Vm, guestPage, context.Node, new DiskBlock(_io.PhysicalDisk(v.Vm, block.Disk).CacheDisk, block.Sector), (int)v.Kernel.KindOf(guestPage))
             : new MachinePageRequest(v.Vm, guestPage, context.Node, PageKind: (int)v.Kernel.KindOf(guestPage));
         context.Send(_pageManager, request, costPs);
         return false;

@@ -1,3 +1,5 @@
+using System.Buffers;
+using Disco.Actors.Engine.State;
 using Disco.Actors.Hardware.Tlb;
 using Disco.Actors.Monitor.Memory;
 using Disco.Actors.Monitor.Model;
@@ -132,7 +134,7 @@ public class IsolationTests
 
             Assert.DoesNotContain(page, given.Values); // never given twice
             given[(vm, guestPage)] = page;
-            Assert.Equal([(vm, guestPage)], pm.Memmap(page));
+            Assert.Equal([new GuestPage(vm, guestPage)], pm.Memmap(page));
             if (colourFree)
             {
                 Assert.Equal(node, page / PagesPerNode); // local while the node has room
@@ -141,6 +143,73 @@ public class IsolationTests
         }
 
         Assert.Equal(given.Count, pm.MachinePagesInUse);
+    }
+
+    [Fact]
+    public void A_page_manager_loaded_from_its_checkpoint_goes_on_exactly_as_the_original()
+    {
+        var r = new Random(5);
+        var original = new PageManager(nodes: 2, pagesPerNode: 64, colors: 4);
+        void Step(PageManager pm, Random rng, List<string> log)
+        {
+            int vm = rng.Next(3);
+            long guestPage = rng.Next(40);
+            int node = rng.Next(2);
+            switch (rng.Next(4))
+            {
+                case 0:
+                    log.Add($"T {pm.Translate(vm, guestPage, node)}");
+                    break;
+                case 1:
+                    log.Add($"B {pm.MapBlock(vm, guestPage, 0, rng.Next(10) * 8L, node)}");
+                    break;
+                case 2 when pm.Pmap(vm).ContainsKey(guestPage) && !pm.IsWritable(vm, guestPage):
+                    log.Add($"C {pm.CopyOnWrite(vm, guestPage, node)}");
+                    break;
+                case 3 when pm.Pmap(vm).ContainsKey(guestPage) && !pm.IsDiskCachePage(pm.Pmap(vm)[guestPage]):
+                    log.Add($"W {pm.WriteBlock(vm, guestPage, 0, 800 + (guestPage * 8), persistent: false)}");
+                    break;
+                default:
+                    break;
+            }
+
+            Assert.Null(pm.Disagreement());
+        }
+
+        for (int i = 0; i < 150; i++)
+        {
+            Step(original, r, []);
+        }
+
+        byte[] saved = Save(original);
+        var loaded = new PageManager(nodes: 2, pagesPerNode: 64, colors: 4);
+        var reader = new StateReader(saved);
+        var loading = StateIo.Loading(reader);
+        loaded.DeclareState(ref loading);
+        Assert.True(loading.FinishLoading().End, "the page manager's checkpoint is read to its end");
+        Assert.Equal(saved, Save(loaded));
+        Assert.Null(loaded.Disagreement());
+
+        var (goesOn, resumed) = (new List<string>(), new List<string>());
+        var (r1, r2) = (new Random(6), new Random(6));
+        for (int i = 0; i < 150; i++)
+        {
+            Step(original, r1, goesOn);
+            Step(loaded, r2, resumed);
+        }
+
+        Assert.Equal(goesOn, resumed);
+        Assert.Equal(original.MachinePagesInUse, loaded.MachinePagesInUse);
+    }
+
+    private static byte[] Save(PageManager pm)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        var saving = StateIo.Saving(new StateWriter(buffer));
+        pm.DeclareState(ref saving);
+        var writer = saving.FinishSaving();
+        writer.Flush();
+        return buffer.WrittenSpan.ToArray();
     }
 
     [Fact]

@@ -37,7 +37,7 @@ public class NfsTests
             foreach (var (guestPage, machinePage) in pages.Pmap(client))
             {
                 var mappers = pages.Memmap(machinePage);
-                if (mappers.Any(m => m.Vm == 0) && mappers.All(m => !pages.IsWritable(m.Vm, m.GuestPage)))
+                if (mappers.Any(m => m.Vm == 0) && mappers.All(m => !pages.IsWritable(m.Vm, m.Page)))
                 {
                     sharedWithServer++;
                 }

@@ -64,7 +64,7 @@ public class SharingTests
             shared++;
             var (vm, guestPage) = mappers[0];
             Assert.True(pages.IsDiskCachePage(page));
-            Assert.All(mappers, m => Assert.False(pages.IsWritable(m.Vm, m.GuestPage)));
+            Assert.All(mappers, m => Assert.False(pages.IsWritable(m.Vm, m.Page)));
             if (guestPage < kernels[vm].Parameters.KernelTextPages)
             {
                 kernelText++;
@@ -121,8 +121,8 @@ public class SharingTests
         Assert.NotEqual(a, copy);
         Assert.True(pm.IsWritable(1, 20));
         Assert.Equal(a, pm.Pmap(0)[10]); // VM 0 still reads the original
-        Assert.Equal([(0, 10L)], pm.Memmap(a));
-        Assert.Equal([(1, 20L)], pm.Memmap(copy));
+        Assert.Equal([new GuestPage(0, 10)], pm.Memmap(a));
+        Assert.Equal([new GuestPage(1, 20)], pm.Memmap(copy));
 
         // The block stays cached as it was on disk: VM 1's modification is private to it.
         var (c, cCached) = pm.MapBlock(vm: 2, guestPage: 30, disk: 0, sector: 800, node: 0);

@@ -26,13 +26,13 @@ public class VcpuSchedulerTests
                 }
             }
 
-            var d = s.Schedule(t, k => runnable[k], timeSlice: true);
-            if (s.Current >= 0)
+            var d = s.Schedule(t, k => runnable[k.Value], timeSlice: true);
+            if (!s.Current.IsNone)
             {
-                Assert.True(runnable[s.Current], "a VCPU with nothing to run is descheduled");
-                ran[s.Current]++;
-                Assert.Equal(s.Current != tlbOwner, d.FlushTlb);
-                tlbOwner = s.Current;
+                Assert.True(runnable[s.Current.Value], "a VCPU with nothing to run is descheduled");
+                ran[s.Current.Value]++;
+                Assert.Equal(s.Current.Value != tlbOwner, d.FlushTlb);
+                tlbOwner = s.Current.Value;
             }
             else
             {
@@ -50,12 +50,12 @@ public class VcpuSchedulerTests
     {
         var s = new VcpuScheduler(2, timeSlicePs: 100);
         bool[] runnable = [true, false];
-        Assert.True(s.Schedule(0, k => runnable[k], timeSlice: true).FlushTlb); // first run: whatever the TLB held goes
+        Assert.True(s.Schedule(0, k => runnable[k.Value], timeSlice: true).FlushTlb); // first run: whatever the TLB held goes
         runnable[0] = false;
-        s.Schedule(10, k => runnable[k], timeSlice: false);
-        Assert.Equal(-1, s.Current);
+        s.Schedule(10, k => runnable[k.Value], timeSlice: false);
+        Assert.Equal(VcpuId.None, s.Current);
         runnable[0] = true;
-        var d = s.Schedule(20, k => runnable[k], timeSlice: false);
+        var d = s.Schedule(20, k => runnable[k.Value], timeSlice: false);
         Assert.True(d.Switched);
         Assert.False(d.FlushTlb);
         Assert.Equal(1, s.Switches);

@@ -17,7 +17,6 @@ public sealed class PageManagerComponent : Component
 {
     public const string KindName = "monitor.pages";
 
-    private const long SectorsPerPage = MachineConstants.PageSizeBytes / 512;
     private const int BufferCacheKind = (int)Guest.GuestPageKind.BufferCache;
 
     private readonly PageManager _pages;
@@ -27,6 +26,7 @@ public sealed class PageManagerComponent : Component
     private readonly long _toDiskPs;
     private readonly bool _checkInvariants;
     private readonly long _monitorPages;
+    private readonly long _sectorsPerPage;
 
     // State (checkpointed, in this order, then the page manager's).
     private readonly SortedDictionary<long, (VirtualDiskIo Io, long[] Pages)> _pending = [];
@@ -39,18 +39,27 @@ public sealed class PageManagerComponent : Component
     /// <param name="pageCopyPs">Time of a 4 KB copy, added to a copy-on-write reply.</param>
     /// <param name="toDiskPs">Latency of the links to the disks.</param>
     /// <param name="monitorPages">Machine pages of the monitor's own code and data (<see cref="Vcpus.MonitorParams.FootprintPages"/>).</param>
-    public PageManagerComponent(ComponentId id, PageManager pages, MachineLayout layout, long replyLatencyPs, long pageCopyPs, long toDiskPs, bool checkInvariants, long monitorPages = 0)
+    /// <param name="sectorBytes">The disks' sector size (<see cref="DiskParams.SectorBytes"/>): a page is that many sectors apart from the next.</param>
+    public PageManagerComponent(ComponentId id, PageManager pages, MachineLayout layout, long replyLatencyPs, long pageCopyPs, long toDiskPs, bool checkInvariants, long monitorPages, int sectorBytes)
         : base(id)
     {
-        _monitorPages = monitorPages;
         ArgumentNullException.ThrowIfNull(pages);
         ArgumentNullException.ThrowIfNull(layout);
+        ArgumentOutOfRangeException.ThrowIfLessThan(sectorBytes, 1);
+        _monitorPages = monitorPages;
         _pages = pages;
         _layout = layout;
         _replyLatencyPs = replyLatencyPs;
         _pageCopyPs = pageCopyPs;
         _toDiskPs = toDiskPs;
         _checkInvariants = checkInvariants;
+        _sectorsPerPage = MachineConstants.PageSizeBytes / sectorBytes;
+    }
+
+    /// <summary>With the default disk's sector size; the machine's own comes through the other constructor.</summary>
+    public PageManagerComponent(ComponentId id, PageManager pages, MachineLayout layout, long replyLatencyPs, long pageCopyPs, long toDiskPs, bool checkInvariants, long monitorPages = 0)
+        : this(id, pages, layout, replyLatencyPs, pageCopyPs, toDiskPs, checkInvariants, monitorPages, new DiskParams().SectorBytes)
+    {
     }
 
     public override string Kind => KindName;
@@ -67,9 +76,9 @@ public sealed class PageManagerComponent : Component
             case MachinePageRequest m:
             {
                 _requests++;
-                long page = m.CacheDisk < 0
-                    ? _pages.Translate(m.Vm, m.GuestPage, m.Node.Value, m.PageKind)
-                    : _pages.MapBlock(m.Vm, m.GuestPage, m.CacheDisk, m.Sector, m.Node.Value, m.PageKind).Page;
+                long page = m.Block is { } block
+                    ? _pages.MapBlock(m.Vm, m.GuestPage, block.Disk, block.Sector, m.Node.Value, m.PageKind).Page
+                    : _pages.Translate(m.Vm, m.GuestPage, m.Node.Value, m.PageKind);
 
                 // A page the VM has already (another of its VCPUs filled it) may be read-only by now: shared, or written to disk.
                 Reply(context, m.Node, new MachinePageGrant(m.Vm, m.GuestPage, new MachinePage(page), _pages.IsWritable(m.Vm, m.GuestPage)), 0);
@@ -129,7 +138,7 @@ public sealed class PageManagerComponent : Component
         long firstMissing = -1;
         for (int i = 0; i < pages.Length; i++)
         {
-            long sector = r.Sector + (i * SectorsPerPage);
+            long sector = r.Sector + (i * _sectorsPerPage);
             var (page, cached) = _pages.MapBlock(r.Vm, r.GuestPages[i], r.CacheDisk, sector, r.Node.Value, BufferCacheKind);
             pages[i] = page;
             if (!cached)
@@ -160,7 +169,7 @@ public sealed class PageManagerComponent : Component
         var pages = new long[w.GuestPages.Length];
         for (int i = 0; i < pages.Length; i++)
         {
-            pages[i] = _pages.WriteBlock(w.Vm, w.GuestPages[i], w.CacheDisk, w.Sector + (i * SectorsPerPage), w.Persistent);
+            pages[i] = _pages.WriteBlock(w.Vm, w.GuestPages[i], w.CacheDisk, w.Sector + (i * _sectorsPerPage), w.Persistent);
         }
 
         if (!w.Persistent)
@@ -178,18 +187,28 @@ public sealed class PageManagerComponent : Component
     private void Reply(IContext context, NodeId node, ISimMessage message, long extraPs) =>
         context.Send(_layout.Processor(node.Value), new SimTime(_replyLatencyPs + extraPs), message);
 
+    public override void DeclareState(ref StateIo io)
+    {
+        io.Map("disk transfers", _pending, 1 << 20, static (ref StateIo io, ref long id) => io.Long("disk request", ref id, 0), static (ref StateIo io, ref (VirtualDiskIo Io, long[] Pages) t) =>
+        {
+            io.Message("virtual disk transfer", ref t.Io);
+            io.LongArray("pages", ref t.Pages, 1024, 0);
+        });
+        io.Long("next disk request", ref _nextDiskRequest, 0);
+        io.Counter("monitor.pmap_fills", ref _requests);
+        io.Counter("disk_requests.issued", ref _diskRequests);
+        io.Counter("disk_writes.issued", ref _diskWrites);
+        io.Part(_pages);
+    }
+
+    /// <summary>The declared counters, then the figures derived from the page manager's state.</summary>
     public override void ReportStats(IStatsSink sink)
     {
         ArgumentNullException.ThrowIfNull(sink);
+        base.ReportStats(sink);
         sink.Add("memory_pages.machine", _pages.MachinePagesInUse);
         sink.Add("memory_pages.machine_peak", _pages.PeakMachinePages);
-        sink.Add("disk_requests.issued", _diskRequests);
         sink.Add("disk_requests.shared", _pages.SharedReads);
-        sink.Add("disk_writes.issued", _diskWrites);
-        sink.Add("disk_writes.private", _pages.PrivateWrites);
-        sink.Add("disk_requests.private", _pages.PrivateReads);
-        sink.Add("monitor.pmap_fills", _requests);
-        sink.Add("monitor.remote_allocations", _pages.RemoteAllocations);
         sink.Add("monitor.copy_on_write", _pages.Copies);
         sink.Add("network.bytes_remapped", _pages.Remaps * MachineConstants.PageSizeBytes);
 
@@ -209,40 +228,5 @@ public sealed class PageManagerComponent : Component
             sink.Add($"vm.{vm}.disk_requests.shared", _pages.SharedReadsOf(vm));
             sink.Add($"vm.{vm}.copy_on_write", _pages.CopiesOf(vm));
         }
-    }
-
-    protected override void SaveState(ref StateWriter writer)
-    {
-        writer.WriteCount(_pending.Count);
-        foreach (var (id, (io, pages)) in _pending)
-        {
-            writer.Write(id);
-            writer.Write(io);
-            writer.Write(pages);
-        }
-
-        writer.Write(_nextDiskRequest);
-        writer.Write(_requests);
-        writer.Write(_diskRequests);
-        writer.Write(_diskWrites);
-        _pages.Save(ref writer);
-    }
-
-    protected override void LoadState(ref StateReader reader)
-    {
-        _pending.Clear();
-        int n = reader.ReadCount("disk transfers", 1 << 20);
-        for (int i = 0; i < n; i++)
-        {
-            long id = reader.ReadLong("disk request", 0, long.MaxValue);
-            var io = (VirtualDiskIo)reader.ReadMessage("virtual disk transfer");
-            _pending[id] = (io, reader.ReadLongArray("pages", 1024));
-        }
-
-        _nextDiskRequest = reader.ReadLong("next disk request", 0, long.MaxValue);
-        _requests = reader.ReadLong("requests", 0, long.MaxValue);
-        _diskRequests = reader.ReadLong("disk requests", 0, long.MaxValue);
-        _diskWrites = reader.ReadLong("disk writes issued", 0, long.MaxValue);
-        _pages.Load(ref reader);
     }
 }

@@ -2,41 +2,43 @@ using Disco.Actors.Engine.Components;
 using Disco.Actors.Engine.Determinism;
 using Disco.Actors.Engine.State;
 using Disco.Actors.Hardware.Machine;
+using Disco.Actors.Monitor.Vcpus;
 
 namespace Disco.Actors.Monitor.Memory;
 
 /// <summary>
 /// A processor's monitor → the page manager: virtual machine <paramref name="Vm"/> uses guest-physical page
 /// <paramref name="GuestPage"/> for the first time on <paramref name="Node"/>; back it with a machine page. A page
-/// the guest loaded from disk before the run (kernel text, files in its cache at boot) names its disk block
-/// (<paramref name="CacheDisk"/> ≥ 0): it is mapped from the copy-on-write disk cache.
+/// the guest loaded from disk before the run (kernel text, files in its cache at boot) names its disk
+/// <paramref name="Block"/> as the cache names it: it is mapped from the copy-on-write disk cache.
 /// </summary>
 /// <remarks><paramref name="PageKind"/> (a <c>GuestPageKind</c>) is instrumentation for the footprint split, not
 /// something the monitor acts on.</remarks>
-public sealed record MachinePageRequest(int Vm, long GuestPage, NodeId Node, int CacheDisk = -1, long Sector = 0, int PageKind = 3) : ISimMessage
+public sealed record MachinePageRequest(int Vm, long GuestPage, NodeId Node, DiskBlock? Block = null, int PageKind = 3) : ISimMessage
 {
     public int Kind => MonitorMessageKinds.MachinePageRequest;
 
-    public ulong ContentHash() => Digest.Fold(Digest.Of(Kind, Vm, GuestPage, ((long)Node.Value << 8) | (uint)PageKind), ((long)CacheDisk << 48) ^ Sector);
+    // No block hashes as disk -1, sector 0 (hash input only).
+    public ulong ContentHash() => Digest.Fold(Digest.Of(Kind, Vm, GuestPage, ((long)Node.Value << 8) | (uint)PageKind), ((long)(Block?.Disk ?? -1) << 48) ^ (Block?.Sector ?? 0));
 
     public void Write(ref StateWriter writer)
     {
         writer.Write(Vm);
         writer.Write(GuestPage);
         writer.Write(Node.Value);
-        writer.Write(CacheDisk);
-        writer.Write(Sector);
+        writer.Write(Block.HasValue);
+        Block?.Write(ref writer);
         writer.Write(PageKind);
     }
 
-    public static ISimMessage Read(ref StateReader reader) =>
-        new MachinePageRequest(
-            reader.ReadInt("vm", 0, int.MaxValue),
-            reader.ReadLong("guest page", 0, long.MaxValue),
-            new NodeId(reader.ReadInt("node", 0, MachineConstants.MaxNodes - 1)),
-            reader.ReadInt("cache disk", -1, int.MaxValue),
-            reader.ReadLong("sector", 0, long.MaxValue),
-            reader.ReadInt("page kind", 0, 3));
+    public static ISimMessage Read(ref StateReader reader)
+    {
+        int vm = reader.ReadInt("vm", 0, int.MaxValue);
+        long guestPage = reader.ReadLong("guest page", 0, long.MaxValue);
+        var node = new NodeId(reader.ReadInt("node", 0, MachineConstants.MaxNodes - 1));
+        DiskBlock? block = reader.ReadBool("cached block") ? DiskBlock.Read(ref reader, "cached block") : null;
+        return new MachinePageRequest(vm, guestPage, node, block, reader.ReadInt("page kind", 0, 3));
+    }
 }
 
 /// <summary>The page manager → the processor: the pmap entry it made (read-only when the page is shared).</summary>
@@ -69,14 +71,15 @@ public sealed record MachinePageGrant(int Vm, long GuestPage, MachinePage Page, 
 /// this VM only) the cached copy, written to the disk; on a non-persistent one the VM's private modification, kept
 /// in memory, which only its own later reads see [D 4.2.4].
 /// </summary>
-public sealed record VirtualDiskIo(int Vm, long RequestId, long[] GuestPages, int Disk, int CacheDisk, long Sector, NodeId Node, bool IsWrite = false, bool Persistent = false) : ISimMessage
+public sealed record VirtualDiskIo(int Vm, VcpuRequest RequestId, long[] GuestPages, int Disk, int CacheDisk, long Sector, NodeId Node, bool IsWrite = false, bool Persistent = false) : ISimMessage
 {
     public int Kind => MonitorMessageKinds.VirtualDiskIo;
 
     public ulong ContentHash()
     {
+        // The two flags enter the hash as two high bits of one number (hash input only: the fields carry them).
         long flags = (IsWrite ? 1L << 55 : 0) | (Persistent ? 1L << 54 : 0);
-        ulong h = Digest.Fold(Digest.Of(Kind, Vm, RequestId, ((long)Disk << 32) | (uint)CacheDisk), Sector ^ ((long)Node.Value << 56) ^ flags);
+        ulong h = Digest.Fold(Digest.Of(Kind, Vm, RequestId.HashInput, ((long)Disk << 32) | (uint)CacheDisk), Sector ^ ((long)Node.Value << 56) ^ flags);
         foreach (long g in GuestPages)
         {
             h = Digest.Fold(h, g);
@@ -88,7 +91,7 @@ public sealed record VirtualDiskIo(int Vm, long RequestId, long[] GuestPages, in
     public void Write(ref StateWriter writer)
     {
         writer.Write(Vm);
-        writer.Write(RequestId);
+        RequestId.Write(ref writer);
         writer.Write(GuestPages);
         writer.Write(Disk);
         writer.Write(CacheDisk);
@@ -101,7 +104,7 @@ public sealed record VirtualDiskIo(int Vm, long RequestId, long[] GuestPages, in
     public static ISimMessage Read(ref StateReader reader) =>
         new VirtualDiskIo(
             reader.ReadInt("vm", 0, int.MaxValue),
-            reader.ReadLong("request", 0, long.MaxValue),
+            VcpuRequest.Read(ref reader, "request"),
             reader.ReadLongArray("guest pages", 1024),
             reader.ReadInt("disk", 0, int.MaxValue),
             reader.ReadInt("cache disk", 0, int.MaxValue),
@@ -112,13 +115,13 @@ public sealed record VirtualDiskIo(int Vm, long RequestId, long[] GuestPages, in
 }
 
 /// <summary>The page manager → the processor: the transfer is done; each guest page now maps its block's (read-only) cache page.</summary>
-public sealed record VirtualDiskDone(int Vm, long RequestId, long[] GuestPages, long[] Pages) : ISimMessage
+public sealed record VirtualDiskDone(int Vm, VcpuRequest RequestId, long[] GuestPages, long[] Pages) : ISimMessage
 {
     public int Kind => MonitorMessageKinds.VirtualDiskDone;
 
     public ulong ContentHash()
     {
-        ulong h = Digest.Of(Kind, Vm, RequestId, GuestPages.Length);
+        ulong h = Digest.Of(Kind, Vm, RequestId.HashInput, GuestPages.Length);
         for (int i = 0; i < GuestPages.Length; i++)
         {
             h = Digest.Fold(Digest.Fold(h, GuestPages[i]), Pages[i]);
@@ -130,13 +133,13 @@ public sealed record VirtualDiskDone(int Vm, long RequestId, long[] GuestPages, 
     public void Write(ref StateWriter writer)
     {
         writer.Write(Vm);
-        writer.Write(RequestId);
+        RequestId.Write(ref writer);
         writer.Write(GuestPages);
         writer.Write(Pages);
     }
 
     public static ISimMessage Read(ref StateReader reader) =>
-        new VirtualDiskDone(reader.ReadInt("vm", 0, int.MaxValue), reader.ReadLong("request", 0, long.MaxValue), reader.ReadLongArray("guest pages", 1024), reader.ReadLongArray("pages", 1024));
+        new VirtualDiskDone(reader.ReadInt("vm", 0, int.MaxValue), VcpuRequest.Read(ref reader, "request"), reader.ReadLongArray("guest pages", 1024), reader.ReadLongArray("pages", 1024));
 }
 
 /// <summary>A processor's monitor → the page manager: the VM wrote a page it maps read-only (shared); give it a private copy.</summary>

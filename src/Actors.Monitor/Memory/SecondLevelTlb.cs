@@ -7,25 +7,37 @@ namespace Disco.Actors.Monitor.Memory;
 /// (machine page, writable), filled on every emulated TLB write. A hardware TLB miss looks here first; a hit is
 /// refilled by the monitor without entering the guest. It survives the hardware TLB flush of a VCPU switch.
 /// </summary>
-public sealed class SecondLevelTlb
+public sealed class SecondLevelTlb : IStateful
 {
-    private readonly long[] _keys;
-    private readonly long[] _pages;
+    private const int NoAsid = -1;
+
+    // State (checkpointed, in this order): per slot the tag (ASID, or NoAsid when empty, and virtual page) and the translation.
+    private readonly int[] _asids;
+    private readonly long[] _vpns;
+    private readonly long[] _machinePages;
+    private readonly bool[] _writable;
 
     public SecondLevelTlb(int entries)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(entries, 1);
-        _keys = new long[entries];
-        _pages = new long[entries];
-        Array.Fill(_keys, -1L);
+        _asids = new int[entries];
+        _vpns = new long[entries];
+        _machinePages = new long[entries];
+        _writable = new bool[entries];
+        Array.Fill(_asids, NoAsid);
     }
 
-    public int Entries => _keys.Length;
+    public int Entries => _asids.Length;
 
-    private static long Key(int asid, long vpn) => (vpn << 8) | (uint)asid;
-
-    /// <summary>Fibonacci hashing: the product's high bits mix every bit of the key (its low bits only the key's low bits).</summary>
-    private int Slot(long key) => (int)((((ulong)key * 0x9E3779B97F4A7C15UL) >> 32) % (ulong)_keys.Length);
+    /// <summary>
+    /// Fibonacci hashing of the tag: the product's high bits mix every bit of its input (its low bits only the input's
+    /// low bits). The input is the virtual page above the 8-bit ASID, one number for the hash only.
+    /// </summary>
+    private int Slot(int asid, long vpn)
+    {
+        long hashInput = (vpn << 8) | (uint)asid;
+        return (int)((((ulong)hashInput * 0x9E3779B97F4A7C15UL) >> 32) % (ulong)_asids.Length);
+    }
 
     public void Insert(int asid, long vpn, long machinePage, bool writable)
     {
@@ -34,20 +46,20 @@ public sealed class SecondLevelTlb
             return;
         }
 
-        long key = Key(asid, vpn);
-        int i = Slot(key);
-        _keys[i] = key;
-        _pages[i] = (machinePage << 1) | (writable ? 1L : 0L);
+        int i = Slot(asid, vpn);
+        _asids[i] = asid;
+        _vpns[i] = vpn;
+        _machinePages[i] = machinePage;
+        _writable[i] = writable;
     }
 
     public bool TryLookup(int asid, long vpn, out long machinePage, out bool writable)
     {
-        long key = Key(asid, vpn);
-        int i = Slot(key);
-        if (_keys[i] == key)
+        int i = Slot(asid, vpn);
+        if (_asids[i] == asid && _vpns[i] == vpn)
         {
-            machinePage = _pages[i] >> 1;
-            writable = (_pages[i] & 1) != 0;
+            machinePage = _machinePages[i];
+            writable = _writable[i];
             return true;
         }
 
@@ -57,35 +69,27 @@ public sealed class SecondLevelTlb
     }
 
     /// <summary>Forgets everything (a guest page was remapped: its translations may be anywhere).</summary>
-    public void FlushAll() => Array.Fill(_keys, -1L);
+    public void FlushAll() => Array.Fill(_asids, NoAsid);
 
     public void FlushAsid(int asid)
     {
-        for (int i = 0; i < _keys.Length; i++)
+        for (int i = 0; i < _asids.Length; i++)
         {
-            if (_keys[i] >= 0 && (_keys[i] & 0xFF) == asid)
+            if (_asids[i] == asid)
             {
-                _keys[i] = -1;
+                _asids[i] = NoAsid;
             }
         }
     }
 
-    public void Save(ref StateWriter writer)
+    public void DeclareState(ref StateIo io)
     {
-        writer.Write(_keys);
-        writer.Write(_pages);
-    }
-
-    public void Load(ref StateReader reader)
-    {
-        long[] keys = reader.ReadLongArray("l2tlb keys", _keys.Length);
-        long[] pages = reader.ReadLongArray("l2tlb pages", _pages.Length);
-        if (keys.Length != _keys.Length || pages.Length != _pages.Length)
+        io.Ints("l2tlb asids", _asids, NoAsid, Hardware.Tlb.TlbEntry.MaxAsid);
+        io.Longs("l2tlb virtual pages", _vpns);
+        io.Longs("l2tlb machine pages", _machinePages, 0);
+        for (int i = 0; i < _writable.Length; i++)
         {
-            throw new CorruptStateException($"second-level TLB: {keys.Length} entries saved, {_keys.Length} configured");
+            io.Bool("l2tlb writable", ref _writable[i]);
         }
-
-        keys.CopyTo(_keys, 0);
-        pages.CopyTo(_pages, 0);
     }
 }

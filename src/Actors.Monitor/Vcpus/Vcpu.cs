@@ -10,9 +10,9 @@ namespace Disco.Actors.Monitor.Vcpus;
 /// cached part of its VM's pmap (the machine page behind each guest page it has used, which is all it may ever
 /// reach), its second-level TLB and the monitor's counters for it.
 /// </summary>
-public sealed class Vcpu
+public sealed class Vcpu : IStateful
 {
-    private readonly SortedDictionary<long, long> _pmap = [];
+    private readonly SortedDictionary<long, PmapEntry> _pmap = [];
     private readonly Dictionary<long, int> _machinePages = [];
 
     public Vcpu(int vm, GuestKernel kernel, int l2TlbEntries)
@@ -35,10 +35,24 @@ public sealed class Vcpu
     /// <summary>Processor time while this VCPU ran, by bucket: user, kernel, monitor, idle, stall (checkpointed).</summary>
     public long[] TimePs { get; } = new long[5];
 
-    /// <summary>SMP VMs: this VCPU spins for its VM's memlock (checkpointed).</summary>
-    public bool LockPending { get; set; }
+    // The processor's time buckets, in its order (the hardware names them once in a later change).
+    private static readonly string[] TimeBuckets = ["user", "kernel", "monitor", "idle", "stall"];
 
-    public long LockRequestedPs { get; set; }
+    private bool _lockPending;
+    private long _lockRequestedPs;
+
+    /// <summary>SMP VMs: this VCPU spins for its VM's memlock (checkpointed).</summary>
+    public bool LockPending
+    {
+        get => _lockPending;
+        set => _lockPending = value;
+    }
+
+    public long LockRequestedPs
+    {
+        get => _lockRequestedPs;
+        set => _lockRequestedPs = value;
+    }
 
     /// <summary>True when the VCPU has something to run (false: its guest idles in the low-power wait).</summary>
     public bool Runnable => Kernel.Current is not null;
@@ -48,10 +62,10 @@ public sealed class Vcpu
     /// <summary>The machine page behind a guest page and whether the VM may write it (false: shared, copy on write).</summary>
     public bool TryMachinePage(long guestPage, out long machinePage, out bool writable)
     {
-        if (_pmap.TryGetValue(guestPage, out long entry))
+        if (_pmap.TryGetValue(guestPage, out var entry))
         {
-            machinePage = entry >> 1;
-            writable = (entry & 1) != 0;
+            machinePage = entry.MachinePage;
+            writable = entry.Writable;
             return true;
         }
 
@@ -67,7 +81,7 @@ public sealed class Vcpu
     public bool Grant(long guestPage, long machinePage, bool writable = true)
     {
         bool replaced = Drop(guestPage, except: machinePage);
-        _pmap[guestPage] = (machinePage << 1) | (writable ? 1L : 0L);
+        _pmap[guestPage] = new PmapEntry(machinePage, writable);
         _machinePages[machinePage] = _machinePages.GetValueOrDefault(machinePage) + 1;
         return replaced;
     }
@@ -75,12 +89,12 @@ public sealed class Vcpu
     /// <summary>Forgets a guest page's mapping (the monitor is about to remap it); true when there was one.</summary>
     public bool Drop(long guestPage, long except = -1)
     {
-        if (!_pmap.Remove(guestPage, out long entry))
+        if (!_pmap.Remove(guestPage, out var entry))
         {
             return false;
         }
 
-        long old = entry >> 1;
+        long old = entry.MachinePage;
         if (--_machinePages[old] == 0)
         {
             _machinePages.Remove(old);
@@ -91,8 +105,12 @@ public sealed class Vcpu
 
     public void Count(VcpuCounter counter, long n = 1) => Counters[(int)counter] += n;
 
+    /// <summary>The declared counters (<c>monitor.*</c>, this VM's time buckets), then the guest's and derived figures.</summary>
     public void ReportStats(IStatsSink sink)
     {
+        ArgumentNullException.ThrowIfNull(sink);
+        var io = StateIo.Reporting(sink);
+        DeclareState(ref io);
         string vm = $"vm.{Vm}.";
         sink.Add(vm + "vcpus", 1);
         Kernel.ReportStats(sink);
@@ -101,90 +119,34 @@ public sealed class Vcpu
         sink.Add(vm + "memory_pages.guest_peak", Kernel.PeakPagesInUse);
         sink.Add(vm + "l2tlb_hits", Counters[(int)VcpuCounter.L2TlbHits]);
         sink.Add(vm + "monitor_traps", Counters[(int)VcpuCounter.Traps]);
-        string[] buckets = ["user", "kernel", "monitor", "idle", "stall"];
-        for (int b = 0; b < buckets.Length; b++)
-        {
-            sink.Add(vm + "cpu_time_ps." + buckets[b], TimePs[b]);
-        }
-        for (int i = 0; i < (int)VcpuCounter.Count; i++)
-        {
-            sink.Add("monitor." + VcpuCounters.Names[i], Counters[i]);
-        }
-
         sink.Add("l2tlb_hits", Counters[(int)VcpuCounter.L2TlbHits]);
     }
 
-    public void Save(ref StateWriter writer)
+    /// <summary>Counters, time, the memlock wait, the cached pmap, the second-level TLB, then the guest kernel.</summary>
+    public void DeclareState(ref StateIo io)
     {
-        writer.Write(Counters);
-        writer.Write(TimePs);
-        writer.Write(LockPending);
-        writer.Write(LockRequestedPs);
-        writer.WriteCount(_pmap.Count);
-        foreach (var (g, entry) in _pmap)
+        io.Counters("monitor", Counters, VcpuCounters.Names);
+        io.Counters($"vm.{Vm}.cpu_time_ps", TimePs, TimeBuckets);
+        io.Bool("memlock pending", ref _lockPending);
+        io.Long("memlock requested", ref _lockRequestedPs, 0);
+        io.Map("vcpu pmap", _pmap, 1 << 26, static (ref StateIo io, ref long g) => io.Long("guest page", ref g, 0), static (ref StateIo io, ref PmapEntry e) => io.Value("pmap entry", ref e));
+        if (io.IsLoading)
         {
-            writer.Write(g);
-            writer.Write(entry);
+            _machinePages.Clear();
+            foreach (var e in _pmap.Values)
+            {
+                _machinePages[e.MachinePage] = _machinePages.GetValueOrDefault(e.MachinePage) + 1;
+            }
         }
 
-        L2Tlb.Save(ref writer);
-        Kernel.Save(ref writer);
-    }
-
-    public void Load(ref StateReader reader)
-    {
-        reader.ReadLongsInto("vcpu counters", Counters);
-        reader.ReadLongsInto("vcpu time", TimePs);
-        LockPending = reader.ReadBool("memlock pending");
-        LockRequestedPs = reader.ReadLong("memlock requested", 0, long.MaxValue);
-        _pmap.Clear();
-        _machinePages.Clear();
-        int n = reader.ReadCount("vcpu pmap", 1 << 26);
-        for (int i = 0; i < n; i++)
+        io.Part(L2Tlb);
+        if (io.IsSaving)
         {
-            long g = reader.ReadLong("guest page", 0, long.MaxValue);
-            long entry = reader.ReadLong("pmap entry", 0, long.MaxValue);
-            Grant(g, entry >> 1, (entry & 1) != 0);
+            Kernel.Save(ref io.Writer);
         }
-
-        L2Tlb.Load(ref reader);
-        Kernel.Load(ref reader);
+        else if (io.IsLoading)
+        {
+            Kernel.Load(ref io.Reader);
+        }
     }
-}
-
-public enum VcpuCounter
-{
-    /// <summary>Every entry into the monitor from this VCPU.</summary>
-    Traps = 0,
-    EmulatedPrivileged = 1,
-    EmulatedTlbWrites = 2,
-    L2TlbHits = 3,
-    L2TlbMisses = 4,
-
-    /// <summary>Misses on the relocated kernel segment the monitor filled itself.</summary>
-    KernelSegmentFills = 5,
-    ReflectedTraps = 6,
-    MonitorCalls = 7,
-    ZeroedPages = 8,
-    PmapWaits = 9,
-    Interrupts = 10,
-    CopyOnWriteFaults = 11,
-    MemlockAcquisitions = 12,
-    MemlockWaitPs = 13,
-    RegionSemAcquisitions = 14,
-    RegionSemWaitPs = 15,
-
-    /// <summary>Page faults of a library OS the monitor handled itself (first touch of a page: fill and zero).</summary>
-    LibraryOsFaults = 16,
-    Count = 17,
-}
-
-public static class VcpuCounters
-{
-    public static readonly string[] Names =
-    [
-        "traps", "emulated_privileged", "emulated_tlb_writes", "l2tlb_hits", "l2tlb_misses", "kernel_segment_fills", "reflected_traps",
-        "monitor_calls", "zeroed_pages", "pmap_waits", "interrupts", "copy_on_write_faults", "memlock_acquisitions", "memlock_wait_ps",
-        "region_sem_acquisitions", "region_sem_wait_ps", "library_os_faults",
-    ];
 }

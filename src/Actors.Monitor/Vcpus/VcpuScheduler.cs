@@ -2,22 +2,19 @@ using Disco.Actors.Engine.State;
 
 namespace Disco.Actors.Monitor.Vcpus;
 
-/// <summary>What the scheduler decided: keep running, or run another VCPU (and whether the TLB must be flushed).</summary>
-public readonly record struct VcpuDecision(bool Switched, bool FlushTlb);
-
 /// <summary>
 /// The VCPU scheduler of one processor: the VCPUs with affinity to it, round robin by time slice. An idle VCPU (its
 /// guest in the low-power wait) is descheduled at once; a VCPU that is not the one that last ran needs the hardware
 /// TLB flushed (the TLB has no VM tag [D 4.2.2]). A pure model, driven by <see cref="MonitorSupervisor"/>.
 /// </summary>
-public sealed class VcpuScheduler
+public sealed class VcpuScheduler : IStateful
 {
     private readonly long _timeSlicePs;
     private readonly int _count;
 
     // State (checkpointed, in this order).
-    private int _current = -1;
-    private int _last = -1;
+    private VcpuId _current = VcpuId.None;
+    private VcpuId _last = VcpuId.None;
     private long _sliceEndPs;
     private long _switches;
     private long _idleDeschedules;
@@ -30,11 +27,11 @@ public sealed class VcpuScheduler
         _timeSlicePs = timeSlicePs;
     }
 
-    /// <summary>The running VCPU, -1 when none.</summary>
-    public int Current => _current;
+    /// <summary>The running VCPU, <see cref="VcpuId.None"/> when none.</summary>
+    public VcpuId Current => _current;
 
-    /// <summary>The VCPU whose translations the hardware TLB holds (the last that ran), -1 before any.</summary>
-    public int TlbOwner => _last;
+    /// <summary>The VCPU whose translations the hardware TLB holds (the last that ran), <see cref="VcpuId.None"/> before any.</summary>
+    public VcpuId TlbOwner => _last;
 
     public long Switches => _switches;
 
@@ -44,22 +41,22 @@ public sealed class VcpuScheduler
     /// Decides what runs at <paramref name="nowPs"/>; <paramref name="runnable"/> says which VCPUs have work.
     /// <paramref name="timeSlice"/>: a slice that is over may pass the processor on.
     /// </summary>
-    public VcpuDecision Schedule(long nowPs, Func<int, bool> runnable, bool timeSlice)
+    public VcpuDecision Schedule(long nowPs, Func<VcpuId, bool> runnable, bool timeSlice)
     {
         ArgumentNullException.ThrowIfNull(runnable);
-        if (_current >= 0 && runnable(_current) && !(timeSlice && nowPs >= _sliceEndPs && Next(runnable) != _current))
+        if (!_current.IsNone && runnable(_current) && !(timeSlice && nowPs >= _sliceEndPs && Next(runnable) != _current))
         {
             return default;
         }
 
-        if (_current >= 0 && !runnable(_current))
+        if (!_current.IsNone && !runnable(_current))
         {
             _idleDeschedules++;
-            _current = -1;
+            _current = VcpuId.None;
         }
 
-        int next = Next(runnable);
-        if (next < 0)
+        var next = Next(runnable);
+        if (next.IsNone)
         {
             return default;
         }
@@ -76,37 +73,30 @@ public sealed class VcpuScheduler
         return new VcpuDecision(Switched: true, FlushTlb: true);
     }
 
-    /// <summary>The next runnable VCPU after the current (or last) one, round robin, that one last; -1 when none.</summary>
-    private int Next(Func<int, bool> runnable)
+    /// <summary>The next runnable VCPU after the current (or last) one, round robin, that one last; none when none is.</summary>
+    private VcpuId Next(Func<VcpuId, bool> runnable)
     {
-        int from = _current >= 0 ? _current : _last;
+        int from = _current.IsNone ? _last.Value : _current.Value;
         for (int i = 1; i <= _count; i++)
         {
-            int k = (from + i + _count) % _count;
+            var k = new VcpuId((from + i + _count) % _count);
             if (runnable(k))
             {
                 return k;
             }
         }
 
-        return -1;
+        return VcpuId.None;
     }
 
-    public void Save(ref StateWriter writer)
+    public void DeclareState(ref StateIo io)
     {
-        writer.Write(_current);
-        writer.Write(_last);
-        writer.Write(_sliceEndPs);
-        writer.Write(_switches);
-        writer.Write(_idleDeschedules);
-    }
-
-    public void Load(ref StateReader reader)
-    {
-        _current = reader.ReadInt("current vcpu", -1, _count - 1);
-        _last = reader.ReadInt("last vcpu", -1, _count - 1);
-        _sliceEndPs = reader.ReadLong("vcpu slice end", 0, long.MaxValue);
-        _switches = reader.ReadLong("vcpu switches", 0, long.MaxValue);
-        _idleDeschedules = reader.ReadLong("idle deschedules", 0, long.MaxValue);
+        int current = _current.Value, last = _last.Value;
+        io.Int("current vcpu", ref current, -1, _count - 1);
+        io.Int("last vcpu", ref last, -1, _count - 1);
+        (_current, _last) = (new VcpuId(current), new VcpuId(last));
+        io.Long("vcpu slice end", ref _sliceEndPs, 0);
+        io.Counter("monitor.vcpu_switches", ref _switches);
+        io.Counter("monitor.idle_deschedules", ref _idleDeschedules);
     }
 }

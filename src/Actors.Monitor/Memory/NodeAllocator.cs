@@ -1,0 +1,135 @@
+using Disco.Actors.Engine.Configuration;
+using Disco.Actors.Engine.State;
+
+namespace Disco.Actors.Monitor.Memory;
+
+/// <summary>
+/// Hands out machine pages NUMA-aware: from the node that first uses the page, or the next with room (in node
+/// order). Within a node it keeps the guest page's cache colour (the same offset in the node if free, else a page of
+/// the same colour), so a guest sees the cache conflicts it would see on bare hardware and the overhead measured is
+/// the monitor's, not a different page layout's. Remembers what each page it handed out first held (a guest page
+/// kind), for the footprint split.
+/// </summary>
+public sealed class NodeAllocator : IStateful
+{
+    private readonly int _nodes;
+    private readonly long _pagesPerNode;
+    private readonly long _colors;
+
+    // State (checkpointed, in this order); pages used per node are counted from the pages handed out on load.
+    private readonly SortedDictionary<long, int> _kindOf = [];
+    private long _remoteAllocations;
+    private long _peakPages;
+    private readonly long[] _usedPerNode;
+
+    /// <param name="colors">Page colours of the cache (L2 bytes per way / page size); 1 for none.</param>
+    public NodeAllocator(int nodes, long pagesPerNode, long colors = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(nodes, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(pagesPerNode, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(colors, 1);
+        _nodes = nodes;
+        _pagesPerNode = pagesPerNode;
+        _colors = Math.Min(colors, pagesPerNode);
+        _usedPerNode = new long[nodes];
+    }
+
+    public long MachinePages => _nodes * _pagesPerNode;
+
+    /// <summary>Machine pages handed out and not freed.</summary>
+    public long PagesInUse => _usedPerNode.Sum();
+
+    /// <summary>The most machine pages in use at once.</summary>
+    public long PeakPages => Math.Max(_peakPages, PagesInUse);
+
+    /// <summary>Pages that went to another node than the one asking (its memory was full).</summary>
+    public long RemoteAllocations => _remoteAllocations;
+
+    /// <summary>What <paramref name="machinePage"/> first held (a guest page kind); 0 when it is free.</summary>
+    public int KindOf(long machinePage) => _kindOf.GetValueOrDefault(machinePage);
+
+    /// <summary>Machine pages in use by what they first held; a shared page counts once.</summary>
+    public long PagesOfKind(int kind) => _kindOf.Values.Count(k => k == kind);
+
+    /// <summary>A free machine page for <paramref name="guestPage"/>, first used on <paramref name="node"/>.</summary>
+    public long Allocate(int node, long guestPage, int kind)
+    {
+        long page = AllocatePage(node, guestPage);
+        _kindOf[page] = kind;
+        _peakPages = Math.Max(_peakPages, PagesInUse);
+        return page;
+    }
+
+    /// <summary>The page holds nothing any more; false when it was not handed out.</summary>
+    public bool Free(long machinePage)
+    {
+        if (!_kindOf.Remove(machinePage))
+        {
+            return false;
+        }
+
+        _usedPerNode[machinePage / _pagesPerNode]--;
+        return true;
+    }
+
+    private long AllocatePage(int node, long guestPage)
+    {
+        for (int i = 0; i < _nodes; i++)
+        {
+            int n = (node + i) % _nodes;
+            if (_usedPerNode[n] >= _pagesPerNode)
+            {
+                continue;
+            }
+
+            if (i > 0)
+            {
+                _remoteAllocations++;
+            }
+
+            _usedPerNode[n]++;
+            long first = n * _pagesPerNode;
+            long preferred = first + (guestPage % _pagesPerNode);
+            if (!_kindOf.ContainsKey(preferred))
+            {
+                return preferred;
+            }
+
+            // Same colour first, then any page of the node (its pages are numbered from first).
+            long color = guestPage % _colors;
+            for (long p = first + color; p < first + _pagesPerNode; p += _colors)
+            {
+                if (!_kindOf.ContainsKey(p))
+                {
+                    return p;
+                }
+            }
+
+            for (long p = first; p < first + _pagesPerNode; p++)
+            {
+                if (!_kindOf.ContainsKey(p))
+                {
+                    return p;
+                }
+            }
+        }
+
+        throw new BadInputException("disco.machine.memory-mb", $"machine memory is full ({MachinePages} pages): the virtual machines touch more; give the machine more memory");
+    }
+
+    public void DeclareState(ref StateIo io)
+    {
+        long last = MachinePages - 1;
+        io.Map("page kinds", _kindOf, (int)Math.Min(int.MaxValue, MachinePages), (ref StateIo io, ref long p) => io.Long("page", ref p, 0, last), static (ref StateIo io, ref int k) => io.Int("kind", ref k, 0, 3));
+        io.Counter("monitor.remote_allocations", ref _remoteAllocations);
+        io.Long("peak machine pages", ref _peakPages, 0);
+        if (io.IsLoading)
+        {
+            Array.Clear(_usedPerNode);
+            foreach (long page in _kindOf.Keys)
+            {
+                _usedPerNode[page / _pagesPerNode]++;
+            }
+        }
+    }
+}

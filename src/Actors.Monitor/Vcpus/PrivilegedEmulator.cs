@@ -1,0 +1,130 @@
+using Disco.Actors.Engine.State;
+using Disco.Actors.Hardware.Processor;
+using Disco.Actors.Monitor.Guest;
+
+namespace Disco.Actors.Monitor.Vcpus;
+
+/// <summary>
+/// Emulation of the guest kernel's privileged instructions [D 4.2.1]: a TLB write goes through the pmap (and the
+/// second-level TLB), an ASID flush flushes both TLBs, and the monitor calls (start I/O, zero a page, send on the
+/// virtual network) are done here. An instruction that needs a pmap fill first waits for it and is emulated again
+/// when the fill arrives.
+/// </summary>
+public sealed class PrivilegedEmulator : IStateful
+{
+    private readonly MonitorSupervisor _monitor;
+    private readonly MonitorParams _m;
+    private readonly TlbMissHandler _translations;
+    private readonly VirtualIo _io;
+
+    // State (checkpointed, in this order): the instruction to emulate again after a pmap fill.
+    private bool _hasRetry;
+    private Operation _retry;
+    private VcpuId _retryVcpu;
+
+    public PrivilegedEmulator(MonitorSupervisor monitor, MonitorParams parameters, TlbMissHandler translations, VirtualIo io)
+    {
+        ArgumentNullException.ThrowIfNull(monitor);
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(translations);
+        ArgumentNullException.ThrowIfNull(io);
+        _monitor = monitor;
+        _m = parameters;
+        _translations = translations;
+        _io = io;
+    }
+
+    /// <summary>After a pmap fill: emulates again the instruction that waited for it; null when none did.</summary>
+    public TrapOutcome? RetryAfterFill(ISupervisorContext context)
+    {
+        if (!_hasRetry)
+        {
+            return null;
+        }
+
+        _hasRetry = false;
+        return Emulate(_retryVcpu, _retry, context, 0);
+    }
+
+    /// <summary>Emulates one privileged instruction of VCPU <paramref name="vcpu"/>'s guest kernel.</summary>
+    public TrapOutcome Emulate(VcpuId vcpu, Operation operation, ISupervisorContext context, long cost)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var v = _monitor[vcpu];
+        var (code, argument) = GuestPrivilegedOps.Decode(operation);
+        switch (code)
+        {
+            case GuestPrivileged.TlbWrite:
+            {
+                // Charged once, when the write is done (a pmap fill in between retries the emulation).
+                var (asid, vpn) = GuestPrivilegedOps.TlbTarget(argument);
+                if (!_translations.WriteGuestEntry(v, asid, vpn, context, cost + _m.EmulateTlbWritePs))
+                {
+                    return Retry(vcpu, operation, cost);
+                }
+
+                cost += _m.EmulateTlbWritePs;
+                v.Count(VcpuCounter.EmulatedTlbWrites);
+                break;
+            }
+
+            case GuestPrivileged.TlbFlushAsid:
+                context.Tlb.FlushAsid((int)argument);
+                v.L2Tlb.FlushAsid((int)argument);
+                break;
+            case GuestPrivileged.StartIo:
+                cost = _io.StartIo(vcpu, argument, context, cost);
+                break;
+            case GuestPrivileged.ZeroPage:
+            {
+                if (!_translations.Resolve(v, argument, out long page, context, cost))
+                {
+                    return Retry(vcpu, operation, cost);
+                }
+
+                cost += _m.MonitorCallPs;
+                v.Count(VcpuCounter.MonitorCalls);
+                v.Count(VcpuCounter.ZeroedPages);
+                _monitor.ZeroPage(page);
+                break;
+            }
+
+            case GuestPrivileged.NetSend:
+                if (!_io.SendNfsReply(v, argument, _translations, context, ref cost))
+                {
+                    return Retry(vcpu, operation, cost);
+                }
+
+                break;
+            default:
+                break;
+        }
+
+        return MonitorSupervisor.InMonitor(cost);
+    }
+
+    private TrapOutcome Retry(VcpuId vcpu, Operation operation, long cost)
+    {
+        _hasRetry = true;
+        _retry = operation;
+        _retryVcpu = vcpu;
+        return MonitorSupervisor.WaitInMonitor(cost);
+    }
+
+    public void DeclareState(ref StateIo io)
+    {
+        io.Bool("has retry", ref _hasRetry);
+        if (io.IsSaving)
+        {
+            _retry.Write(ref io.Writer);
+        }
+        else if (io.IsLoading)
+        {
+            _retry = Operation.Read(ref io.Reader);
+        }
+
+        int retryVcpu = _retryVcpu.Value;
+        io.Int("retry vcpu", ref retryVcpu, 0, Math.Max(0, _monitor.Vcpus.Count - 1));
+        _retryVcpu = new VcpuId(retryVcpu);
+    }
+}

@@ -213,7 +213,6 @@ public sealed class PageManagerComponent : Component
         sink.Add("network.bytes_remapped", _pages.Remaps * MachineConstants.PageSizeBytes);
 
         // Whole pages only travel here, so nothing is copied; the key is kept so tools can compare the two.
-        sink.Add("network.bytes_copied", 0);
         sink.Add("monitor.disk_cache_pages", _pages.CachedBlocks);
         for (int k = 0; k < Guest.GuestKernel.FootprintKinds.Length; k++)
         {

@@ -16,7 +16,7 @@ public class RadixTests
 {
     private const int WorkingSetPages = 16;
 
-    private static readonly GuestWorkload Radix = new()
+    internal static readonly GuestWorkload Radix = new()
     {
         Kind = "radix",
         Profile = new SyntheticProfile { Instructions = 40_000, CodeBytes = 16 << 10, WorkingSetBytes = WorkingSetPages * 4096, Sequential = 0.5 },

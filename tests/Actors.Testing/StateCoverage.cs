@@ -46,6 +46,11 @@ public static class StateCoverage
                 return;
             }
 
+            if ((a is null && b is ICollection { Count: 0 }) || (b is null && a is ICollection { Count: 0 }))
+            {
+                return; // a collection made lazily: empty and absent are the same state
+            }
+
             if (a is null || b is null || a.GetType() != b.GetType())
             {
                 differences.Add($"{path}: {Show(a)} vs {Show(b)}");

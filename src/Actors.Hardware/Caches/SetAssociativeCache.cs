@@ -75,7 +75,16 @@ public sealed class SetAssociativeCache : IStateful
 
     public long LineAt(int slot) => _tags[slot];
 
-    public void SetState(int slot, byte state) => _states[slot] = state;
+    public void SetState(int slot, byte state)
+    {
+        if (state == Invalid)
+        {
+            Invalidate(slot);
+            return;
+        }
+
+        _states[slot] = state;
+    }
 
     /// <summary>Where <paramref name="line"/> would go: an invalid way of its set if any, else the least recently used.</summary>
     public int Victim(long line)
@@ -120,7 +129,13 @@ public sealed class SetAssociativeCache : IStateful
         _lastUse[slot] = ++_clock;
     }
 
-    public void Invalidate(int slot) => _states[slot] = Invalid;
+    /// <summary>An invalid slot holds nothing: no victim choice or lookup reads its tag or age, and a checkpoint keeps only valid lines.</summary>
+    public void Invalidate(int slot)
+    {
+        _states[slot] = Invalid;
+        _tags[slot] = 0;
+        _lastUse[slot] = 0;
+    }
 
     public int ValidLines()
     {

@@ -1,9 +1,11 @@
 namespace Disco.Actors.Monitor.Memory;
 
 /// <summary>
-/// The memmap [D 4.2.1]: per machine page, every (VM, guest page) that maps it, in the order they mapped it. The
+/// The memmap [D 4.2.1]: per machine page, every (VM, guest page) that maps it, in (VM, guest page) order. The
 /// inverse of the pmaps (rebuilt from them, never checkpointed): what sharing checks, shootdowns and page
-/// migration need to find every mapping of a machine page.
+/// migration need to find every mapping of a machine page. The order is canonical, not the order of mapping, so
+/// the memmap rebuilt after a resume is the very one the uninterrupted run has, and whatever walks it (a shootdown
+/// sending one message per mapper) does the same thing in both.
 /// </summary>
 public sealed class Memmap
 {
@@ -32,7 +34,8 @@ public sealed class Memmap
             _mappers[machinePage] = back;
         }
 
-        back.Add(mapper);
+        int at = back.BinarySearch(mapper);
+        back.Insert(at < 0 ? ~at : at, mapper);
     }
 
     /// <summary>Forgets one mapping; true when nobody maps the machine page any more.</summary>

@@ -14,9 +14,11 @@ SAMPLE=${3:-10}
 WARMUP=${4:-20}
 OUT=${5:-runs/soak}
 dotnet build src/Actors.Host -c Release -v q -nologo >/dev/null
-DISCO=src/Actors.Host/bin/Release/net10.0/disco
 rm -rf "$OUT"
 mkdir -p "$OUT"
+# A copy of the binaries: a rebuild during the soak must not overwrite files the runs have mapped.
+cp -r src/Actors.Host/bin/Release/net10.0 "$OUT/bin"
+DISCO=$OUT/bin/disco
 
 start() { # name, args...
   local name=$1; shift

@@ -80,13 +80,21 @@ internal sealed class RunOwnership : IDisposable
     private static NpgsqlConnection LockInDatabase(CheckpointDb db, string runId, string me)
     {
         long key = BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes("disco-run-" + runId)), 0);
-        var connection = new NpgsqlConnection(db.ConnectionString);
+        // Its own session, never pooled: closing it must end the session, and with it the lock.
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(db.ConnectionString) { Pooling = false }.ToString());
         try
         {
             connection.Open();
             using (var create = new NpgsqlCommand("CREATE TABLE IF NOT EXISTS disco_run_owner (run_id text PRIMARY KEY, owner text NOT NULL)", connection))
             {
-                create.ExecuteNonQuery();
+                try
+                {
+                    create.ExecuteNonQuery();
+                }
+                catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable)
+                {
+                    // Two processes created it at once (IF NOT EXISTS is not atomic in PostgreSQL): it exists.
+                }
             }
 
             using (var take = new NpgsqlCommand("SELECT pg_try_advisory_lock(@k)", connection))

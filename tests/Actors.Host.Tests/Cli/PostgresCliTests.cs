@@ -33,3 +33,24 @@ public class PostgresCliTests
         Assert.Equal(Digest(reference), Digest(dir));
     }
 }
+
+public class PostgresOwnershipTests
+{
+    [SkippableFact]
+    public void Two_processes_resuming_one_PostgreSQL_run_from_different_folders_exclude_each_other()
+    {
+        string cs = Postgres.Require();
+        var db = Engine.Checkpoints.CheckpointDb.Parse(cs);
+        string runId = "owner-test-" + Guid.NewGuid().ToString("N");
+        using (Runs.RunOwnership.Acquire(new Runs.RunFolder(Repo.TempDir("first")), db, runId))
+        {
+            var refused = Assert.Throws<Engine.Configuration.BadInputException>(() => Runs.RunOwnership.Acquire(new Runs.RunFolder(Repo.TempDir("second")), db, runId));
+            Assert.Contains($"run {runId} is owned by process {Environment.ProcessId}", refused.Message, StringComparison.Ordinal);
+        }
+
+        // Released with its owner: the next process takes the run.
+        using (Runs.RunOwnership.Acquire(new Runs.RunFolder(Repo.TempDir("third")), db, runId))
+        {
+        }
+    }
+}

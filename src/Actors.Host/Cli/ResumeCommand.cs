@@ -180,7 +180,7 @@ internal static class ResumeCommand
 
         folder.Write(record with { Status = RunStatus.Running });
         io.Err.WriteLine(string.Create(CultureInfo.InvariantCulture, $"disco: resuming run {record.RunId} from epoch {epoch.Epoch} at t={new Engine.Time.SimTime(epoch.SimTimePs)} (loaded {epoch.Bytes:N0} bytes in {loading.Elapsed.TotalSeconds:F2} s)"));
-        var plan = new RunPlan(config, model, settings, checkpoints, folder, manifest.ScenarioName, manifest.Seed, manifest.ConfigHash, image, epoch, nextEpoch);
+        var plan = new RunPlan(config, model, settings, checkpoints, folder, manifest.ScenarioName, manifest.Seed, manifest.ConfigHash, image, epoch, nextEpoch, owner);
         return await RunCommand.Execute(io, session, plan, cluster?.AutoResume ?? false, cancel).ConfigureAwait(false);
     }
 }

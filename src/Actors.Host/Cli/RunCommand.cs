@@ -115,7 +115,7 @@ internal static class RunCommand
                 seed, config.ConfigHash(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())).ConfigureAwait(false);
         }
 
-        var plan = new RunPlan(config, model, settings, checkpoints, folder, scenarioName, seed, config.ConfigHash(), null, null, 1);
+        var plan = new RunPlan(config, model, settings, checkpoints, folder, scenarioName, seed, config.ConfigHash(), null, null, 1, owner);
         return await Execute(io, session, plan, cluster?.AutoResume ?? false, cancel).ConfigureAwait(false);
     }
 
@@ -199,7 +199,11 @@ internal static class RunCommand
         var policy = session.Store is { } store && plan.Checkpoints.Enabled
             ? new CheckpointPolicy
             {
-                Every = plan.Checkpoints.Every, WallEvery = plan.Checkpoints.WallEvery, Save = store.SaveEpochAsync,
+                Every = plan.Checkpoints.Every, WallEvery = plan.Checkpoints.WallEvery, Save = c =>
+                {
+                    plan.Owner?.EnsureStillOwner();
+                    return store.SaveEpochAsync(c);
+                },
                 FirstEpoch = plan.FirstEpoch, StartPs = plan.StartPs, Saved = c => { lock (saved) { saved.Add(c); } },
             }
             : null;

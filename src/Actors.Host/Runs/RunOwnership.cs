@@ -71,6 +71,29 @@ internal sealed class RunOwnership : IDisposable
         return new RunOwnership(held, databaseLock);
     }
 
+    /// <summary>
+    /// Called before every checkpoint write. The folder lock cannot be lost while the process lives; the database
+    /// lock can, if the server drops a paused owner's session. Then another process may own the run now, and this one
+    /// stops before writing, in one line.
+    /// </summary>
+    public void EnsureStillOwner()
+    {
+        if (_databaseLock is null)
+        {
+            return;
+        }
+
+        try
+        {
+            using var alive = new NpgsqlCommand("SELECT 1", _databaseLock);
+            alive.ExecuteScalar();
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+        {
+            throw new IOException($"lost the run's lock in the checkpoint store ({ex.Message.Split('\n')[0]}): another process may own the run now; stopping without writing");
+        }
+    }
+
     public void Dispose()
     {
         _databaseLock?.Dispose();

@@ -16,7 +16,8 @@ internal sealed record RunPlan(
     string ConfigHash,
     CheckpointImage? Resume,
     CheckpointCompleted? ResumeEpoch,
-    long FirstEpoch)
+    long FirstEpoch,
+    RunOwnership? Owner = null)
 {
     public long StartPs => ResumeEpoch?.SimTimePs ?? 0;
 }

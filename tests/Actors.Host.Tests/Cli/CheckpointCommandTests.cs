@@ -72,10 +72,16 @@ public class CheckpointCommandTests
     public void A_new_run_into_a_folder_with_a_resumable_run_is_refused()
     {
         string dir = Repo.TempDir("busy");
-        File.WriteAllText(Path.Combine(dir, "run.json"), """{ "run_id": "x", "status": "Stopped", "store": "Sqlite", "scenario": "s", "created_unix_ms": 0 }""");
+        Assert.Equal(0, CliRunner.Run(["run", Repo.Scenario("phold.hocon"), "--out", dir, "--checkpoint-every", "40us", .. Phold]).Exit);
+        // As a stop (Ctrl-C, SIGTERM) leaves it: completed checkpoints, and a record that says stopped.
+        string record = Path.Combine(dir, "run.json");
+        File.WriteAllText(record, File.ReadAllText(record).Replace("\"Finished\"", "\"Stopped\"", StringComparison.Ordinal));
+        string store = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(dir, "checkpoints.db"))));
         var r = CliRunner.Run(["run", Repo.Scenario("phold.hocon"), "--out", dir, "--checkpoint-every", "40us", .. Phold]);
         Assert.Equal(2, r.Exit);
         Assert.Contains("can still be resumed", r.Err, StringComparison.Ordinal);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Assert.Equal(store, Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(dir, "checkpoints.db")))));
     }
 
     [Fact]

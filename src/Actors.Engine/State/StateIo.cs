@@ -2,23 +2,13 @@ using Disco.Actors.Engine.Components;
 
 namespace Disco.Actors.Engine.State;
 
-/// <summary>Saves, loads or reports one item of a collection; <paramref name="item"/> is read when saving, assigned when loading.</summary>
-public delegate void ItemIo<T>(ref StateIo io, ref T item);
-
-/// <summary>A part of a component's state that declares its own fields (a cache, a TLB, a guest process).</summary>
-public interface IStateful
-{
-    /// <summary>Lists every changing field once, in one order: see <see cref="StateIo"/>.</summary>
-    void DeclareState(ref StateIo io);
-}
-
 /// <summary>
 /// One declaration of a component's state, after SST's <c>serialize_order</c>: a component lists each changing field
 /// once (<c>io.Long("cylinder", ref _cylinder, 0, max)</c>, <c>io.Counter("hw.disk.requests", ref _requests)</c>), and
 /// that one list saves it, loads it back with its bounds checked, and reports its counters. Adding a counter is one
 /// line; a field left out of the list is caught by the round-trip tests, not forgotten silently.
 /// </summary>
-public ref struct StateIo
+public ref partial struct StateIo
 {
     // Held by value: a ref struct cannot hold a ref to another. The caller hands its writer or reader in and takes it
     // back with Finish (Component.SaveState and LoadState do), so the buffered bytes and the read position carry over.
@@ -276,200 +266,19 @@ public ref struct StateIo
         }
     }
 
-    /// <summary>A variable-length array of at most <paramref name="maxLength"/> values, each in [min, max].</summary>
-    public void LongArray(string name, ref long[] values, int maxLength, long min = long.MinValue, long max = long.MaxValue)
+    /// <summary>A generator's four words of state; loading rejects the all-zero state, from which it never leaves.</summary>
+    public void Generator(string name, ref SimRandom random)
     {
-        switch (_mode)
+        ArgumentNullException.ThrowIfNull(random);
+        var (s0, s1, s2, s3) = random.State;
+        ULong(name, ref s0);
+        ULong(name, ref s1);
+        ULong(name, ref s2);
+        ULong(name, ref s3);
+        if (IsLoading)
         {
-            case Mode.Save:
-                _writer.Write(values.AsSpan());
-                break;
-            case Mode.Load:
-                values = _reader.ReadLongArray(name, maxLength);
-                CheckRange(name, values, min, max);
-                break;
+            random = (s0 | s1 | s2 | s3) != 0 ? new SimRandom(s0, s1, s2, s3) : throw new CorruptStateException($"{name}: generator state is all zero");
         }
-    }
-
-    /// <summary>A list whose items declare themselves through <paramref name="item"/>; loading replaces its contents.</summary>
-    public void List<T>(string name, List<T> list, int maxCount, ItemIo<T> item)
-    {
-        ArgumentNullException.ThrowIfNull(list);
-        ArgumentNullException.ThrowIfNull(item);
-        switch (_mode)
-        {
-            case Mode.Save:
-                _writer.WriteCount(list.Count);
-                for (int i = 0; i < list.Count; i++)
-                {
-                    var v = list[i];
-                    item(ref this, ref v);
-                }
-
-                break;
-            case Mode.Load:
-                list.Clear();
-                int n = _reader.ReadCount(name, maxCount);
-                for (int i = 0; i < n; i++)
-                {
-                    T v = default!;
-                    item(ref this, ref v);
-                    list.Add(v);
-                }
-
-                break;
-        }
-    }
-
-    /// <summary>A FIFO queue, saved front first.</summary>
-    public void Queue<T>(string name, Queue<T> queue, int maxCount, ItemIo<T> item)
-    {
-        ArgumentNullException.ThrowIfNull(queue);
-        ArgumentNullException.ThrowIfNull(item);
-        switch (_mode)
-        {
-            case Mode.Save:
-                _writer.WriteCount(queue.Count);
-                foreach (var q in queue)
-                {
-                    var v = q;
-                    item(ref this, ref v);
-                }
-
-                break;
-            case Mode.Load:
-                queue.Clear();
-                int n = _reader.ReadCount(name, maxCount);
-                for (int i = 0; i < n; i++)
-                {
-                    T v = default!;
-                    item(ref this, ref v);
-                    queue.Enqueue(v);
-                }
-
-                break;
-        }
-    }
-
-    /// <summary>A set of whole numbers, each in [min, max], saved in the set's own order.</summary>
-    public void Set(string name, ISet<long> set, int maxCount, long min = long.MinValue, long max = long.MaxValue)
-    {
-        ArgumentNullException.ThrowIfNull(set);
-        switch (_mode)
-        {
-            case Mode.Save:
-                _writer.WriteCount(set.Count);
-                foreach (long v in set)
-                {
-                    _writer.Write(v);
-                }
-
-                break;
-            case Mode.Load:
-                set.Clear();
-                int n = _reader.ReadCount(name, maxCount);
-                for (int i = 0; i < n; i++)
-                {
-                    if (!set.Add(_reader.ReadLong(name, min, max)))
-                    {
-                        throw new CorruptStateException($"{name}: a value appears twice");
-                    }
-                }
-
-                break;
-        }
-    }
-
-    /// <summary>A map saved in its own enumeration order (a sorted map in key order); loading replaces its contents.</summary>
-    public void Map<TKey, TValue>(string name, IDictionary<TKey, TValue> map, int maxCount, ItemIo<TKey> key, ItemIo<TValue> value)
-        where TKey : notnull
-    {
-        ArgumentNullException.ThrowIfNull(map);
-        ArgumentNullException.ThrowIfNull(key);
-        ArgumentNullException.ThrowIfNull(value);
-        switch (_mode)
-        {
-            case Mode.Save:
-                _writer.WriteCount(map.Count);
-                foreach (var (k0, v0) in map)
-                {
-                    var (k, v) = (k0, v0);
-                    key(ref this, ref k);
-                    value(ref this, ref v);
-                }
-
-                break;
-            case Mode.Load:
-                map.Clear();
-                int n = _reader.ReadCount(name, maxCount);
-                for (int i = 0; i < n; i++)
-                {
-                    TKey k = default!;
-                    TValue v = default!;
-                    key(ref this, ref k);
-                    value(ref this, ref v);
-                    if (!map.TryAdd(k, v))
-                    {
-                        throw new CorruptStateException($"{name}: key {k} appears twice");
-                    }
-                }
-
-                break;
-        }
-    }
-
-    /// <summary>A map of whole numbers to whole numbers, keys and values each in their range.</summary>
-    public void LongMap(string name, IDictionary<long, long> map, int maxCount, long keyMin = long.MinValue, long keyMax = long.MaxValue, long valueMin = long.MinValue, long valueMax = long.MaxValue)
-    {
-        ArgumentNullException.ThrowIfNull(map);
-        switch (_mode)
-        {
-            case Mode.Save:
-                _writer.WriteCount(map.Count);
-                foreach (var (k, v) in map)
-                {
-                    _writer.Write(k);
-                    _writer.Write(v);
-                }
-
-                break;
-            case Mode.Load:
-                map.Clear();
-                int n = _reader.ReadCount(name, maxCount);
-                for (int i = 0; i < n; i++)
-                {
-                    long k = _reader.ReadLong(name + " key", keyMin, keyMax);
-                    if (!map.TryAdd(k, _reader.ReadLong(name, valueMin, valueMax)))
-                    {
-                        throw new CorruptStateException($"{name}: key {k} appears twice");
-                    }
-                }
-
-                break;
-        }
-    }
-
-    /// <summary>A reference that may be null (a request in service, a process on a processor).</summary>
-    public void Optional<T>(string name, ref T? value, ItemIo<T> item)
-        where T : class
-    {
-        ArgumentNullException.ThrowIfNull(item);
-        bool present = value is not null;
-        Bool(name, ref present);
-        if (_mode == Mode.Report)
-        {
-            return;
-        }
-
-        if (!present)
-        {
-            value = null;
-            return;
-        }
-
-        T v = value!;
-        item(ref this, ref v);
-        value = v;
     }
 
     /// <summary>A part that declares its own state (and counters): saved, loaded and reported in place.</summary>
@@ -504,13 +313,4 @@ public ref struct StateIo
             }
         }
     }
-}
-
-/// <summary>A value (typically a typed id) that writes itself and reads itself back with its own bounds checked.</summary>
-public interface IStateValue<TSelf>
-    where TSelf : IStateValue<TSelf>
-{
-    void Write(ref StateWriter writer);
-
-    static abstract TSelf Read(ref StateReader reader, string what);
 }

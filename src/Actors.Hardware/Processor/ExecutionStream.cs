@@ -61,25 +61,13 @@ public sealed class ExecutionStream : IStateful
         set => _pendingTraps = value;
     }
 
-    /// <summary>The mode, the pending operation and the stream's own state (its source saves itself).</summary>
+    /// <summary>The mode, the pending operation, then its source's own state.</summary>
     public void DeclareState(ref StateIo io)
     {
         io.Enum("execution mode", ref _mode);
         io.Bool("has pending operation", ref _hasPending);
         io.Value("pending operation", ref _pending);
         io.Int("pending traps", ref _pendingTraps, 0, 1 << 20);
-        if (io.IsSaving)
-        {
-            Source.Save(ref io.Writer);
-        }
-        else if (io.IsLoading)
-        {
-            Source.Load(ref io.Reader);
-        }
+        io.Part(Source);
     }
-
-    /// <summary>Writes the mode, the pending operation and the stream's own state.</summary>
-    public void Save(ref StateWriter writer) => this.SaveTo(ref writer);
-
-    public void Load(ref StateReader reader) => this.LoadFrom(ref reader);
 }

@@ -7,10 +7,10 @@ namespace Disco.Actors.Hardware.Processor;
 /// Whoever is in control of a processor: an operating system model or the monitor. The processor traps
 /// to it (TLB misses, privileged operations, the end of a stream), hands it every message that is not part of the
 /// hardware's own protocols (interrupts, replies to what it sent), and asks it what to run. The hardware never names
-/// the implementation. Its state is part of the processor's checkpoint: declared as a part when it implements
-/// <see cref="IStateful"/>, else through <see cref="Save"/> and <see cref="Load"/>.
+/// the implementation. Its state is a part of the processor's declaration, and its declared counters are reported
+/// with the processor's.
 /// </summary>
-public interface ISupervisor
+public interface ISupervisor : IStateful
 {
     /// <summary>What runs now; null when nothing is runnable (the processor idles until a message arrives).</summary>
     ExecutionStream? Current { get; }
@@ -36,9 +36,8 @@ public interface ISupervisor
     /// <summary>An interrupt (hot page, disk completion) or a reply to something the supervisor sent.</summary>
     TrapOutcome OnMessage(ISimMessage message, ISupervisorContext context);
 
-    void Save(ref StateWriter writer);
-
-    void Load(ref StateReader reader);
-
-    void ReportStats(IStatsSink sink);
+    /// <summary>Figures beyond the declared counters (derived ones, those of parts declared elsewhere); none by default.</summary>
+    void ReportStats(IStatsSink sink)
+    {
+    }
 }

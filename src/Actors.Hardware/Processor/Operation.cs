@@ -54,8 +54,6 @@ public readonly record struct Operation(OperationKind Kind, long Value, int Coun
         writer.Write(Count);
     }
 
-    public static Operation Read(ref StateReader reader) => Read(ref reader, "operation");
-
     public static Operation Read(ref StateReader reader, string what) =>
         new((OperationKind)reader.ReadInt(what + " kind", 0, (int)OperationKind.DiskRead), reader.ReadLong(what + " value"), reader.ReadInt(what + " count", 0, int.MaxValue));
 }

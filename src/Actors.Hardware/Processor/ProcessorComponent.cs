@@ -270,7 +270,7 @@ public sealed partial class ProcessorComponent : Component, ISupervisorContext, 
 
     /// <summary>
     /// The run state, the deferred messages, time and counters, then the parts: TLB, caches and their controller, and
-    /// whoever runs here (its own declaration when it has one, else its Save and Load).
+    /// whoever runs here.
     /// </summary>
     public override void DeclareState(ref StateIo io)
     {
@@ -294,7 +294,7 @@ public sealed partial class ProcessorComponent : Component, ISupervisorContext, 
         io.Counter("hw.processor.supervisor_messages", ref _messages);
         io.Part(_tlb);
         io.Part(_controller);
-        DeclareSupervisor(ref io);
+        io.Part(_supervisor);
         if (io.IsLoading)
         {
             _iHint = 0;
@@ -302,32 +302,7 @@ public sealed partial class ProcessorComponent : Component, ISupervisorContext, 
         }
     }
 
-    /// <summary>
-    /// Whoever runs here: a part when it declares its state, else its Save and Load. Not when reporting: it reports
-    /// through its own ReportStats, once.
-    /// </summary>
-    private void DeclareSupervisor(ref StateIo io)
-    {
-        if (io.IsReporting)
-        {
-            return;
-        }
-
-        if (_supervisor is IStateful declared)
-        {
-            io.Part(declared);
-        }
-        else if (io.IsSaving)
-        {
-            _supervisor.Save(ref io.Writer);
-        }
-        else
-        {
-            _supervisor.Load(ref io.Reader);
-        }
-    }
-
-    /// <summary>The declared counters, the L2 misses they imply, and the supervisor's statistics.</summary>
+    /// <summary>The declared counters (the supervisor's among them), the L2 misses they imply, and the supervisor's derived figures.</summary>
     public override void ReportStats(IStatsSink sink)
     {
         ArgumentNullException.ThrowIfNull(sink);

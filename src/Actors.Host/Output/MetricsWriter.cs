@@ -1,5 +1,6 @@
 using System.Globalization;
 using Disco.Actors.Engine.Run;
+using Disco.Actors.Hardware.Processor;
 
 namespace Disco.Actors.Host.Output;
 
@@ -13,7 +14,7 @@ internal sealed class MetricsWriter : IDisposable
     public static readonly string[] Columns =
     [
         "events",
-        "cpu_time_ps.user", "cpu_time_ps.kernel", "cpu_time_ps.monitor", "cpu_time_ps.idle", "cpu_time_ps.stall",
+        .. CpuTimeBuckets.Names.Select(b => $"{CpuTimeBuckets.StatPrefix}.{b}"),
         "instructions", "loads", "stores", "tlb_misses", "l2tlb_hits", "cache_misses.local", "cache_misses.remote",
         "page_faults", "migrations", "replications", "memory_pages.guest", "memory_pages.machine",
         "disk_requests.issued", "disk_requests.shared",

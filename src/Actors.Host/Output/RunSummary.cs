@@ -12,9 +12,6 @@ namespace Disco.Actors.Host.Output;
 /// </summary>
 internal static class RunSummary
 {
-    /// <summary>The processors' time buckets, in the order the hardware numbers them.</summary>
-    public static readonly string[] CpuBuckets = [.. CpuTimeBuckets.Names];
-
     /// <summary>What guest and machine pages hold (the memory experiment's footprint split).</summary>
     /// <summary>What guest pages hold (the guest's kinds), then the monitor's own memory (machine side only).</summary>
     public static readonly string[] FootprintKinds = [.. Monitor.Guest.GuestKernel.FootprintKinds, "monitor"];
@@ -36,7 +33,7 @@ internal static class RunSummary
             ["config_hash"] = configHash,
             ["partitions"] = result.Partitions,
             ["threads"] = result.Threads,
-            [CpuTimeBuckets.StatPrefix] = Buckets(result, CpuTimeBuckets.StatPrefix, CpuBuckets),
+            [CpuTimeBuckets.StatPrefix] = Buckets(result, CpuTimeBuckets.StatPrefix, CpuTimeBuckets.Names),
             ["instructions"] = result.Counter("instructions"),
             ["loads"] = result.Counter("loads"),
             ["stores"] = result.Counter("stores"),
@@ -75,7 +72,7 @@ internal static class RunSummary
         return path;
     }
 
-    private static JsonObject Buckets(RunResult result, string prefix, string[] names)
+    private static JsonObject Buckets(RunResult result, string prefix, IReadOnlyList<string> names)
     {
         var o = new JsonObject();
         foreach (string name in names)

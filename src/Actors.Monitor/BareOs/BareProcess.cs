@@ -69,15 +69,6 @@ public sealed class BareProcess : IStateful
         io.Long("waiting for", ref _waitingFor, -1);
         io.Long("next sector", ref _nextSector, 0);
         io.LongMap("page table", _pageTable, (int)Math.Min(int.MaxValue, _machinePages), 0, long.MaxValue, 0, _machinePages - 1);
-
-        // The execution stream (a hardware type) still saves and loads through its own methods.
-        if (io.IsSaving)
-        {
-            Context.Save(ref io.Writer);
-        }
-        else if (io.IsLoading)
-        {
-            Context.Load(ref io.Reader);
-        }
+        io.Part(Context);
     }
 }

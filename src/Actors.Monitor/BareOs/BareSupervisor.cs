@@ -15,7 +15,7 @@ namespace Disco.Actors.Monitor.BareOs;
 /// blocks; another runs or the processor idles) and takes interrupts (it ignores hot pages: IRIX 5.3 is not
 /// NUMA-aware). Every cost is a <see cref="BareOsParams"/> value.
 /// </summary>
-public sealed class BareSupervisor : ISupervisor, IStateful
+public sealed class BareSupervisor : ISupervisor
 {
     private readonly BareOsParams _os;
     private readonly MachineLayout _layout;
@@ -282,10 +282,4 @@ public sealed class BareSupervisor : ISupervisor, IStateful
             io.Part(p);
         }
     }
-
-    public void ReportStats(IStatsSink sink) => this.ReportDeclared(sink);
-
-    public void Save(ref StateWriter writer) => this.SaveDeclared(ref writer);
-
-    public void Load(ref StateReader reader) => this.LoadDeclared(ref reader);
 }

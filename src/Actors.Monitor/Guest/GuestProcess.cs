@@ -127,6 +127,6 @@ public sealed class GuestProcess : IStateful
         io.Int("resume count", ref _resumeCount, 0, 1 << 20);
         io.LongMap("page table", _pageTable, 1 << 26);
         io.LongMap("page-table pages", _tablePages, 1 << 26);
-        io.Stream(Stream);
+        io.Part(Stream);
     }
 }

@@ -13,7 +13,7 @@ namespace Disco.Actors.Monitor.Guest;
 /// instructions execute natively, one cycle each. Guest-physical memory is machine memory, pages interleaved round
 /// robin over the nodes as FLASH was set up for IRIX 5.3 [D 5.4]. This is the baseline of every overhead.
 /// </summary>
-public sealed class NativeSupervisor : ISupervisor, IStateful
+public sealed class NativeSupervisor : ISupervisor
 {
     private readonly GuestKernel _kernel;
     private readonly MachineLayout _layout;
@@ -301,7 +301,6 @@ public sealed class NativeSupervisor : ISupervisor, IStateful
     public void ReportStats(IStatsSink sink)
     {
         ArgumentNullException.ThrowIfNull(sink);
-        GuestStateIo.Report(this, sink);
         _kernel.ReportStats(sink);
         sink.Add("memory_pages.machine", _kernel.PagesInUse);
         sink.Add("memory_pages.machine_peak", _kernel.PeakPagesInUse);
@@ -334,41 +333,5 @@ public sealed class NativeSupervisor : ISupervisor, IStateful
         {
             io.Part(_kernel);
         }
-    }
-
-    public void Save(ref StateWriter writer) => GuestStateIo.Save(this, ref writer);
-
-    public void Load(ref StateReader reader) => GuestStateIo.Load(this, ref reader);
-}
-
-/// <summary>A processor nobody uses (the guest is a uniprocessor): it never runs anything.</summary>
-public sealed class UnusedProcessor : ISupervisor
-{
-    public ExecutionStream? Current => null;
-
-    public bool Halted => true;
-
-    public TrapOutcome OnQuantum(ISupervisorContext context) => TrapOutcome.None;
-
-    public TrapOutcome OnTlbMiss(long virtualAddress, bool store, bool readOnly, ISupervisorContext context) => throw new InvalidOperationException("unused processor trapped");
-
-    public TrapOutcome OnPrivileged(in Operation operation, ISupervisorContext context) => throw new InvalidOperationException("unused processor trapped");
-
-    public TrapOutcome OnStreamEnd(ISupervisorContext context) => throw new InvalidOperationException("unused processor trapped");
-
-    /// <summary>Hot-page interrupts can reach any processor; nothing acts on them here.</summary>
-    public TrapOutcome OnMessage(ISimMessage message, ISupervisorContext context) =>
-        message is HotPageInterrupt ? TrapOutcome.None : throw new InvalidOperationException($"unused processor: unexpected {message.GetType().Name}");
-
-    public void ReportStats(IStatsSink sink)
-    {
-    }
-
-    public void Save(ref StateWriter writer)
-    {
-    }
-
-    public void Load(ref StateReader reader)
-    {
     }
 }

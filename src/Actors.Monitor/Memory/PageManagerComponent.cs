@@ -56,12 +56,6 @@ public sealed class PageManagerComponent : Component
         _sectorsPerPage = MachineConstants.PageSizeBytes / sectorBytes;
     }
 
-    /// <summary>With the default disk's sector size; the machine's own comes through the other constructor.</summary>
-    public PageManagerComponent(ComponentId id, PageManager pages, MachineLayout layout, long replyLatencyPs, long pageCopyPs, long toDiskPs, bool checkInvariants, long monitorPages = 0)
-        : this(id, pages, layout, replyLatencyPs, pageCopyPs, toDiskPs, checkInvariants, monitorPages, new DiskParams().SectorBytes)
-    {
-    }
-
     public override string Kind => KindName;
 
     public override int PlacementKey => 0;

@@ -71,7 +71,7 @@ public static class GuestMachine
         var machineLayout = new MachineLayout(machine.Nodes, machine.Disks);
         var pageManager = new ComponentId(machineLayout.HardwareComponents);
         var supervisors = new MonitorSupervisor[machine.Nodes];
-        var monitorBuilder = new MachineBuilder(machine, n => supervisors[n] = new MonitorSupervisor(monitor, machineLayout, pageManager));
+        var monitorBuilder = new MachineBuilder(machine, n => supervisors[n] = new MonitorSupervisor(monitor, machineLayout, pageManager, machine.L2.LineBytes));
         if (monitor.Nfs && machine.Disks < 2)
         {
             throw new Engine.Configuration.BadInputException("disco.machine.disk.count", "the NFS configuration needs at least 2 disks (the shared root disk and the server's data disk)");
@@ -130,7 +130,7 @@ public static class GuestMachine
         // The page manager runs on node 0: its disk requests cross from there like a processor's.
         long toDisk = Enumerable.Range(0, machine.Disks).Select(k => monitorBuilder.ProcessorToDiskPs(0, k)).DefaultIfEmpty(1).Min();
         var pages = new PageManager(machine.Nodes, machine.PagesPerNode, machine.L2.SizeBytes / machine.L2.Associativity / MachineConstants.PageSizeBytes);
-        monitorBuilder.Add(new PageManagerComponent(pageManager, pages, machineLayout, back, monitor.PageCopyPs, toDisk, monitor.CheckInvariants, monitor.FootprintPages(machine.Nodes, machine.Nodes * machine.PagesPerNode, vmGuestPages, vcpus)));
+        monitorBuilder.Add(new PageManagerComponent(pageManager, pages, machineLayout, back, monitor.PageCopyPs, toDisk, monitor.CheckInvariants, monitor.FootprintPages(machine.Nodes, machine.Nodes * machine.PagesPerNode, vmGuestPages, vcpus), machine.Disk.SectorBytes));
         for (int n = 0; n < machine.Nodes; n++)
         {
             monitorBuilder.Connect(machineLayout.Processor(n), pageManager, toManager);

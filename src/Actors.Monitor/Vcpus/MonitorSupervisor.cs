@@ -18,7 +18,7 @@ namespace Disco.Actors.Monitor.Vcpus;
 /// monitor's own code paths (page zeroing), and charging processor time to the VCPU that ran. Time spent here is
 /// monitor time.
 /// </summary>
-public sealed class MonitorSupervisor : ISupervisor, IStateful
+public sealed class MonitorSupervisor : ISupervisor
 {
     /// <summary>The NFS server of a run with the virtual network: VM 0.</summary>
     public const int NfsServerVm = VirtualIo.NfsServerVm;
@@ -34,7 +34,7 @@ public sealed class MonitorSupervisor : ISupervisor, IStateful
     // State (checkpointed, in this order, then the parts' and the VCPUs').
     private bool _booted;
     private VcpuScheduler _scheduler;
-    private readonly long[] _seenPs = new long[5];
+    private readonly long[] _seenPs = new long[CpuTimeBuckets.Count];
     private bool _awaiting;
     private long _hotPages;
     private readonly List<ExecutionStream> _monitorPaths = [];
@@ -51,12 +51,6 @@ public sealed class MonitorSupervisor : ISupervisor, IStateful
         _io = new VirtualIo(this, monitor, layout, pageManager);
         _tlbMisses = new TlbMissHandler(this, monitor, _io, pageManager);
         _emulator = new PrivilegedEmulator(this, monitor, _tlbMisses, _io);
-    }
-
-    /// <summary>With the default machine's L2 line; the configured one comes through the other constructor.</summary>
-    public MonitorSupervisor(MonitorParams monitor, MachineLayout layout, ComponentId pageManager)
-        : this(monitor, layout, pageManager, new MachineParams().L2.LineBytes)
-    {
     }
 
     public IReadOnlyList<Vcpu> Vcpus => _vcpus;
@@ -296,8 +290,9 @@ public sealed class MonitorSupervisor : ISupervisor, IStateful
     {
         var time = context.TimePs;
         var running = CurrentVcpu;
-        for (int b = 0; b < _seenPs.Length; b++)
+        for (var bucket = CpuTimeBucket.User; bucket <= CpuTimeBucket.Stall; bucket++)
         {
+            int b = (int)bucket;
             if (running is not null)
             {
                 running.TimePs[b] += time[b] - _seenPs[b];
@@ -310,6 +305,7 @@ public sealed class MonitorSupervisor : ISupervisor, IStateful
     /// <summary>The isolation invariant (<see cref="TlbMissHandler.CheckIsolation"/>).</summary>
     public static void CheckIsolation(Vcpu running, Hardware.Tlb.SoftwareTlb tlb) => TlbMissHandler.CheckIsolation(running, tlb);
 
+    /// <summary>Each VCPU's counters and figures (the processor reports the monitor's own declared counters).</summary>
     public void ReportStats(IStatsSink sink)
     {
         ArgumentNullException.ThrowIfNull(sink);
@@ -317,23 +313,6 @@ public sealed class MonitorSupervisor : ISupervisor, IStateful
         {
             v.ReportStats(sink);
         }
-
-        var io = StateIo.Reporting(sink);
-        DeclareState(ref io);
-    }
-
-    public void Save(ref StateWriter writer)
-    {
-        var io = StateIo.Saving(writer);
-        DeclareState(ref io);
-        writer = io.FinishSaving();
-    }
-
-    public void Load(ref StateReader reader)
-    {
-        var io = StateIo.Loading(reader);
-        DeclareState(ref io);
-        reader = io.FinishLoading();
     }
 
     /// <summary>The monitor's own fields, its parts', then each VCPU's (whose counters <see cref="Vcpu.ReportStats"/> reports).</summary>
@@ -346,15 +325,12 @@ public sealed class MonitorSupervisor : ISupervisor, IStateful
         io.Counter("monitor.hot_page_interrupts", ref _hotPages);
         io.List("monitor paths", _monitorPaths, 64, static (ref StateIo io, ref ExecutionStream s) =>
         {
-            if (io.IsSaving)
-            {
-                s.Save(ref io.Writer);
-            }
-            else if (io.IsLoading)
+            if (io.IsLoading)
             {
                 s = new ExecutionStream(new KernelPath(), ExecutionMode.Monitor, 0, kernelSegments: true);
-                s.Load(ref io.Reader);
             }
+
+            io.Part(s);
         });
         io.Part(_io);
         io.Part(_emulator);

@@ -114,14 +114,7 @@ public sealed class PrivilegedEmulator : IStateful
     public void DeclareState(ref StateIo io)
     {
         io.Bool("has retry", ref _hasRetry);
-        if (io.IsSaving)
-        {
-            _retry.Write(ref io.Writer);
-        }
-        else if (io.IsLoading)
-        {
-            _retry = Operation.Read(ref io.Reader);
-        }
+        io.Value("retry operation", ref _retry);
 
         int retryVcpu = _retryVcpu.Value;
         io.Int("retry vcpu", ref retryVcpu, 0, Math.Max(0, _monitor.Vcpus.Count - 1));

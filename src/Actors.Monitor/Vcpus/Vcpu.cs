@@ -1,5 +1,6 @@
 using Disco.Actors.Engine.Components;
 using Disco.Actors.Engine.State;
+using Disco.Actors.Hardware.Processor;
 using Disco.Actors.Monitor.Guest;
 using Disco.Actors.Monitor.Memory;
 
@@ -32,11 +33,8 @@ public sealed class Vcpu : IStateful
     /// <summary>Counters (checkpointed): see <see cref="VcpuCounter"/>.</summary>
     public long[] Counters { get; } = new long[(int)VcpuCounter.Count];
 
-    /// <summary>Processor time while this VCPU ran, by bucket: user, kernel, monitor, idle, stall (checkpointed).</summary>
-    public long[] TimePs { get; } = new long[5];
-
-    // The processor's time buckets, in its order (the hardware names them once in a later change).
-    private static readonly string[] TimeBuckets = ["user", "kernel", "monitor", "idle", "stall"];
+    /// <summary>Processor time while this VCPU ran, indexed by <see cref="CpuTimeBucket"/> (checkpointed).</summary>
+    public long[] TimePs { get; } = new long[CpuTimeBuckets.Count];
 
     private bool _lockPending;
     private long _lockRequestedPs;
@@ -109,8 +107,7 @@ public sealed class Vcpu : IStateful
     public void ReportStats(IStatsSink sink)
     {
         ArgumentNullException.ThrowIfNull(sink);
-        var io = StateIo.Reporting(sink);
-        DeclareState(ref io);
+        this.ReportTo(sink);
         string vm = $"vm.{Vm}.";
         sink.Add(vm + "vcpus", 1);
         Kernel.ReportStats(sink);
@@ -126,7 +123,7 @@ public sealed class Vcpu : IStateful
     public void DeclareState(ref StateIo io)
     {
         io.Counters("monitor", Counters, VcpuCounters.Names);
-        io.Counters($"vm.{Vm}.cpu_time_ps", TimePs, TimeBuckets);
+        io.Counters($"vm.{Vm}.{CpuTimeBuckets.StatPrefix}", TimePs, CpuTimeBuckets.Names);
         io.Bool("memlock pending", ref _lockPending);
         io.Long("memlock requested", ref _lockRequestedPs, 0);
         io.Map("vcpu pmap", _pmap, 1 << 26, static (ref StateIo io, ref long g) => io.Long("guest page", ref g, 0), static (ref StateIo io, ref PmapEntry e) => io.Value("pmap entry", ref e));
@@ -140,13 +137,9 @@ public sealed class Vcpu : IStateful
         }
 
         io.Part(L2Tlb);
-        if (io.IsSaving)
+        if (!io.IsReporting)
         {
-            Kernel.Save(ref io.Writer);
-        }
-        else if (io.IsLoading)
-        {
-            Kernel.Load(ref io.Reader);
+            io.Part(Kernel); // its counters come with its derived figures, from ReportStats
         }
     }
 }

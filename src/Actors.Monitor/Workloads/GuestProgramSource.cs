@@ -22,7 +22,7 @@ public enum Syscall
 /// <see cref="GuestWorkload.TouchWorkingSet"/> every page of its working set. The stream depends only on (seed, job),
 /// never on timing, so bare and Disco runs ask the kernel for the same services.
 /// </summary>
-public sealed class GuestProgramSource : IOperationSource, IStateful
+public sealed class GuestProgramSource : IOperationSource
 {
     public const int BufferPages = 4;
 
@@ -142,10 +142,6 @@ public sealed class GuestProgramSource : IOperationSource, IStateful
         io.Int("buffer pages touched", ref _touched, 0, BufferPages);
         io.Int("working-set pages touched", ref _touchedData, 0, _w.WorkingSetPages);
         io.Long("next system call", ref _nextCall, 0, _syscalls);
-        io.Source(_user);
+        io.Part(_user);
     }
-
-    public void Save(ref StateWriter writer) => GuestStateIo.Save(this, ref writer);
-
-    public void Load(ref StateReader reader) => GuestStateIo.Load(this, ref reader);
 }

@@ -14,7 +14,7 @@ namespace Disco.Actors.Monitor.Workloads;
 /// is a <see cref="BadInputException"/> naming <c>file:line</c>. The checkpoint is the byte offset and line number of
 /// the next line (and a modify's pending store): a loaded source reopens the file there.
 /// </summary>
-public sealed class LackeyTraceSource : IOperationSource, IStateful, IDisposable
+public sealed class LackeyTraceSource : IOperationSource, IDisposable
 {
     private const int BufferBytes = 1 << 16;
 
@@ -303,8 +303,4 @@ public sealed class LackeyTraceSource : IOperationSource, IStateful, IDisposable
             _endOfFile = false;
         }
     }
-
-    public void Save(ref StateWriter writer) => this.SaveDeclared(ref writer);
-
-    public void Load(ref StateReader reader) => this.LoadDeclared(ref reader);
 }

@@ -11,7 +11,7 @@ namespace Disco.Actors.Monitor.Workloads;
 /// the shared region, and now and then a system call or a file read. Its generator is its own, seeded from (run
 /// seed, process number), and saved with it: the stream is the same on every engine and after a resume.
 /// </summary>
-public sealed class SyntheticSource : IOperationSource, IStateful
+public sealed class SyntheticSource : IOperationSource
 {
     /// <summary>Where each region starts in every process's virtual address space.</summary>
     public const long CodeBase = 0x0040_0000;
@@ -151,10 +151,6 @@ public sealed class SyntheticSource : IOperationSource, IStateful
 
         io.Enum("pending extra", ref _pendingExtra);
     }
-
-    public void Save(ref StateWriter writer) => this.SaveDeclared(ref writer);
-
-    public void Load(ref StateReader reader) => this.LoadDeclared(ref reader);
 
     /// <summary>What a basic block issues after its loads and stores.</summary>
     private enum PendingCall

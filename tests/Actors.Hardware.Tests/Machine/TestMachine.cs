@@ -25,9 +25,7 @@ internal sealed class ScriptedSource(params Operation[] operations) : IOperation
         return false;
     }
 
-    public void Save(ref StateWriter writer) => writer.Write(_next);
-
-    public void Load(ref StateReader reader) => _next = reader.ReadInt("next", 0, operations.Length);
+    public void DeclareState(ref StateIo io) => io.Int("next", ref _next, 0, operations.Length);
 }
 
 /// <summary>
@@ -68,20 +66,10 @@ internal sealed class IdentitySupervisor(IOperationSource source, long refillPs 
         return TrapOutcome.None;
     }
 
-    public void Save(ref StateWriter writer)
+    public void DeclareState(ref StateIo io)
     {
-        writer.Write(_done);
-        _stream.Save(ref writer);
-    }
-
-    public void Load(ref StateReader reader)
-    {
-        _done = reader.ReadBool("done");
-        _stream.Load(ref reader);
-    }
-
-    public void ReportStats(IStatsSink sink)
-    {
+        io.Bool("done", ref _done);
+        io.Part(_stream);
     }
 }
 

@@ -78,7 +78,7 @@ public class BareOsTests
         Assert.Equal(1, result.Counter("bare.interrupts"));
         Assert.Equal(2, result.Counter("hw.dir.dma_pages"));
         Assert.Equal(200, cpus[0].Instructions);
-        long idle = cpus[0].TimePs[3];
+        long idle = cpus[0].TimePs[(int)CpuTimeBucket.Idle];
         Assert.True(idle > 1_000_000_000, $"the processor idles through the disk's service (idle {idle} ps)");
         Assert.Equal(cpus[0].LocalPs, cpus[0].TimePs.Sum());
     }
@@ -92,7 +92,7 @@ public class BareOsTests
             new BareProcessSpec(0, new ScriptedSource(Operation.DiskRead(0x3000_0000, 1)), []),
             new BareProcessSpec(0, new ScriptedSource(Operation.Compute(8_000_000)), [])); // 20ms of work, longer than the read
         Assert.Equal(8_000_000, cpus[0].Instructions);
-        Assert.Equal(0, cpus[0].TimePs[3]); // never idle: the other process hides the disk
+        Assert.Equal(0, cpus[0].TimePs[(int)CpuTimeBucket.Idle]); // never idle: the other process hides the disk
         Assert.Equal(1, result.Counter("disk_requests.issued"));
         Assert.Equal(1, result.Counter("bare.interrupts"));
     }

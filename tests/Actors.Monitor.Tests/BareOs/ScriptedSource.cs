@@ -20,7 +20,5 @@ internal sealed class ScriptedSource(params Operation[] operations) : IOperation
         return false;
     }
 
-    public void Save(ref StateWriter writer) => writer.Write(_next);
-
-    public void Load(ref StateReader reader) => _next = reader.ReadInt("next", 0, operations.Length);
+    public void DeclareState(ref StateIo io) => io.Int("next", ref _next, 0, operations.Length);
 }

@@ -116,11 +116,11 @@ public class LackeyTraceTests
 
             var buffer = new ArrayBufferWriter<byte>();
             var writer = new StateWriter(buffer);
-            first.Save(ref writer);
+            first.SaveTo(ref writer);
             writer.Flush();
             var resumed = new LackeyTraceSource(CommittedTrace);
             var reader = new StateReader(buffer.WrittenMemory);
-            resumed.Load(ref reader);
+            resumed.LoadFrom(ref reader);
             Assert.Equal(all.Skip(cut), ReadAll(resumed));
         }
     }

@@ -356,7 +356,7 @@ public sealed class GuestKernel : IStateful
     /// <summary>The kernel's counters (each part's), then the figures derived from its state.</summary>
     public void ReportStats(IStatsSink sink)
     {
-        GuestStateIo.Report(this, sink);
+        this.ReportTo(sink);
         sink.Add("page_faults", ServiceCount(KernelService.DemandZero) + ServiceCount(KernelService.FileFault));
         sink.Add("memory_pages.guest", PagesInUse);
         sink.Add("memory_pages.guest_peak", PeakPagesInUse);
@@ -380,8 +380,4 @@ public sealed class GuestKernel : IStateful
         io.Part(_scheduler);
         io.Part(_paths);
     }
-
-    public void Save(ref StateWriter writer) => GuestStateIo.Save(this, ref writer);
-
-    public void Load(ref StateReader reader) => GuestStateIo.Load(this, ref reader);
 }

@@ -9,7 +9,7 @@ namespace Disco.Actors.Monitor.Guest;
 /// decides what a service does when it is entered; the path is the cost of doing it, run on the real caches and
 /// TLB. Time spent in the path, less the paths nested in it, is the service's time.
 /// </summary>
-public sealed class KernelPath : IOperationSource, IStateful
+public sealed class KernelPath : IOperationSource
 {
     private const int MaxOps = 1 << 16;
 
@@ -81,14 +81,10 @@ public sealed class KernelPath : IOperationSource, IStateful
         io.Enum("path lock", ref _lock);
         io.Int("path lock id", ref _lockId, 0, KernelLocks.Count - 1);
         io.Int("path position", ref _next, 0, MaxOps);
-        io.List("path operations", _ops, MaxOps, static (ref StateIo io, ref Operation op) => io.Operation(ref op));
+        io.List("path operations", _ops, MaxOps, static (ref StateIo io, ref Operation op) => io.Value("path operation", ref op));
         if (io.IsLoading && _next > _ops.Count)
         {
             throw new CorruptStateException($"kernel path: position {_next} beyond its {_ops.Count} operations");
         }
     }
-
-    public void Save(ref StateWriter writer) => GuestStateIo.Save(this, ref writer);
-
-    public void Load(ref StateReader reader) => GuestStateIo.Load(this, ref reader);
 }

@@ -145,7 +145,7 @@ internal sealed class KernelPathStack : IStateful
 
         foreach (var stream in _paths)
         {
-            io.Stream(stream);
+            io.Part(stream);
         }
     }
 }

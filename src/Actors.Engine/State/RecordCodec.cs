@@ -25,8 +25,9 @@ public sealed class MaxCountAttribute(int max) : Attribute
 /// Writes and reads a message record by its primary constructor, so a message lists its fields once (in its
 /// declaration) instead of in a hand-written Write and Read that must agree. Fields are written in constructor order;
 /// supported field types: whole numbers, <c>bool</c>, <c>double</c>, <c>string</c>, enums, <c>long[]</c>/<c>int[]</c>,
-/// record structs made of those (typed ids, recursively) and arrays of them. A field's <see cref="BoundsAttribute"/>
-/// (on the message's or the typed id's constructor parameter) is checked on reading, as is an array's
+/// record structs made of those (typed ids, recursively), arrays of them and nullable ones (a flag, then the value).
+/// A field's <see cref="BoundsAttribute"/> (on the message's or the typed id's constructor parameter; on a parameter
+/// whose type is a one-field typed id, it narrows that id's bound) is checked on reading, as is an array's
 /// <see cref="MaxCountAttribute"/>: a corrupt checkpoint or batch gives a <see cref="CorruptStateException"/> naming the field.
 /// </summary>
 public sealed class RecordCodec
@@ -35,12 +36,14 @@ public sealed class RecordCodec
 
     private static readonly ConcurrentDictionary<Type, RecordCodec> Codecs = new();
 
+    private static readonly ConcurrentDictionary<(Type Type, long Min, long Max), RecordCodec> NarrowedCodecs = new();
+
     private readonly Type _type;
     private readonly ConstructorInfo? _constructor;
     private readonly object? _singleton;
     private readonly Field[] _fields;
 
-    private RecordCodec(Type type)
+    private RecordCodec(Type type, BoundsAttribute? narrow = null)
     {
         _type = type;
         _singleton = type.GetProperty("Instance", BindingFlags.Public | BindingFlags.Static) is { } instance && instance.PropertyType == type
@@ -57,11 +60,21 @@ public sealed class RecordCodec
         }
 
         _constructor = constructor;
-        _fields = [.. constructor.GetParameters().Select(p => Field.For(type, p))];
+        var parameters = constructor.GetParameters();
+        if (narrow is not null && parameters.Length != 1)
+        {
+            throw new ArgumentException($"{type.Name}: a bound on a field of this type needs a typed id of one field (it has {parameters.Length})");
+        }
+
+        _fields = [.. parameters.Select(p => Field.For(type, p, narrow))];
     }
 
     /// <summary>The codec of <paramref name="type"/>, built once.</summary>
     public static RecordCodec Of(Type type) => Codecs.GetOrAdd(type, static t => new RecordCodec(t));
+
+    /// <summary>The codec of one-field typed id <paramref name="type"/> with its field's bound narrowed to <paramref name="bounds"/>.</summary>
+    private static RecordCodec Of(Type type, BoundsAttribute? bounds) =>
+        bounds is null ? Of(type) : NarrowedCodecs.GetOrAdd((type, bounds.Min, bounds.Max), static k => new RecordCodec(k.Type, new BoundsAttribute(k.Min, k.Max)));
 
     /// <summary>A catalog reader for message type <typeparamref name="T"/>.</summary>
     public static MessageReader ReaderOf<T>()
@@ -111,13 +124,13 @@ public sealed class RecordCodec
     {
         protected string Name { get; } = name;
 
-        public static Field For(Type owner, ParameterInfo parameter)
+        public static Field For(Type owner, ParameterInfo parameter, BoundsAttribute? narrow)
         {
             string name = parameter.Name ?? throw new ArgumentException($"{owner.Name}: unnamed constructor parameter");
             var property = owner.GetProperty(name, BindingFlags.Public | BindingFlags.Instance)
                 ?? throw new ArgumentException($"{owner.Name}: constructor parameter {name} has no property of that name (not a record?)");
             var get = Getter(owner, property);
-            var bounds = parameter.GetCustomAttribute<BoundsAttribute>();
+            var bounds = Intersect(parameter.GetCustomAttribute<BoundsAttribute>(), narrow);
             int maxCount = parameter.GetCustomAttribute<MaxCountAttribute>()?.Max ?? DefaultMaxCount;
             return ValueField(name, parameter.ParameterType, get, bounds, maxCount);
         }
@@ -128,6 +141,12 @@ public sealed class RecordCodec
             if (type.IsEnum)
             {
                 return new EnumField(name, type, get);
+            }
+
+            if (Nullable.GetUnderlyingType(type) is { } inner)
+            {
+                // The inner field reads the (boxed) value itself: a null box stands for no value.
+                return new NullableField(name, get, ValueField(name, inner, static v => v, bounds, maxCount));
             }
 
             return type switch
@@ -141,11 +160,16 @@ public sealed class RecordCodec
                 _ when type == typeof(string) => new Scalar(name, get, (ref StateWriter w, object? v) => w.Write((string?)v), (ref StateReader r, string n) => r.ReadString(n)),
                 _ when type == typeof(long[]) => new Scalar(name, get, (ref StateWriter w, object? v) => w.Write(((long[])v!).AsSpan()), (ref StateReader r, string n) => CheckAll(r.ReadLongArray(n, maxCount), n, min, max)),
                 _ when type == typeof(int[]) => new Scalar(name, get, (ref StateWriter w, object? v) => w.Write(((int[])v!).AsSpan()), (ref StateReader r, string n) => r.ReadIntArray(n, maxCount)),
-                _ when type.IsArray && type.GetElementType()!.IsValueType => new ArrayField(name, type.GetElementType()!, get, maxCount),
-                _ when type.IsValueType => new Nested(name, type, get),
+                _ when type.IsArray && type.GetElementType()!.IsValueType => new ArrayField(name, type.GetElementType()!, get, maxCount, bounds),
+                _ when type.IsValueType => new Nested(name, type, get, bounds),
                 _ => throw new ArgumentException($"field {name}: {type.Name} is not a type a message may carry"),
             };
         }
+
+        private static BoundsAttribute? Intersect(BoundsAttribute? own, BoundsAttribute? narrow) =>
+            own is null ? narrow
+            : narrow is null ? own
+            : new BoundsAttribute(Math.Max(own.Min, narrow.Min), Math.Min(own.Max, narrow.Max));
 
         private static long[] CheckAll(long[] values, string name, long min, long max)
         {
@@ -194,18 +218,34 @@ public sealed class RecordCodec
             }
         }
 
-        private sealed class Nested(string name, Type type, Func<object, object?> get) : Field(name)
+        private sealed class NullableField(string name, Func<object, object?> get, Field value) : Field(name)
         {
-            private readonly RecordCodec _codec = Of(type);
+            public override void Write(object owner, ref StateWriter writer)
+            {
+                object? v = get(owner);
+                writer.Write(v is not null);
+                if (v is not null)
+                {
+                    value.Write(v, ref writer);
+                }
+            }
+
+            public override object? Read(ref StateReader reader, string what) =>
+                reader.ReadBool($"{what}.{Name} present") ? value.Read(ref reader, what) : null;
+        }
+
+        private sealed class Nested(string name, Type type, Func<object, object?> get, BoundsAttribute? bounds) : Field(name)
+        {
+            private readonly RecordCodec _codec = Of(type, bounds);
 
             public override void Write(object owner, ref StateWriter writer) => _codec.Write(get(owner)!, ref writer);
 
             public override object? Read(ref StateReader reader, string what) => _codec.Read(ref reader, $"{what}.{Name}");
         }
 
-        private sealed class ArrayField(string name, Type element, Func<object, object?> get, int maxCount) : Field(name)
+        private sealed class ArrayField(string name, Type element, Func<object, object?> get, int maxCount, BoundsAttribute? bounds) : Field(name)
         {
-            private readonly RecordCodec _codec = Of(element);
+            private readonly RecordCodec _codec = Of(element, bounds);
 
             public override void Write(object owner, ref StateWriter writer)
             {

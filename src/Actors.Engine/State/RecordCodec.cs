@@ -39,7 +39,7 @@ public sealed class RecordCodec
     private static readonly ConcurrentDictionary<(Type Type, long Min, long Max), RecordCodec> NarrowedCodecs = new();
 
     private readonly Type _type;
-    private readonly ConstructorInfo? _constructor;
+    private readonly Func<object?[], object>? _construct;
     private readonly object? _singleton;
     private readonly Field[] _fields;
 
@@ -59,8 +59,8 @@ public sealed class RecordCodec
             return;
         }
 
-        _constructor = constructor;
         var parameters = constructor.GetParameters();
+        _construct = Constructor(constructor, parameters);
         if (narrow is not null && parameters.Length != 1)
         {
             throw new ArgumentException($"{type.Name}: a bound on a field of this type needs a typed id of one field (it has {parameters.Length})");
@@ -103,19 +103,35 @@ public sealed class RecordCodec
         }
 
         object?[] args = new object?[_fields.Length];
-        for (int i = 0; i < _fields.Length; i++)
+        try
         {
-            args[i] = _fields[i].Read(ref reader, what);
+            for (int i = 0; i < _fields.Length; i++)
+            {
+                args[i] = _fields[i].Read(ref reader);
+            }
+        }
+        catch (CorruptStateException ex)
+        {
+            // Fields read under their own names (no string built per read); the path is prefixed only on failure.
+            throw new CorruptStateException($"{what}.{ex.Message}", ex);
         }
 
         try
         {
-            return _constructor!.Invoke(args);
+            return _construct!(args);
         }
-        catch (TargetInvocationException ex) when (ex.InnerException is ArgumentException or InvalidOperationException)
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
         {
-            throw new CorruptStateException($"{what}: {ex.InnerException.Message}", ex.InnerException);
+            throw new CorruptStateException($"{what}: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>The constructor compiled to a delegate (reflection's Invoke costs more than the fields' reading).</summary>
+    private static Func<object?[], object> Constructor(ConstructorInfo constructor, ParameterInfo[] parameters)
+    {
+        var args = Expression.Parameter(typeof(object?[]));
+        var values = parameters.Select((p, i) => Expression.Convert(Expression.ArrayIndex(args, Expression.Constant(i)), p.ParameterType));
+        return Expression.Lambda<Func<object?[], object>>(Expression.Convert(Expression.New(constructor, values), typeof(object)), args).Compile();
     }
 
     public override string ToString() => $"codec of {_type.Name} ({_fields.Length} fields)";
@@ -193,7 +209,7 @@ public sealed class RecordCodec
 
         public abstract void Write(object owner, ref StateWriter writer);
 
-        public abstract object? Read(ref StateReader reader, string what);
+        public abstract object? Read(ref StateReader reader);
 
         protected delegate void WriteValue(ref StateWriter writer, object? value);
 
@@ -203,18 +219,18 @@ public sealed class RecordCodec
         {
             public override void Write(object owner, ref StateWriter writer) => write(ref writer, get(owner));
 
-            public override object? Read(ref StateReader reader, string what) => read(ref reader, $"{what}.{Name}");
+            public override object? Read(ref StateReader reader) => read(ref reader, Name);
         }
 
         private sealed class EnumField(string name, Type type, Func<object, object?> get) : Field(name)
         {
             public override void Write(object owner, ref StateWriter writer) => writer.Write(Convert.ToInt64(get(owner), System.Globalization.CultureInfo.InvariantCulture));
 
-            public override object? Read(ref StateReader reader, string what)
+            public override object? Read(ref StateReader reader)
             {
-                long raw = reader.ReadLong($"{what}.{Name}");
+                long raw = reader.ReadLong(Name);
                 object value = Enum.ToObject(type, raw);
-                return Enum.IsDefined(type, value) ? value : throw new CorruptStateException($"{what}.{Name}: {raw} is not a {type.Name}");
+                return Enum.IsDefined(type, value) ? value : throw new CorruptStateException($"{Name}: {raw} is not a {type.Name}");
             }
         }
 
@@ -230,8 +246,9 @@ public sealed class RecordCodec
                 }
             }
 
-            public override object? Read(ref StateReader reader, string what) =>
-                reader.ReadBool($"{what}.{Name} present") ? value.Read(ref reader, what) : null;
+            private readonly string _present = name + " present";
+
+            public override object? Read(ref StateReader reader) => reader.ReadBool(_present) ? value.Read(ref reader) : null;
         }
 
         private sealed class Nested(string name, Type type, Func<object, object?> get, BoundsAttribute? bounds) : Field(name)
@@ -240,7 +257,7 @@ public sealed class RecordCodec
 
             public override void Write(object owner, ref StateWriter writer) => _codec.Write(get(owner)!, ref writer);
 
-            public override object? Read(ref StateReader reader, string what) => _codec.Read(ref reader, $"{what}.{Name}");
+            public override object? Read(ref StateReader reader) => _codec.Read(ref reader, Name);
         }
 
         private sealed class ArrayField(string name, Type element, Func<object, object?> get, int maxCount, BoundsAttribute? bounds) : Field(name)
@@ -257,14 +274,13 @@ public sealed class RecordCodec
                 }
             }
 
-            public override object? Read(ref StateReader reader, string what)
+            public override object? Read(ref StateReader reader)
             {
-                string n = $"{what}.{Name}";
-                int count = reader.ReadCount(n, maxCount);
+                int count = reader.ReadCount(Name, maxCount);
                 var items = Array.CreateInstance(element, count);
                 for (int i = 0; i < count; i++)
                 {
-                    items.SetValue(_codec.Read(ref reader, n), i);
+                    items.SetValue(_codec.Read(ref reader, Name), i);
                 }
 
                 return items;

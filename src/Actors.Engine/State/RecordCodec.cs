@@ -25,8 +25,9 @@ public sealed class MaxCountAttribute(int max) : Attribute
 /// Writes and reads a message record by its primary constructor, so a message lists its fields once (in its
 /// declaration) instead of in a hand-written Write and Read that must agree. Fields are written in constructor order;
 /// supported field types: whole numbers, <c>bool</c>, <c>double</c>, <c>string</c>, enums, <c>long[]</c>/<c>int[]</c>,
-/// record structs made of those (typed ids, recursively) and arrays of them. A field's <see cref="BoundsAttribute"/>
-/// (on the message's or the typed id's constructor parameter) is checked on reading, as is an array's
+/// record structs made of those (typed ids, recursively), arrays of them and nullable ones (a flag, then the value).
+/// A field's <see cref="BoundsAttribute"/> (on the message's or the typed id's constructor parameter; on a parameter
+/// whose type is a one-field typed id, it narrows that id's bound) is checked on reading, as is an array's
 /// <see cref="MaxCountAttribute"/>: a corrupt checkpoint or batch gives a <see cref="CorruptStateException"/> naming the field.
 /// </summary>
 public sealed class RecordCodec
@@ -35,12 +36,14 @@ public sealed class RecordCodec
 
     private static readonly ConcurrentDictionary<Type, RecordCodec> Codecs = new();
 
+    private static readonly ConcurrentDictionary<(Type Type, long Min, long Max), RecordCodec> NarrowedCodecs = new();
+
     private readonly Type _type;
-    private readonly ConstructorInfo? _constructor;
+    private readonly Func<object?[], object>? _construct;
     private readonly object? _singleton;
     private readonly Field[] _fields;
 
-    private RecordCodec(Type type)
+    private RecordCodec(Type type, BoundsAttribute? narrow = null)
     {
         _type = type;
         _singleton = type.GetProperty("Instance", BindingFlags.Public | BindingFlags.Static) is { } instance && instance.PropertyType == type
@@ -56,12 +59,22 @@ public sealed class RecordCodec
             return;
         }
 
-        _constructor = constructor;
-        _fields = [.. constructor.GetParameters().Select(p => Field.For(type, p))];
+        var parameters = constructor.GetParameters();
+        _construct = Constructor(constructor, parameters);
+        if (narrow is not null && parameters.Length != 1)
+        {
+            throw new ArgumentException($"{type.Name}: a bound on a field of this type needs a typed id of one field (it has {parameters.Length})");
+        }
+
+        _fields = [.. parameters.Select(p => Field.For(type, p, narrow))];
     }
 
     /// <summary>The codec of <paramref name="type"/>, built once.</summary>
     public static RecordCodec Of(Type type) => Codecs.GetOrAdd(type, static t => new RecordCodec(t));
+
+    /// <summary>The codec of one-field typed id <paramref name="type"/> with its field's bound narrowed to <paramref name="bounds"/>.</summary>
+    private static RecordCodec Of(Type type, BoundsAttribute? bounds) =>
+        bounds is null ? Of(type) : NarrowedCodecs.GetOrAdd((type, bounds.Min, bounds.Max), static k => new RecordCodec(k.Type, new BoundsAttribute(k.Min, k.Max)));
 
     /// <summary>A catalog reader for message type <typeparamref name="T"/>.</summary>
     public static MessageReader ReaderOf<T>()
@@ -90,19 +103,35 @@ public sealed class RecordCodec
         }
 
         object?[] args = new object?[_fields.Length];
-        for (int i = 0; i < _fields.Length; i++)
+        try
         {
-            args[i] = _fields[i].Read(ref reader, what);
+            for (int i = 0; i < _fields.Length; i++)
+            {
+                args[i] = _fields[i].Read(ref reader);
+            }
+        }
+        catch (CorruptStateException ex)
+        {
+            // Fields read under their own names (no string built per read); the path is prefixed only on failure.
+            throw new CorruptStateException($"{what}.{ex.Message}", ex);
         }
 
         try
         {
-            return _constructor!.Invoke(args);
+            return _construct!(args);
         }
-        catch (TargetInvocationException ex) when (ex.InnerException is ArgumentException or InvalidOperationException)
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
         {
-            throw new CorruptStateException($"{what}: {ex.InnerException.Message}", ex.InnerException);
+            throw new CorruptStateException($"{what}: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>The constructor compiled to a delegate (reflection's Invoke costs more than the fields' reading).</summary>
+    private static Func<object?[], object> Constructor(ConstructorInfo constructor, ParameterInfo[] parameters)
+    {
+        var args = Expression.Parameter(typeof(object?[]));
+        var values = parameters.Select((p, i) => Expression.Convert(Expression.ArrayIndex(args, Expression.Constant(i)), p.ParameterType));
+        return Expression.Lambda<Func<object?[], object>>(Expression.Convert(Expression.New(constructor, values), typeof(object)), args).Compile();
     }
 
     public override string ToString() => $"codec of {_type.Name} ({_fields.Length} fields)";
@@ -111,13 +140,13 @@ public sealed class RecordCodec
     {
         protected string Name { get; } = name;
 
-        public static Field For(Type owner, ParameterInfo parameter)
+        public static Field For(Type owner, ParameterInfo parameter, BoundsAttribute? narrow)
         {
             string name = parameter.Name ?? throw new ArgumentException($"{owner.Name}: unnamed constructor parameter");
             var property = owner.GetProperty(name, BindingFlags.Public | BindingFlags.Instance)
                 ?? throw new ArgumentException($"{owner.Name}: constructor parameter {name} has no property of that name (not a record?)");
             var get = Getter(owner, property);
-            var bounds = parameter.GetCustomAttribute<BoundsAttribute>();
+            var bounds = Intersect(parameter.GetCustomAttribute<BoundsAttribute>(), narrow);
             int maxCount = parameter.GetCustomAttribute<MaxCountAttribute>()?.Max ?? DefaultMaxCount;
             return ValueField(name, parameter.ParameterType, get, bounds, maxCount);
         }
@@ -128,6 +157,12 @@ public sealed class RecordCodec
             if (type.IsEnum)
             {
                 return new EnumField(name, type, get);
+            }
+
+            if (Nullable.GetUnderlyingType(type) is { } inner)
+            {
+                // The inner field reads the (boxed) value itself: a null box stands for no value.
+                return new NullableField(name, get, ValueField(name, inner, static v => v, bounds, maxCount));
             }
 
             return type switch
@@ -141,11 +176,16 @@ public sealed class RecordCodec
                 _ when type == typeof(string) => new Scalar(name, get, (ref StateWriter w, object? v) => w.Write((string?)v), (ref StateReader r, string n) => r.ReadString(n)),
                 _ when type == typeof(long[]) => new Scalar(name, get, (ref StateWriter w, object? v) => w.Write(((long[])v!).AsSpan()), (ref StateReader r, string n) => CheckAll(r.ReadLongArray(n, maxCount), n, min, max)),
                 _ when type == typeof(int[]) => new Scalar(name, get, (ref StateWriter w, object? v) => w.Write(((int[])v!).AsSpan()), (ref StateReader r, string n) => r.ReadIntArray(n, maxCount)),
-                _ when type.IsArray && type.GetElementType()!.IsValueType => new ArrayField(name, type.GetElementType()!, get, maxCount),
-                _ when type.IsValueType => new Nested(name, type, get),
+                _ when type.IsArray && type.GetElementType()!.IsValueType => new ArrayField(name, type.GetElementType()!, get, maxCount, bounds),
+                _ when type.IsValueType => new Nested(name, type, get, bounds),
                 _ => throw new ArgumentException($"field {name}: {type.Name} is not a type a message may carry"),
             };
         }
+
+        private static BoundsAttribute? Intersect(BoundsAttribute? own, BoundsAttribute? narrow) =>
+            own is null ? narrow
+            : narrow is null ? own
+            : new BoundsAttribute(Math.Max(own.Min, narrow.Min), Math.Min(own.Max, narrow.Max));
 
         private static long[] CheckAll(long[] values, string name, long min, long max)
         {
@@ -169,7 +209,7 @@ public sealed class RecordCodec
 
         public abstract void Write(object owner, ref StateWriter writer);
 
-        public abstract object? Read(ref StateReader reader, string what);
+        public abstract object? Read(ref StateReader reader);
 
         protected delegate void WriteValue(ref StateWriter writer, object? value);
 
@@ -179,33 +219,50 @@ public sealed class RecordCodec
         {
             public override void Write(object owner, ref StateWriter writer) => write(ref writer, get(owner));
 
-            public override object? Read(ref StateReader reader, string what) => read(ref reader, $"{what}.{Name}");
+            public override object? Read(ref StateReader reader) => read(ref reader, Name);
         }
 
         private sealed class EnumField(string name, Type type, Func<object, object?> get) : Field(name)
         {
             public override void Write(object owner, ref StateWriter writer) => writer.Write(Convert.ToInt64(get(owner), System.Globalization.CultureInfo.InvariantCulture));
 
-            public override object? Read(ref StateReader reader, string what)
+            public override object? Read(ref StateReader reader)
             {
-                long raw = reader.ReadLong($"{what}.{Name}");
+                long raw = reader.ReadLong(Name);
                 object value = Enum.ToObject(type, raw);
-                return Enum.IsDefined(type, value) ? value : throw new CorruptStateException($"{what}.{Name}: {raw} is not a {type.Name}");
+                return Enum.IsDefined(type, value) ? value : throw new CorruptStateException($"{Name}: {raw} is not a {type.Name}");
             }
         }
 
-        private sealed class Nested(string name, Type type, Func<object, object?> get) : Field(name)
+        private sealed class NullableField(string name, Func<object, object?> get, Field value) : Field(name)
         {
-            private readonly RecordCodec _codec = Of(type);
+            public override void Write(object owner, ref StateWriter writer)
+            {
+                object? v = get(owner);
+                writer.Write(v is not null);
+                if (v is not null)
+                {
+                    value.Write(v, ref writer);
+                }
+            }
+
+            private readonly string _present = name + " present";
+
+            public override object? Read(ref StateReader reader) => reader.ReadBool(_present) ? value.Read(ref reader) : null;
+        }
+
+        private sealed class Nested(string name, Type type, Func<object, object?> get, BoundsAttribute? bounds) : Field(name)
+        {
+            private readonly RecordCodec _codec = Of(type, bounds);
 
             public override void Write(object owner, ref StateWriter writer) => _codec.Write(get(owner)!, ref writer);
 
-            public override object? Read(ref StateReader reader, string what) => _codec.Read(ref reader, $"{what}.{Name}");
+            public override object? Read(ref StateReader reader) => _codec.Read(ref reader, Name);
         }
 
-        private sealed class ArrayField(string name, Type element, Func<object, object?> get, int maxCount) : Field(name)
+        private sealed class ArrayField(string name, Type element, Func<object, object?> get, int maxCount, BoundsAttribute? bounds) : Field(name)
         {
-            private readonly RecordCodec _codec = Of(element);
+            private readonly RecordCodec _codec = Of(element, bounds);
 
             public override void Write(object owner, ref StateWriter writer)
             {
@@ -217,14 +274,13 @@ public sealed class RecordCodec
                 }
             }
 
-            public override object? Read(ref StateReader reader, string what)
+            public override object? Read(ref StateReader reader)
             {
-                string n = $"{what}.{Name}";
-                int count = reader.ReadCount(n, maxCount);
+                int count = reader.ReadCount(Name, maxCount);
                 var items = Array.CreateInstance(element, count);
                 for (int i = 0; i < count; i++)
                 {
-                    items.SetValue(_codec.Read(ref reader, n), i);
+                    items.SetValue(_codec.Read(ref reader, Name), i);
                 }
 
                 return items;

@@ -15,15 +15,6 @@ public sealed record ReadRequest(LineAddress Line, NodeId Requester) : ISimMessa
     public int Kind => HardwareMessageKinds.ReadRequest;
 
     public ulong ContentHash() => Digest.Of(Kind, Line.Value, Requester.Value);
-
-    public void Write(ref StateWriter writer)
-    {
-        writer.Write(Line.Value);
-        writer.Write(Requester.Value);
-    }
-
-    public static ISimMessage Read(ref StateReader reader) =>
-        new ReadRequest(new LineAddress(reader.ReadLong("line", 0, long.MaxValue)), new NodeId(reader.ReadInt("requester", 0, MachineConstants.MaxNodes - 1)));
 }
 
 /// <summary>Processor → home: a store missed, or hit a shared line (an upgrade, served without a memory read).</summary>
@@ -32,15 +23,6 @@ public sealed record ReadExclusiveRequest(LineAddress Line, NodeId Requester) : 
     public int Kind => HardwareMessageKinds.ReadExclusiveRequest;
 
     public ulong ContentHash() => Digest.Of(Kind, Line.Value, Requester.Value);
-
-    public void Write(ref StateWriter writer)
-    {
-        writer.Write(Line.Value);
-        writer.Write(Requester.Value);
-    }
-
-    public static ISimMessage Read(ref StateReader reader) =>
-        new ReadExclusiveRequest(new LineAddress(reader.ReadLong("line", 0, long.MaxValue)), new NodeId(reader.ReadInt("requester", 0, MachineConstants.MaxNodes - 1)));
 }
 
 /// <summary>Processor → home: a modified line left the L2. No reply: a forward that crosses it finds no copy.</summary>
@@ -49,15 +31,6 @@ public sealed record WritebackRequest(LineAddress Line, NodeId Requester) : ISim
     public int Kind => HardwareMessageKinds.WritebackRequest;
 
     public ulong ContentHash() => Digest.Of(Kind, Line.Value, Requester.Value);
-
-    public void Write(ref StateWriter writer)
-    {
-        writer.Write(Line.Value);
-        writer.Write(Requester.Value);
-    }
-
-    public static ISimMessage Read(ref StateReader reader) =>
-        new WritebackRequest(new LineAddress(reader.ReadLong("line", 0, long.MaxValue)), new NodeId(reader.ReadInt("requester", 0, MachineConstants.MaxNodes - 1)));
 }
 
 /// <summary>Home → processor: the line, shared or exclusive (for an upgrade, the permission alone).</summary>
@@ -66,15 +39,6 @@ public sealed record DataReply(LineAddress Line, bool Exclusive) : ISimMessage
     public int Kind => HardwareMessageKinds.DataReply;
 
     public ulong ContentHash() => Digest.Of(Kind, Line.Value, Exclusive ? 1 : 0);
-
-    public void Write(ref StateWriter writer)
-    {
-        writer.Write(Line.Value);
-        writer.Write(Exclusive);
-    }
-
-    public static ISimMessage Read(ref StateReader reader) =>
-        new DataReply(new LineAddress(reader.ReadLong("line", 0, long.MaxValue)), reader.ReadBool("exclusive"));
 }
 
 /// <summary>Home → sharer: drop the line and acknowledge (also sent when the sharer dropped it silently).</summary>
@@ -83,10 +47,6 @@ public sealed record Invalidate(LineAddress Line) : ISimMessage
     public int Kind => HardwareMessageKinds.Invalidate;
 
     public ulong ContentHash() => Digest.Of(Kind, Line.Value);
-
-    public void Write(ref StateWriter writer) => writer.Write(Line.Value);
-
-    public static ISimMessage Read(ref StateReader reader) => new Invalidate(new LineAddress(reader.ReadLong("line", 0, long.MaxValue)));
 }
 
 /// <summary>Sharer → home: the line is gone from its caches.</summary>
@@ -95,15 +55,6 @@ public sealed record InvalidateAck(LineAddress Line, NodeId From) : ISimMessage
     public int Kind => HardwareMessageKinds.InvalidateAck;
 
     public ulong ContentHash() => Digest.Of(Kind, Line.Value, From.Value);
-
-    public void Write(ref StateWriter writer)
-    {
-        writer.Write(Line.Value);
-        writer.Write(From.Value);
-    }
-
-    public static ISimMessage Read(ref StateReader reader) =>
-        new InvalidateAck(new LineAddress(reader.ReadLong("line", 0, long.MaxValue)), new NodeId(reader.ReadInt("from", 0, MachineConstants.MaxNodes - 1)));
 }
 
 /// <summary>Home → owner: another node wants the line; give it back and keep a shared copy, or none (<paramref name="Invalidate"/>).</summary>
@@ -112,15 +63,6 @@ public sealed record Forward(LineAddress Line, bool Invalidate) : ISimMessage
     public int Kind => HardwareMessageKinds.Forward;
 
     public ulong ContentHash() => Digest.Of(Kind, Line.Value, Invalidate ? 1 : 0);
-
-    public void Write(ref StateWriter writer)
-    {
-        writer.Write(Line.Value);
-        writer.Write(Invalidate);
-    }
-
-    public static ISimMessage Read(ref StateReader reader) =>
-        new Forward(new LineAddress(reader.ReadLong("line", 0, long.MaxValue)), reader.ReadBool("invalidate"));
 }
 
 /// <summary>Owner → home: the line's data if it was modified; whether a shared copy stayed behind.</summary>
@@ -129,21 +71,6 @@ public sealed record ForwardReply(LineAddress Line, NodeId From, bool Dirty, boo
     public int Kind => HardwareMessageKinds.ForwardReply;
 
     public ulong ContentHash() => Digest.Of(Kind, Line.Value, From.Value, (Dirty ? 1 : 0) | (KeptCopy ? 2 : 0));
-
-    public void Write(ref StateWriter writer)
-    {
-        writer.Write(Line.Value);
-        writer.Write(From.Value);
-        writer.Write(Dirty);
-        writer.Write(KeptCopy);
-    }
-
-    public static ISimMessage Read(ref StateReader reader) =>
-        new ForwardReply(
-            new LineAddress(reader.ReadLong("line", 0, long.MaxValue)),
-            new NodeId(reader.ReadInt("from", 0, MachineConstants.MaxNodes - 1)),
-            reader.ReadBool("dirty"),
-            reader.ReadBool("kept copy"));
 }
 
 /// <summary>
@@ -151,67 +78,28 @@ public sealed record ForwardReply(LineAddress Line, NodeId From, bool Dirty, boo
 /// <paramref name="Page"/> in the current counting interval, crossing the threshold; <paramref name="Writes"/> counts
 /// the page's read-exclusive requests from all nodes in the interval (for a replication policy's write test).
 /// </summary>
-public sealed record HotPageInterrupt(MachinePage Page, NodeId Node, int Misses, int Writes) : ISimMessage
+public sealed record HotPageInterrupt(MachinePage Page, NodeId Node, [Bounds(0, int.MaxValue)] int Misses, [Bounds(0, int.MaxValue)] int Writes) : ISimMessage
 {
     public int Kind => HardwareMessageKinds.HotPageInterrupt;
 
     public ulong ContentHash() => Digest.Of(Kind, Page.Value, Node.Value, ((long)Misses << 32) | (uint)Writes);
-
-    public void Write(ref StateWriter writer)
-    {
-        writer.Write(Page.Value);
-        writer.Write(Node.Value);
-        writer.Write(Misses);
-        writer.Write(Writes);
-    }
-
-    public static ISimMessage Read(ref StateReader reader) =>
-        new HotPageInterrupt(
-            new MachinePage(reader.ReadLong("page", 0, long.MaxValue)),
-            new NodeId(reader.ReadInt("node", 0, MachineConstants.MaxNodes - 1)),
-            reader.ReadInt("misses", 0, int.MaxValue),
-            reader.ReadInt("writes", 0, int.MaxValue));
 }
 
 /// <summary>
 /// Disk → home of a page: move a page between the disk and memory. <paramref name="ToMemory"/> (a disk read) makes
 /// every cached copy of the page's lines invalid; otherwise (a disk write) modified lines are fetched back first.
 /// </summary>
-public sealed record DmaRequest(MachinePage Page, int Disk, long Tag, bool ToMemory) : ISimMessage
+public sealed record DmaRequest(MachinePage Page, DmaKey Dma, bool ToMemory) : ISimMessage
 {
     public int Kind => HardwareMessageKinds.DmaRequest;
 
-    public ulong ContentHash() => Digest.Of(Kind, Page.Value, ((long)Disk << 1) | (ToMemory ? 1L : 0L), Tag);
-
-    public void Write(ref StateWriter writer)
-    {
-        writer.Write(Page.Value);
-        writer.Write(Disk);
-        writer.Write(Tag);
-        writer.Write(ToMemory);
-    }
-
-    public static ISimMessage Read(ref StateReader reader) =>
-        new DmaRequest(
-            new MachinePage(reader.ReadLong("page", 0, long.MaxValue)),
-            reader.ReadInt("disk", 0, 255),
-            reader.ReadLong("tag"),
-            reader.ReadBool("to memory"));
+    public ulong ContentHash() => Digest.Of(Kind, Page.Value, ((long)Dma.Disk << 1) | (ToMemory ? 1L : 0L), Dma.Tag);
 }
 
 /// <summary>Home → disk: the page's DMA is done (memory and caches agree).</summary>
-public sealed record DmaDone(MachinePage Page, long Tag) : ISimMessage
+public sealed record DmaDone(MachinePage Page, [Bounds(0, long.MaxValue)] long Tag) : ISimMessage
 {
     public int Kind => HardwareMessageKinds.DmaDone;
 
     public ulong ContentHash() => Digest.Of(Kind, Page.Value, Tag);
-
-    public void Write(ref StateWriter writer)
-    {
-        writer.Write(Page.Value);
-        writer.Write(Tag);
-    }
-
-    public static ISimMessage Read(ref StateReader reader) =>
-        new DmaDone(new MachinePage(reader.ReadLong("page", 0, long.MaxValue)), reader.ReadLong("tag"));
 }

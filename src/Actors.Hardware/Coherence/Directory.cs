@@ -182,7 +182,7 @@ public sealed class Directory : IStateful
         ArgumentNullException.ThrowIfNull(m);
         _dma.Begin(m, _node);
         long t = _timing.Occupy(nowPs);
-        var key = new DmaKey(m.Disk, m.Tag);
+        var key = m.Dma;
 
         long first = m.Page.Value << _linesPerPageShift;
         for (long line = first; line < first + (1L << _linesPerPageShift); line++)

@@ -3,7 +3,7 @@ using Disco.Actors.Engine.State;
 namespace Disco.Actors.Hardware.Coherence;
 
 /// <summary>One page of a disk's DMA in progress at a home: the disk and the tag it gave the page.</summary>
-public readonly record struct DmaKey(int Disk, long Tag) : IComparable<DmaKey>, IStateValue<DmaKey>
+public readonly record struct DmaKey([Bounds(0, DmaKey.MaxDisks - 1)] int Disk, [Bounds(0, long.MaxValue)] long Tag) : IComparable<DmaKey>, IStateValue<DmaKey>
 {
     /// <summary>Disks a machine may have (the disk number is checked against it on load).</summary>
     public const int MaxDisks = 256;

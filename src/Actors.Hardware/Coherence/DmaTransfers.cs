@@ -24,10 +24,10 @@ public sealed class DmaTransfers : IStateful
     {
         ArgumentNullException.ThrowIfNull(m);
         _pages++;
-        var key = new DmaKey(m.Disk, m.Tag);
+        var key = m.Dma;
         if (!_inProgress.TryAdd(key, new DmaTransfer(m.Page.Value, key, m.ToMemory, _linesPerPage)))
         {
-            throw new InvalidOperationException($"directory {home}: DMA tag {m.Tag} of disk {m.Disk} is already in progress");
+            throw new InvalidOperationException($"directory {home}: DMA tag {key.Tag} of disk {key.Disk} is already in progress");
         }
     }
 

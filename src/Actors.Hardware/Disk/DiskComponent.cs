@@ -121,7 +121,7 @@ public sealed class DiskComponent : Component
         {
             int home = _homes.NodeOfPage(page);
             _pages++;
-            context.Send(_layout.Directory(home), new SimTime(_directoryLatencyPs[home]), new DmaRequest(new MachinePage(page), _index, _nextTag++, ToMemory: !request.Write));
+            context.Send(_layout.Directory(home), new SimTime(_directoryLatencyPs[home]), new DmaRequest(new MachinePage(page), new DmaKey(_index, _nextTag++), ToMemory: !request.Write));
         }
     }
 

@@ -1,21 +1,22 @@
 using System.Globalization;
+using Disco.Actors.Engine.State;
 
 namespace Disco.Actors.Hardware.Machine;
 
 /// <summary>A FLASH node: one processor, one node controller (directory + memory), a slice of machine memory.</summary>
-public readonly record struct NodeId(int Value)
+public readonly record struct NodeId([Bounds(0, MachineConstants.MaxNodes - 1)] int Value)
 {
     public override string ToString() => Value.ToString(CultureInfo.InvariantCulture);
 }
 
 /// <summary>A 4 KB page of machine memory; its home node is <c>Value / pages per node</c> (consecutive pages per node).</summary>
-public readonly record struct MachinePage(long Value)
+public readonly record struct MachinePage([Bounds(0, long.MaxValue)] long Value)
 {
     public override string ToString() => Value.ToString(CultureInfo.InvariantCulture);
 }
 
 /// <summary>A coherence unit: a machine address divided by the L2 line size (128 B on FLASH).</summary>
-public readonly record struct LineAddress(long Value)
+public readonly record struct LineAddress([Bounds(0, long.MaxValue)] long Value)
 {
     public override string ToString() => "0x" + Value.ToString("x", CultureInfo.InvariantCulture);
 }

@@ -12,20 +12,20 @@ public static class HardwareMessages
     {
         ArgumentNullException.ThrowIfNull(catalog);
         return catalog
-            .Register<ReadRequest>(HardwareMessageKinds.ReadRequest, ReadRequest.Read)
-            .Register<ReadExclusiveRequest>(HardwareMessageKinds.ReadExclusiveRequest, ReadExclusiveRequest.Read)
-            .Register<WritebackRequest>(HardwareMessageKinds.WritebackRequest, WritebackRequest.Read)
-            .Register<DataReply>(HardwareMessageKinds.DataReply, DataReply.Read)
-            .Register<Invalidate>(HardwareMessageKinds.Invalidate, Invalidate.Read)
-            .Register<InvalidateAck>(HardwareMessageKinds.InvalidateAck, InvalidateAck.Read)
-            .Register<Forward>(HardwareMessageKinds.Forward, Forward.Read)
-            .Register<ForwardReply>(HardwareMessageKinds.ForwardReply, ForwardReply.Read)
-            .Register<HotPageInterrupt>(HardwareMessageKinds.HotPageInterrupt, HotPageInterrupt.Read)
-            .Register<DmaRequest>(HardwareMessageKinds.DmaRequest, DmaRequest.Read)
-            .Register<DmaDone>(HardwareMessageKinds.DmaDone, DmaDone.Read)
-            .Register<DiskRequest>(HardwareMessageKinds.DiskRequest, DiskRequest.Read)
-            .Register<DiskComplete>(HardwareMessageKinds.DiskComplete, DiskComplete.Read)
-            .Register<DiskTransferDone>(HardwareMessageKinds.DiskTransferDone, DiskTransferDone.Read)
-            .Register<BurstEnd>(HardwareMessageKinds.BurstEnd, BurstEnd.Read);
+            .Register<ReadRequest>(HardwareMessageKinds.ReadRequest)
+            .Register<ReadExclusiveRequest>(HardwareMessageKinds.ReadExclusiveRequest)
+            .Register<WritebackRequest>(HardwareMessageKinds.WritebackRequest)
+            .Register<DataReply>(HardwareMessageKinds.DataReply)
+            .Register<Invalidate>(HardwareMessageKinds.Invalidate)
+            .Register<InvalidateAck>(HardwareMessageKinds.InvalidateAck)
+            .Register<Forward>(HardwareMessageKinds.Forward)
+            .Register<ForwardReply>(HardwareMessageKinds.ForwardReply)
+            .Register<HotPageInterrupt>(HardwareMessageKinds.HotPageInterrupt)
+            .Register<DmaRequest>(HardwareMessageKinds.DmaRequest)
+            .Register<DmaDone>(HardwareMessageKinds.DmaDone)
+            .Register<DiskRequest>(HardwareMessageKinds.DiskRequest)
+            .Register<DiskComplete>(HardwareMessageKinds.DiskComplete)
+            .Register<DiskTransferDone>(HardwareMessageKinds.DiskTransferDone)
+            .Register<BurstEnd>(HardwareMessageKinds.BurstEnd);
     }
 }

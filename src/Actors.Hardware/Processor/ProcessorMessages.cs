@@ -1,5 +1,4 @@
 using Disco.Actors.Engine.Components;
-using Disco.Actors.Engine.State;
 using Disco.Actors.Hardware.Machine;
 
 namespace Disco.Actors.Hardware.Processor;
@@ -12,10 +11,4 @@ public sealed record BurstEnd : ISimMessage
     public int Kind => HardwareMessageKinds.BurstEnd;
 
     public ulong ContentHash() => (ulong)Kind;
-
-    public void Write(ref StateWriter writer)
-    {
-    }
-
-    public static ISimMessage Read(ref StateReader reader) => Instance;
 }

@@ -59,7 +59,7 @@ public static class BareMachine
     {
         ArgumentNullException.ThrowIfNull(catalog);
         return catalog
-            .Register<PageFault>(BareOsMessageKinds.PageFault, PageFault.Read)
-            .Register<PageFaultReply>(BareOsMessageKinds.PageFaultReply, PageFaultReply.Read);
+            .Register<PageFault>(BareOsMessageKinds.PageFault)
+            .Register<PageFaultReply>(BareOsMessageKinds.PageFaultReply);
     }
 }

@@ -7,7 +7,7 @@ namespace Disco.Actors.Monitor.BareOs;
 /// page's index in it: every process that faults on it gets the same machine page. A private page has no such name
 /// (<see cref="Private"/>).
 /// </summary>
-public readonly record struct SegmentPage(int Segment, long Index) : IStateValue<SegmentPage>
+public readonly record struct SegmentPage([Bounds(-1, int.MaxValue)] int Segment, [Bounds(0, long.MaxValue)] long Index) : IStateValue<SegmentPage>
 {
     public static SegmentPage Private => new(-1, 0);
 

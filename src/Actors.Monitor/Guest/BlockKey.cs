@@ -7,7 +7,7 @@ namespace Disco.Actors.Monitor.Guest;
 /// A block of a guest file: the buffer cache's key, what a disk read fills, what an NFS request names. Ordered by
 /// file, then block, which is the order the buffer cache iterates in and what makes two keys consecutive on disk.
 /// </summary>
-public readonly record struct BlockKey(int File, long Block) : IComparable<BlockKey>, IStateValue<BlockKey>
+public readonly record struct BlockKey([Bounds(0, int.MaxValue)] int File, [Bounds(0, GuestFiles.MaxBlocks)] long Block) : IComparable<BlockKey>, IStateValue<BlockKey>
 {
     // A file's blocks stay below 2^20 (GuestFiles.MaxBlocks is 2^14, its inode block one past), so the encoded
     // number orders exactly as (File, Block) does.

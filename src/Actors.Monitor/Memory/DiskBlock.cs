@@ -6,7 +6,7 @@ namespace Disco.Actors.Monitor.Memory;
 /// A page-sized block of a disk as the disk cache names it: the disk (a physical disk, or a per-VM number for a
 /// private disk) and its first sector. Ordered by disk, then sector.
 /// </summary>
-public readonly record struct DiskBlock(int Disk, long Sector) : IComparable<DiskBlock>, IStateValue<DiskBlock>
+public readonly record struct DiskBlock([Bounds(0, int.MaxValue)] int Disk, [Bounds(0, long.MaxValue)] long Sector) : IComparable<DiskBlock>, IStateValue<DiskBlock>
 {
     public int CompareTo(DiskBlock other) => Disk != other.Disk ? Disk.CompareTo(other.Disk) : Sector.CompareTo(other.Sector);
 

@@ -14,50 +14,20 @@ namespace Disco.Actors.Monitor.Memory;
 /// </summary>
 /// <remarks><paramref name="PageKind"/> (a <c>GuestPageKind</c>) is instrumentation for the footprint split, not
 /// something the monitor acts on.</remarks>
-public sealed record MachinePageRequest(int Vm, long GuestPage, NodeId Node, DiskBlock? Block = null, int PageKind = 3) : ISimMessage
+public sealed record MachinePageRequest([Bounds(0, int.MaxValue)] int Vm, [Bounds(0, long.MaxValue)] long GuestPage, NodeId Node, DiskBlock? Block = null, [Bounds(0, 3)] int PageKind = 3) : ISimMessage
 {
     public int Kind => MonitorMessageKinds.MachinePageRequest;
 
     // No block hashes as disk -1, sector 0 (hash input only).
     public ulong ContentHash() => Digest.Fold(Digest.Of(Kind, Vm, GuestPage, ((long)Node.Value << 8) | (uint)PageKind), ((long)(Block?.Disk ?? -1) << 48) ^ (Block?.Sector ?? 0));
-
-    public void Write(ref StateWriter writer)
-    {
-        writer.Write(Vm);
-        writer.Write(GuestPage);
-        writer.Write(Node.Value);
-        writer.Write(Block.HasValue);
-        Block?.Write(ref writer);
-        writer.Write(PageKind);
-    }
-
-    public static ISimMessage Read(ref StateReader reader)
-    {
-        int vm = reader.ReadInt("vm", 0, int.MaxValue);
-        long guestPage = reader.ReadLong("guest page", 0, long.MaxValue);
-        var node = new NodeId(reader.ReadInt("node", 0, MachineConstants.MaxNodes - 1));
-        DiskBlock? block = reader.ReadBool("cached block") ? DiskBlock.Read(ref reader, "cached block") : null;
-        return new MachinePageRequest(vm, guestPage, node, block, reader.ReadInt("page kind", 0, 3));
-    }
 }
 
 /// <summary>The page manager → the processor: the pmap entry it made (read-only when the page is shared).</summary>
-public sealed record MachinePageGrant(int Vm, long GuestPage, MachinePage Page, bool Writable = true) : ISimMessage
+public sealed record MachinePageGrant([Bounds(0, int.MaxValue)] int Vm, [Bounds(0, long.MaxValue)] long GuestPage, MachinePage Page, bool Writable = true) : ISimMessage
 {
     public int Kind => MonitorMessageKinds.MachinePageGrant;
 
     public ulong ContentHash() => Digest.Of(Kind, Vm, GuestPage, (Page.Value << 1) | (Writable ? 1L : 0L));
-
-    public void Write(ref StateWriter writer)
-    {
-        writer.Write(Vm);
-        writer.Write(GuestPage);
-        writer.Write(Page.Value);
-        writer.Write(Writable);
-    }
-
-    public static ISimMessage Read(ref StateReader reader) =>
-        new MachinePageGrant(reader.ReadInt("vm", 0, int.MaxValue), reader.ReadLong("guest page", 0, long.MaxValue), new MachinePage(reader.ReadLong("page", 0, long.MaxValue)), reader.ReadBool("writable"));
 }
 
 /// <summary>
@@ -71,7 +41,7 @@ public sealed record MachinePageGrant(int Vm, long GuestPage, MachinePage Page, 
 /// this VM only) the cached copy, written to the disk; on a non-persistent one the VM's private modification, kept
 /// in memory, which only its own later reads see [D 4.2.4].
 /// </summary>
-public sealed record VirtualDiskIo(int Vm, VcpuRequest RequestId, long[] GuestPages, int Disk, int CacheDisk, long Sector, NodeId Node, bool IsWrite = false, bool Persistent = false) : ISimMessage
+public sealed record VirtualDiskIo([Bounds(0, int.MaxValue)] int Vm, VcpuRequest RequestId, [MaxCount(1024)] long[] GuestPages, [Bounds(0, int.MaxValue)] int Disk, [Bounds(0, int.MaxValue)] int CacheDisk, [Bounds(0, long.MaxValue)] long Sector, NodeId Node, bool IsWrite = false, bool Persistent = false) : ISimMessage
 {
     public int Kind => MonitorMessageKinds.VirtualDiskIo;
 
@@ -87,35 +57,10 @@ public sealed record VirtualDiskIo(int Vm, VcpuRequest RequestId, long[] GuestPa
 
         return h;
     }
-
-    public void Write(ref StateWriter writer)
-    {
-        writer.Write(Vm);
-        RequestId.Write(ref writer);
-        writer.Write(GuestPages);
-        writer.Write(Disk);
-        writer.Write(CacheDisk);
-        writer.Write(Sector);
-        writer.Write(Node.Value);
-        writer.Write(IsWrite);
-        writer.Write(Persistent);
-    }
-
-    public static ISimMessage Read(ref StateReader reader) =>
-        new VirtualDiskIo(
-            reader.ReadInt("vm", 0, int.MaxValue),
-            VcpuRequest.Read(ref reader, "request"),
-            reader.ReadLongArray("guest pages", 1024),
-            reader.ReadInt("disk", 0, int.MaxValue),
-            reader.ReadInt("cache disk", 0, int.MaxValue),
-            reader.ReadLong("sector", 0, long.MaxValue),
-            new NodeId(reader.ReadInt("node", 0, MachineConstants.MaxNodes - 1)),
-            reader.ReadBool("write"),
-            reader.ReadBool("persistent"));
 }
 
 /// <summary>The page manager → the processor: the transfer is done; each guest page now maps its block's (read-only) cache page.</summary>
-public sealed record VirtualDiskDone(int Vm, VcpuRequest RequestId, long[] GuestPages, long[] Pages) : ISimMessage
+public sealed record VirtualDiskDone([Bounds(0, int.MaxValue)] int Vm, VcpuRequest RequestId, [MaxCount(1024)] long[] GuestPages, [MaxCount(1024)] long[] Pages) : ISimMessage
 {
     public int Kind => MonitorMessageKinds.VirtualDiskDone;
 
@@ -129,33 +74,12 @@ public sealed record VirtualDiskDone(int Vm, VcpuRequest RequestId, long[] Guest
 
         return h;
     }
-
-    public void Write(ref StateWriter writer)
-    {
-        writer.Write(Vm);
-        RequestId.Write(ref writer);
-        writer.Write(GuestPages);
-        writer.Write(Pages);
-    }
-
-    public static ISimMessage Read(ref StateReader reader) =>
-        new VirtualDiskDone(reader.ReadInt("vm", 0, int.MaxValue), VcpuRequest.Read(ref reader, "request"), reader.ReadLongArray("guest pages", 1024), reader.ReadLongArray("pages", 1024));
 }
 
 /// <summary>A processor's monitor → the page manager: the VM wrote a page it maps read-only (shared); give it a private copy.</summary>
-public sealed record CopyOnWriteRequest(int Vm, long GuestPage, NodeId Node) : ISimMessage
+public sealed record CopyOnWriteRequest([Bounds(0, int.MaxValue)] int Vm, [Bounds(0, long.MaxValue)] long GuestPage, NodeId Node) : ISimMessage
 {
     public int Kind => MonitorMessageKinds.CopyOnWriteRequest;
 
     public ulong ContentHash() => Digest.Of(Kind, Vm, GuestPage, Node.Value);
-
-    public void Write(ref StateWriter writer)
-    {
-        writer.Write(Vm);
-        writer.Write(GuestPage);
-        writer.Write(Node.Value);
-    }
-
-    public static ISimMessage Read(ref StateReader reader) =>
-        new CopyOnWriteRequest(reader.ReadInt("vm", 0, int.MaxValue), reader.ReadLong("guest page", 0, long.MaxValue), new NodeId(reader.ReadInt("node", 0, MachineConstants.MaxNodes - 1)));
 }

@@ -174,16 +174,16 @@ public static class GuestMachine
     {
         ArgumentNullException.ThrowIfNull(catalog);
         return catalog
-            .Register<MachinePageRequest>(MonitorMessageKinds.MachinePageRequest, MachinePageRequest.Read)
-            .Register<MachinePageGrant>(MonitorMessageKinds.MachinePageGrant, MachinePageGrant.Read)
-            .Register<VirtualDiskIo>(MonitorMessageKinds.VirtualDiskIo, VirtualDiskIo.Read)
-            .Register<VirtualDiskDone>(MonitorMessageKinds.VirtualDiskDone, VirtualDiskDone.Read)
-            .Register<CopyOnWriteRequest>(MonitorMessageKinds.CopyOnWriteRequest, CopyOnWriteRequest.Read)
-            .Register<Network.NfsRequest>(MonitorMessageKinds.NfsRequest, Network.NfsRequest.Read)
-            .Register<Network.NfsReply>(MonitorMessageKinds.NfsReply, Network.NfsReply.Read)
-            .Register<LockAcquire>(MonitorMessageKinds.LockAcquire, LockAcquire.Read)
-            .Register<LockGrant>(MonitorMessageKinds.LockGrant, LockGrant.Read)
-            .Register<LockRelease>(MonitorMessageKinds.LockRelease, LockRelease.Read);
+            .Register<MachinePageRequest>(MonitorMessageKinds.MachinePageRequest)
+            .Register<MachinePageGrant>(MonitorMessageKinds.MachinePageGrant)
+            .Register<VirtualDiskIo>(MonitorMessageKinds.VirtualDiskIo)
+            .Register<VirtualDiskDone>(MonitorMessageKinds.VirtualDiskDone)
+            .Register<CopyOnWriteRequest>(MonitorMessageKinds.CopyOnWriteRequest)
+            .Register<Network.NfsRequest>(MonitorMessageKinds.NfsRequest)
+            .Register<Network.NfsReply>(MonitorMessageKinds.NfsReply)
+            .Register<LockAcquire>(MonitorMessageKinds.LockAcquire)
+            .Register<LockGrant>(MonitorMessageKinds.LockGrant)
+            .Register<LockRelease>(MonitorMessageKinds.LockRelease);
     }
 
     /// <summary>SMP VMs: VM <paramref name="vm"/>'s lock component, after the page manager.</summary>

@@ -2,6 +2,7 @@ using Disco.Actors.Engine.Components;
 using Disco.Actors.Engine.Determinism;
 using Disco.Actors.Engine.State;
 using Disco.Actors.Hardware.Machine;
+using Disco.Actors.Monitor.Guest;
 using Disco.Actors.Monitor.Vcpus;
 
 namespace Disco.Actors.Monitor.Network;
@@ -11,7 +12,7 @@ namespace Disco.Actors.Monitor.Network;
 /// (<paramref name="Keys"/>: file and block, as the guests name them) into the client's buffer pages
 /// <paramref name="ClientPages"/>; <paramref name="RequestId"/> is the client's disk request it completes.
 /// </summary>
-public sealed record NfsRequest(int ClientVm, VcpuRequest RequestId, long[] Keys, long[] ClientPages, NodeId ClientNode) : ISimMessage
+public sealed record NfsRequest([Bounds(0, int.MaxValue)] int ClientVm, VcpuRequest RequestId, [MaxCount(1024)] BlockKey[] Keys, [MaxCount(1024)] long[] ClientPages, NodeId ClientNode) : ISimMessage
 {
     public int Kind => MonitorMessageKinds.NfsRequest;
 
@@ -20,35 +21,18 @@ public sealed record NfsRequest(int ClientVm, VcpuRequest RequestId, long[] Keys
         ulong h = Digest.Of(Kind, ClientVm, RequestId.HashInput, ClientNode.Value);
         for (int i = 0; i < Keys.Length; i++)
         {
-            h = Digest.Fold(Digest.Fold(h, Keys[i]), ClientPages[i]);
+            h = Digest.Fold(Digest.Fold(h, Keys[i].Encode()), ClientPages[i]);
         }
 
         return h;
     }
-
-    public void Write(ref StateWriter writer)
-    {
-        writer.Write(ClientVm);
-        RequestId.Write(ref writer);
-        writer.Write(Keys);
-        writer.Write(ClientPages);
-        writer.Write(ClientNode.Value);
-    }
-
-    public static ISimMessage Read(ref StateReader reader) =>
-        new NfsRequest(
-            reader.ReadInt("client vm", 0, int.MaxValue),
-            VcpuRequest.Read(ref reader, "request"),
-            reader.ReadLongArray("keys", 1024),
-            reader.ReadLongArray("client pages", 1024),
-            new NodeId(reader.ReadInt("client node", 0, MachineConstants.MaxNodes - 1)));
 }
 
 /// <summary>
 /// The server's monitor → the page manager: the reply's pages are the server's machine pages
 /// <paramref name="Pages"/>; map each read-only at the client's buffer page (no copy) and complete the client's read.
 /// </summary>
-public sealed record NfsReply(int ClientVm, VcpuRequest RequestId, long[] ClientPages, long[] Pages, NodeId ClientNode) : ISimMessage
+public sealed record NfsReply([Bounds(0, int.MaxValue)] int ClientVm, VcpuRequest RequestId, [MaxCount(1024)] long[] ClientPages, [MaxCount(1024)] long[] Pages, NodeId ClientNode) : ISimMessage
 {
     public int Kind => MonitorMessageKinds.NfsReply;
 
@@ -62,21 +46,4 @@ public sealed record NfsReply(int ClientVm, VcpuRequest RequestId, long[] Client
 
         return h;
     }
-
-    public void Write(ref StateWriter writer)
-    {
-        writer.Write(ClientVm);
-        RequestId.Write(ref writer);
-        writer.Write(ClientPages);
-        writer.Write(Pages);
-        writer.Write(ClientNode.Value);
-    }
-
-    public static ISimMessage Read(ref StateReader reader) =>
-        new NfsReply(
-            reader.ReadInt("client vm", 0, int.MaxValue),
-            VcpuRequest.Read(ref reader, "request"),
-            reader.ReadLongArray("client pages", 1024),
-            reader.ReadLongArray("pages", 1024),
-            new NodeId(reader.ReadInt("client node", 0, MachineConstants.MaxNodes - 1)));
 }

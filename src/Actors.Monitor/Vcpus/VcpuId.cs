@@ -1,4 +1,5 @@
 using System.Globalization;
+using Disco.Actors.Engine.State;
 
 namespace Disco.Actors.Monitor.Vcpus;
 
@@ -6,7 +7,7 @@ namespace Disco.Actors.Monitor.Vcpus;
 /// A VCPU as one processor's monitor numbers them: its index among the VCPUs with affinity to that processor, in the
 /// order they were added (the round robin's order). <see cref="None"/> when no VCPU is meant.
 /// </summary>
-public readonly record struct VcpuId(int Value)
+public readonly record struct VcpuId([Bounds(-1, int.MaxValue)] int Value)
 {
     public static readonly VcpuId None = new(-1);
 

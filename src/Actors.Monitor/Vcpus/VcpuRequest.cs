@@ -6,7 +6,7 @@ namespace Disco.Actors.Monitor.Vcpus;
 /// A guest's I/O request as the monitor sends it out: the VCPU (its index on the processor) whose guest issued it,
 /// and the guest's own request id. The completion comes back with it and goes to that VCPU's guest.
 /// </summary>
-public readonly record struct VcpuRequest(VcpuId Vcpu, long Id) : IStateValue<VcpuRequest>
+public readonly record struct VcpuRequest([Bounds(0, int.MaxValue)] VcpuId Vcpu, [Bounds(0, (1L << VcpuRequest.IdBits) - 1)] long Id) : IStateValue<VcpuRequest>
 {
     /// <summary>The guest's ids stay below 2^40.</summary>
     private const int IdBits = 40;

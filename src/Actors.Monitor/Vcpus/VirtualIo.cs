@@ -77,7 +77,7 @@ public sealed class VirtualIo : IStateful
         {
             // An NFS client's data file: the request goes to the server VM over the virtual network.
             _nfsSent++;
-            context.Send(_layout.Processor(NfsServerVm % _layout.Nodes), new NfsRequest(v.Vm, request, io.Keys, io.GuestPages, context.Node), cost);
+            context.Send(_layout.Processor(NfsServerVm % _layout.Nodes), new NfsRequest(v.Vm, request, io.Blocks, io.GuestPages, context.Node), cost);
             return cost;
         }
 

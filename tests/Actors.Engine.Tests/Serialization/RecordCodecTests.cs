@@ -32,7 +32,17 @@ public class RecordCodecTests
         public ulong ContentHash() => 0;
     }
 
-    private static readonly MessageCatalog Catalog = new MessageCatalog().Register<Sample>(7).Register<Empty>(8);
+    /// <summary>An id whose -1 means none; a message that must name one narrows its bound.</summary>
+    public readonly record struct Cpu([Bounds(-1, 1000)] int Value);
+
+    public sealed record Optionals(Block? Cached, [Bounds(0, 9)] int? Count, [Bounds(0, int.MaxValue)] Cpu Cpu) : ISimMessage
+    {
+        public int Kind => 9;
+
+        public ulong ContentHash() => 0;
+    }
+
+    private static readonly MessageCatalog Catalog = new MessageCatalog().Register<Sample>(7).Register<Empty>(8).Register<Optionals>(9);
 
     private static byte[] Bytes(ISimMessage m)
     {
@@ -99,5 +109,29 @@ public class RecordCodecTests
     {
         byte[] bytes = Bytes(Example());
         Assert.Throws<CorruptStateException>(() => Back(bytes[..^3]));
+    }
+
+    [Fact]
+    public void A_nullable_field_reads_back_with_or_without_its_value()
+    {
+        var full = new Optionals(new Block(3, 4), 7, new Cpu(2));
+        Assert.Equal(full, Back(Bytes(full)));
+        var empty = new Optionals(null, null, new Cpu(0));
+        Assert.Equal(empty, Back(Bytes(empty)));
+    }
+
+    [Fact]
+    public void A_bound_on_a_nullable_field_is_checked_when_it_has_a_value()
+    {
+        var ex = Assert.Throws<CorruptStateException>(() => Back(Bytes(new Optionals(null, 10, new Cpu(0)))));
+        Assert.Contains("Count", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_bound_on_a_typed_id_field_narrows_the_ids_own()
+    {
+        var ex = Assert.Throws<CorruptStateException>(() => Back(Bytes(new Optionals(null, null, new Cpu(-1)))));
+        Assert.Contains("Cpu.Value", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("outside [0, 1000]", ex.Message, StringComparison.Ordinal);
     }
 }

@@ -97,7 +97,7 @@ internal sealed class ProtocolHarness : ICoherenceOutbox
             long page = Lines[_random.Next(Lines.Count)] / Params.LinesPerPage;
             _dmaOutstanding++;
             _sender = _layout.Disk(0).Value;
-            Send(_layout.Directory((int)(page / Params.PagesPerNode)), _nowPs, new DmaRequest(new MachinePage(page), 0, _dmaTag++, ToMemory: _random.Next(2) == 0));
+            Send(_layout.Directory((int)(page / Params.PagesPerNode)), _nowPs, new DmaRequest(new MachinePage(page), new DmaKey(0, _dmaTag++), ToMemory: _random.Next(2) == 0));
             return;
         }
 

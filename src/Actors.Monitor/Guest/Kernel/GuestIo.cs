@@ -4,8 +4,4 @@ namespace Disco.Actors.Monitor.Guest;
 /// A disk transfer the guest started: the buffer-cache blocks it fills (a read) or writes out (<paramref name="Write"/>)
 /// and the guest-physical pages they are in.
 /// </summary>
-public sealed record GuestIo(long Id, int Disk, long Sector, BlockKey[] Blocks, long[] GuestPages, bool Write = false)
-{
-    /// <summary>The blocks as numbers (<see cref="BlockKey.Encode"/>), as the NFS request carries them.</summary>
-    public long[] Keys => [.. Blocks.Select(b => b.Encode())];
-}
+public sealed record GuestIo(long Id, int Disk, long Sector, BlockKey[] Blocks, long[] GuestPages, bool Write = false);

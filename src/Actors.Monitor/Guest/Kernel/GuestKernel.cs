@@ -293,13 +293,13 @@ public sealed class GuestKernel : IStateful
     public GuestIo Io(long requestId) => _cache.Request(requestId);
 
     /// <summary>
-    /// An NFS server: a read request for <paramref name="keys"/> (<see cref="BlockKey.Encode"/>d, as the network
-    /// carries them) arrived; the nfsd path sends the reply. Returns the reply's handle.
+    /// An NFS server: a read request for the file blocks <paramref name="keys"/> arrived; the nfsd path sends the
+    /// reply. Returns the reply's handle.
     /// </summary>
-    public long OnNfsRequest(long[] keys, long nowPs)
+    public long OnNfsRequest(IReadOnlyList<BlockKey> keys, long nowPs)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        return _nfs.OnRequest([.. keys.Select(BlockKey.Decode)], nowPs);
+        return _nfs.OnRequest(keys, nowPs);
     }
 
     /// <summary>The guest pages of NFS reply <paramref name="handle"/>; <paramref name="sent"/> forgets it.</summary>

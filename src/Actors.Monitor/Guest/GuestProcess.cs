@@ -21,10 +21,8 @@ public enum GuestProcessState
 /// </summary>
 public sealed class GuestProcess : IStateful
 {
-    private const long Valid = 1;
-    private const long Writable = 2;
 
-    private readonly Dictionary<long, long> _pageTable = [];
+    private readonly Dictionary<long, GuestPte> _pageTable = [];
     private readonly Dictionary<long, long> _tablePages = [];
     private GuestProcessState _state;
     private bool _started;
@@ -91,10 +89,9 @@ public sealed class GuestProcess : IStateful
 
     public bool TryTranslate(long vpn, out long guestPage, out bool writable)
     {
-        if (_pageTable.TryGetValue(vpn, out long pte) && (pte & Valid) != 0)
+        if (_pageTable.TryGetValue(vpn, out var pte))
         {
-            guestPage = pte >> 2;
-            writable = (pte & Writable) != 0;
+            (guestPage, writable) = pte;
             return true;
         }
 
@@ -103,7 +100,7 @@ public sealed class GuestProcess : IStateful
         return false;
     }
 
-    public void Map(long vpn, long guestPage, bool writable) => _pageTable[vpn] = (guestPage << 2) | Valid | (writable ? Writable : 0);
+    public void Map(long vpn, long guestPage, bool writable) => _pageTable[vpn] = new GuestPte(guestPage, writable);
 
     /// <summary>The guest-physical page of page-table page <paramref name="tablePage"/>, or -1.</summary>
     public long TablePage(long tablePage) => _tablePages.TryGetValue(tablePage, out long page) ? page : -1;
@@ -111,10 +108,10 @@ public sealed class GuestProcess : IStateful
     public void SetTablePage(long tablePage, long guestPage) => _tablePages[tablePage] = guestPage;
 
     /// <summary>Private (writable) pages: freed when the process exits; file pages stay in the buffer cache.</summary>
-    public IEnumerable<long> PrivatePages() => _pageTable.Values.Where(p => (p & Writable) != 0).Select(p => p >> 2).Order();
+    public IEnumerable<long> PrivatePages() => _pageTable.Values.Where(p => p.Writable).Select(p => p.GuestPage).Order();
 
     public IEnumerable<(long Vpn, long GuestPage, bool Writable)> Mappings() =>
-        _pageTable.OrderBy(kv => kv.Key).Select(kv => (kv.Key, kv.Value >> 2, (kv.Value & Writable) != 0));
+        _pageTable.OrderBy(kv => kv.Key).Select(kv => (kv.Key, kv.Value.GuestPage, kv.Value.Writable));
 
     public void DeclareState(ref StateIo io)
     {
@@ -125,7 +122,7 @@ public sealed class GuestProcess : IStateful
         io.Long("resume argument", ref _resumeArgument);
         io.Value("resume block", ref _resumeBlock);
         io.Int("resume count", ref _resumeCount, 0, 1 << 20);
-        io.LongMap("page table", _pageTable, 1 << 26);
+        io.Map("page table", _pageTable, 1 << 26, static (ref StateIo io, ref long vpn) => io.Long("page table vpn", ref vpn, 0), static (ref StateIo io, ref GuestPte pte) => io.Value("page table entry", ref pte));
         io.LongMap("page-table pages", _tablePages, 1 << 26);
         io.Part(Stream);
     }

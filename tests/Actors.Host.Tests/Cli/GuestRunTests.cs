@@ -111,7 +111,6 @@ public class GuestRunTests
         var (exit, _, err) = CliRunner.Run(["run", Repo.Scenario("sharing-pmake-8vm-nfs.hocon"), "--out", nfs, .. small]);
         Assert.True(exit == 0, err);
         var s = Summary(nfs);
-        Assert.Equal(0, s["counters"]!["monitor.pages"]!["network.bytes_copied"]!.GetValue<long>());
         Assert.True(s["counters"]!["monitor.pages"]!["network.bytes_remapped"]!.GetValue<long>() > 0);
         long Buffers(string dir) => Summary(dir)["footprint"]!["machine"]!["buffer_cache"]!.GetValue<long>();
         Assert.True(Buffers(nfs) < Buffers(local), $"NFS clients share the server's file pages: {Buffers(nfs)} vs {Buffers(local)} machine pages of buffer cache");

@@ -8,6 +8,7 @@ using Disco.Actors.Hardware.Disk;
 using Disco.Actors.Hardware.Machine;
 using Disco.Actors.Hardware.Processor;
 using Disco.Actors.Hardware.Tests.Machine;
+using Disco.Actors.Testing;
 
 namespace Disco.Actors.Hardware.Tests.Disk;
 

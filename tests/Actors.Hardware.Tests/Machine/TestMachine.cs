@@ -5,28 +5,9 @@ using Disco.Actors.Engine.Time;
 using Disco.Actors.Hardware.Machine;
 using Disco.Actors.Hardware.Processor;
 using Disco.Actors.Hardware.Tlb;
+using Disco.Actors.Testing;
 
 namespace Disco.Actors.Hardware.Tests.Machine;
-
-/// <summary>A fixed list of operations.</summary>
-internal sealed class ScriptedSource(params Operation[] operations) : IOperationSource
-{
-    private int _next;
-
-    public bool TryNext(out Operation operation)
-    {
-        if (_next < operations.Length)
-        {
-            operation = operations[_next++];
-            return true;
-        }
-
-        operation = default;
-        return false;
-    }
-
-    public void DeclareState(ref StateIo io) => io.Int("next", ref _next, 0, operations.Length);
-}
 
 /// <summary>
 /// A supervisor for timing tests: one stream in user mode, virtual page = machine page, refills that cost nothing

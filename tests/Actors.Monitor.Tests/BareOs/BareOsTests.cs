@@ -4,6 +4,7 @@ using Disco.Actors.Engine.Time;
 using Disco.Actors.Hardware.Machine;
 using Disco.Actors.Hardware.Processor;
 using Disco.Actors.Monitor.BareOs;
+using Disco.Actors.Testing;
 
 namespace Disco.Actors.Monitor.Tests.BareOs;
 

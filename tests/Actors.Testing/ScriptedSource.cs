@@ -1,10 +1,10 @@
 using Disco.Actors.Engine.State;
 using Disco.Actors.Hardware.Processor;
 
-namespace Disco.Actors.Monitor.Tests.BareOs;
+namespace Disco.Actors.Testing;
 
 /// <summary>A fixed list of operations: a process whose every step the test names.</summary>
-internal sealed class ScriptedSource(params Operation[] operations) : IOperationSource
+public sealed class ScriptedSource(params Operation[] operations) : IOperationSource
 {
     private int _next;
 

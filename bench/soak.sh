@@ -20,14 +20,14 @@ mkdir -p "$OUT"
 cp -r src/Actors.Host/bin/Release/net10.0 "$OUT/bin"
 DISCO=$OUT/bin/disco
 
-start() { # name, args...
-  local name=$1; shift
-  "$DISCO" "$@" --out "$OUT/$name" --set "checkpoint.wall-every=$CHECKPOINT" >"$OUT/$name.out" 2>"$OUT/$name.err" &
-  echo $!
-}
+# Started from this shell (not in a $(...) subshell), so that `wait` below waits for them.
 # PHOLD runs far past the soak; the guest's 8 pmakes get work for hours.
-PHOLD_PID=$(start phold run scenarios/phold.hocon --set phold.lps=65536 --set phold.end=100000000 --engine sequential)
-GUEST_PID=$(start guest run scenarios/scaling-pmake-8vm.hocon --set workload.pmake.instructions=4000000000 --engine sequential)
+"$DISCO" run scenarios/phold.hocon --set phold.lps=65536 --set phold.end=100000000 --engine sequential \
+  --out "$OUT/phold" --set "checkpoint.wall-every=$CHECKPOINT" >"$OUT/phold.out" 2>"$OUT/phold.err" &
+PHOLD_PID=$!
+"$DISCO" run scenarios/scaling-pmake-8vm.hocon --set workload.pmake.instructions=4000000000 --engine sequential \
+  --out "$OUT/guest" --set "checkpoint.wall-every=$CHECKPOINT" >"$OUT/guest.out" 2>"$OUT/guest.err" &
+GUEST_PID=$!
 echo "soak: phold pid $PHOLD_PID, guest pid $GUEST_PID, $MINUTES min, checkpoint every $CHECKPOINT, sample every ${SAMPLE}s"
 
 end=$(( $(date +%s) + MINUTES * 60 ))
@@ -44,14 +44,16 @@ done
 kill -TERM "$PHOLD_PID" "$GUEST_PID" 2>/dev/null || true
 wait "$PHOLD_PID" "$GUEST_PID" 2>/dev/null || true
 
-# Least-squares slope of column 2 against column 1 (x scaled by $3), after dropping the first WARMUP % of the rows.
+# Least-squares line through column 2 against column 1 after dropping the first WARMUP % of the rows: its slope (x
+# scaled by $2) and the growth of the fitted line over the window (first and last points alone swing with the GC).
 fit() {
   awk -v warm="$WARMUP" -v scale="$2" '{ x[NR] = $1; y[NR] = $2 } END {
     s = int(NR * warm / 100) + 1; n = 0; sx = sy = sxx = sxy = 0
     for (i = s; i <= NR; i++) { n++; sx += x[i]; sy += y[i]; sxx += x[i] * x[i]; sxy += x[i] * y[i] }
     if (n < 2) { print "too few samples"; exit }
     slope = (n * sxy - sx * sy) / (n * sxx - sx * sx)
-    printf "first %.1f, last %.1f, slope %.3f per %s, growth %.1f %%\n", y[s], y[NR], slope * scale, (scale == 600 ? "10 min" : "epoch"), 100 * (y[NR] - y[s]) / y[s] }' "$1"
+    icept = (sy - slope * sx) / n; f0 = icept + slope * x[s]; f1 = icept + slope * x[NR]
+    printf "first %.1f, last %.1f, fitted %.1f -> %.1f, slope %.3f per %s, fitted growth %.1f %%\n", y[s], y[NR], f0, f1, slope * scale, (scale == 600 ? "10 min" : "epoch"), 100 * (f1 - f0) / f0 }' "$1"
 }
 for run in phold guest; do
   echo "== $run: $(tail -n 3 "$OUT/$run.out" | head -n 1)"

@@ -34,6 +34,15 @@ public static class StateCoverage
         return differences;
     }
 
+    /// <summary>Paths of fields that differ between a part and its copy loaded from the part's own save (empty when equal).</summary>
+    public static IReadOnlyList<string> Compare(object original, object loaded)
+    {
+        ArgumentNullException.ThrowIfNull(original);
+        var differences = new List<string>();
+        new Comparer(differences).Compare(original, loaded, original.GetType().Name);
+        return differences;
+    }
+
     private sealed class Comparer(List<string> differences)
     {
         private const int MaxDifferences = 20;

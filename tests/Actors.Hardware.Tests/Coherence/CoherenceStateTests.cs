@@ -4,6 +4,7 @@ using Disco.Actors.Hardware.Coherence;
 using Disco.Actors.Hardware.Machine;
 using Disco.Actors.Hardware.Tests.Machine;
 using CoherenceDirectory = Disco.Actors.Hardware.Coherence.Directory;
+using Disco.Actors.Testing;
 
 namespace Disco.Actors.Hardware.Tests.Coherence;
 
@@ -33,7 +34,7 @@ public class CoherenceStateTests
         {
             var fresh = new CoherenceDirectory(h.Params, layout, d.Node);
             StateRoundTrip.AssertSameBytes(d, fresh);
-            DeclaredFields.AssertEqual(d, fresh);
+            Assert.Empty(StateCoverage.Compare(d, fresh));
             Assert.All(h.Lines, line => Assert.Equal(d.View(new(line)), fresh.View(new(line))));
             Assert.Equal(d.DmaPages, fresh.DmaPages);
             Assert.Equal(d.QueuedRequests, fresh.QueuedRequests);
@@ -51,7 +52,7 @@ public class CoherenceStateTests
         {
             var fresh = new CacheController(new CacheHierarchy(h.Params.L1, h.Params.L2), c.Node, layout, HomeMap.Of(h.Params));
             StateRoundTrip.AssertSameBytes(c, fresh);
-            DeclaredFields.AssertEqual(c, fresh);
+            Assert.Empty(StateCoverage.Compare(c, fresh));
             Assert.Equal(c.Writebacks, fresh.Writebacks);
             Assert.Equal(c.Caches.L1DMisses, fresh.Caches.L1DMisses);
             Assert.All(h.Lines, line => Assert.Equal(c.Caches.StateOf(line), fresh.Caches.StateOf(line)));

@@ -18,6 +18,7 @@ internal sealed class IdentitySupervisor(IOperationSource source, long refillPs 
     private readonly ExecutionStream _stream = new(source, ExecutionMode.User, 0);
     private bool _done;
 
+    [field: Transient("the test's record of what it was sent, for assertions; not part of the model")]
     public List<(long LocalPs, ISimMessage Message)> Messages { get; } = [];
 
     public ExecutionStream? Current => _done ? null : _stream;

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Akka.Configuration;
 using Disco.Actors.Engine.Configuration;
 using Microsoft.Data.Sqlite;
@@ -106,9 +107,7 @@ public sealed record CheckpointDb(CheckpointDbKind Kind, string ConnectionString
         var cs = new SqliteConnectionStringBuilder(ConnectionString) { Mode = mustHoldRuns ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate };
         using var connection = new SqliteConnection(cs.ToString());
         connection.Open();
-        using var tables = connection.CreateCommand();
-        tables.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('journal', 'snapshot')";
-        long found = (long)tables.ExecuteScalar()!; // a file that is not SQLite fails here: "file is not a database"
+        long found = CountTables(connection, "journal", "snapshot"); // a file that is not SQLite fails here: "file is not a database"
         if (mustHoldRuns && found < 2)
         {
             throw new BadInputException(place, $"{Display} is not a disco checkpoint store (no journal and snapshot tables)");
@@ -129,12 +128,22 @@ public sealed record CheckpointDb(CheckpointDbKind Kind, string ConnectionString
         connection.Open();
         if (mustHoldRuns)
         {
-            using var tables = new NpgsqlCommand("SELECT count(*) FROM information_schema.tables WHERE table_name IN ('journal', 'snapshot')", connection);
-            if ((long)tables.ExecuteScalar()! < 2)
+            if (CountTables(connection, "journal", "snapshot") < 2)
             {
                 throw new BadInputException(place, $"{Display} holds no disco checkpoints (no journal and snapshot tables)");
             }
         }
+    }
+
+    /// <summary>How many of the named tables (every table when none is named) the open store has.</summary>
+    private static long CountTables(DbConnection connection, params string[] names)
+    {
+        using var command = connection.CreateCommand();
+        string table = connection is SqliteConnection ? "sqlite_master WHERE type = 'table'" : "information_schema.tables WHERE true";
+        string column = connection is SqliteConnection ? "name" : "table_name";
+        string only = names.Length == 0 ? "" : $" AND {column} IN ({string.Join(", ", names.Select(n => $"'{n}'"))})";
+        command.CommandText = $"SELECT count(*) FROM {table}{only}";
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>True for a SQLite store that holds nothing yet: no file, an empty file, or a database without tables.</summary>
@@ -155,9 +164,7 @@ public sealed record CheckpointDb(CheckpointDbKind Kind, string ConnectionString
         {
             using var connection = new SqliteConnection(cs.ToString());
             connection.Open();
-            using var tables = connection.CreateCommand();
-            tables.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table'";
-            return (long)tables.ExecuteScalar()! == 0;
+            return CountTables(connection) == 0;
         }
         catch (SqliteException)
         {
@@ -171,44 +178,28 @@ public sealed record CheckpointDb(CheckpointDbKind Kind, string ConnectionString
     /// </summary>
     public long CompletedEpochs(string runId)
     {
-        const string Query = "SELECT count(*) FROM journal WHERE persistence_id = @p AND manifest LIKE 'checkpoint-completed.%'";
-        string journalId = RunJournal.JournalId(runId);
         try
         {
-            if (Kind == CheckpointDbKind.Sqlite)
-            {
-                var cs = new SqliteConnectionStringBuilder(ConnectionString) { Mode = SqliteOpenMode.ReadOnly };
-                if (!File.Exists(cs.DataSource))
-                {
-                    return 0;
-                }
-
-                using var connection = new SqliteConnection(cs.ToString());
-                connection.Open();
-                using var tables = connection.CreateCommand();
-                tables.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'journal'";
-                if ((long)tables.ExecuteScalar()! == 0)
-                {
-                    return 0;
-                }
-
-                using var q = connection.CreateCommand();
-                q.CommandText = Query;
-                q.Parameters.AddWithValue("@p", journalId);
-                return (long)q.ExecuteScalar()!;
-            }
-
-            using var pg = new NpgsqlConnection(ConnectionString);
-            pg.Open();
-            using var exists = new NpgsqlCommand("SELECT count(*) FROM information_schema.tables WHERE table_name = 'journal'", pg);
-            if ((long)exists.ExecuteScalar()! == 0)
+            var cs = new SqliteConnectionStringBuilder(ConnectionString) { Mode = SqliteOpenMode.ReadOnly };
+            if (Kind == CheckpointDbKind.Sqlite && !File.Exists(cs.DataSource))
             {
                 return 0;
             }
 
-            using var count = new NpgsqlCommand(Query, pg);
-            count.Parameters.AddWithValue("p", journalId);
-            return (long)count.ExecuteScalar()!;
+            using DbConnection connection = Kind == CheckpointDbKind.Sqlite ? new SqliteConnection(cs.ToString()) : new NpgsqlConnection(ConnectionString);
+            connection.Open();
+            if (CountTables(connection, "journal") == 0)
+            {
+                return 0;
+            }
+
+            using var count = connection.CreateCommand();
+            count.CommandText = "SELECT count(*) FROM journal WHERE persistence_id = @p AND manifest LIKE 'checkpoint-completed.%'";
+            var p = count.CreateParameter();
+            p.ParameterName = "p";
+            p.Value = RunJournal.JournalId(runId);
+            count.Parameters.Add(p);
+            return Convert.ToInt64(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
         }
         catch (Exception ex) when (ex is SqliteException or NpgsqlException or InvalidOperationException or IOException or TimeoutException)
         {

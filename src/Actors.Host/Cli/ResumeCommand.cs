@@ -106,7 +106,7 @@ internal static class ResumeCommand
         {
             store.Verify(mustHoldRuns: true, db is null ? folder.DefaultDb : "--db");
         }
-        catch (BadInputException) when (db is null && record.Status is RunStatus.Running or RunStatus.Stopped && store.IsEmptySqlite())
+        catch (BadInputException) when (db is null && record.Resumable && store.IsEmptySqlite())
         {
             throw NothingToResume(folder, record);
         }
@@ -134,7 +134,7 @@ internal static class ResumeCommand
         await using (var reader = RunSession.Open(readSettings, Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = WARNING"), storeDb, createTables: false, record.RunId))
         {
             var journal = await reader.Store!.ReadJournalAsync().ConfigureAwait(false);
-            manifest = journal.Manifest ?? throw (RunFolder.NeverCheckpointed(record, storeDb) ? NothingToResume(folder, record) : new BadInputException(storeDb.Display, $"holds no run {record.RunId}"));
+            manifest = journal.Manifest ?? throw (record.Resumable ? NothingToResume(folder, record) : new BadInputException(storeDb.Display, $"holds no run {record.RunId}"));
             if (manifest.ModelVersion != ModelVersion.Model || manifest.SchemaVersion != ModelVersion.Schema)
             {
                 throw new BadInputException(
@@ -144,7 +144,7 @@ internal static class ResumeCommand
 
             if (journal.Completed.Count == 0)
             {
-                throw RunFolder.NeverCheckpointed(record, storeDb) ? NothingToResume(folder, record) : new BadInputException(dir, $"run {record.RunId} has no completed checkpoint to resume from");
+                throw record.Resumable ? NothingToResume(folder, record) : new BadInputException(dir, $"run {record.RunId} has no completed checkpoint to resume from");
             }
 
             epoch = epochNumber is { } k

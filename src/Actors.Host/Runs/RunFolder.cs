@@ -56,7 +56,7 @@ internal sealed class RunFolder
     public void EnsureNoResumableRun(CheckpointDb? newStore, TextWriter notes)
     {
         ArgumentNullException.ThrowIfNull(notes);
-        if (Read() is not { Status: RunStatus.Running or RunStatus.Stopped } existing)
+        if (Read() is not { Resumable: true } existing)
         {
             return;
         }
@@ -77,14 +77,6 @@ internal sealed class RunFolder
         notes.WriteLine($"disco: run {existing.RunId} in {Path} was stopped before its first checkpoint completed: starting it again");
     }
 
-    /// <summary>True when the folder's run could be resumed but never completed a checkpoint (it was stopped before).</summary>
-    public static bool NeverCheckpointed(RunRecord record, CheckpointDb store)
-    {
-        ArgumentNullException.ThrowIfNull(record);
-        ArgumentNullException.ThrowIfNull(store);
-        return record.Status is RunStatus.Running or RunStatus.Stopped && store.CompletedEpochs(record.RunId) == 0;
-    }
-
     /// <summary>Where a recorded run keeps its checkpoints, if this process can tell (a PostgreSQL run needs its --db).</summary>
     private CheckpointDb? StoreOf(RunRecord record, CheckpointDb? given) =>
         record.Store == nameof(CheckpointDbKind.Sqlite) ? CheckpointDb.Sqlite(DefaultDb)
@@ -101,4 +93,9 @@ internal enum RunStatus
     Failed,
 }
 
-internal sealed record RunRecord(string RunId, RunStatus Status, string Store, string Scenario, long CreatedUnixMs);
+internal sealed record RunRecord(string RunId, RunStatus Status, string Store, string Scenario, long CreatedUnixMs)
+{
+    /// <summary>Running (its process died) or stopped: a run that may still be resumed, if it completed a checkpoint.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool Resumable => Status is RunStatus.Running or RunStatus.Stopped;
+}

@@ -16,9 +16,10 @@ public sealed class SoftwareTlb : IStateful
     /// <summary>Returned by <see cref="Translate"/>: a store to a read-only page (TLB modified trap).</summary>
     public const long ReadOnly = -2;
 
-    // An entry is tagged by its virtual page pair and ASID; -1 as the pair marks it empty.
-    private readonly long[] _pairs;
-    private readonly int[] _asids;
+    // An entry's tag: its virtual page pair and ASID in one number, as MIPS's EntryHi holds them (see Tag), so the
+    // lookup every load, store and fetch makes compares one array, not two; -1 marks an empty entry. The typed
+    // (pair, ASID) is what goes in and comes out (TlbEntry); the number never leaves this class.
+    private readonly long[] _tags;
     private readonly long[] _even;
     private readonly long[] _odd;
     private readonly int[] _writable;  // bit 0: even half, bit 1: odd half
@@ -31,17 +32,16 @@ public sealed class SoftwareTlb : IStateful
     public SoftwareTlb(int entries)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(entries, 1);
-        _pairs = new long[entries];
-        _asids = new int[entries];
+        _tags = new long[entries];
         _even = new long[entries];
         _odd = new long[entries];
         _writable = new int[entries];
-        Array.Fill(_pairs, -1L);
+        Array.Fill(_tags, -1L);
     }
 
-    public int Entries => _pairs.Length;
+    public int Entries => _tags.Length;
 
-    public int ValidEntries => _pairs.Count(k => k >= 0);
+    public int ValidEntries => _tags.Count(k => k >= 0);
 
     /// <summary>
     /// The machine address of <paramref name="virtualAddress"/> in address space <paramref name="asid"/>, or
@@ -50,11 +50,11 @@ public sealed class SoftwareTlb : IStateful
     /// </summary>
     public long Translate(long virtualAddress, int asid, bool store, ref int hint)
     {
-        long pair = TlbEntry.PairOf(virtualAddress);
+        long tag = Tag(TlbEntry.PairOf(virtualAddress), asid);
         int i = hint;
-        if (_pairs[i] != pair || _asids[i] != asid)
+        if (_tags[i] != tag)
         {
-            i = IndexOf(pair, asid);
+            i = IndexOf(tag);
             if (i < 0)
             {
                 return Miss;
@@ -89,14 +89,14 @@ public sealed class SoftwareTlb : IStateful
             throw new ArgumentOutOfRangeException(nameof(entry), entry.Asid, "ASID must be in [0, 255]");
         }
 
-        int i = IndexOf(entry.VirtualPair, entry.Asid);
+        long tag = Tag(entry.VirtualPair, entry.Asid);
+        int i = IndexOf(tag);
         if (i < 0)
         {
-            i = (int)((ulong)randomTick % (ulong)_pairs.Length);
+            i = (int)((ulong)randomTick % (ulong)_tags.Length);
         }
 
-        _pairs[i] = entry.VirtualPair;
-        _asids[i] = entry.Asid;
+        _tags[i] = tag;
         _even[i] = entry.EvenPage;
         _odd[i] = entry.OddPage;
         _writable[i] = (entry.EvenWritable ? 1 : 0) | (entry.OddWritable ? 2 : 0);
@@ -106,36 +106,36 @@ public sealed class SoftwareTlb : IStateful
     /// <summary>Drops the entry of one virtual pair in one address space (a shootdown). True if there was one.</summary>
     public bool Invalidate(long virtualPair, int asid)
     {
-        int i = IndexOf(virtualPair, asid);
+        int i = IndexOf(Tag(virtualPair, asid));
         if (i >= 0)
         {
-            _pairs[i] = -1;
+            _tags[i] = -1;
         }
 
         return i >= 0;
     }
 
-    public void FlushAll() => Array.Fill(_pairs, -1L);
+    public void FlushAll() => Array.Fill(_tags, -1L);
 
     /// <summary>The valid entries, in index order (for invariant checks, not for the hot path).</summary>
     public IEnumerable<TlbEntry> Contents()
     {
-        for (int i = 0; i < _pairs.Length; i++)
+        for (int i = 0; i < _tags.Length; i++)
         {
-            if (_pairs[i] >= 0)
+            if (_tags[i] >= 0)
             {
-                yield return new TlbEntry(_pairs[i], _asids[i], _even[i], (_writable[i] & 1) != 0, _odd[i], (_writable[i] & 2) != 0);
+                yield return new TlbEntry(PairOf(_tags[i]), AsidOf(_tags[i]), _even[i], (_writable[i] & 1) != 0, _odd[i], (_writable[i] & 2) != 0);
             }
         }
     }
 
     public void FlushAsid(int asid)
     {
-        for (int i = 0; i < _pairs.Length; i++)
+        for (int i = 0; i < _tags.Length; i++)
         {
-            if (_pairs[i] >= 0 && _asids[i] == asid)
+            if (_tags[i] >= 0 && AsidOf(_tags[i]) == asid)
             {
-                _pairs[i] = -1;
+                _tags[i] = -1;
             }
         }
     }
@@ -143,27 +143,31 @@ public sealed class SoftwareTlb : IStateful
     /// <summary>Every entry, empty ones too (the "random" replacement index depends on where each sits).</summary>
     public void DeclareState(ref StateIo io)
     {
-        io.Longs("tlb virtual pairs", _pairs, -1);
-        io.Ints("tlb asids", _asids, 0, TlbEntry.MaxAsid);
+        io.Longs("tlb tags", _tags, -1);
         io.Longs("tlb even pages", _even, -1);
         io.Longs("tlb odd pages", _odd, -1);
         io.Ints("tlb writable", _writable, 0, 3);
     }
 
-    private int IndexOf(long pair, int asid)
+    private static long Tag(long pair, int asid) => (pair << 8) | (uint)asid;
+
+    private static long PairOf(long tag) => tag >> 8;
+
+    private static int AsidOf(long tag) => (int)(tag & TlbEntry.MaxAsid);
+
+    private int IndexOf(long tag)
     {
-        var pairs = _pairs;
-        var asids = _asids;
-        int h = (int)((ulong)(((pair << 8) | (uint)asid) * unchecked((long)0x9E3779B97F4A7C15UL)) >> 56);
+        var tags = _tags;
+        int h = (int)((ulong)(tag * unchecked((long)0x9E3779B97F4A7C15UL)) >> 56);
         int guess = _lastIndex[h];
-        if (pairs[guess] == pair && asids[guess] == asid)
+        if (tags[guess] == tag)
         {
             return guess;
         }
 
-        for (int i = 0; i < pairs.Length; i++)
+        for (int i = 0; i < tags.Length; i++)
         {
-            if (pairs[i] == pair && asids[i] == asid)
+            if (tags[i] == tag)
             {
                 _lastIndex[h] = i;
                 return i;

@@ -334,7 +334,7 @@ internal sealed class Conductor : UntypedActor
         }
 
         _sample.Sort((a, b) => a.Id.CompareTo(b.Id));
-        _metrics!.Sample(_nextSamplePs, _sample);
+        _metrics!.Sample(_nextSamplePs, ComponentReport.Settle(_sample));
         _sample = null;
         _nextSamplePs = _metrics.NextPs(_nextSamplePs);
         OpenNextWindow();

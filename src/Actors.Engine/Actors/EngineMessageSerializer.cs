@@ -35,7 +35,7 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
         TakeCheckpoint => "take-checkpoint.1",
         PartitionImage => "image.1",
         CollectResults => "collect.1",
-        PartitionResults => "results.1",
+        PartitionResults => "results.2",
         PartitionsHosted => "hosted.1",
         PartitionFailed => "failed.1",
         _ => throw new ArgumentException($"{o?.GetType().Name} does not travel between processes"),
@@ -104,11 +104,12 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
                     w.Write(c.PlacementKey);
                     w.Write(c.Digest);
                     w.Write(c.Handled);
-                    w.WriteCount(c.Counters.Count);
-                    foreach (var (name, value) in c.Counters)
+                    WriteCounters(ref w, c.Counters);
+                    w.WriteCount(c.Lent.Count);
+                    foreach (var (owner, counters) in c.Lent)
                     {
-                        w.Write(name);
-                        w.Write(value);
+                        w.Write(owner);
+                        WriteCounters(ref w, counters);
                     }
                 }
 
@@ -145,7 +146,7 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
             "take-checkpoint.1" => new TakeCheckpoint(r.ReadLong("epoch"), r.ReadLong("before window"), r.ReadLong("expected batches")),
             "image.1" => new PartitionImage(r.ReadInt("partition"), r.ReadLong("epoch"), r.ReadBytes("image", int.MaxValue)),
             "collect.1" => new CollectResults(r.ReadLong("sample time")),
-            "results.1" => ReadResults(ref r),
+            "results.2" => ReadResults(ref r),
             "hosted.1" => new PartitionsHosted(r.ReadIntArray("partitions", MaxCount), ReadRefs(ref r)),
             "failed.1" => new PartitionFailed(r.ReadInt("partition"), r.ReadString("error") ?? "", r.ReadBool("bad input")),
             _ => throw new CorruptStateException($"unknown engine message '{manifest}' (a process of another disco version?)"),
@@ -180,17 +181,40 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
             int key = r.ReadInt("placement key");
             ulong digest = r.ReadULong("digest");
             long handled = r.ReadLong("handled");
-            int counters = r.ReadCount("counters", MaxCount);
-            var map = new SortedDictionary<string, long>(StringComparer.Ordinal);
-            for (int k = 0; k < counters; k++)
+            var map = ReadCounters(ref r);
+            int lentCount = r.ReadCount("lent counters", MaxCount);
+            var lent = new Dictionary<int, IReadOnlyDictionary<string, long>>(lentCount);
+            for (int k = 0; k < lentCount; k++)
             {
-                map[r.ReadString("counter") ?? ""] = r.ReadLong("value");
+                lent[r.ReadInt("owner")] = ReadCounters(ref r);
             }
 
-            reports[i] = new ComponentReport(id, kind, key, digest, handled, map);
+            reports[i] = new ComponentReport(id, kind, key, digest, handled, map) { Lent = lent };
         }
 
         return new PartitionResults(partition, sample, reports);
+    }
+
+    private static void WriteCounters(ref StateWriter w, IReadOnlyDictionary<string, long> counters)
+    {
+        w.WriteCount(counters.Count);
+        foreach (var (name, value) in counters)
+        {
+            w.Write(name);
+            w.Write(value);
+        }
+    }
+
+    private static SortedDictionary<string, long> ReadCounters(ref StateReader r)
+    {
+        int counters = r.ReadCount("counters", MaxCount);
+        var map = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        for (int k = 0; k < counters; k++)
+        {
+            map[r.ReadString("counter") ?? ""] = r.ReadLong("value");
+        }
+
+        return map;
     }
 
     private static void WriteRefs(ref StateWriter w, IActorRef[] refs)

@@ -17,7 +17,7 @@ public sealed record RunResult
         WallSeconds = wallSeconds;
         Partitions = partitions;
         Threads = threads;
-        Components = [.. components.OrderBy(c => c.Id)];
+        Components = [.. ComponentReport.Settle(components).OrderBy(c => c.Id)];
         Stopped = stopped;
         ulong digest = Determinism.Digest.Seed;
         long events = 0;

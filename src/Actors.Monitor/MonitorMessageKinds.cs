@@ -13,4 +13,13 @@ public static class MonitorMessageKinds
     public const int LockAcquire = 207;
     public const int LockGrant = 208;
     public const int LockRelease = 209;
+    public const int VcpuReady = 210;
+    public const int VcpuFetch = 211;
+    public const int VcpuDispatch = 212;
+    public const int VcpuPark = 213;
+    public const int VcpuRecall = 214;
+    public const int VcpuLeave = 215;
+    public const int VcpuMove = 216;
+    public const int VmVcpusQuery = 217;
+    public const int VmVcpusAnswer = 218;
 }

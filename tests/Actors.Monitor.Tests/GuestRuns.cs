@@ -47,12 +47,9 @@ internal static class GuestRuns
     }
 
     public static GuestKernel Kernel(SimulationModel model, int vm = 0) =>
-        GuestMachine.Supervisors(model).Select(s => s switch
-        {
-            NativeSupervisor n => n.Kernel,
-            MonitorSupervisor m => m.Vcpus.FirstOrDefault(v => v.Vm == vm)?.Kernel,
-            _ => null,
-        }).OfType<GuestKernel>().First();
+        GuestMachine.Supervisors(model).OfType<NativeSupervisor>().Select(n => n.Kernel)
+            .Concat(GuestMachine.Vcpus(model).Where(v => v.Vm == vm).Select(v => v.Kernel))
+            .First();
 
     public static long TimePs(RunResult r, ExecutionMode mode) => r.Counter("cpu_time_ps." + mode.ToString().ToLowerInvariant());
 }

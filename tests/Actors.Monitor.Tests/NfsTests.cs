@@ -29,7 +29,7 @@ public class NfsTests
 
         // Every data block a client cached is the very machine page the server holds it in.
         var pages = model.Components.OfType<PageManagerComponent>().Single().Pages;
-        var server = GuestMachine.Supervisors(model).OfType<MonitorSupervisor>().SelectMany(s => s.Vcpus).Single(v => v.Vm == 0);
+        var server = GuestMachine.Vcpus(model).Single(v => v.Vm == 0);
         int sharedWithServer = 0;
         foreach (int client in new[] { 1, 2 })
         {

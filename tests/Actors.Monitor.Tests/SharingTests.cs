@@ -51,7 +51,7 @@ public class SharingTests
         // Where the shared pages come from: every machine page mapped by several VMs is kernel text or a block of
         // the guests' buffer caches (the programs and headers on the shared root disk), read-only everywhere.
         var pages = model.Components.OfType<PageManagerComponent>().Single().Pages;
-        var kernels = GuestMachine.Supervisors(model).OfType<MonitorSupervisor>().SelectMany(s => s.Vcpus).ToDictionary(v => v.Vm, v => v.Kernel);
+        var kernels = GuestMachine.Vcpus(model).ToDictionary(v => v.Vm, v => v.Kernel);
         long kernelText = 0, bufferCache = 0, shared = 0;
         foreach (long page in pages.Vms.SelectMany(vm => pages.Pmap(vm).Values).Distinct())
         {

@@ -27,6 +27,7 @@ public sealed class PageManagerComponent : Component
     private readonly bool _checkInvariants;
     private readonly long _monitorPages;
     private readonly long _sectorsPerPage;
+    private readonly Vms.MonitorIds? _ids;
 
     // State (checkpointed, in this order, then the page manager's).
     private readonly SortedDictionary<long, (VirtualDiskIo Io, long[] Pages)> _pending = [];
@@ -40,7 +41,8 @@ public sealed class PageManagerComponent : Component
     /// <param name="toDiskPs">Latency of the links to the disks.</param>
     /// <param name="monitorPages">Machine pages of the monitor's own code and data (<see cref="Vcpus.MonitorParams.FootprintPages"/>).</param>
     /// <param name="sectorBytes">The disks' sector size (<see cref="DiskParams.SectorBytes"/>): a page is that many sectors apart from the next.</param>
-    public PageManagerComponent(ComponentId id, PageManager pages, MachineLayout layout, long replyLatencyPs, long pageCopyPs, long toDiskPs, bool checkInvariants, long monitorPages, int sectorBytes)
+    /// <param name="ids">Where the VM managers are: a transfer's completion goes to its VM's (null: to the processor that asked).</param>
+    public PageManagerComponent(ComponentId id, PageManager pages, MachineLayout layout, long replyLatencyPs, long pageCopyPs, long toDiskPs, bool checkInvariants, long monitorPages, int sectorBytes, Vms.MonitorIds? ids = null)
         : base(id)
     {
         ArgumentNullException.ThrowIfNull(pages);
@@ -54,6 +56,7 @@ public sealed class PageManagerComponent : Component
         _toDiskPs = toDiskPs;
         _checkInvariants = checkInvariants;
         _sectorsPerPage = MachineConstants.PageSizeBytes / sectorBytes;
+        _ids = ids;
     }
 
     public override string Kind => KindName;
@@ -92,7 +95,7 @@ public sealed class PageManagerComponent : Component
                     throw new InvalidOperationException($"{this}: completion of unknown disk request {d.RequestId}");
                 }
 
-                Reply(context, pending.Io.Node, new VirtualDiskDone(pending.Io.Vm, pending.Io.RequestId, pending.Io.GuestPages, pending.Pages), 0);
+                Complete(context, pending.Io.Node, new VirtualDiskDone(pending.Io.Vm, pending.Io.RequestId, pending.Io.GuestPages, pending.Pages));
                 break;
             }
 
@@ -103,7 +106,7 @@ public sealed class PageManagerComponent : Component
                     _pages.ShareInto(n.ClientVm, n.ClientPages[i], n.Pages[i]);
                 }
 
-                Reply(context, n.ClientNode, new VirtualDiskDone(n.ClientVm, n.RequestId, n.ClientPages, n.Pages), 0);
+                Complete(context, n.ClientNode, new VirtualDiskDone(n.ClientVm, n.RequestId, n.ClientPages, n.Pages));
                 break;
             }
 
@@ -176,6 +179,18 @@ public sealed class PageManagerComponent : Component
         _diskWrites++;
         _pending[id] = (w, pages);
         context.Send(_layout.Disk(w.Disk), new SimTime(_toDiskPs), new DiskRequest(id, Write: true, w.Sector, pages, Id));
+    }
+
+    /// <summary>A virtual interrupt: to the VM's manager, which posts it to the VCPU that asked, wherever it is.</summary>
+    private void Complete(IContext context, NodeId node, VirtualDiskDone done)
+    {
+        if (_ids is null)
+        {
+            Reply(context, node, done, 0);
+            return;
+        }
+
+        context.Send(_ids.VmManager(done.Vm), new SimTime(_replyLatencyPs), done);
     }
 
     private void Reply(IContext context, NodeId node, ISimMessage message, long extraPs) =>

@@ -79,6 +79,7 @@ public static class GuestConfig
             VcpuSwitchPs = config.GetSimTime(m + "vcpu-switch").Ps,
             InterruptPs = config.GetSimTime(m + "interrupt").Ps,
             VcpuTimeSlicePs = config.GetSimTime(m + "vcpu-time-slice").Ps,
+            IpiLatencyPs = config.GetSimTime(m + "ipi-latency").Ps,
             CheckInvariants = config.GetBool(m + "check-invariants"),
             PersistentRootDisk = config.GetBool(m + "persistent-root-disk"),
             CodeBytes = config.GetLong(m + "memory.code-kb", 0, 1L << 20) << 10,

@@ -22,7 +22,8 @@ public static class GuestMachine
 {
     public const string ModelName = "guest";
 
-    public static SimulationModel Build(MachineParams machine, GuestParams guest, GuestWorkload workload, MonitorParams monitor, bool underMonitor, SimTime end, long seed)
+    /// <param name="moves">Under the monitor: planned VCPU moves (tests and studies of migration); none by default.</param>
+    public static SimulationModel Build(MachineParams machine, GuestParams guest, GuestWorkload workload, MonitorParams monitor, bool underMonitor, SimTime end, long seed, IReadOnlyList<VcpuMovePlan>? moves = null)
     {
         ArgumentNullException.ThrowIfNull(machine);
         ArgumentNullException.ThrowIfNull(guest);
@@ -69,9 +70,6 @@ public static class GuestMachine
         }
 
         var machineLayout = new MachineLayout(machine.Nodes, machine.Disks);
-        var pageManager = new ComponentId(machineLayout.HardwareComponents);
-        var supervisors = new MonitorSupervisor[machine.Nodes];
-        var monitorBuilder = new MachineBuilder(machine, n => supervisors[n] = new MonitorSupervisor(monitor, machineLayout, pageManager, machine.L2.LineBytes));
         if (monitor.Nfs && machine.Disks < 2)
         {
             throw new Engine.Configuration.BadInputException("disco.machine.disk.count", "the NFS configuration needs at least 2 disks (the shared root disk and the server's data disk)");
@@ -93,78 +91,140 @@ public static class GuestMachine
             throw new Engine.Configuration.BadInputException("disco.monitor.vcpus-per-vm", $"is {perVm}, the machine has {machine.Nodes} processors (a VM's VCPUs run on distinct processors)");
         }
 
-        var vmGuestPages = new List<long>();
-        int vcpus = 0;
+        var ids = MonitorIds.After(machineLayout.HardwareComponents, monitor.Vms, perVm);
+        var specs = VcpuSpecs(machine, guest, workload, monitor, seed);
+        var plans = moves ?? [];
+        foreach (var plan in plans)
+        {
+            if (plan.Vcpu < 0 || plan.Vcpu >= specs.Count || plan.Processor < 0 || plan.Processor >= machine.Nodes || plan.AtPs < 0)
+            {
+                throw new ArgumentException($"a planned move of VCPU {plan.Vcpu} to processor {plan.Processor} at {plan.AtPs} ps: no such VCPU or processor", nameof(moves));
+            }
+        }
+
+        Vcpu Shell(int i) => new(specs[i].Vm, specs[i].Kernel(), monitor.L2TlbEntries, i);
+        catalog
+            .Register<VcpuDispatch>(MonitorMessageKinds.VcpuDispatch, VcpuTransfer.Reader(Shell, specs.Count, static v => new VcpuDispatch(v)))
+            .Register<VcpuPark>(MonitorMessageKinds.VcpuPark, VcpuTransfer.Reader(Shell, specs.Count, static v => new VcpuPark(v)));
+        var supervisors = new MonitorSupervisor[machine.Nodes];
+        var monitorBuilder = new MachineBuilder(machine, n => supervisors[n] = new MonitorSupervisor(monitor, machineLayout, ids, machine.L2.LineBytes, Shell));
+
+        // Each processor starts with its first VCPU loaded (a processor with one VCPU never hands it back); the
+        // others start parked in their components.
+        var parked = new Vcpu?[specs.Count];
+        for (int i = 0; i < specs.Count; i++)
+        {
+            var v = Shell(i);
+            bool loaded = specs.FindIndex(x => x.Processor == specs[i].Processor) == i;
+            supervisors[specs[i].Processor].Place(v, loaded);
+            parked[i] = loaded ? null : v;
+        }
+
+        long toManager = monitor.PageFillPs / 2;
+        long back = monitor.PageFillPs - toManager;
+        long ipi = monitor.IpiLatencyPs;
+        // The page manager runs on node 0: its disk requests cross from there like a processor's.
+        long toDisk = Enumerable.Range(0, machine.Disks).Select(k => monitorBuilder.ProcessorToDiskPs(0, k)).DefaultIfEmpty(1).Min();
+        var pages = new PageManager(machine.Nodes, machine.PagesPerNode, machine.L2.SizeBytes / machine.L2.Associativity / MachineConstants.PageSizeBytes);
+        var vmGuestPages = specs.GroupBy(x => x.Vm).OrderBy(g => g.Key).Select(g => g.First().GuestPages).ToList();
+        monitorBuilder.Add(new PageManagerComponent(ids.PageManager, pages, machineLayout, back, monitor.PageCopyPs, toDisk, monitor.CheckInvariants, monitor.FootprintPages(machine.Nodes, machine.Nodes * machine.PagesPerNode, vmGuestPages, specs.Count), machine.Disk.SectorBytes, ids));
+        for (int n = 0; n < machine.Nodes; n++)
+        {
+            monitorBuilder.Connect(machineLayout.Processor(n), ids.PageManager, toManager);
+            monitorBuilder.Connect(ids.PageManager, machineLayout.Processor(n), back);
+        }
+
+        for (int v = 0; perVm > 1 && v < monitor.Vms; v++)
+        {
+            // Linked to every processor: a VCPU that moves keeps its VM's lock.
+            AddLocks(monitorBuilder, ids.Memlock(v), machineLayout, guest.MemlockLatencyPs, v, Enumerable.Range(0, machine.Nodes));
+            foreach (var s in supervisors)
+            {
+                s.AddMemlock(v, ids.Memlock(v));
+            }
+        }
+
+        // A VCPU may run on any processor: its component is linked both ways to each (an inter-processor interrupt).
+        for (int i = 0; i < specs.Count; i++)
+        {
+            int index = i;
+            monitorBuilder.Add(new VcpuComponent(ids.Vcpu(i), i, specs[i].Processor, machineLayout, parked[i], () => Shell(index), ipi));
+            for (int n = 0; n < machine.Nodes; n++)
+            {
+                monitorBuilder.Connect(ids.Vcpu(i), machineLayout.Processor(n), ipi);
+                monitorBuilder.Connect(machineLayout.Processor(n), ids.Vcpu(i), ipi);
+            }
+        }
+
+        var vms = VirtualMachine.Place(monitor.Vms, machine.Nodes, guest, workload, seed);
+        for (int v = 0; v < monitor.Vms; v++)
+        {
+            int[] vcpus = [.. Enumerable.Range(0, specs.Count).Where(i => specs[i].Vm == v)];
+            monitorBuilder.Add(new VmManagerComponent(ids.VmManager(v), vms[v], ids, vcpus, [.. vcpus.Select(i => specs[i].Processor)], machine.Nodes, vmGuestPages[v], plans, ipi));
+            monitorBuilder.Connect(ids.PageManager, ids.VmManager(v), back);
+            monitorBuilder.Connect(ids.VmManager(v), ids.PageManager, ipi);
+            foreach (int i in vcpus)
+            {
+                monitorBuilder.Connect(ids.VmManager(v), ids.Vcpu(i), ipi);
+            }
+        }
+
+        if (monitor.Nfs)
+        {
+            // The virtual network: a client's request crosses from its processor's monitor to the server VM's manager.
+            for (int n = 0; n < machine.Nodes; n++)
+            {
+                monitorBuilder.Connect(machineLayout.Processor(n), ids.VmManager(MonitorSupervisor.NfsServerVm), monitor.NetworkLatencyPs);
+            }
+        }
+
+        for (int k = 0; k < machine.Disks; k++)
+        {
+            monitorBuilder.Connect(ids.PageManager, machineLayout.Disk(k), toDisk);
+            monitorBuilder.Connect(machineLayout.Disk(k), ids.PageManager, toDisk);
+        }
+
+        return monitorBuilder.Build(ModelName, end, seed, catalog);
+    }
+
+    /// <summary>What each VCPU of a run under the monitor is, by number: its VM, its first processor, how to build its guest kernel, its VM's memory.</summary>
+    private sealed record VcpuSpec(int Vm, int Processor, Func<GuestKernel> Kernel, long GuestPages);
+
+    private static List<VcpuSpec> VcpuSpecs(MachineParams machine, GuestParams guest, GuestWorkload workload, MonitorParams monitor, long seed)
+    {
+        var specs = new List<VcpuSpec>();
+        int perVm = monitor.VcpusPerVm;
         if (perVm > 1)
         {
-            // SMP VMs: part k of VM v does the work of uniprocessor VM v × perVm + k (its seed), on its own processor;
-            // each VM has its memlock after the page manager.
+            // SMP VMs: part k of VM v does the work of uniprocessor VM v × perVm + k (its seed), on its own processor.
             var parts = VirtualMachine.Place(monitor.Vms * perVm, machine.Nodes, guest, workload, seed);
             for (int v = 0; v < monitor.Vms; v++)
             {
                 for (int k = 0; k < perVm; k++)
                 {
                     var part = parts[(v * perVm) + k];
-                    var kernel = new GuestKernel(guest, workload, part.Seed, machine.Disks, machine.Disk.Sectors, machine.Disk.SectorBytes, machine.L2.LineBytes, relocated: true, monitorZeroes: true, instance: k, instances: perVm);
-                    supervisors[part.Processor].Add(new Vcpu(v, kernel, monitor.L2TlbEntries), VmLocks(pageManager, v));
-                    vcpus++;
+                    int instance = k;
+                    specs.Add(new VcpuSpec(v, part.Processor, () => new GuestKernel(guest, workload, part.Seed, machine.Disks, machine.Disk.Sectors, machine.Disk.SectorBytes, machine.L2.LineBytes, relocated: true, monitorZeroes: true, instance: instance, instances: perVm), guest.MemoryPages));
                 }
-
-                vmGuestPages.Add(guest.MemoryPages);
             }
+
+            return specs;
         }
 
-        foreach (var vm in perVm > 1 ? [] : VirtualMachine.Place(monitor.Vms, machine.Nodes, guest, workload, seed))
+        foreach (var vm in VirtualMachine.Place(monitor.Vms, machine.Nodes, guest, workload, seed))
         {
-            bool server = monitor.Nfs && vm.Id == MonitorSupervisor.NfsServerVm;
-            var kernel = server
-                ? new GuestKernel(guest with { MemoryBytes = monitor.NfsServerMemoryBytes }, workload with { Jobs = 0, Parallelism = 0 }, vm.Seed, machine.Disks, machine.Disk.Sectors, machine.Disk.SectorBytes, machine.L2.LineBytes, relocated: true, monitorZeroes: true)
-                : new GuestKernel(vm.Guest, vm.Workload, vm.Seed, machine.Disks, machine.Disk.Sectors, machine.Disk.SectorBytes, machine.L2.LineBytes, relocated: true, monitorZeroes: true, remoteData: monitor.Nfs);
-            supervisors[vm.Processor].Add(new Vcpu(vm.Id, kernel, monitor.L2TlbEntries));
-            vmGuestPages.Add(kernel.Parameters.MemoryPages);
-            vcpus++;
-        }
-
-        long toManager = monitor.PageFillPs / 2;
-        long back = monitor.PageFillPs - toManager;
-        // The page manager runs on node 0: its disk requests cross from there like a processor's.
-        long toDisk = Enumerable.Range(0, machine.Disks).Select(k => monitorBuilder.ProcessorToDiskPs(0, k)).DefaultIfEmpty(1).Min();
-        var pages = new PageManager(machine.Nodes, machine.PagesPerNode, machine.L2.SizeBytes / machine.L2.Associativity / MachineConstants.PageSizeBytes);
-        monitorBuilder.Add(new PageManagerComponent(pageManager, pages, machineLayout, back, monitor.PageCopyPs, toDisk, monitor.CheckInvariants, monitor.FootprintPages(machine.Nodes, machine.Nodes * machine.PagesPerNode, vmGuestPages, vcpus), machine.Disk.SectorBytes));
-        for (int n = 0; n < machine.Nodes; n++)
-        {
-            monitorBuilder.Connect(machineLayout.Processor(n), pageManager, toManager);
-            monitorBuilder.Connect(pageManager, machineLayout.Processor(n), back);
-        }
-
-        for (int v = 0; perVm > 1 && v < monitor.Vms; v++)
-        {
-            int first = v * perVm;
-            AddLocks(monitorBuilder, VmLocks(pageManager, v), machineLayout, guest.MemlockLatencyPs, v, Enumerable.Range(first, perVm).Select(k => k % machine.Nodes));
-        }
-
-        if (monitor.Nfs)
-        {
-            // The virtual network: a message between VMs crosses from one processor's monitor to another's.
-            for (int a = 0; a < machine.Nodes; a++)
+            if (monitor.Nfs && vm.Id == MonitorSupervisor.NfsServerVm)
             {
-                for (int b = 0; b < machine.Nodes; b++)
-                {
-                    if (a != b)
-                    {
-                        monitorBuilder.Connect(machineLayout.Processor(a), machineLayout.Processor(b), monitor.NetworkLatencyPs);
-                    }
-                }
+                var serverGuest = guest with { MemoryBytes = monitor.NfsServerMemoryBytes };
+                specs.Add(new VcpuSpec(vm.Id, vm.Processor, () => new GuestKernel(serverGuest, workload with { Jobs = 0, Parallelism = 0 }, vm.Seed, machine.Disks, machine.Disk.Sectors, machine.Disk.SectorBytes, machine.L2.LineBytes, relocated: true, monitorZeroes: true), serverGuest.MemoryPages));
+            }
+            else
+            {
+                specs.Add(new VcpuSpec(vm.Id, vm.Processor, () => new GuestKernel(vm.Guest, vm.Workload, vm.Seed, machine.Disks, machine.Disk.Sectors, machine.Disk.SectorBytes, machine.L2.LineBytes, relocated: true, monitorZeroes: true, remoteData: monitor.Nfs), vm.Guest.MemoryPages));
             }
         }
 
-        for (int k = 0; k < machine.Disks; k++)
-        {
-            monitorBuilder.Connect(pageManager, machineLayout.Disk(k), toDisk);
-            monitorBuilder.Connect(machineLayout.Disk(k), pageManager, toDisk);
-        }
-
-        return monitorBuilder.Build(ModelName, end, seed, catalog);
+        return specs;
     }
 
     private static GuestKernel NewKernel(GuestParams guest, GuestWorkload workload, MachineParams machine, long seed, bool relocated) =>
@@ -183,11 +243,15 @@ public static class GuestMachine
             .Register<Network.NfsReply>(MonitorMessageKinds.NfsReply)
             .Register<LockAcquire>(MonitorMessageKinds.LockAcquire)
             .Register<LockGrant>(MonitorMessageKinds.LockGrant)
-            .Register<LockRelease>(MonitorMessageKinds.LockRelease);
+            .Register<LockRelease>(MonitorMessageKinds.LockRelease)
+            .Register<VcpuReady>(MonitorMessageKinds.VcpuReady)
+            .Register<VcpuFetch>(MonitorMessageKinds.VcpuFetch)
+            .Register<VcpuRecall>(MonitorMessageKinds.VcpuRecall)
+            .Register<VcpuLeave>(MonitorMessageKinds.VcpuLeave)
+            .Register<VcpuMove>(MonitorMessageKinds.VcpuMove)
+            .Register<VmVcpusQuery>(MonitorMessageKinds.VmVcpusQuery)
+            .Register<VmVcpusAnswer>(MonitorMessageKinds.VmVcpusAnswer);
     }
-
-    /// <summary>SMP VMs: VM <paramref name="vm"/>'s lock component, after the page manager.</summary>
-    private static ComponentId VmLocks(ComponentId pageManager, int vm) => new(pageManager.Value + 1 + vm);
 
     /// <summary>An SMP guest's lock component (memlock and region semaphore), linked both ways to each of its processors.</summary>
     private static void AddLocks(MachineBuilder builder, ComponentId id, MachineLayout layout, long latencyPs, int vm, IEnumerable<int> processors)
@@ -198,6 +262,19 @@ public static class GuestMachine
             builder.Connect(layout.Processor(n), id, latencyPs);
             builder.Connect(id, layout.Processor(n), latencyPs);
         }
+    }
+
+    /// <summary>
+    /// Every VCPU of a built model wherever its state is (parked in its component or loaded on a processor), by
+    /// number; a VCPU in flight between the two is not listed (for tests and invariant checks).
+    /// </summary>
+    public static IEnumerable<Vcpu> Vcpus(SimulationModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return model.Components.OfType<VcpuComponent>().Select(c => c.Parked)
+            .Concat(Supervisors(model).OfType<MonitorSupervisor>().Select(s => s.Loaded))
+            .OfType<Vcpu>()
+            .OrderBy(v => v.Index);
     }
 
     /// <summary>The supervisors of a built model's processors (for tests and invariant checks).</summary>

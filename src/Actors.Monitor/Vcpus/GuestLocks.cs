@@ -20,9 +20,8 @@ public sealed class GuestLocks
     /// own code); while any VCPU here spins, the processor waits, charged to the guest's kernel (or idle, when the
     /// guest sleeps on a semaphore).
     /// </summary>
-    public TrapOutcome Hold(TrapOutcome outcome, Vcpu? running, bool monitorCodeRuns, IReadOnlyList<Vcpu> vcpus, ISupervisorContext context)
+    public TrapOutcome Hold(TrapOutcome outcome, Vcpu? running, bool monitorCodeRuns, Vcpu? loaded, ISupervisorContext context)
     {
-        ArgumentNullException.ThrowIfNull(vcpus);
         ArgumentNullException.ThrowIfNull(context);
         if (!monitorCodeRuns && running is { LockPending: false } && running.Kernel.RequestLock() is { } path)
         {
@@ -31,8 +30,7 @@ public sealed class GuestLocks
             context.Send(_memlocks[running.Vm], new LockAcquire(context.Node, running.Vm, path.LockId), outcome.CostPs);
         }
 
-        var waiting = vcpus.FirstOrDefault(x => x.LockPending);
-        return waiting is not null
+        return loaded is { LockPending: true } waiting
             ? outcome with { Action = TrapAction.Wait, WaitMode = ExecutionMode.Kernel, WaitIdle = waiting.Kernel.WaitsOnSemaphore }
             : outcome;
     }
@@ -67,12 +65,11 @@ public sealed class GuestLocks
     }
 
     /// <summary>The lock is granted: the VCPU that spun for it stops spinning and its path runs.</summary>
-    public static void OnGrant(LockGrant grant, IReadOnlyList<Vcpu> vcpus, ISupervisorContext context)
+    public static void OnGrant(LockGrant grant, Vcpu? loaded, ISupervisorContext context)
     {
         ArgumentNullException.ThrowIfNull(grant);
-        ArgumentNullException.ThrowIfNull(vcpus);
         ArgumentNullException.ThrowIfNull(context);
-        var v = vcpus.FirstOrDefault(x => x.Vm == grant.Vm && x.LockPending) ?? throw new InvalidOperationException($"monitor: a memlock grant for VM {grant.Vm}, whose VCPU here does not wait");
+        var v = loaded is { LockPending: true } l && l.Vm == grant.Vm ? l : throw new InvalidOperationException($"monitor: a memlock grant for VM {grant.Vm}, whose VCPU here does not wait (a VCPU that spins keeps its processor)");
         v.LockPending = false;
         var path = v.Kernel.GrantLock();
         bool memlock = path.LockId == KernelLocks.Memlock;

@@ -46,6 +46,12 @@ public sealed record MonitorParams
 
     public long VcpuTimeSlicePs { get; init; } = 10_000_000_000;
 
+    /// <summary>
+    /// One message between the monitor's parts on different processors (an inter-processor interrupt): a VCPU's state
+    /// handed to or back from a processor, a virtual interrupt posted to a VCPU, the VM manager's orders.
+    /// </summary>
+    public long IpiLatencyPs { get; init; } = 1_000_000;
+
     /// <summary>VCPUs of each VM (an SMP guest when more than 1): VM v's VCPU k runs on processor (v × this + k) mod nodes.</summary>
     public int VcpusPerVm { get; init; } = 1;
 
@@ -132,6 +138,11 @@ public sealed record MonitorParams
         if (Nfs && Vms < 2)
         {
             yield return ("nfs.enabled", $"needs a server and at least one client: monitor.vms >= 2 (got {Vms})");
+        }
+
+        if (IpiLatencyPs < 1)
+        {
+            yield return ("ipi-latency", $"must be positive: it is the latency of links between components (got {IpiLatencyPs} ps)");
         }
 
         if (NetworkLatencyPs < 1)

@@ -6,6 +6,7 @@ using Disco.Actors.Hardware.Processor;
 using Disco.Actors.Monitor.Guest;
 using Disco.Actors.Monitor.Memory;
 using Disco.Actors.Monitor.Network;
+using Disco.Actors.Monitor.Vms;
 
 namespace Disco.Actors.Monitor.Vcpus;
 
@@ -14,9 +15,9 @@ namespace Disco.Actors.Monitor.Vcpus;
 /// to its part: a TLB miss to the <see cref="TlbMissHandler"/>, a privileged instruction of the guest kernel
 /// (supervisor mode) to the <see cref="PrivilegedEmulator"/>, disk and network completions to <see cref="VirtualIo"/>,
 /// SMP VMs' lock traffic to <see cref="GuestLocks"/>; a system call is reflected to the guest. What stays here: the
-/// VCPU scheduler for the VCPUs with affinity to this processor (a switch flushes the TLB), pmap grants, the
-/// monitor's own code paths (page zeroing), and charging processor time to the VCPU that ran. Time spent here is
-/// monitor time.
+/// VCPU scheduler (it holds at most one VCPU, the loaded one, whose state came by <see cref="VcpuDispatch"/>; the
+/// others are parked in their components), pmap grants, the monitor's own code paths (page zeroing), and charging
+/// processor time to the VCPU that ran. Time spent here is monitor time.
 /// </summary>
 public sealed class MonitorSupervisor : ISupervisor
 {
@@ -25,49 +26,61 @@ public sealed class MonitorSupervisor : ISupervisor
 
     private readonly MonitorParams _m;
     private readonly int _lineBytes;
-    private readonly List<Vcpu> _vcpus = [];
+    private readonly MonitorIds _ids;
     private readonly GuestLocks _locks = new();
     private readonly VirtualIo _io;
     private readonly TlbMissHandler _tlbMisses;
     private readonly PrivilegedEmulator _emulator;
+    private readonly Func<int, Vcpu> _shell;
 
-    // State (checkpointed, in this order, then the parts' and the VCPUs').
-    private bool _booted;
-    private VcpuScheduler _scheduler;
+    // State (checkpointed, in this order, then the parts' and the loaded VCPU's).
+    private readonly VcpuScheduler _scheduler;
+    private Vcpu? _loaded;
+    private bool _recall;
     private readonly long[] _seenPs = new long[CpuTimeBuckets.Count];
     private bool _awaiting;
     private long _hotPages;
+    private long _bounced;
     private readonly List<ExecutionStream> _monitorPaths = [];
 
     /// <param name="lineBytes">The L2 line size (<see cref="MachineParams.L2"/>): the monitor zeroes a page one line per store.</param>
-    public MonitorSupervisor(MonitorParams monitor, MachineLayout layout, ComponentId pageManager, int lineBytes)
+    /// <param name="shell">Builds VCPU i as the model built it (a checkpoint's loaded VCPU is read back into it).</param>
+    public MonitorSupervisor(MonitorParams monitor, MachineLayout layout, MonitorIds ids, int lineBytes, Func<int, Vcpu> shell)
     {
         ArgumentNullException.ThrowIfNull(monitor);
         ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(ids);
+        ArgumentNullException.ThrowIfNull(shell);
         ArgumentOutOfRangeException.ThrowIfLessThan(lineBytes, 1);
         _m = monitor;
         _lineBytes = lineBytes;
-        _scheduler = new VcpuScheduler(0, monitor.VcpuTimeSlicePs);
-        _io = new VirtualIo(this, monitor, layout, pageManager);
-        _tlbMisses = new TlbMissHandler(this, monitor, _io, pageManager);
+        _ids = ids;
+        _shell = shell;
+        _scheduler = new VcpuScheduler(monitor.VcpuTimeSlicePs);
+        _io = new VirtualIo(this, monitor, layout, ids);
+        _tlbMisses = new TlbMissHandler(this, monitor, _io, ids.PageManager);
         _emulator = new PrivilegedEmulator(this, monitor, _tlbMisses, _io);
     }
 
-    public IReadOnlyList<Vcpu> Vcpus => _vcpus;
+    /// <summary>The VCPU whose state is on this processor (at most one), null when none.</summary>
+    public Vcpu? Loaded => _loaded;
 
-    public Vcpu? CurrentVcpu => _scheduler.Current.IsNone ? null : _vcpus[_scheduler.Current.Value];
+    /// <summary>The loaded VCPU while it runs (null: none, or it idles and stays loaded until another wants the processor).</summary>
+    public Vcpu? CurrentVcpu => _scheduler.Running ? _loaded : null;
 
-    /// <summary>The VCPU this monitor numbers <paramref name="vcpu"/>.</summary>
-    public Vcpu this[VcpuId vcpu] => _vcpus[vcpu.Value];
+    /// <summary>The VCPU scheduler's view (for tests).</summary>
+    public VcpuScheduler Scheduler => _scheduler;
 
-    /// <summary>Adds a VCPU of an SMP VM whose memlock is <paramref name="memlock"/>.</summary>
-    public void Add(Vcpu vcpu, ComponentId memlock)
-    {
-        Add(vcpu);
-        _locks.Add(vcpu.Vm, memlock);
-    }
+    /// <summary>The loaded VCPU, which must be <paramref name="vcpu"/>.</summary>
+    public Vcpu this[VcpuId vcpu] => _loaded is { } v && v.Index == vcpu.Value
+        ? v
+        : throw new InvalidOperationException($"monitor: VCPU {vcpu} is not loaded here (loaded: {_loaded?.Index.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"})");
 
-    public void Add(Vcpu vcpu)
+    /// <summary>SMP VMs: VM <paramref name="vm"/>'s memlock component.</summary>
+    public void AddMemlock(int vm, ComponentId memlock) => _locks.Add(vm, memlock);
+
+    /// <summary>At build: <paramref name="vcpu"/> has affinity to this processor, loaded here or parked in its component.</summary>
+    public void Place(Vcpu vcpu, bool loaded)
     {
         ArgumentNullException.ThrowIfNull(vcpu);
         if (!vcpu.Kernel.Relocated || !vcpu.Kernel.MonitorZeroes)
@@ -75,16 +88,19 @@ public sealed class MonitorSupervisor : ISupervisor
             throw new ArgumentException("a guest under the monitor runs relocated out of KSEG0 and asks the monitor for zeroed pages", nameof(vcpu));
         }
 
-        _vcpus.Add(vcpu);
-        _scheduler = new VcpuScheduler(_vcpus.Count, _m.VcpuTimeSlicePs);
+        _scheduler.Place(vcpu.Index, loaded);
+        if (loaded)
+        {
+            _loaded = vcpu;
+        }
     }
 
-    /// <summary>The VCPU whose translations the hardware TLB holds (the last that ran).</summary>
-    public Vcpu? TlbOwner => _scheduler.TlbOwner.IsNone ? null : _vcpus[_scheduler.TlbOwner.Value];
+    /// <summary>The VCPU whose translations the hardware TLB holds (the last that ran), when it is loaded here.</summary>
+    public Vcpu? TlbOwner => _loaded is { } v && v.Index == _scheduler.TlbOwner ? v : null;
 
     public ExecutionStream? Current => _monitorPaths.Count > 0 ? _monitorPaths[^1] : CurrentVcpu?.Kernel.Current;
 
-    public bool Halted => _monitorPaths.Count == 0 && _vcpus.TrueForAll(v => v.Kernel.Finished && !v.Kernel.InKernel);
+    public bool Halted => _monitorPaths.Count == 0 && _scheduler.Done(_loaded?.Finished ?? true);
 
     public TrapOutcome OnQuantum(ISupervisorContext context) => Finish(QuantumCore(context), context);
 
@@ -126,7 +142,7 @@ public sealed class MonitorSupervisor : ISupervisor
     internal void Shootdown(Vcpu v, ISupervisorContext context)
     {
         v.L2Tlb.FlushAll();
-        if (TlbOwner == v)
+        if (_scheduler.TlbOwner == v.Index)
         {
             context.Tlb.FlushAll();
         }
@@ -134,21 +150,13 @@ public sealed class MonitorSupervisor : ISupervisor
 
     /// <summary>After every handler: SMP VMs' locks (<see cref="GuestLocks.Hold"/>).</summary>
     private TrapOutcome Finish(TrapOutcome outcome, ISupervisorContext context) =>
-        _locks.Hold(outcome, CurrentVcpu, _monitorPaths.Count > 0, _vcpus, context);
+        _locks.Hold(outcome, CurrentVcpu, _monitorPaths.Count > 0, _loaded, context);
 
     private TrapOutcome QuantumCore(ISupervisorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         Account(context);
-        if (!_booted)
-        {
-            _booted = true;
-            foreach (var v in _vcpus)
-            {
-                v.Kernel.Boot(context.LocalPs);
-            }
-        }
-
+        _loaded?.Boot(context.LocalPs);
         CurrentVcpu?.Kernel.OnQuantum(context.LocalPs);
         return InMonitor(Schedule(context, timeSlice: true));
     }
@@ -172,7 +180,7 @@ public sealed class MonitorSupervisor : ISupervisor
         }
 
         v.Count(VcpuCounter.EmulatedPrivileged);
-        return _emulator.Emulate(_scheduler.Current, operation, context, _m.TrapPs + _m.EmulatePrivilegedPs);
+        return _emulator.Emulate(new VcpuId(v.Index), operation, context, _m.TrapPs + _m.EmulatePrivilegedPs);
     }
 
     private TrapOutcome StreamEndCore(ISupervisorContext context)
@@ -212,7 +220,7 @@ public sealed class MonitorSupervisor : ISupervisor
         {
             case MachinePageGrant g:
             {
-                var v = _vcpus.Find(x => x.Vm == g.Vm) ?? throw new InvalidOperationException($"monitor: pmap grant for VM {g.Vm}, which has no VCPU here");
+                var v = _loaded is { } l && l.Vm == g.Vm ? l : throw new InvalidOperationException($"monitor: pmap grant for VM {g.Vm}, whose VCPU is not loaded here");
                 if (v.Grant(g.GuestPage, g.Page.Value, g.Writable))
                 {
                     Shootdown(v, context);
@@ -222,18 +230,34 @@ public sealed class MonitorSupervisor : ISupervisor
                 return _emulator.RetryAfterFill(context) ?? InMonitor(0);
             }
 
-            case VirtualDiskDone d:
-                _io.OnDiskDone(d, context);
+            case VirtualDiskDone or NfsRequest when Target(message) is not { } v:
+                // Posted to a VCPU that left before it came: back to its component, which has it (or will).
+                _bounced++;
+                context.Send(_ids.Vcpu(InterruptVcpu(message)), message);
+                outcome = InMonitor(_m.InterruptPs);
+                break;
+            case VirtualDiskDone or NfsRequest:
+                Deliver(message, _loaded!, context);
                 outcome = InMonitor(_m.InterruptPs + _m.ReflectPs + (_awaiting ? 0 : Schedule(context, timeSlice: false)));
                 break;
             case LockGrant grant:
-                GuestLocks.OnGrant(grant, _vcpus, context);
+                GuestLocks.OnGrant(grant, _loaded, context);
                 outcome = InMonitor(0);
                 break;
-
-            case NfsRequest n:
-                _io.OnNfsRequest(n, context);
-                outcome = InMonitor(_m.InterruptPs + _m.ReflectPs + (_awaiting ? 0 : Schedule(context, timeSlice: false)));
+            case VcpuDispatch d:
+                outcome = InMonitor(OnDispatch(d.State, context));
+                break;
+            case VcpuReady r:
+                _scheduler.Ready(r.Vcpu);
+                outcome = InMonitor(_awaiting ? 0 : Schedule(context, timeSlice: false));
+                break;
+            case VcpuRecall r:
+                _recall |= _loaded?.Index == r.Vcpu;
+                outcome = InMonitor(_awaiting ? 0 : Schedule(context, timeSlice: false));
+                break;
+            case VcpuLeave l:
+                _scheduler.Leave(l.Vcpu);
+                outcome = InMonitor(_awaiting ? 0 : Schedule(context, timeSlice: false));
                 break;
             case HotPageInterrupt:
                 // Page migration and replication act on these (the NUMA experiments); this monitor takes and drops them.
@@ -247,20 +271,93 @@ public sealed class MonitorSupervisor : ISupervisor
         return _awaiting ? outcome with { Action = TrapAction.Wait } : outcome;
     }
 
-    /// <summary>Runs the VCPU scheduler; a switch to another VM's VCPU flushes the hardware TLB and costs a VCPU switch.</summary>
+    /// <summary>The VCPU a virtual interrupt is for: a disk completion names it; an NFS request is for the server VM's.</summary>
+    private int InterruptVcpu(ISimMessage interrupt) => interrupt switch
+    {
+        VirtualDiskDone d => d.RequestId.Vcpu.Value,
+        NfsRequest => _ids.NfsServerVcpu,
+        _ => throw new InvalidOperationException($"monitor: {interrupt.GetType().Name} is not a virtual interrupt"),
+    };
+
+    private Vcpu? Target(ISimMessage interrupt) => _loaded is { } v && v.Index == InterruptVcpu(interrupt) ? v : null;
+
+    /// <summary>A virtual interrupt reaches the loaded VCPU's guest.</summary>
+    private void Deliver(ISimMessage interrupt, Vcpu v, ISupervisorContext context)
+    {
+        switch (interrupt)
+        {
+            case VirtualDiskDone d:
+                _io.OnDiskDone(d, v, context);
+                break;
+            case NfsRequest n:
+                VirtualIo.OnNfsRequest(n, v, context);
+                break;
+            default:
+                throw new InvalidOperationException($"monitor: {interrupt.GetType().Name} is not a virtual interrupt");
+        }
+    }
+
+    /// <summary>
+    /// The state asked for arrived: the VCPU is loaded and runs; a switch from another VCPU flushes the hardware TLB
+    /// and costs <c>vcpu-switch</c>; the interrupts posted while it was parked are delivered now, each at the
+    /// monitor's interrupt cost. Returns the cost.
+    /// </summary>
+    private long OnDispatch(Vcpu v, ISupervisorContext context)
+    {
+        long cost = 0;
+        if (_scheduler.Arrived(v.Index, context.LocalPs))
+        {
+            cost += FlushForSwitch(context);
+        }
+
+        _loaded = v;
+        v.Boot(context.LocalPs);
+        if (v.PendingInterrupts.Count > 0)
+        {
+            ISimMessage[] pending = [.. v.PendingInterrupts];
+            v.PendingInterrupts.Clear();
+            foreach (var interrupt in pending)
+            {
+                Deliver(interrupt, v, context);
+                cost += _m.InterruptPs + _m.ReflectPs;
+            }
+        }
+
+        return cost + (_awaiting ? 0 : Schedule(context, timeSlice: false));
+    }
+
+    /// <summary>
+    /// Runs the VCPU scheduler: hands the loaded VCPU back when another wants the processor (or it must move),
+    /// asks for the next one's state, and when the loaded VCPU runs again after another ran, flushes the hardware
+    /// TLB (a VCPU switch). No switch while the page manager's answer is awaited, in a monitor path, or while the
+    /// loaded VCPU spins for its memlock.
+    /// </summary>
     private long Schedule(ISupervisorContext context, bool timeSlice)
     {
-        if (_monitorPaths.Count > 0 || _awaiting || _vcpus.Exists(x => x.LockPending))
+        if (_monitorPaths.Count > 0 || _awaiting || _loaded is { LockPending: true })
         {
             return 0;
         }
 
-        var decision = _scheduler.Schedule(context.LocalPs, k => _vcpus[k.Value].Runnable, timeSlice);
-        if (!decision.FlushTlb)
+        var loaded = _loaded;
+        var decision = _scheduler.Schedule(context.LocalPs, loaded?.Runnable ?? false, loaded?.Finished ?? false, _recall, timeSlice);
+        if (decision.Park >= 0)
         {
-            return 0;
+            context.Send(_ids.Vcpu(decision.Park), new VcpuPark(loaded!));
+            _loaded = null;
+            _recall = false;
         }
 
+        if (decision.Fetch >= 0)
+        {
+            context.Send(_ids.Vcpu(decision.Fetch), new VcpuFetch(decision.Fetch, context.Node.Value));
+        }
+
+        return decision.FlushTlb ? FlushForSwitch(context) : 0;
+    }
+
+    private long FlushForSwitch(ISupervisorContext context)
+    {
         context.Tlb.FlushAll();
         if (_m.CheckInvariants && context.Tlb.ValidEntries != 0)
         {
@@ -305,24 +402,25 @@ public sealed class MonitorSupervisor : ISupervisor
     /// <summary>The isolation invariant (<see cref="TlbMissHandler.CheckIsolation"/>).</summary>
     public static void CheckIsolation(Vcpu running, Hardware.Tlb.SoftwareTlb tlb) => TlbMissHandler.CheckIsolation(running, tlb);
 
-    /// <summary>Each VCPU's counters and figures (the processor reports the monitor's own declared counters).</summary>
+    /// <summary>The loaded VCPU's counters and figures, on its component's behalf (they count under <c>monitor.vcpu</c>).</summary>
     public void ReportStats(IStatsSink sink)
     {
         ArgumentNullException.ThrowIfNull(sink);
-        foreach (var v in _vcpus)
+        if (_loaded is { } v)
         {
-            v.ReportStats(sink);
+            VcpuComponent.Report(v, sink.On(_ids.Vcpu(v.Index)));
         }
     }
 
-    /// <summary>The monitor's own fields, its parts', then each VCPU's (whose counters <see cref="Vcpu.ReportStats"/> reports).</summary>
+    /// <summary>The monitor's own fields, its parts', then the loaded VCPU's (reported by <see cref="ReportStats"/>).</summary>
     public void DeclareState(ref StateIo io)
     {
-        io.Bool("booted", ref _booted);
         io.Part(_scheduler);
+        io.Bool("recall", ref _recall);
         io.Longs("time seen", _seenPs, 0);
         io.Bool("awaiting page manager", ref _awaiting);
         io.Counter("monitor.hot_page_interrupts", ref _hotPages);
+        io.Counter("monitor.interrupts_bounced", ref _bounced);
         io.List("monitor paths", _monitorPaths, 64, static (ref StateIo io, ref ExecutionStream s) =>
         {
             if (io.IsLoading)
@@ -332,14 +430,20 @@ public sealed class MonitorSupervisor : ISupervisor
 
             io.Part(s);
         });
-        io.Part(_io);
         io.Part(_emulator);
-        if (!io.IsReporting)
+        if (io.IsReporting)
         {
-            foreach (var v in _vcpus)
-            {
-                io.Part(v);
-            }
+            return;
+        }
+
+        if (io.IsLoading)
+        {
+            _loaded = _scheduler.Loaded >= 0 ? _shell(_scheduler.Loaded) : null;
+        }
+
+        if (_loaded is not null)
+        {
+            io.Part(_loaded);
         }
     }
 }

@@ -117,7 +117,7 @@ public sealed class PrivilegedEmulator : IStateful
         io.Value("retry operation", ref _retry);
 
         int retryVcpu = _retryVcpu.Value;
-        io.Int("retry vcpu", ref retryVcpu, 0, Math.Max(0, _monitor.Vcpus.Count - 1));
+        io.Int("retry vcpu", ref retryVcpu, 0, int.MaxValue);
         _retryVcpu = new VcpuId(retryVcpu);
     }
 }

@@ -7,24 +7,59 @@ using Disco.Actors.Monitor.Memory;
 namespace Disco.Actors.Monitor.Vcpus;
 
 /// <summary>
-/// A virtual CPU: the guest kernel it runs (a uniprocessor guest: one VCPU per virtual machine), the processor's
-/// cached part of its VM's pmap (the machine page behind each guest page it has used, which is all it may ever
-/// reach), its second-level TLB and the monitor's counters for it.
+/// A virtual CPU: the guest kernel it runs (its current execution stream is the VCPU's registers and mode as the
+/// model keeps them), the cached part of its VM's pmap (the machine page behind each guest page it has used, which
+/// is all it may ever reach), its second-level TLB (the virtual TLB), the virtual interrupts posted to it while it
+/// was parked, the server side of the virtual network, and the monitor's counters for it. Its state travels whole
+/// between its component and the processor that runs it (<see cref="VcpuTransfer"/>).
 /// </summary>
 public sealed class Vcpu : IStateful
 {
     private readonly SortedDictionary<long, PmapEntry> _pmap = [];
     private readonly Dictionary<long, int> _machinePages = [];
+    private readonly List<ISimMessage> _pending = [];
+    private readonly SortedDictionary<long, Network.NfsRequest> _nfsPending = [];
+    private bool _booted;
+    private long _nfsReplies;
 
-    public Vcpu(int vm, GuestKernel kernel, int l2TlbEntries)
+    /// <param name="index">The VCPU's number in the run (its component is the index-th VCPU component).</param>
+    public Vcpu(int vm, GuestKernel kernel, int l2TlbEntries, int index = 0)
     {
         ArgumentNullException.ThrowIfNull(kernel);
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
         Vm = vm;
         Kernel = kernel;
+        Index = index;
         L2Tlb = new SecondLevelTlb(l2TlbEntries);
     }
 
     public int Vm { get; }
+
+    /// <summary>The VCPU's number in the run.</summary>
+    public int Index { get; }
+
+    /// <summary>Its guest kernel has booted (whoever holds the VCPU at time 0 boots it).</summary>
+    public bool Booted => _booted;
+
+    /// <summary>Virtual interrupts posted while the VCPU was parked, oldest first; delivered when it is dispatched.</summary>
+    public List<ISimMessage> PendingInterrupts => _pending;
+
+    /// <summary>NFS requests the server VM's guest took and has not answered yet, by its handle.</summary>
+    internal SortedDictionary<long, Network.NfsRequest> NfsPending => _nfsPending;
+
+    /// <summary>True when nothing will ever run on this VCPU again.</summary>
+    public bool Finished => Kernel.Finished && !Kernel.InKernel;
+
+    public void Boot(long nowPs)
+    {
+        if (!_booted)
+        {
+            _booted = true;
+            Kernel.Boot(nowPs);
+        }
+    }
+
+    internal void CountNfsReply() => _nfsReplies++;
 
     public GuestKernel Kernel { get; }
 
@@ -119,11 +154,15 @@ public sealed class Vcpu : IStateful
         sink.Add("l2tlb_hits", Counters[(int)VcpuCounter.L2TlbHits]);
     }
 
-    /// <summary>Counters, time, the memlock wait, the cached pmap, the second-level TLB, then the guest kernel.</summary>
+    /// <summary>Counters, time, boot, pending interrupts, the NFS server's requests, the memlock wait, the cached pmap, the second-level TLB, then the guest kernel.</summary>
     public void DeclareState(ref StateIo io)
     {
         io.Counters("monitor", Counters, VcpuCounters.Names);
         io.Counters($"vm.{Vm}.{CpuTimeBuckets.StatPrefix}", TimePs, CpuTimeBuckets.Names);
+        io.Bool("booted", ref _booted);
+        io.List("pending virtual interrupts", _pending, 1 << 16, static (ref StateIo io, ref ISimMessage m) => io.Message("virtual interrupt", ref m));
+        io.Map("nfs pending", _nfsPending, 1 << 16, static (ref StateIo io, ref long handle) => io.Long("nfs handle", ref handle, 0), static (ref StateIo io, ref Network.NfsRequest r) => io.Message("nfs request", ref r));
+        io.Counter("network.nfs_replies", ref _nfsReplies);
         io.Bool("memlock pending", ref _lockPending);
         io.Long("memlock requested", ref _lockRequestedPs, 0);
         io.Map("vcpu pmap", _pmap, 1 << 26, static (ref StateIo io, ref long g) => io.Long("guest page", ref g, 0), static (ref StateIo io, ref PmapEntry e) => io.Value("pmap entry", ref e));

@@ -4,8 +4,8 @@ using Disco.Actors.Engine.State;
 namespace Disco.Actors.Monitor.Vcpus;
 
 /// <summary>
-/// A VCPU as one processor's monitor numbers them: its index among the VCPUs with affinity to that processor, in the
-/// order they were added (the round robin's order). <see cref="None"/> when no VCPU is meant.
+/// A VCPU by its number in the run (<see cref="Vcpu.Index"/>: VM v's VCPU k is v × VCPUs per VM + k; its component
+/// is the number-th VCPU component). <see cref="None"/> when no VCPU is meant.
 /// </summary>
 public readonly record struct VcpuId([Bounds(-1, int.MaxValue)] int Value)
 {

@@ -3,7 +3,7 @@ using Disco.Actors.Engine.State;
 namespace Disco.Actors.Monitor.Vcpus;
 
 /// <summary>
-/// A guest's I/O request as the monitor sends it out: the VCPU (its index on the processor) whose guest issued it,
+/// A guest's I/O request as the monitor sends it out: the VCPU (its number in the run) whose guest issued it,
 /// and the guest's own request id. The completion comes back with it and goes to that VCPU's guest.
 /// </summary>
 public readonly record struct VcpuRequest([Bounds(0, int.MaxValue)] VcpuId Vcpu, [Bounds(0, (1L << VcpuRequest.IdBits) - 1)] long Id) : IStateValue<VcpuRequest>

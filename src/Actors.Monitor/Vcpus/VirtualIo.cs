@@ -1,9 +1,9 @@
 using Disco.Actors.Engine.Components;
-using Disco.Actors.Engine.State;
 using Disco.Actors.Hardware.Machine;
 using Disco.Actors.Hardware.Processor;
 using Disco.Actors.Monitor.Memory;
 using Disco.Actors.Monitor.Network;
+using Disco.Actors.Monitor.Vms;
 using Disco.Actors.Monitor.Workloads;
 
 namespace Disco.Actors.Monitor.Vcpus;
@@ -12,9 +12,11 @@ namespace Disco.Actors.Monitor.Vcpus;
 /// The monitor's virtual I/O devices [D 4.2.3]: a guest's disk transfer is a monitor call that goes to the page
 /// manager (which maps cached blocks and reads the rest); with the virtual network, an NFS client's read of its data
 /// file goes to the server VM's processor instead, and the server's reply pages are remapped into the client, not
-/// copied. Completions come back as interrupts to the guest that asked.
+/// copied. Completions come back as virtual interrupts, through the VM manager and the VCPU's component, to the
+/// guest that asked. What a request needs on the way back travels in the request or in the VCPU's own state
+/// (an NFS server's pending requests), so the VCPU may run anywhere meanwhile.
 /// </summary>
-public sealed class VirtualIo : IStateful
+public sealed class VirtualIo
 {
     /// <summary>The NFS server of a run with the virtual network: VM 0.</summary>
     public const int NfsServerVm = 0;
@@ -23,13 +25,9 @@ public sealed class VirtualIo : IStateful
     private readonly MonitorParams _m;
     private readonly MachineLayout _layout;
     private readonly ComponentId _pageManager;
+    private readonly MonitorIds _ids;
 
-    // State (checkpointed, in this order).
-    private readonly SortedDictionary<long, NfsRequest> _nfsPending = [];
-    private long _nfsSent;
-    private long _nfsServed;
-
-    public VirtualIo(MonitorSupervisor monitor, MonitorParams parameters, MachineLayout layout, ComponentId pageManager)
+    public VirtualIo(MonitorSupervisor monitor, MonitorParams parameters, MachineLayout layout, MonitorIds ids)
     {
         ArgumentNullException.ThrowIfNull(monitor);
         ArgumentNullException.ThrowIfNull(parameters);
@@ -37,7 +35,9 @@ public sealed class VirtualIo : IStateful
         _monitor = monitor;
         _m = parameters;
         _layout = layout;
-        _pageManager = pageManager;
+        ArgumentNullException.ThrowIfNull(ids);
+        _pageManager = ids.PageManager;
+        _ids = ids;
     }
 
     /// <summary>
@@ -75,9 +75,9 @@ public sealed class VirtualIo : IStateful
 
         if (_m.Nfs && v.Vm != NfsServerVm && io.Disk != GuestFiles.RootDisk)
         {
-            // An NFS client's data file: the request goes to the server VM over the virtual network.
-            _nfsSent++;
-            context.Send(_layout.Processor(NfsServerVm % _layout.Nodes), new NfsRequest(v.Vm, request, io.Blocks, io.GuestPages, context.Node), cost);
+            // An NFS client's data file: the request goes to the server VM over the virtual network (its VM
+            // manager posts it to the server's VCPU).
+            context.Send(_ids.VmManager(NfsServerVm), new NfsRequest(v.Vm, request, io.Blocks, io.GuestPages, context.Node), cost);
             return cost;
         }
 
@@ -86,12 +86,12 @@ public sealed class VirtualIo : IStateful
         return cost;
     }
 
-    /// <summary>A transfer is done: the VCPU that asked maps its pages (read-only) and its guest takes the interrupt.</summary>
-    public void OnDiskDone(VirtualDiskDone done, ISupervisorContext context)
+    /// <summary>A transfer is done: the VCPU that asked (<paramref name="v"/>, loaded) maps its pages (read-only) and its guest takes the interrupt.</summary>
+    public void OnDiskDone(VirtualDiskDone done, Vcpu v, ISupervisorContext context)
     {
         ArgumentNullException.ThrowIfNull(done);
+        ArgumentNullException.ThrowIfNull(v);
         ArgumentNullException.ThrowIfNull(context);
-        var v = _monitor[done.RequestId.Vcpu];
         bool remapped = false;
         for (int i = 0; i < done.GuestPages.Length; i++)
         {
@@ -107,15 +107,20 @@ public sealed class VirtualIo : IStateful
         v.Kernel.OnDiskComplete(done.RequestId.Id, context.LocalPs);
     }
 
-    /// <summary>An NFS request reached the server VM's processor: its guest takes it as a network interrupt.</summary>
-    public void OnNfsRequest(NfsRequest request, ISupervisorContext context)
+    /// <summary>An NFS request reached the server VM's VCPU (<paramref name="server"/>, loaded): its guest takes it as a network interrupt.</summary>
+    public static void OnNfsRequest(NfsRequest request, Vcpu server, ISupervisorContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(server);
         ArgumentNullException.ThrowIfNull(context);
-        var server = _monitor.Vcpus.FirstOrDefault(x => x.Vm == NfsServerVm) ?? throw new InvalidOperationException("monitor: an NFS request reached a processor without the server VM");
+        if (server.Vm != NfsServerVm)
+        {
+            throw new InvalidOperationException($"monitor: an NFS request reached VM {server.Vm}, not the server");
+        }
+
         server.Count(VcpuCounter.Interrupts);
         long handle = server.Kernel.OnNfsRequest(request.Keys, context.LocalPs);
-        _nfsPending[handle] = request;
+        server.NfsPending[handle] = request;
     }
 
     /// <summary>
@@ -127,7 +132,7 @@ public sealed class VirtualIo : IStateful
         ArgumentNullException.ThrowIfNull(v);
         ArgumentNullException.ThrowIfNull(translations);
         ArgumentNullException.ThrowIfNull(context);
-        var request = _nfsPending[handle];
+        var request = v.NfsPending[handle];
         long[] guestPages = v.Kernel.NfsReplyPages(handle, sent: false);
         var pages = new long[guestPages.Length];
         for (int i = 0; i < pages.Length; i++)
@@ -139,8 +144,8 @@ public sealed class VirtualIo : IStateful
         }
 
         v.Kernel.NfsReplyPages(handle, sent: true);
-        _nfsPending.Remove(handle);
-        _nfsServed++;
+        v.NfsPending.Remove(handle);
+        v.CountNfsReply();
         costPs += _m.MonitorCallPs;
         v.Count(VcpuCounter.MonitorCalls);
         context.Send(_pageManager, new NfsReply(request.ClientVm, request.RequestId, request.ClientPages, pages, request.ClientNode), costPs);
@@ -159,12 +164,5 @@ public sealed class VirtualIo : IStateful
         }
 
         return (1 + (vm % (_layout.Disks - 1)), _layout.Disks + vm);
-    }
-
-    public void DeclareState(ref StateIo io)
-    {
-        io.Map("nfs pending", _nfsPending, 1 << 16, static (ref StateIo io, ref long handle) => io.Long("nfs handle", ref handle, 0), static (ref StateIo io, ref NfsRequest r) => io.Message("nfs request", ref r));
-        io.Counter("network.nfs_requests", ref _nfsSent);
-        io.Counter("network.nfs_replies", ref _nfsServed);
     }
 }

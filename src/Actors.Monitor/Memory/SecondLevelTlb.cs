@@ -29,6 +29,21 @@ public sealed class SecondLevelTlb : IStateful
 
     public int Entries => _asids.Length;
 
+    /// <summary>Slots that hold a translation.</summary>
+    public int ValidEntries => _asids.Count(a => a != NoAsid);
+
+    /// <summary>Every translation held, as (ASID, virtual page, machine page, writable), in slot order.</summary>
+    public IEnumerable<(int Asid, long Vpn, long MachinePage, bool Writable)> Translations()
+    {
+        for (int i = 0; i < _asids.Length; i++)
+        {
+            if (_asids[i] != NoAsid)
+            {
+                yield return (_asids[i], _vpns[i], _machinePages[i], _writable[i]);
+            }
+        }
+    }
+
     /// <summary>
     /// Fibonacci hashing of the tag: the product's high bits mix every bit of its input (its low bits only the input's
     /// low bits). The input is the virtual page above the 8-bit ASID, one number for the hash only.

@@ -24,8 +24,8 @@ public class VcpuComponentTests
 
     private static readonly MonitorParams Shared = GuestRuns.Monitor with { Vms = 3, VcpuTimeSlicePs = 200_000_000 };
 
-    private static SimulationModel Build(IReadOnlyList<VcpuMovePlan>? moves = null, MonitorParams? monitor = null) =>
-        GuestMachine.Build(GuestRuns.Machine(2), GuestRuns.Guest, GuestRuns.Pmake(jobs: Jobs), monitor ?? Shared, underMonitor: true, SimTime.Infinity, 3, moves);
+    private static SimulationModel Build(IReadOnlyList<VcpuMovePlan>? moves = null, MonitorParams? monitor = null, SimTime? end = null) =>
+        GuestMachine.Build(GuestRuns.Machine(2), GuestRuns.Guest, GuestRuns.Pmake(jobs: Jobs), monitor ?? Shared, underMonitor: true, end ?? SimTime.Infinity, 3, moves);
 
     private static EventLoop Start(SimulationModel model)
     {
@@ -226,6 +226,21 @@ public class VcpuComponentTests
         var resumed = await ActorEngine.RunAsync(onActors, new ActorEngineOptions { Partitions = 0, Threads = 2 }, resume: cut2);
         Assert.Equal(straight.DigestHex, resumed.DigestHex);
         Assert.Null(EngineMatrix.Disagreement([("straight", straight), ("resumed", resumed)]));
+    }
+
+    [Fact]
+    public void A_run_that_ends_while_a_VCPU_state_is_on_its_way_still_reports_that_VCPU_under_its_kind()
+    {
+        var stepping = Build();
+        var loop = Start(stepping);
+        Assert.True(StepUntil(loop, () => InFlight(loop).Any() && loop.Now.Ps > 1_000_000_000));
+        var end = new SimTime(loop.Now.Ps + 1);
+        var runs = EngineMatrix.RunAll(() => Build(end: end), partitions: [0, 2], threads: [2]);
+        Assert.Null(EngineMatrix.Disagreement(runs));
+        var r = runs[0].Result;
+        Assert.Equal(3, Enumerable.Range(0, 3).Sum(vm => r.Counter(VcpuComponent.KindName, $"vm.{vm}.vcpus")));
+        Assert.Equal(r.Counter("monitor.traps"), r.Counter(VcpuComponent.KindName, "monitor.traps"));
+        Assert.True(r.Counter(VcpuComponent.KindName, "monitor.traps") > 0);
     }
 
     [Fact]

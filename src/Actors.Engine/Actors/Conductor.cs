@@ -318,10 +318,9 @@ internal sealed class Conductor : UntypedActor
     {
         _sample = new List<ComponentReport>(_model.Components.Count);
         _samplePending = _count;
-        var collect = new CollectResults(_nextSamplePs);
-        foreach (var partition in _partitions)
+        for (int p = 0; p < _count; p++)
         {
-            partition.Tell(collect);
+            _partitions[p].Tell(new CollectResults(_nextSamplePs, _window + 1, _expectedBatches[p]));
         }
     }
 
@@ -427,9 +426,9 @@ internal sealed class Conductor : UntypedActor
             return;
         }
 
-        foreach (var partition in _partitions)
+        for (int p = 0; p < _count; p++)
         {
-            partition.Tell(CollectResults.Final);
+            _partitions[p].Tell(new CollectResults(CollectResults.FinalSample, _window + 1, _expectedBatches[p]));
         }
     }
 

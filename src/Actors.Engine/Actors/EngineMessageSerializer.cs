@@ -34,7 +34,7 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
         WindowDone => "done.1",
         TakeCheckpoint => "take-checkpoint.1",
         PartitionImage => "image.1",
-        CollectResults => "collect.1",
+        CollectResults => "collect.2",
         PartitionResults => "results.2",
         PartitionsHosted => "hosted.1",
         PartitionFailed => "failed.1",
@@ -92,6 +92,8 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
                 break;
             case CollectResults m:
                 w.Write(m.SampleTimePs);
+                w.Write(m.BeforeWindow);
+                w.Write(m.ExpectedBatches);
                 break;
             case PartitionResults m:
                 w.Write(m.Partition);
@@ -145,7 +147,7 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
                 r.ReadLong("last handled"), r.ReadIntArray("destinations", MaxCount), r.ReadLongArray("batch times", MaxCount)),
             "take-checkpoint.1" => new TakeCheckpoint(r.ReadLong("epoch"), r.ReadLong("before window"), r.ReadLong("expected batches")),
             "image.1" => new PartitionImage(r.ReadInt("partition"), r.ReadLong("epoch"), r.ReadBytes("image", int.MaxValue)),
-            "collect.1" => new CollectResults(r.ReadLong("sample time")),
+            "collect.2" => new CollectResults(r.ReadLong("sample time"), r.ReadLong("before window"), r.ReadLong("expected batches")),
             "results.2" => ReadResults(ref r),
             "hosted.1" => new PartitionsHosted(r.ReadIntArray("partitions", MaxCount), ReadRefs(ref r)),
             "failed.1" => new PartitionFailed(r.ReadInt("partition"), r.ReadString("error") ?? "", r.ReadBool("bad input")),

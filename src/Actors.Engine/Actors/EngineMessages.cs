@@ -53,11 +53,12 @@ internal sealed record CheckpointStored(Checkpoints.CheckpointCompleted? Complet
 
 /// <summary>
 /// Conductor → partition: report your components, at the end of the run (<paramref name="SampleTimePs"/> = -1) or
-/// for a metrics sample between windows.
+/// for a metrics sample between windows, once it has the <paramref name="ExpectedBatches"/> batches of the windows
+/// before <paramref name="BeforeWindow"/>.
 /// </summary>
-internal sealed record CollectResults(long SampleTimePs) : IEngineMessage
+internal sealed record CollectResults(long SampleTimePs, long BeforeWindow, long ExpectedBatches) : IEngineMessage
 {
-    public static CollectResults Final { get; } = new(-1);
+    public const long FinalSample = -1;
 }
 
 internal sealed record PartitionResults(int Partition, long SampleTimePs, ComponentReport[] Components) : IEngineMessage;

@@ -17,6 +17,7 @@ internal sealed class PartitionActor : UntypedActor
     private readonly BatchCounter _received = new();
     private OpenWindow? _waiting;
     private TakeCheckpoint? _waitingCheckpoint;
+    private CollectResults? _waitingCollect;
 
     public PartitionActor(EventLoop loop, IActorRef conductor)
     {
@@ -44,6 +45,11 @@ internal sealed class PartitionActor : UntypedActor
                 {
                     _waitingCheckpoint = null;
                     SendImage(c);
+                }
+                else if (_waitingCollect is { } r && _received.Before(r.BeforeWindow) >= r.ExpectedBatches)
+                {
+                    _waitingCollect = null;
+                    SendResults(r);
                 }
 
                 break;
@@ -73,13 +79,25 @@ internal sealed class PartitionActor : UntypedActor
                 _partitions = wire.Partitions;
                 break;
             case CollectResults collect:
-                Sender.Tell(new PartitionResults(_loop.Partition, collect.SampleTimePs, [.. _loop.Components.Select(StatsCollector.Report)]));
+                // Reported once every batch of the windows run so far is here: what pending messages carry counts too.
+                if (_received.Before(collect.BeforeWindow) >= collect.ExpectedBatches)
+                {
+                    SendResults(collect);
+                }
+                else
+                {
+                    _waitingCollect = collect;
+                }
+
                 break;
             default:
                 Unhandled(message);
                 break;
         }
     }
+
+    private void SendResults(CollectResults collect) =>
+        _conductor.Tell(new PartitionResults(_loop.Partition, collect.SampleTimePs, StatsCollector.Report(_loop)), Self);
 
     private void SendImage(TakeCheckpoint take) =>
         _conductor.Tell(new PartitionImage(_loop.Partition, take.Epoch, Checkpoints.CheckpointImage.EncodePartition(_loop)), Self);

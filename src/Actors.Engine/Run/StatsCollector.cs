@@ -22,9 +22,35 @@ internal sealed class StatsCollector : IStatsSink
         return sink;
     }
 
-    public static ComponentReport Report(Component c)
+    public static ComponentReport Report(Component c) => Report(c, new StatsCollector());
+
+    /// <summary>
+    /// Every component of a loop, and what its pending messages carry (<see cref="ICarriedStats"/>): reported with the
+    /// report of the component they go to, on their owner's behalf. Sums, so the queue's order does not matter.
+    /// </summary>
+    public static ComponentReport[] Report(Kernel.EventLoop loop)
     {
-        var sink = new StatsCollector();
+        Dictionary<int, StatsCollector>? carried = null;
+        foreach (var e in loop.Queue.UnorderedItems())
+        {
+            if (e.Message is ICarriedStats m)
+            {
+                carried ??= [];
+                if (!carried.TryGetValue(e.Target, out var host))
+                {
+                    host = new StatsCollector();
+                    carried[e.Target] = host;
+                }
+
+                m.ReportStats(host.On(m.Owner));
+            }
+        }
+
+        return [.. loop.Components.Select(c => Report(c, carried?.GetValueOrDefault(c.Id.Value) ?? new StatsCollector()))];
+    }
+
+    private static ComponentReport Report(Component c, StatsCollector sink)
+    {
         c.ReportStats(sink);
         var report = new ComponentReport(c.Id.Value, c.Kind, c.PlacementKey, c.CurrentDigest, c.HandledCount, sink._counters);
         return sink._lent is null

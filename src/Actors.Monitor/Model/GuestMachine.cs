@@ -104,8 +104,8 @@ public static class GuestMachine
 
         Vcpu Shell(int i) => new(specs[i].Vm, specs[i].Kernel(), monitor.L2TlbEntries, i);
         catalog
-            .Register<VcpuDispatch>(MonitorMessageKinds.VcpuDispatch, VcpuTransfer.Reader(Shell, specs.Count, static v => new VcpuDispatch(v)))
-            .Register<VcpuPark>(MonitorMessageKinds.VcpuPark, VcpuTransfer.Reader(Shell, specs.Count, static v => new VcpuPark(v)));
+            .Register<VcpuDispatch>(MonitorMessageKinds.VcpuDispatch, VcpuTransfer.Reader(Shell, specs.Count, static (v, owner) => new VcpuDispatch(v, owner)))
+            .Register<VcpuPark>(MonitorMessageKinds.VcpuPark, VcpuTransfer.Reader(Shell, specs.Count, static (v, owner) => new VcpuPark(v, owner)));
         var supervisors = new MonitorSupervisor[machine.Nodes];
         var monitorBuilder = new MachineBuilder(machine, n => supervisors[n] = new MonitorSupervisor(monitor, machineLayout, ids, machine.L2.LineBytes, Shell));
 

@@ -343,7 +343,7 @@ public sealed class MonitorSupervisor : ISupervisor
         var decision = _scheduler.Schedule(context.LocalPs, loaded?.Runnable ?? false, loaded?.Finished ?? false, _recall, timeSlice);
         if (decision.Park >= 0)
         {
-            context.Send(_ids.Vcpu(decision.Park), new VcpuPark(loaded!));
+            context.Send(_ids.Vcpu(decision.Park), new VcpuPark(loaded!, _ids.Vcpu(decision.Park)));
             _loaded = null;
             _recall = false;
         }

@@ -113,7 +113,7 @@ public sealed class VcpuComponent : Component
         _dispatches++;
         _vcpu = null;
         _readyTold = false;
-        Send(context, new VcpuDispatch(v));
+        Send(context, new VcpuDispatch(v, Id));
     }
 
     private void OnPark(Vcpu v, IContext context)

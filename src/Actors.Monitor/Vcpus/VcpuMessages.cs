@@ -50,9 +50,10 @@ public sealed record VcpuMove([Bounds(0, int.MaxValue)] int Vcpu, [Bounds(0, int
 /// <summary>
 /// A VCPU's whole state on its way (<see cref="VcpuDispatch"/>, <see cref="VcpuPark"/>). In one process the object
 /// itself travels and its sender forgets it; a checkpoint or another process gets it through its declaration
-/// (<see cref="Vcpu.DeclareState"/>), read back into a fresh shell of the same VCPU (<see cref="Reader"/>).
+/// (<see cref="Vcpu.DeclareState"/>), read back into a fresh shell of the same VCPU (<see cref="Reader"/>). While it
+/// travels, its counters are reported on its component's (<paramref name="Owner"/>) behalf.
 /// </summary>
-public abstract record VcpuTransfer(Vcpu State) : ISimMessage
+public abstract record VcpuTransfer(Vcpu State, ComponentId Owner) : ISimMessage, ICarriedStats
 {
     public abstract int Kind { get; }
 
@@ -62,31 +63,35 @@ public abstract record VcpuTransfer(Vcpu State) : ISimMessage
     public void Write(ref StateWriter writer)
     {
         writer.Write(State.Index);
+        writer.Write(Owner.Value);
         State.SaveTo(ref writer);
     }
 
+    public void ReportStats(IStatsSink sink) => VcpuComponent.Report(State, sink);
+
     /// <summary>How a model reads a transfer back: <paramref name="shell"/> builds VCPU i as the model built it.</summary>
-    public static MessageReader Reader(Func<int, Vcpu> shell, int vcpus, Func<Vcpu, VcpuTransfer> make)
+    public static MessageReader Reader(Func<int, Vcpu> shell, int vcpus, Func<Vcpu, ComponentId, VcpuTransfer> make)
     {
         ArgumentNullException.ThrowIfNull(shell);
         ArgumentNullException.ThrowIfNull(make);
         return (ref StateReader reader) =>
         {
             var v = shell(reader.ReadInt("vcpu", 0, vcpus - 1));
+            var owner = new ComponentId(reader.ReadInt("vcpu component", 0, int.MaxValue));
             v.LoadFrom(ref reader);
-            return make(v);
+            return make(v, owner);
         };
     }
 }
 
 /// <summary>VCPU component → processor: here is my state, run me (the answer to <see cref="VcpuFetch"/>).</summary>
-public sealed record VcpuDispatch(Vcpu State) : VcpuTransfer(State)
+public sealed record VcpuDispatch(Vcpu State, ComponentId Owner) : VcpuTransfer(State, Owner)
 {
     public override int Kind => MonitorMessageKinds.VcpuDispatch;
 }
 
 /// <summary>Processor → VCPU component: the VCPU is descheduled; here is its state back.</summary>
-public sealed record VcpuPark(Vcpu State) : VcpuTransfer(State)
+public sealed record VcpuPark(Vcpu State, ComponentId Owner) : VcpuTransfer(State, Owner)
 {
     public override int Kind => MonitorMessageKinds.VcpuPark;
 }

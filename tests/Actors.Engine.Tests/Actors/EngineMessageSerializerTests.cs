@@ -60,16 +60,36 @@ public sealed class EngineMessageSerializerTests : IDisposable
         Assert.Equal([7_000L, 8_000L], done.BatchMinPs);
 
         var counters = new SortedDictionary<string, long>(StringComparer.Ordinal) { ["a"] = 1, ["b.c"] = -2 };
-        var results = RoundTrip(new PartitionResults(1, -1, [new ComponentReport(4, "phold.lp", 4, 0xDEADBEEF_CAFEF00D, 99, counters)]));
+        var lent = new SortedDictionary<string, long>(StringComparer.Ordinal) { ["x"] = 5 };
+        var results = RoundTrip(new PartitionResults(1, -1, [new ComponentReport(4, "phold.lp", 4, 0xDEADBEEF_CAFEF00D, 99, counters) { Lent = new Dictionary<int, IReadOnlyDictionary<string, long>> { [9] = lent } }]));
         var c = Assert.Single(results.Components);
         Assert.Equal((4, "phold.lp", 0xDEADBEEF_CAFEF00DUL, 99L), (c.Id, c.Kind, c.Digest, c.Handled));
         Assert.Equal(counters, c.Counters);
+        Assert.Equal(lent, Assert.Single(c.Lent, kv => kv.Key == 9).Value);
+
+        var collect = RoundTrip(new CollectResults(-1, 12, 34));
+        Assert.Equal((-1L, 12L, 34L), (collect.SampleTimePs, collect.BeforeWindow, collect.ExpectedBatches));
+    }
+
+    [Fact]
+    public void Counters_lent_to_another_component_are_settled_into_its_report()
+    {
+        var processor = new ComponentReport(0, "hw.processor", 0, 1, 10, new SortedDictionary<string, long> { ["instructions"] = 7 })
+        {
+            Lent = new Dictionary<int, IReadOnlyDictionary<string, long>> { [1] = new SortedDictionary<string, long> { ["monitor.traps"] = 3, ["vm.0.vcpus"] = 1 } },
+        };
+        var vcpu = new ComponentReport(1, "monitor.vcpu", 0, 2, 4, new SortedDictionary<string, long> { ["monitor.traps"] = 2 });
+        var settled = ComponentReport.Settle([processor, vcpu]);
+        Assert.Equal(new Dictionary<string, long> { ["instructions"] = 7 }, settled[0].Counters);
+        Assert.Equal(new Dictionary<string, long> { ["monitor.traps"] = 5, ["vm.0.vcpus"] = 1 }, settled[1].Counters);
+        Assert.All(settled, r => Assert.Empty(r.Lent));
+        Assert.Throws<InvalidOperationException>(() => ComponentReport.Settle([processor]));
     }
 
     [Fact]
     public void An_unknown_manifest_is_refused_clearly()
     {
-        var serializer = (SerializerWithStringManifest)_system.Serialization.FindSerializerFor(new CollectResults(-1));
+        var serializer = (SerializerWithStringManifest)_system.Serialization.FindSerializerFor(new CollectResults(-1, 3, 7));
         var ex = Assert.Throws<State.CorruptStateException>(() => serializer.FromBinary([0x90], "window.99"));
         Assert.Contains("another disco version", ex.Message, StringComparison.Ordinal);
     }

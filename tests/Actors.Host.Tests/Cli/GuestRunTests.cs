@@ -75,7 +75,7 @@ public class GuestRunTests
         // the guest kernels) that did not become a disk request (counted by the disks) found its blocks cached, and
         // every VM but the one that read a block first finds blocks another VM brought in.
         long sharedReads = s["disk_requests"]!["shared"]!.GetValue<long>();
-        long guestReads = s["counters"]!["hw.processor"]!["guest.disk_reads"]!.GetValue<long>();
+        long guestReads = s["counters"]!["monitor.vcpu"]!["guest.disk_reads"]!.GetValue<long>();
         long diskRequests = s["counters"]!["hw.disk"]!["hw.disk.requests"]!.GetValue<long>();
         Assert.Equal(s["disk_requests"]!["issued"]!.GetValue<long>(), diskRequests);
         Assert.True(sharedReads >= guestReads - diskRequests, $"{sharedReads} shared blocks for {guestReads - diskRequests} guest reads served from the cache");
@@ -90,7 +90,7 @@ public class GuestRunTests
         // (config/akka.hocon: kernel-text-kb = 512, kernel-data-kb = 1024 per VM) and the guests' buffer caches.
         Assert.Equal(8 * (512 / 4), guest["kernel_text"]!.GetValue<long>());
         Assert.Equal(8 * (1024 / 4), guest["kernel_data"]!.GetValue<long>());
-        Assert.Equal(s["counters"]!["hw.processor"]!["guest.buffer_cache_pages"]!.GetValue<long>(), guest["buffer_cache"]!.GetValue<long>());
+        Assert.Equal(s["counters"]!["monitor.vcpu"]!["guest.buffer_cache_pages"]!.GetValue<long>(), guest["buffer_cache"]!.GetValue<long>());
         Assert.InRange(guest["process"]!.GetValue<long>(), 0, s["memory_pages"]!["guest"]!.GetValue<long>());
         Assert.True(machine["kernel_text"]!.GetValue<long>() * 4 < guest["kernel_text"]!.GetValue<long>());
         Assert.True(s["disk_requests"]!["shared"]!.GetValue<long>() > 0);
@@ -164,7 +164,7 @@ public class GuestRunTests
         Assert.Equal(i["cpu_time_ps"]!["user"]!.GetValue<long>(), s["cpu_time_ps"]!["user"]!.GetValue<long>());
         Assert.Equal(8 * (4 + 32), i["services"]!["demand_zero"]!["count"]!.GetValue<long>());
         Assert.True(i["counters"]!["guest.memlock"]!["guest.region_sem.contended"]!.GetValue<long>() > 0);
-        Assert.Equal(i["page_faults"]!.GetValue<long>(), s["counters"]!["hw.processor"]!["monitor.library_os_faults"]!.GetValue<long>());
+        Assert.Equal(i["page_faults"]!.GetValue<long>(), s["counters"]!["monitor.vcpu"]!["monitor.library_os_faults"]!.GetValue<long>());
         Assert.Equal(0, s["counters"]!["guest.memlock"]!["guest.region_sem.grants"]!.GetValue<long>());
         var (reportExit, stdout, reportErr) = CliRunner.Run("report", irix, splash);
         Assert.True(reportExit == 0, reportErr);

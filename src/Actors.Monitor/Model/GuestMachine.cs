@@ -160,7 +160,7 @@ public static class GuestMachine
         for (int v = 0; v < monitor.Vms; v++)
         {
             int[] vcpus = [.. Enumerable.Range(0, specs.Count).Where(i => specs[i].Vm == v)];
-            monitorBuilder.Add(new VmManagerComponent(ids.VmManager(v), vms[v], ids, vcpus, [.. vcpus.Select(i => specs[i].Processor)], machine.Nodes, vmGuestPages[v], plans, ipi));
+            monitorBuilder.Add(new VmManagerComponent(ids.VmManager(v), vms[v], ids, vcpus, [.. vcpus.Select(i => specs[i].Processor)], machine.Nodes, vmGuestPages[v], VirtualDevices.Of(v, machine.Disks, monitor.Nfs), plans, ipi));
             monitorBuilder.Connect(ids.PageManager, ids.VmManager(v), back);
             monitorBuilder.Connect(ids.VmManager(v), ids.PageManager, ipi);
             foreach (int i in vcpus)

@@ -38,8 +38,9 @@ public sealed class VmManagerComponent : Component
     /// <param name="vcpus">The VM's VCPUs by number, with <paramref name="processors"/>: the processor each starts on.</param>
     /// <param name="moves">Planned moves of this VM's VCPUs (tests and studies of migration).</param>
     /// <param name="guestPages">The guest-physical memory the VM was given, in pages.</param>
+    /// <param name="devices">Its virtual devices: the disks it mounts (machine disk numbers) and whether it is on the virtual network.</param>
     /// <param name="ipiLatencyPs">Latency of its links (<c>disco.monitor.ipi-latency</c>).</param>
-    public VmManagerComponent(ComponentId id, VirtualMachine vm, MonitorIds ids, int[] vcpus, int[] processors, int nodes, long guestPages, IEnumerable<VcpuMovePlan> moves, long ipiLatencyPs)
+    public VmManagerComponent(ComponentId id, VirtualMachine vm, MonitorIds ids, int[] vcpus, int[] processors, int nodes, long guestPages, VirtualDevices devices, IEnumerable<VcpuMovePlan> moves, long ipiLatencyPs)
         : base(id)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(ipiLatencyPs, 1);
@@ -48,6 +49,7 @@ public sealed class VmManagerComponent : Component
         ArgumentNullException.ThrowIfNull(vcpus);
         ArgumentNullException.ThrowIfNull(processors);
         ArgumentNullException.ThrowIfNull(moves);
+        ArgumentNullException.ThrowIfNull(devices);
         if (vcpus.Length == 0 || vcpus.Length != processors.Length)
         {
             throw new ArgumentException("a VM has at least one VCPU, each with its processor", nameof(vcpus));
@@ -59,6 +61,7 @@ public sealed class VmManagerComponent : Component
         _where = [.. processors];
         _placementNode = processors[0];
         _guestPages = guestPages;
+        Devices = devices;
         _ipi = new SimTime(ipiLatencyPs);
         _nodes = nodes;
         _moves = [.. moves.Where(m => vcpus.Contains(m.Vcpu)).OrderBy(m => m.AtPs).ThenBy(m => m.Vcpu)];
@@ -70,6 +73,9 @@ public sealed class VmManagerComponent : Component
     public override int PlacementKey => _placementNode;
 
     public int Vm => _vm.Id;
+
+    /// <summary>What the VM mounts and where it is connected.</summary>
+    public VirtualDevices Devices { get; }
 
     /// <summary>The processor each VCPU runs on (or moves to), in VCPU order.</summary>
     public IReadOnlyList<int> Where => _where;
@@ -136,6 +142,8 @@ public sealed class VmManagerComponent : Component
         base.ReportStats(sink);
         sink.Add("monitor.vm.vcpus", _vcpus.Length);
         sink.Add("monitor.vm.guest_pages_given", _guestPages);
+        sink.Add("monitor.vm.virtual_disks", Devices.Disks.Count);
+        sink.Add("monitor.vm.network_interfaces", Devices.Network ? 1 : 0);
     }
 
     public override void DeclareState(ref StateIo io)

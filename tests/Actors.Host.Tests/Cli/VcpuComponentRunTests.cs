@@ -61,4 +61,15 @@ public class VcpuComponentRunTests
         Assert.Equal(sequential, Run("--engine", "actors", "--partitions", "2", "--threads", "1")["digest"]!.GetValue<string>());
         Assert.Equal(sequential, Run("--engine", "actors", "--partitions", "2", "--threads", "2")["digest"]!.GetValue<string>());
     }
+
+    [Theory]
+    [InlineData("0us")]
+    [InlineData("-1us")]
+    public void An_ipi_latency_that_is_not_positive_is_refused_naming_its_key(string value)
+    {
+        var (exit, stdout, err) = CliRunner.Run(["run", .. ThreeVmsOnTwoNodes, "--set", $"monitor.ipi-latency={value}", "--out", Repo.TempDir("bad-ipi")]);
+        Assert.Equal(2, exit);
+        Assert.Contains("monitor.ipi-latency", Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+        Assert.Equal("", stdout);
+    }
 }

@@ -8,8 +8,8 @@ namespace Disco.Actors.Engine.Kernel;
 /// <summary>
 /// Runs the components of one partition on one event queue. The sequential kernel is this loop with every component
 /// in one partition; a partition actor is this loop with its share, its cross-partition sends collected in outboxes
-/// for the end of the window. Both hand each component its messages in (time, sender, sequence) order, which is why
-/// their digests agree.
+/// for the end of the window. Both hand each component its messages in (time, sender, sequence) order, the sender
+/// ranked by the model's <see cref="TieOrder"/>, which is why their digests agree.
 /// </summary>
 public sealed class EventLoop : IContext
 {
@@ -33,7 +33,7 @@ public sealed class EventLoop : IContext
         _partitionOf = placement.PartitionOfArray;
         _localIndexOf = placement.LocalIndexOfArray;
         _local = [.. placement.Members[partition].Select(id => model.Components[id])];
-        _queue = new EventQueue(Math.Max(64, _local.Length * 4));
+        _queue = new EventQueue(Math.Max(64, _local.Length * 4), model.TieOrder);
         _outboxes = new Outboxes();
         CrossLatencyPs = placement.CrossLatencyPs[partition];
     }

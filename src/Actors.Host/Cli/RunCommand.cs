@@ -26,9 +26,10 @@ internal static class RunCommand
         var threads = new Option<int?>("--threads") { Description = "Dispatcher threads (0: one per core)." };
         var every = new Option<string?>("--checkpoint-every") { Description = "Checkpoint every this much simulated time (e.g. 200us, 5ms)." };
         var db = new Option<string?>("--db") { Description = "Checkpoint store: a SQLite file or a PostgreSQL connection string (default <out>/checkpoints.db)." };
+        var tieOrder = new Option<string?>("--tie-order") { Description = "Order of same-time messages at a component: canonical (default), reverse, seeded:K, arrival (not reproducible)." };
         var command = new Command("run", "Run a scenario and write summary.json into the results folder.")
         {
-            scenario, outDir, engine, seed, sets, end, partitions, threads, every, db,
+            scenario, outDir, engine, seed, sets, end, partitions, threads, every, db, tieOrder,
         };
 
         command.SetAction(async (parse, cancel) =>
@@ -43,6 +44,7 @@ internal static class RunCommand
             AddIf(overrides, "engine.threads", parse.GetValue(threads)?.ToString(CultureInfo.InvariantCulture), "--threads");
             AddIf(overrides, "checkpoint.every", parse.GetValue(every), "--checkpoint-every");
             AddIf(overrides, "checkpoint.db", parse.GetValue(db), "--db");
+            AddIf(overrides, "engine.tie-order", parse.GetValue(tieOrder), "--tie-order");
 
             var config = SimConfig.Load(DefaultConfig.Text, DefaultConfig.Name, ReadScenario(path), path, overrides);
             string output = parse.GetValue(outDir) ?? Path.Combine(config.GetString("disco.output.dir"), Path.GetFileNameWithoutExtension(path));
@@ -89,6 +91,11 @@ internal static class RunCommand
         var folder = new RunFolder(output);
         string dbSource = config.SourceOf("disco.checkpoint.db");
         var db = checkpoints.Enabled ? checkpoints.Store(folder, dbSource) : null;
+        if (!model.TieOrder.Reproducible && checkpoints.Enabled)
+        {
+            throw config.Error("disco.engine.tie-order", "arrival order is not reproducible, so a run under it cannot take checkpoints (resume would not give its result): drop checkpoint.every");
+        }
+
         // The folder is taken before anything in it is read or written: a live run here refuses this one.
         using var owner = RunOwnership.Acquire(folder, null, null);
         folder.EnsureNoResumableRun(db, io.Err);
@@ -164,7 +171,7 @@ internal static class RunCommand
             }
         }
 
-        var summary = RunSummary.Build(result, plan.Model.Name, plan.ScenarioName, plan.Seed, plan.ConfigHash);
+        var summary = RunSummary.Build(result, plan.Model.Name, plan.ScenarioName, plan.Seed, plan.ConfigHash, plan.Model.TieOrder);
         string file = RunSummary.Write(plan.Folder.Path, summary);
         if (plan.Folder.Read() is { } record)
         {

@@ -140,7 +140,7 @@ internal sealed class Conductor : UntypedActor
             return;
         }
 
-        _partitions = PartitionHosting.Create(Context, _model, _placement, [.. Enumerable.Range(0, _count)], Self, _dispatcher, _resume);
+        _partitions = PartitionHosting.Create(Context, _model, _placement, [.. Enumerable.Range(0, _count)], Self, _dispatcher, _resume, trace: _control.Trace);
         Start();
     }
 

@@ -245,7 +245,9 @@ public sealed partial class SimConfig
     {
         try
         {
-            return ConfigurationFactory.ParseString($"{path} = {value}");
+            // Unquoted, '#' and '//' would start a HOCON comment and silently cut the value (hw.directory#3).
+            bool comment = !value.StartsWith('"') && (value.Contains('#', StringComparison.Ordinal) || value.Contains("//", StringComparison.Ordinal));
+            return ConfigurationFactory.ParseString(comment ? $"{path} = {Quote(value)}" : $"{path} = {value}");
         }
         catch (Exception ex) when (ex is FormatException or ConfigurationException or InvalidOperationException or ArgumentException)
         {

@@ -23,6 +23,7 @@ public sealed class EventLoop : IContext
     private Component? _current;
     private long _nowPs;
     private long _windowEndPs;
+    private Tracing.MessageTraceBuffer? _trace;
 
     public EventLoop(SimulationModel model, Placement placement, int partition)
     {
@@ -54,6 +55,13 @@ public sealed class EventLoop : IContext
 
     public EventQueue Queue => _queue;
 
+    /// <summary>Where this loop records the messages it hands to components (null: no trace, no cost but a test per event).</summary>
+    public Tracing.MessageTraceBuffer? Trace
+    {
+        get => _trace;
+        set => _trace = value;
+    }
+
     public SimTime Now => new(_nowPs);
 
     public ComponentId Self => (_current ?? throw new InvalidOperationException("no component is running")).Id;
@@ -79,6 +87,7 @@ public sealed class EventLoop : IContext
         var queue = _queue;
         var local = _local;
         var localIndexOf = _localIndexOf;
+        var trace = _trace;
         long handled = 0;
         while (handled < maxEvents && queue.Count > 0 && queue.PeekTimePs < endPs)
         {
@@ -88,6 +97,7 @@ public sealed class EventLoop : IContext
             _nowPs = e.TimePs;
             var m = e.Message;
             c.DigestValue = Digest.Fold(c.DigestValue, Digest.OfEvent(e.TimePs, e.Sender, e.Sequence, m.Kind, m.ContentHash()));
+            trace?.Delivered(e.TimePs, e.Sender, e.Sequence, e.Target, m.Kind, c.NextSequence);
             c.Handled++;
             c.Handle(m, this);
             handled++;

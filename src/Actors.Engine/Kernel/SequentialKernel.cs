@@ -24,7 +24,7 @@ public static class SequentialKernel
     {
         ArgumentNullException.ThrowIfNull(model);
         control ??= RunControl.None;
-        var loop = new EventLoop(model, Placement.Single(model), 0);
+        var loop = new EventLoop(model, Placement.Single(model), 0) { Trace = control.Trace?.ForLoop() };
         if (resume is null)
         {
             loop.StartComponents();

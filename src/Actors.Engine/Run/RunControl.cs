@@ -24,6 +24,12 @@ public sealed class RunControl
 
     /// <summary>Counter samples to take (the time series of metrics.csv), or null for none.</summary>
     public MetricsPolicy? Metrics { get; init; }
+
+    /// <summary>
+    /// Records every handled message, or null for none. In-process engines only: a cluster's remote partitions do
+    /// not trace. The caller disposes it after the run (which flushes every loop's buffer).
+    /// </summary>
+    public Tracing.MessageTrace? Trace { get; init; }
 }
 
 /// <summary>

@@ -26,10 +26,14 @@ internal static class RunCommand
         var threads = new Option<int?>("--threads") { Description = "Dispatcher threads (0: one per core)." };
         var every = new Option<string?>("--checkpoint-every") { Description = "Checkpoint every this much simulated time (e.g. 200us, 5ms)." };
         var db = new Option<string?>("--db") { Description = "Checkpoint store: a SQLite file or a PostgreSQL connection string (default <out>/checkpoints.db)." };
+        var trace = new Option<string?>("--trace-messages") { Description = "Record every handled message in this file (see disco trace export)." };
+        var traceComponents = new Option<string?>("--trace-components") { Description = "Trace only messages received by these, comma-separated: a kind (hw.directory) or kind#id." };
+        var traceFrom = new Option<string?>("--trace-from") { Description = "Trace messages handled from this simulated time (e.g. 2ms)." };
+        var traceTo = new Option<string?>("--trace-to") { Description = "Trace messages handled before this simulated time." };
         var tieOrder = new Option<string?>("--tie-order") { Description = "Order of same-time messages at a component: canonical (default), reverse, seeded:K, arrival (not reproducible)." };
         var command = new Command("run", "Run a scenario and write summary.json into the results folder.")
         {
-            scenario, outDir, engine, seed, sets, end, partitions, threads, every, db, tieOrder,
+            scenario, outDir, engine, seed, sets, end, partitions, threads, every, db, tieOrder, trace, traceComponents, traceFrom, traceTo,
         };
 
         command.SetAction(async (parse, cancel) =>
@@ -45,6 +49,10 @@ internal static class RunCommand
             AddIf(overrides, "checkpoint.every", parse.GetValue(every), "--checkpoint-every");
             AddIf(overrides, "checkpoint.db", parse.GetValue(db), "--db");
             AddIf(overrides, "engine.tie-order", parse.GetValue(tieOrder), "--tie-order");
+            AddIf(overrides, "output.trace.messages", parse.GetValue(trace), "--trace-messages");
+            AddIf(overrides, "output.trace.components", parse.GetValue(traceComponents), "--trace-components");
+            AddIf(overrides, "output.trace.from", parse.GetValue(traceFrom), "--trace-from");
+            AddIf(overrides, "output.trace.to", parse.GetValue(traceTo), "--trace-to");
 
             var config = SimConfig.Load(DefaultConfig.Text, DefaultConfig.Name, ReadScenario(path), path, overrides);
             string output = parse.GetValue(outDir) ?? Path.Combine(config.GetString("disco.output.dir"), Path.GetFileNameWithoutExtension(path));
@@ -91,6 +99,11 @@ internal static class RunCommand
         var folder = new RunFolder(output);
         string dbSource = config.SourceOf("disco.checkpoint.db");
         var db = checkpoints.Enabled ? checkpoints.Store(folder, dbSource) : null;
+        if (TraceSettings.From(config, model) is not null && cluster is not null)
+        {
+            throw config.Error("disco.output.trace.messages", "a cluster run cannot trace messages (its partitions run in other processes): trace a one-process run of the same scenario, it handles the same messages");
+        }
+
         if (!model.TieOrder.Reproducible && checkpoints.Enabled)
         {
             throw config.Error("disco.engine.tie-order", "arrival order is not reproducible, so a run under it cannot take checkpoints (resume would not give its result): drop checkpoint.every");
@@ -215,6 +228,7 @@ internal static class RunCommand
             }
             : null;
         using var metricsFile = plan.Settings.MetricsInterval is null ? null : MetricsWriter.Open(plan.Folder.Path, plan.StartPs);
+        using var trace = TraceSettings.From(plan.Config, plan.Model)?.Open(plan.Config, plan.Model);
         var metrics = metricsFile is null ? null : new MetricsPolicy { Interval = plan.Settings.MetricsInterval!.Value, StartPs = plan.StartPs, Sample = metricsFile.Sample };
         try
         {
@@ -224,7 +238,7 @@ internal static class RunCommand
                 plan.Settings.ProgressInterval,
                 control => session.ExecuteAsync(
                     plan.Model,
-                    new RunControl { Stop = control.Stop, Progress = control.Progress, ProgressInterval = control.ProgressInterval, Checkpoints = policy, Metrics = metrics },
+                    new RunControl { Stop = control.Stop, Progress = control.Progress, ProgressInterval = control.ProgressInterval, Checkpoints = policy, Metrics = metrics, Trace = trace },
                     plan.Resume,
                     plan.Config.ResolvedDiscoText(),
                     plan.ResumeEpoch),

@@ -318,7 +318,7 @@ internal sealed class Conductor : UntypedActor
     {
         _sample = new List<ComponentReport>(_model.Components.Count);
         _samplePending = _count;
-        var collect = new CollectResults(_nextSamplePs);
+        var collect = new CollectResults(_nextSamplePs, _metrics!.StateHashes);
         foreach (var partition in _partitions)
         {
             partition.Tell(collect);

@@ -68,7 +68,7 @@ public static class SequentialKernel
 
             if (metrics is not null && loop.NextEventPs >= nextSamplePs)
             {
-                metrics.Sample(nextSamplePs, [.. loop.Components.Select(StatsCollector.Report)]);
+                metrics.Sample(nextSamplePs, [.. loop.Components.Select(c => StatsCollector.Report(c, metrics.StateHashes))]);
                 nextSamplePs = metrics.NextPs(nextSamplePs);
                 continue;
             }

@@ -44,6 +44,9 @@ public sealed class MetricsPolicy
     /// <summary>The sampling starts after this time (a resumed run's checkpoint time).</summary>
     public long StartPs { get; init; }
 
+    /// <summary>Also hash each component's state in every sample (<see cref="ComponentReport.StateHash"/>): what the order probe compares.</summary>
+    public bool StateHashes { get; init; }
+
     /// <summary>Receives (sample time, every component's report).</summary>
     public required Action<long, IReadOnlyList<ComponentReport>> Sample { get; init; }
 

@@ -28,6 +28,7 @@ internal static class DiscoCli
             ClusterCommand.Create(io),
             ReportCommand.Create(io),
             TraceCommand.Create(io),
+            ProbeCommand.Create(io),
         };
 
         var verbose = new Option<bool>("--verbose") { Description = "On an internal failure, print the details (stack trace) too.", Recursive = true };

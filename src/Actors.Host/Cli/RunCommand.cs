@@ -229,10 +229,21 @@ internal static class RunCommand
             : null;
         using var metricsFile = plan.Settings.MetricsInterval is null ? null : MetricsWriter.Open(plan.Folder.Path, plan.StartPs);
         using var trace = TraceSettings.From(plan.Config, plan.Model)?.Open(plan.Config, plan.Model);
-        var metrics = metricsFile is null ? null : new MetricsPolicy { Interval = plan.Settings.MetricsInterval!.Value, StartPs = plan.StartPs, Sample = metricsFile.Sample };
+        using var hashFile = plan.Settings.StateHashes ? StateHashWriter.Open(plan.Folder.Path, plan.StartPs) : null;
+        var metrics = metricsFile is null ? null : new MetricsPolicy
+        {
+            Interval = plan.Settings.MetricsInterval!.Value,
+            StartPs = Math.Max(plan.StartPs, plan.Settings.MetricsFromPs),
+            StateHashes = hashFile is not null,
+            Sample = (t, reports) =>
+            {
+                metricsFile.Sample(t, reports);
+                hashFile?.Sample(t, reports);
+            },
+        };
         try
         {
-            return await ProgressDisplay.RunAsync(
+            var result = await ProgressDisplay.RunAsync(
                 io.Interactive,
                 plan.Model.Name,
                 plan.Settings.ProgressInterval,
@@ -243,6 +254,12 @@ internal static class RunCommand
                     plan.Config.ResolvedDiscoText(),
                     plan.ResumeEpoch),
                 cancel).ConfigureAwait(false);
+            if (!result.Stopped)
+            {
+                hashFile?.Final(result.Components);
+            }
+
+            return result;
         }
         catch (CorruptStateException ex)
         {

@@ -5,7 +5,7 @@ using Disco.Actors.Engine.Time;
 namespace Disco.Actors.Host.Runs;
 
 /// <summary>How a run is executed (engine, mapping, threads, progress): read from <c>disco.engine</c> and <c>disco.output</c>.</summary>
-internal sealed record RunSettings(string Engine, ActorEngineOptions Actors, TimeSpan? ProgressInterval, SimTime? MetricsInterval = null)
+internal sealed record RunSettings(string Engine, ActorEngineOptions Actors, TimeSpan? ProgressInterval, SimTime? MetricsInterval = null, bool StateHashes = false, long MetricsFromPs = 0)
 {
     public const string Sequential = "sequential";
     public const string ActorsEngine = "actors";
@@ -41,6 +41,12 @@ internal sealed record RunSettings(string Engine, ActorEngineOptions Actors, Tim
             metrics = t.Ps > 0 ? t : throw config.Error("disco.output.metrics-interval", "must be a positive simulated time or off");
         }
 
-        return new RunSettings(engine, actors, config.GetWallDuration("disco.output.progress-interval"), metrics);
+        bool hashes = config.GetBool("disco.output.state-hashes");
+        if (hashes && metrics is null)
+        {
+            throw config.Error("disco.output.state-hashes", "state hashes are taken at metrics samples: set disco.output.metrics-interval too");
+        }
+
+        return new RunSettings(engine, actors, config.GetWallDuration("disco.output.progress-interval"), metrics, hashes, config.GetSimTime("disco.output.metrics-from").Ps);
     }
 }

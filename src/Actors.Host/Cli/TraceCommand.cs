@@ -11,20 +11,38 @@ internal static class TraceCommand
     public static Command Create(CliIo io)
     {
         var file = new Argument<string>("file") { Description = "A trace written by disco run --trace-messages." };
-        var format = new Option<string>("--format") { Description = "perfetto (Chrome/Perfetto trace-event JSON: open it at ui.perfetto.dev) or csv.", Required = true };
+        var format = new Option<string>("--format") { Description = "perfetto (Chrome/Perfetto trace-event JSON: open it at ui.perfetto.dev), csv, or png (a sequence chart of the first messages; needs --out).", Required = true };
+        var limit = new Option<int>("--limit") { Description = "png: how many messages to draw (default 300).", DefaultValueFactory = _ => 300 };
         var outFile = new Option<string?>("--out") { Description = "Output file (default: standard output)." };
-        var export = new Command("export", "Convert a message trace to Perfetto JSON or CSV.") { file, format, outFile };
+        var export = new Command("export", "Convert a message trace to Perfetto JSON or CSV.") { file, format, outFile, limit };
         export.SetAction(parse =>
         {
             string path = parse.GetValue(file)!;
             string kind = parse.GetValue(format)!;
-            if (kind is not ("perfetto" or "csv"))
+            if (kind is not ("perfetto" or "csv" or "png"))
             {
-                throw new BadInputException("--format", $"'{kind}' is not a trace format (perfetto or csv)");
+                throw new BadInputException("--format", $"'{kind}' is not a trace format (perfetto, csv or png)");
+            }
+
+            string? target = parse.GetValue(outFile);
+            if (kind == "png" && target is null)
+            {
+                throw new BadInputException("--out", "a png export needs a file to write");
+            }
+
+            int max = parse.GetValue(limit);
+            if (max < 1)
+            {
+                throw new BadInputException("--limit", $"must be at least 1 (got {max})");
             }
 
             var trace = Read(path);
-            string? target = parse.GetValue(outFile);
+            if (kind == "png")
+            {
+                BreakdownPlot.Save(target!, TracePlot.Render(trace, max));
+                return DiscoCli.Ok;
+            }
+
             if (target is null)
             {
                 // Standard output is the CLI's writer (tests and pipes capture it).

@@ -85,6 +85,19 @@ public class TraceCommandTests
     }
 
     [Fact]
+    public void The_png_export_is_a_picture()
+    {
+        var (_, trace) = Traced("--engine", "sequential");
+        string png = Path.Combine(Repo.TempDir("trace-png"), "trace.png");
+        var r = CliRunner.Run("trace", "export", trace, "--format", "png", "--out", png, "--limit", "50");
+        Assert.True(r.Exit == 0, r.Err);
+        byte[] bytes = File.ReadAllBytes(png);
+        Assert.True(bytes.AsSpan(0, 8).SequenceEqual(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }));
+        Assert.Equal(1200, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(16, 4)));
+        Assert.Equal(2, CliRunner.Run("trace", "export", trace, "--format", "png").Exit);
+    }
+
+    [Fact]
     public void Bad_trace_input_is_one_line_and_exit_2()
     {
         string notTrace = Path.Combine(Repo.TempDir("not-trace"), "x.trace");

@@ -5,9 +5,10 @@ namespace Disco.Actors.Engine.Kernel;
 /// <summary>
 /// A 4-ary min-heap of events in (time, sender, sequence) order, where "sender" is the sender's rank under the run's
 /// <see cref="TieOrder"/> (its id in the canonical order). The heap itself holds only 24-byte entries (time, a
-/// packed rank-and-sequence key, and the index of the event's slot); sender, target and message stay in their slot
-/// and never move. Sifting then compares two longs and moves small structs, which is what the hot path of every engine
-/// spends its time on (see bench/Actors.Benchmarks EventQueueBenchmarks).
+/// packed rank-and-sequence key, the index of the event's slot and the target); the message (and, when the key
+/// holds a rank, the sender) stays in its slot and never moves. Sifting then compares two longs and moves small
+/// structs, which is what the hot path of every engine spends its time on (see bench/Actors.Benchmarks
+/// EventQueueBenchmarks).
 /// </summary>
 public sealed class EventQueue
 {
@@ -18,9 +19,8 @@ public sealed class EventQueue
 
     private readonly TieOrder _order;
     private Entry[] _heap;
-    private int[] _senders;
-    private long[] _sequences; // written only in arrival order, where the key holds the arrival number instead
-    private int[] _targets;
+    private int[] _senders; // only when the key holds a rank instead of the sender (every order but canonical)
+    private long[] _sequences; // only in arrival order, where the key holds the arrival number instead
     private Components.ISimMessage?[] _messages;
     private int[] _freeSlots;
     private int _freeCount;
@@ -31,9 +31,8 @@ public sealed class EventQueue
         capacity = Math.Max(4, capacity);
         _order = order;
         _heap = new Entry[capacity];
-        _senders = new int[capacity];
+        _senders = new int[order.Kind == TieOrderKind.Canonical ? 0 : capacity];
         _sequences = new long[order.Kind == TieOrderKind.Arrival ? capacity : 0];
-        _targets = new int[capacity];
         _messages = new Components.ISimMessage?[capacity];
         _freeSlots = new int[capacity];
         for (int i = 0; i < capacity; i++)
@@ -64,8 +63,11 @@ public sealed class EventQueue
         }
 
         int slot = _freeSlots[--_freeCount];
-        _senders[slot] = e.Sender;
-        _targets[slot] = e.Target;
+        if (_senders.Length > 0)
+        {
+            _senders[slot] = e.Sender;
+        }
+
         _messages[slot] = e.Message;
         long key = _order.Kind switch
         {
@@ -73,7 +75,7 @@ public sealed class EventQueue
             TieOrderKind.Arrival => Arrive(slot, e.Sequence),
             _ => ((long)_order.Rank(e.Target, e.TimePs, e.Sender) << SequenceBits) | e.Sequence,
         };
-        var entry = new Entry(e.TimePs, key, slot);
+        var entry = new Entry(e.TimePs, key, slot, e.Target);
 
         int i = Count++;
         var heap = _heap;
@@ -131,7 +133,10 @@ public sealed class EventQueue
     }
 
     private Event ToEvent(in Entry entry) =>
-        new(entry.TimePs, _senders[entry.Slot], SequenceOf(in entry), _targets[entry.Slot], _messages[entry.Slot]!);
+        new(entry.TimePs, SenderOf(in entry), SequenceOf(in entry), entry.Target, _messages[entry.Slot]!);
+
+    private int SenderOf(in Entry entry) =>
+        _senders.Length == 0 ? (int)(entry.Key >> SequenceBits) : _senders[entry.Slot];
 
     /// <summary>Arrival order numbers events as they come; per-pair order holds because a sender's events arrive in sequence order.</summary>
     private long Arrive(int slot, long sequence)
@@ -184,8 +189,11 @@ public sealed class EventQueue
         int old = _heap.Length;
         int size = old * 2;
         Array.Resize(ref _heap, size);
-        Array.Resize(ref _senders, size);
-        Array.Resize(ref _targets, size);
+        if (_senders.Length > 0)
+        {
+            Array.Resize(ref _senders, size);
+        }
+
         if (_sequences.Length > 0)
         {
             Array.Resize(ref _sequences, size);
@@ -199,5 +207,6 @@ public sealed class EventQueue
         }
     }
 
-    private readonly record struct Entry(long TimePs, long Key, int Slot);
+    // The target fills what would be padding (24 bytes either way) and saves a slot-array miss per pop.
+    private readonly record struct Entry(long TimePs, long Key, int Slot, int Target);
 }

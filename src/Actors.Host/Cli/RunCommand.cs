@@ -22,7 +22,7 @@ internal static class RunCommand
         var seed = new Option<long?>("--seed") { Description = "Run seed (disco.seed)." };
         var sets = new Option<string[]>("--set") { Description = "Override a key under disco, e.g. --set phold.end=4000. Repeatable.", AllowMultipleArgumentsPerToken = false };
         var end = new Option<string?>("--end") { Description = "End of simulated time, with a unit (e.g. 500us, 2s)." };
-        var partitions = new Option<int?>("--partitions") { Description = "Partition actors (0: one actor per component)." };
+        var partitions = new Option<string?>("--partitions") { Description = "Partition actors: auto (default: one per thread, each a contiguous range of nodes or LPs), 0 (one actor per component) or K." };
         var threads = new Option<int?>("--threads") { Description = "Dispatcher threads (0: one per core)." };
         var every = new Option<string?>("--checkpoint-every") { Description = "Checkpoint every this much simulated time (e.g. 200us, 5ms)." };
         var db = new Option<string?>("--db") { Description = "Checkpoint store: a SQLite file or a PostgreSQL connection string (default <out>/checkpoints.db)." };
@@ -44,7 +44,7 @@ internal static class RunCommand
             AddIf(overrides, "engine.kind", parse.GetValue(engine), "--engine");
             AddIf(overrides, "seed", parse.GetValue(seed)?.ToString(CultureInfo.InvariantCulture), "--seed");
             AddIf(overrides, "end", parse.GetValue(end), "--end");
-            AddIf(overrides, "engine.partitions", parse.GetValue(partitions)?.ToString(CultureInfo.InvariantCulture), "--partitions");
+            AddIf(overrides, "engine.partitions", parse.GetValue(partitions), "--partitions");
             AddIf(overrides, "engine.threads", parse.GetValue(threads)?.ToString(CultureInfo.InvariantCulture), "--threads");
             AddIf(overrides, "checkpoint.every", parse.GetValue(every), "--checkpoint-every");
             AddIf(overrides, "checkpoint.db", parse.GetValue(db), "--db");

@@ -8,7 +8,7 @@ namespace Disco.Actors.Hardware.Coherence;
 /// <summary>
 /// The home side of the coherence protocol for the lines of one node's memory, with the node controller's timing:
 /// a full bit-vector directory (MESI), a controller that is busy a fixed occupancy per message, a memory that is busy
-/// per line read or written (queueing comes from both: <see cref="NodeMemoryTiming"/>), and a FIFO outbound port. A
+/// per line read or written (queueing comes from both: <see cref="ControllerOccupancy"/>, <see cref="Memory.MemoryController"/>), and a FIFO outbound port. A
 /// line with a transaction in progress (waiting for invalidation acknowledgements or the owner's reply) is busy: later
 /// requests for it wait in its queue. It also counts misses per (page, requesting node) and raises hot-page
 /// interrupts (<see cref="HotPageCounters"/>). Pure state: the directory component hosts it, the property tests
@@ -23,7 +23,9 @@ public sealed class Directory : IStateful
     private readonly int _linesPerPageShift;
     private readonly DirectoryLines _lines;
     private readonly DmaTransfers _dma;
-    private readonly NodeMemoryTiming _timing;
+    private readonly ControllerOccupancy _controller;
+    private readonly Memory.MemoryController _memory;
+    private readonly long _memoryLinkPs;
     private readonly HotPageCounters _hotPages;
     private readonly FifoPort _port = new();
     private long _readRequests;
@@ -43,7 +45,9 @@ public sealed class Directory : IStateful
         _homes = HomeMap.Of(parameters);
         _node = node.Value;
         _linesPerPageShift = _homes.LinesPerPageShift;
-        _timing = new NodeMemoryTiming(parameters);
+        _controller = new ControllerOccupancy(parameters);
+        _memory = new Memory.MemoryController(parameters);
+        _memoryLinkPs = parameters.MemoryLinkLatencyPs;
         _hotPages = new HotPageCounters(parameters, layout, _node, hotPageComponent);
         _dma = new DmaTransfers(1 << _linesPerPageShift);
         _lines = new DirectoryLines(_homes, _node, parameters.Nodes);
@@ -51,7 +55,9 @@ public sealed class Directory : IStateful
 
     public NodeId Node => new(_node);
 
-    public NodeMemoryTiming Timing => _timing;
+    public ControllerOccupancy Controller => _controller;
+
+    public Memory.MemoryController Memory => _memory;
 
     public long Upgrades => _upgrades;
 
@@ -79,7 +85,7 @@ public sealed class Directory : IStateful
     {
         ArgumentNullException.ThrowIfNull(m);
         _readRequests++;
-        long t = _timing.Occupy(nowPs);
+        long t = _controller.Occupy(nowPs);
         CountMiss(m.Line.Value, m.Requester.Value, write: false, nowPs, t, outbox);
         var e = _lines.Get(m.Line.Value);
         if (e.Busy)
@@ -95,7 +101,7 @@ public sealed class Directory : IStateful
     {
         ArgumentNullException.ThrowIfNull(m);
         _readExclusiveRequests++;
-        long t = _timing.Occupy(nowPs);
+        long t = _controller.Occupy(nowPs);
         CountMiss(m.Line.Value, m.Requester.Value, write: true, nowPs, t, outbox);
         var e = _lines.Get(m.Line.Value);
         if (e.Busy)
@@ -111,8 +117,8 @@ public sealed class Directory : IStateful
     {
         ArgumentNullException.ThrowIfNull(m);
         _writebacks++;
-        long t = _timing.Occupy(nowPs);
-        _timing.Write(t);
+        long t = _controller.Occupy(nowPs);
+        MemoryWrite(t);
         int from = m.Requester.Value;
         if (!_lines.TryGet(m.Line.Value, out var e) || e.State != DirectoryState.Exclusive || e.Owner != from)
         {
@@ -135,7 +141,7 @@ public sealed class Directory : IStateful
     public void OnInvalidateAck(InvalidateAck m, long nowPs, ICoherenceOutbox outbox)
     {
         ArgumentNullException.ThrowIfNull(m);
-        long t = _timing.Occupy(nowPs);
+        long t = _controller.Occupy(nowPs);
         if (!_lines.TryGet(m.Line.Value, out var e) || e.Tx == DirectoryTransaction.None || e.PendingAcks <= 0)
         {
             throw new InvalidOperationException($"directory {_node}: unexpected invalidation ack for line {m.Line} from node {m.From.Value} ({View(m.Line)})");
@@ -156,7 +162,7 @@ public sealed class Directory : IStateful
     public void OnForwardReply(ForwardReply m, long nowPs, ICoherenceOutbox outbox)
     {
         ArgumentNullException.ThrowIfNull(m);
-        long t = _timing.Occupy(nowPs);
+        long t = _controller.Occupy(nowPs);
         if (!_lines.TryGet(m.Line.Value, out var e) || e.Tx == DirectoryTransaction.None || e.AwaitingForward != m.From.Value)
         {
             throw new InvalidOperationException($"directory {_node}: unexpected forward reply for line {m.Line} from node {m.From.Value} ({View(m.Line)})");
@@ -167,7 +173,7 @@ public sealed class Directory : IStateful
         if (m.Dirty)
         {
             // The owner's data goes to memory and on to the requester: no need to wait for the speculative read.
-            _timing.Write(t);
+            MemoryWrite(t);
             e.DataReadyPs = t;
         }
 
@@ -181,7 +187,7 @@ public sealed class Directory : IStateful
     {
         ArgumentNullException.ThrowIfNull(m);
         _dma.Begin(m, _node);
-        long t = _timing.Occupy(nowPs);
+        long t = _controller.Occupy(nowPs);
         var key = m.Dma;
 
         long first = m.Page.Value << _linesPerPageShift;
@@ -206,21 +212,21 @@ public sealed class Directory : IStateful
         {
             case DirectoryState.Exclusive when e.Owner != requester:
                 Begin(e, DirectoryTransaction.Read, requester);
-                e.DataReadyPs = _timing.Read(t); // speculative, used if the owner's copy was clean
+                e.DataReadyPs = MemoryRead(t); // speculative, used if the owner's copy was clean
                 e.AwaitingForward = e.Owner;
                 _forwardsSent++;
                 Send(_layout.Processor(e.Owner), t, new Forward(new LineAddress(e.Line), Invalidate: false), outbox);
                 break;
             case DirectoryState.Shared:
                 e.Sharers |= Bit(requester);
-                Send(_layout.Processor(requester), _timing.Read(t), new DataReply(new LineAddress(e.Line), Exclusive: false), outbox);
+                Send(_layout.Processor(requester), MemoryRead(t), new DataReply(new LineAddress(e.Line), Exclusive: false), outbox);
                 break;
             default:
                 // Uncached, or the recorded owner is the requester itself (it dropped a clean exclusive line).
                 e.State = DirectoryState.Exclusive;
                 e.Owner = requester;
                 e.Sharers = 0;
-                Send(_layout.Processor(requester), _timing.Read(t), new DataReply(new LineAddress(e.Line), Exclusive: true), outbox);
+                Send(_layout.Processor(requester), MemoryRead(t), new DataReply(new LineAddress(e.Line), Exclusive: true), outbox);
                 break;
         }
     }
@@ -231,7 +237,7 @@ public sealed class Directory : IStateful
         {
             case DirectoryState.Exclusive when e.Owner != requester:
                 Begin(e, DirectoryTransaction.ReadExclusive, requester);
-                e.DataReadyPs = _timing.Read(t);
+                e.DataReadyPs = MemoryRead(t);
                 e.AwaitingForward = e.Owner;
                 _forwardsSent++;
                 Send(_layout.Processor(e.Owner), t, new Forward(new LineAddress(e.Line), Invalidate: true), outbox);
@@ -244,7 +250,7 @@ public sealed class Directory : IStateful
                     _upgrades++;
                 }
 
-                long ready = upgrade ? t : _timing.Read(t);
+                long ready = upgrade ? t : MemoryRead(t);
                 if (others == 0)
                 {
                     GrantExclusive(e, requester, ready, outbox);
@@ -256,7 +262,7 @@ public sealed class Directory : IStateful
                 SendInvalidations(e, others, t, outbox);
                 break;
             default:
-                GrantExclusive(e, requester, _timing.Read(t), outbox);
+                GrantExclusive(e, requester, MemoryRead(t), outbox);
                 break;
         }
     }
@@ -265,7 +271,7 @@ public sealed class Directory : IStateful
     {
         if (kind == DirectoryTransaction.DmaToMemory)
         {
-            _timing.Write(t);
+            MemoryWrite(t);
             ulong holders = e.State == DirectoryState.Exclusive ? Bit(e.Owner) : e.State == DirectoryState.Shared ? e.Sharers : 0;
             if (holders == 0)
             {
@@ -281,7 +287,7 @@ public sealed class Directory : IStateful
             return;
         }
 
-        _timing.Read(t);
+        MemoryRead(t);
         if (e.State == DirectoryState.Exclusive)
         {
             Begin(e, kind, -1);
@@ -344,7 +350,7 @@ public sealed class Directory : IStateful
         while (e.Tx == DirectoryTransaction.None && e.Waiting is { Count: > 0 })
         {
             var next = e.Waiting.Dequeue();
-            long start = _timing.Occupy(t);
+            long start = _controller.Occupy(t);
             switch (next.Kind)
             {
                 case DirectoryTransaction.Read:
@@ -409,7 +415,7 @@ public sealed class Directory : IStateful
         }
 
         // Done when memory has finished with the page's lines.
-        Send(_layout.Disk(op.Key.Disk), Math.Max(t, _timing.MemoryFreePs), new DmaDone(new MachinePage(op.Page), op.Key.Tag), outbox);
+        Send(_layout.Disk(op.Key.Disk), Math.Max(t, _memory.FreePs - _memoryLinkPs), new DmaDone(new MachinePage(op.Page), op.Key.Tag), outbox);
     }
 
     private void CountMiss(long line, int node, bool write, long nowPs, long t, ICoherenceOutbox outbox)
@@ -423,6 +429,10 @@ public sealed class Directory : IStateful
     /// <summary>Misses of <paramref name="node"/> to <paramref name="page"/> in the interval that contains <paramref name="nowPs"/>.</summary>
     public int MissesOf(MachinePage page, NodeId node, long nowPs) => _hotPages.MissesOf(page, node, nowPs);
 
+    private long MemoryRead(long t) => _memory.Read(t + _memoryLinkPs) + _memoryLinkPs;
+
+    private void MemoryWrite(long t) => _memory.Write(t + _memoryLinkPs);
+
     /// <summary>The outbound port is FIFO: nothing leaves before what left earlier, which keeps every path in order.</summary>
     private void Send(ComponentId target, long leavePs, ISimMessage message, ICoherenceOutbox outbox) =>
         outbox.Send(target, _port.Leave(leavePs), message);
@@ -435,7 +445,8 @@ public sealed class Directory : IStateful
     public void DeclareState(ref StateIo io)
     {
         io.Part(_port);
-        io.Part(_timing);
+        io.Part(_controller);
+        io.Part(_memory);
         io.Counter("hw.dir.reads", ref _readRequests);
         io.Counter("hw.dir.read_exclusives", ref _readExclusiveRequests);
         io.Counter("hw.dir.upgrades", ref _upgrades);

@@ -49,7 +49,7 @@ public class MemoryLatencyTests
     [Fact]
     public void The_latencies_follow_the_configuration()
     {
-        var p = TestMachine.Small() with { BusLatencyPs = 100_000, MemoryLatencyPs = 200_000, NetworkBaseLatencyPs = 400_000, NetworkPerHopLatencyPs = 0 };
+        var p = TestMachine.Small() with { BusLatencyPs = 100_000, MemoryAccessLatencyPs = 150_000, NetworkBaseLatencyPs = 400_000, NetworkPerHopLatencyPs = 0 };
         Assert.Equal(100_000 + 25_000 + 200_000 + 100_000, StallOfOneLoad(p, 1, 1));
         Assert.Equal(100_000 + 25_000 + 200_000 + 100_000 + (2 * 400_000), StallOfOneLoad(p, 1, 0));
     }

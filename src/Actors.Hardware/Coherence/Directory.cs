@@ -2,13 +2,15 @@ using System.Numerics;
 using Disco.Actors.Engine.Components;
 using Disco.Actors.Engine.State;
 using Disco.Actors.Hardware.Machine;
+using Disco.Actors.Hardware.Memory;
 
 namespace Disco.Actors.Hardware.Coherence;
 
 /// <summary>
 /// The home side of the coherence protocol for the lines of one node's memory, with the node controller's timing:
-/// a full bit-vector directory (MESI), a controller that is busy a fixed occupancy per message, a memory that is busy
-/// per line read or written (queueing comes from both: <see cref="ControllerOccupancy"/>, <see cref="Memory.MemoryController"/>), and a FIFO outbound port. A
+/// a full bit-vector directory (MESI), a controller that is busy a fixed occupancy per message
+/// (<see cref="ControllerOccupancy"/>), and its ports (<see cref="HomePort"/>): every line read or write goes to the
+/// node's memory controller by message, and a reply that needs the data waits for its answer in a FIFO outbound queue. A
 /// line with a transaction in progress (waiting for invalidation acknowledgements or the owner's reply) is busy: later
 /// requests for it wait in its queue. It also counts misses per (page, requesting node) and raises hot-page
 /// interrupts (<see cref="HotPageCounters"/>). Pure state: the directory component hosts it, the property tests
@@ -24,10 +26,8 @@ public sealed class Directory : IStateful
     private readonly DirectoryLines _lines;
     private readonly DmaTransfers _dma;
     private readonly ControllerOccupancy _controller;
-    private readonly Memory.MemoryController _memory;
-    private readonly long _memoryLinkPs;
     private readonly HotPageCounters _hotPages;
-    private readonly FifoPort _port = new();
+    private readonly HomePort _port;
     private long _readRequests;
     private long _readExclusiveRequests;
     private long _upgrades;
@@ -46,8 +46,7 @@ public sealed class Directory : IStateful
         _node = node.Value;
         _linesPerPageShift = _homes.LinesPerPageShift;
         _controller = new ControllerOccupancy(parameters);
-        _memory = new Memory.MemoryController(parameters);
-        _memoryLinkPs = parameters.MemoryLinkLatencyPs;
+        _port = new HomePort(layout.MemoryController(_node));
         _hotPages = new HotPageCounters(parameters, layout, _node, hotPageComponent);
         _dma = new DmaTransfers(1 << _linesPerPageShift);
         _lines = new DirectoryLines(_homes, _node, parameters.Nodes);
@@ -57,7 +56,11 @@ public sealed class Directory : IStateful
 
     public ControllerOccupancy Controller => _controller;
 
-    public Memory.MemoryController Memory => _memory;
+    /// <summary>Messages held back behind a memory answer.</summary>
+    public int HeldMessages => _port.Waiting;
+
+    /// <summary>Requests to the memory controller not answered yet.</summary>
+    public long MemoryRequestsOutstanding => _port.Outstanding;
 
     public long Upgrades => _upgrades;
 
@@ -118,7 +121,7 @@ public sealed class Directory : IStateful
         ArgumentNullException.ThrowIfNull(m);
         _writebacks++;
         long t = _controller.Occupy(nowPs);
-        MemoryWrite(t);
+        _port.Write(m.Line.Value, t, outbox);
         int from = m.Requester.Value;
         if (!_lines.TryGet(m.Line.Value, out var e) || e.State != DirectoryState.Exclusive || e.Owner != from)
         {
@@ -172,8 +175,9 @@ public sealed class Directory : IStateful
         e.OwnerKeptCopy = m.KeptCopy;
         if (m.Dirty)
         {
-            // The owner's data goes to memory and on to the requester: no need to wait for the speculative read.
-            MemoryWrite(t);
+            // The owner's data goes to memory and on to the requester: the speculative read's answer is ignored.
+            _port.Write(e.Line, t, outbox);
+            e.DataSequence = 0;
             e.DataReadyPs = t;
         }
 
@@ -181,6 +185,30 @@ public sealed class Directory : IStateful
         {
             Complete(m.Line.Value, e, t, outbox);
         }
+    }
+
+    /// <summary>
+    /// A line's data is back from memory. It arrives in the node controller's data buffers, past the protocol
+    /// engine: no occupancy. A speculative read's answer for a transaction that took the owner's dirty data instead
+    /// (or already finished) matches no entry's sequence number and is only counted off.
+    /// </summary>
+    public void OnMemoryData(MemoryData m, long nowPs, ICoherenceOutbox outbox)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        if (_lines.TryGet(m.Line.Value, out var e) && e.DataSequence == m.Sequence)
+        {
+            e.DataSequence = 0;
+            e.DataReadyPs = nowPs;
+        }
+
+        _port.Answered(m.Sequence, nowPs, outbox);
+    }
+
+    /// <summary>Memory has finished what it was given before the fence: a DMA completion may leave.</summary>
+    public void OnMemoryFenceDone(MemoryFenceDone m, long nowPs, ICoherenceOutbox outbox)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        _port.Answered(m.Sequence, nowPs, outbox);
     }
 
     public void OnDma(DmaRequest m, long nowPs, ICoherenceOutbox outbox)
@@ -212,21 +240,21 @@ public sealed class Directory : IStateful
         {
             case DirectoryState.Exclusive when e.Owner != requester:
                 Begin(e, DirectoryTransaction.Read, requester);
-                e.DataReadyPs = MemoryRead(t); // speculative, used if the owner's copy was clean
+                e.DataSequence = _port.Read(e.Line, t, outbox); // speculative, used if the owner's copy was clean
                 e.AwaitingForward = e.Owner;
                 _forwardsSent++;
                 Send(_layout.Processor(e.Owner), t, new Forward(new LineAddress(e.Line), Invalidate: false), outbox);
                 break;
             case DirectoryState.Shared:
                 e.Sharers |= Bit(requester);
-                Send(_layout.Processor(requester), MemoryRead(t), new DataReply(new LineAddress(e.Line), Exclusive: false), outbox);
+                Send(_layout.Processor(requester), t, new DataReply(new LineAddress(e.Line), Exclusive: false), outbox, _port.Read(e.Line, t, outbox));
                 break;
             default:
                 // Uncached, or the recorded owner is the requester itself (it dropped a clean exclusive line).
                 e.State = DirectoryState.Exclusive;
                 e.Owner = requester;
                 e.Sharers = 0;
-                Send(_layout.Processor(requester), MemoryRead(t), new DataReply(new LineAddress(e.Line), Exclusive: true), outbox);
+                Send(_layout.Processor(requester), t, new DataReply(new LineAddress(e.Line), Exclusive: true), outbox, _port.Read(e.Line, t, outbox));
                 break;
         }
     }
@@ -237,7 +265,7 @@ public sealed class Directory : IStateful
         {
             case DirectoryState.Exclusive when e.Owner != requester:
                 Begin(e, DirectoryTransaction.ReadExclusive, requester);
-                e.DataReadyPs = MemoryRead(t);
+                e.DataSequence = _port.Read(e.Line, t, outbox);
                 e.AwaitingForward = e.Owner;
                 _forwardsSent++;
                 Send(_layout.Processor(e.Owner), t, new Forward(new LineAddress(e.Line), Invalidate: true), outbox);
@@ -250,19 +278,19 @@ public sealed class Directory : IStateful
                     _upgrades++;
                 }
 
-                long ready = upgrade ? t : MemoryRead(t);
+                long data = upgrade ? 0 : _port.Read(e.Line, t, outbox);
                 if (others == 0)
                 {
-                    GrantExclusive(e, requester, ready, outbox);
+                    GrantExclusive(e, requester, t, outbox, data);
                     break;
                 }
 
                 Begin(e, DirectoryTransaction.ReadExclusive, requester);
-                e.DataReadyPs = ready;
+                e.DataSequence = data;
                 SendInvalidations(e, others, t, outbox);
                 break;
             default:
-                GrantExclusive(e, requester, MemoryRead(t), outbox);
+                GrantExclusive(e, requester, t, outbox, _port.Read(e.Line, t, outbox));
                 break;
         }
     }
@@ -271,7 +299,7 @@ public sealed class Directory : IStateful
     {
         if (kind == DirectoryTransaction.DmaToMemory)
         {
-            MemoryWrite(t);
+            _port.Write(line, t, outbox);
             ulong holders = e.State == DirectoryState.Exclusive ? Bit(e.Owner) : e.State == DirectoryState.Shared ? e.Sharers : 0;
             if (holders == 0)
             {
@@ -287,7 +315,7 @@ public sealed class Directory : IStateful
             return;
         }
 
-        MemoryRead(t);
+        _port.Read(line, t, outbox); // the page goes to the disk; the DMA's fence waits for it
         if (e.State == DirectoryState.Exclusive)
         {
             Begin(e, kind, -1);
@@ -314,10 +342,10 @@ public sealed class Directory : IStateful
                 e.State = alone ? DirectoryState.Exclusive : DirectoryState.Shared;
                 e.Owner = alone ? requester : -1;
                 e.Sharers = alone ? 0 : sharers;
-                Send(_layout.Processor(requester), Math.Max(t, e.DataReadyPs), new DataReply(new LineAddress(line), Exclusive: alone), outbox);
+                Send(_layout.Processor(requester), Math.Max(t, e.DataReadyPs), new DataReply(new LineAddress(line), Exclusive: alone), outbox, e.DataSequence);
                 break;
             case DirectoryTransaction.ReadExclusive:
-                GrantExclusive(e, requester, Math.Max(t, e.DataReadyPs), outbox);
+                GrantExclusive(e, requester, Math.Max(t, e.DataReadyPs), outbox, e.DataSequence);
                 break;
             case DirectoryTransaction.DmaToMemory:
                 e.State = DirectoryState.Uncached;
@@ -340,6 +368,7 @@ public sealed class Directory : IStateful
         e.Requester = -1;
         e.Dma = default;
         e.OwnerKeptCopy = false;
+        e.DataSequence = 0;
         e.DataReadyPs = 0;
         Release(line, e, t, outbox);
     }
@@ -371,12 +400,12 @@ public sealed class Directory : IStateful
         }
     }
 
-    private void GrantExclusive(DirectoryEntry e, int requester, long leavePs, ICoherenceOutbox outbox)
+    private void GrantExclusive(DirectoryEntry e, int requester, long readyPs, ICoherenceOutbox outbox, long data)
     {
         e.State = DirectoryState.Exclusive;
         e.Owner = requester;
         e.Sharers = 0;
-        Send(_layout.Processor(requester), leavePs, new DataReply(new LineAddress(e.Line), Exclusive: true), outbox);
+        Send(_layout.Processor(requester), readyPs, new DataReply(new LineAddress(e.Line), Exclusive: true), outbox, data);
     }
 
     private void SendInvalidations(DirectoryEntry e, ulong targets, long t, ICoherenceOutbox outbox)
@@ -414,8 +443,8 @@ public sealed class Directory : IStateful
             return;
         }
 
-        // Done when memory has finished with the page's lines.
-        Send(_layout.Disk(op.Key.Disk), Math.Max(t, _memory.FreePs - _memoryLinkPs), new DmaDone(new MachinePage(op.Page), op.Key.Tag), outbox);
+        // Done when memory has finished with the page's lines: the controller says so.
+        Send(_layout.Disk(op.Key.Disk), t, new DmaDone(new MachinePage(op.Page), op.Key.Tag), outbox, _port.Fence(t, outbox));
     }
 
     private void CountMiss(long line, int node, bool write, long nowPs, long t, ICoherenceOutbox outbox)
@@ -429,13 +458,12 @@ public sealed class Directory : IStateful
     /// <summary>Misses of <paramref name="node"/> to <paramref name="page"/> in the interval that contains <paramref name="nowPs"/>.</summary>
     public int MissesOf(MachinePage page, NodeId node, long nowPs) => _hotPages.MissesOf(page, node, nowPs);
 
-    private long MemoryRead(long t) => _memory.Read(t + _memoryLinkPs) + _memoryLinkPs;
-
-    private void MemoryWrite(long t) => _memory.Write(t + _memoryLinkPs);
-
-    /// <summary>The outbound port is FIFO: nothing leaves before what left earlier, which keeps every path in order.</summary>
-    private void Send(ComponentId target, long leavePs, ISimMessage message, ICoherenceOutbox outbox) =>
-        outbox.Send(target, _port.Leave(leavePs), message);
+    /// <summary>
+    /// The outbound port is FIFO: nothing leaves before what was sent earlier, which keeps every path in order; a
+    /// message that needs memory's data (<paramref name="data"/>: the read's sequence number, 0 if none) waits for it.
+    /// </summary>
+    private void Send(ComponentId target, long readyPs, ISimMessage message, ICoherenceOutbox outbox, long data = 0) =>
+        _port.Send(target, readyPs, message, outbox, data);
 
     private static ulong Bit(int node) => 1UL << node;
 
@@ -446,7 +474,6 @@ public sealed class Directory : IStateful
     {
         io.Part(_port);
         io.Part(_controller);
-        io.Part(_memory);
         io.Counter("hw.dir.reads", ref _readRequests);
         io.Counter("hw.dir.read_exclusives", ref _readExclusiveRequests);
         io.Counter("hw.dir.upgrades", ref _upgrades);

@@ -127,7 +127,7 @@ public sealed class MachineBuilder
         {
             Add(new MemoryControllerComponent(Layout.MemoryController(h), new NodeId(h), Layout.Directory(h), p, paths.MemoryLinkPs));
             Connect(Layout.Directory(h), Layout.MemoryController(h), paths.DirectoryOccupancyPs + paths.MemoryLinkPs);
-            Connect(Layout.MemoryController(h), Layout.Directory(h), paths.MemoryLinkPs);
+            Connect(Layout.MemoryController(h), Layout.Directory(h), paths.MemoryAnswerPs);
         }
 
         for (int k = 0; k < p.Disks; k++)

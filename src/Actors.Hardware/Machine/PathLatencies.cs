@@ -32,6 +32,9 @@ public sealed class PathLatencies
     /// <summary>Node controller to its memory controller and back, one way.</summary>
     public long MemoryLinkPs => _p.MemoryLinkLatencyPs;
 
+    /// <summary>Every answer of a memory controller leaves at least the access latency after its request came: the link back's minimum.</summary>
+    public long MemoryAnswerPs => _p.MemoryAccessLatencyPs + _p.MemoryLinkLatencyPs;
+
     public long ProcessorToDirectoryPs(int node, int home) => _p.BusLatencyPs + _network.LatencyPs(node, home);
 
     public long DirectoryToProcessorPs(int home, int node) => _p.BusLatencyPs + _network.LatencyPs(home, node);

@@ -8,7 +8,8 @@ namespace Disco.Actors.Hardware.Memory;
 /// <summary>
 /// One node's memory controller and its DRAM: an access starts when the memory is free (requests queue in arrival
 /// order: the contention), keeps it busy for the occupancy, and a read's data is ready the access latency after its
-/// start. It answers only its own directory, through a FIFO port, so answers leave in the order the requests came.
+/// start. It answers only its own directory, through a FIFO port, so answers leave in the order the requests came,
+/// each at least the access latency after its request arrived.
 /// Pure state: <see cref="MemoryControllerComponent"/> hosts it, the protocol tests drive it directly.
 /// </summary>
 public sealed class MemoryController : IStateful
@@ -64,13 +65,17 @@ public sealed class MemoryController : IStateful
         Start(nowPs);
     }
 
-    /// <summary>Answered once the memory is free of every access given before (and after every earlier answer).</summary>
+    /// <summary>
+    /// Answered once the memory is free of every access given before (and after every earlier answer). A fence passes
+    /// the access pipeline like a read of nothing: never sooner than an access, so that every answer leaves at least
+    /// the access latency after its request came, which is the lookahead of the link back to the directory.
+    /// </summary>
     public void OnFence(MemoryFence m, long nowPs, ICoherenceOutbox outbox)
     {
         ArgumentNullException.ThrowIfNull(m);
         ArgumentNullException.ThrowIfNull(outbox);
         _fences++;
-        outbox.Send(_directory, _port.Leave(Math.Max(nowPs, _freePs)), new MemoryFenceDone(m.Sequence));
+        outbox.Send(_directory, _port.Leave(Math.Max(nowPs + _accessLatencyPs, _freePs)), new MemoryFenceDone(m.Sequence));
     }
 
     private long Start(long arrivalPs)

@@ -52,6 +52,8 @@ public class GoldenRunTests
     private static readonly (string Name, string Layout)[] ActorRuns =
     [
         ("pmake-disco", "--partitions 0 --threads 2"),
+        ("pmake-bare", "--partitions 0 --threads 1"), // one actor per component: memory controllers on their own
+        ("pmake-bare", "--partitions 8 --threads 2"), // by node: each memory controller with its directory and processor
         ("radix-splashos", "--partitions 3 --threads 2"),
         ("scaling-8vm-nfs", "--partitions 2 --threads 2"),
     ];

@@ -140,7 +140,7 @@ internal sealed class Conductor : UntypedActor
             return;
         }
 
-        _partitions = PartitionHosting.Create(Context, _model, _placement, [.. Enumerable.Range(0, _count)], Self, _dispatcher, _resume);
+        _partitions = PartitionHosting.Create(Context, _model, _placement, [.. Enumerable.Range(0, _count)], Self, _dispatcher, _resume, trace: _control.Trace);
         Start();
     }
 
@@ -320,7 +320,7 @@ internal sealed class Conductor : UntypedActor
         _samplePending = _count;
         for (int p = 0; p < _count; p++)
         {
-            _partitions[p].Tell(new CollectResults(_nextSamplePs, _window + 1, _expectedBatches[p]));
+            _partitions[p].Tell(new CollectResults(_nextSamplePs, _window + 1, _expectedBatches[p], _metrics!.StateHashes));
         }
     }
 

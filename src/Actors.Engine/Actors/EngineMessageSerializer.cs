@@ -34,8 +34,8 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
         WindowDone => "done.1",
         TakeCheckpoint => "take-checkpoint.1",
         PartitionImage => "image.1",
-        CollectResults => "collect.2",
-        PartitionResults => "results.2",
+        CollectResults => "collect.3",
+        PartitionResults => "results.3",
         PartitionsHosted => "hosted.1",
         PartitionFailed => "failed.1",
         _ => throw new ArgumentException($"{o?.GetType().Name} does not travel between processes"),
@@ -94,6 +94,7 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
                 w.Write(m.SampleTimePs);
                 w.Write(m.BeforeWindow);
                 w.Write(m.ExpectedBatches);
+                w.Write(m.StateHashes);
                 break;
             case PartitionResults m:
                 w.Write(m.Partition);
@@ -106,6 +107,7 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
                     w.Write(c.PlacementKey);
                     w.Write(c.Digest);
                     w.Write(c.Handled);
+                    w.Write(c.StateHash);
                     WriteCounters(ref w, c.Counters);
                     w.WriteCount(c.Lent.Count);
                     foreach (var (owner, counters) in c.Lent)
@@ -147,8 +149,8 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
                 r.ReadLong("last handled"), r.ReadIntArray("destinations", MaxCount), r.ReadLongArray("batch times", MaxCount)),
             "take-checkpoint.1" => new TakeCheckpoint(r.ReadLong("epoch"), r.ReadLong("before window"), r.ReadLong("expected batches")),
             "image.1" => new PartitionImage(r.ReadInt("partition"), r.ReadLong("epoch"), r.ReadBytes("image", int.MaxValue)),
-            "collect.2" => new CollectResults(r.ReadLong("sample time"), r.ReadLong("before window"), r.ReadLong("expected batches")),
-            "results.2" => ReadResults(ref r),
+            "collect.3" => new CollectResults(r.ReadLong("sample time"), r.ReadLong("before window"), r.ReadLong("expected batches"), r.ReadBool("state hashes")),
+            "results.3" => ReadResults(ref r),
             "hosted.1" => new PartitionsHosted(r.ReadIntArray("partitions", MaxCount), ReadRefs(ref r)),
             "failed.1" => new PartitionFailed(r.ReadInt("partition"), r.ReadString("error") ?? "", r.ReadBool("bad input")),
             _ => throw new CorruptStateException($"unknown engine message '{manifest}' (a process of another disco version?)"),
@@ -183,6 +185,7 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
             int key = r.ReadInt("placement key");
             ulong digest = r.ReadULong("digest");
             long handled = r.ReadLong("handled");
+            ulong stateHash = r.ReadULong("state hash");
             var map = ReadCounters(ref r);
             int lentCount = r.ReadCount("lent counters", MaxCount);
             var lent = new Dictionary<int, IReadOnlyDictionary<string, long>>(lentCount);
@@ -191,7 +194,7 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
                 lent[r.ReadInt("owner")] = ReadCounters(ref r);
             }
 
-            reports[i] = new ComponentReport(id, kind, key, digest, handled, map) { Lent = lent };
+            reports[i] = new ComponentReport(id, kind, key, digest, handled, map) { Lent = lent, StateHash = stateHash };
         }
 
         return new PartitionResults(partition, sample, reports);

@@ -56,7 +56,7 @@ internal sealed record CheckpointStored(Checkpoints.CheckpointCompleted? Complet
 /// for a metrics sample between windows, once it has the <paramref name="ExpectedBatches"/> batches of the windows
 /// before <paramref name="BeforeWindow"/>.
 /// </summary>
-internal sealed record CollectResults(long SampleTimePs, long BeforeWindow, long ExpectedBatches) : IEngineMessage
+internal sealed record CollectResults(long SampleTimePs, long BeforeWindow, long ExpectedBatches, bool StateHashes = false) : IEngineMessage
 {
     public const long FinalSample = -1;
 }

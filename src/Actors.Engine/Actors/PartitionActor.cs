@@ -97,7 +97,7 @@ internal sealed class PartitionActor : UntypedActor
     }
 
     private void SendResults(CollectResults collect) =>
-        _conductor.Tell(new PartitionResults(_loop.Partition, collect.SampleTimePs, StatsCollector.Report(_loop)), Self);
+        _conductor.Tell(new PartitionResults(_loop.Partition, collect.SampleTimePs, StatsCollector.Report(_loop, collect.StateHashes)), Self);
 
     private void SendImage(TakeCheckpoint take) =>
         _conductor.Tell(new PartitionImage(_loop.Partition, take.Epoch, Checkpoints.CheckpointImage.EncodePartition(_loop)), Self);

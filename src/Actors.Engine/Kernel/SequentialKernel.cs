@@ -24,7 +24,7 @@ public static class SequentialKernel
     {
         ArgumentNullException.ThrowIfNull(model);
         control ??= RunControl.None;
-        var loop = new EventLoop(model, Placement.Single(model), 0);
+        var loop = new EventLoop(model, Placement.Single(model), 0) { Trace = control.Trace?.ForLoop() };
         if (resume is null)
         {
             loop.StartComponents();
@@ -68,7 +68,7 @@ public static class SequentialKernel
 
             if (metrics is not null && loop.NextEventPs >= nextSamplePs)
             {
-                metrics.Sample(nextSamplePs, ComponentReport.Settle(StatsCollector.Report(loop)));
+                metrics.Sample(nextSamplePs, ComponentReport.Settle(StatsCollector.Report(loop, metrics.StateHashes)));
                 nextSamplePs = metrics.NextPs(nextSamplePs);
                 continue;
             }
@@ -92,7 +92,7 @@ public static class SequentialKernel
 
         double wallSeconds = wall.Elapsed.TotalSeconds;
         long simTime = stopped ? Math.Min(loop.NextEventPs, endPs) : loop.NextEventPs == long.MaxValue ? loop.LastHandledPs : endPs;
-        return new RunResult(EngineName, simTime, wallSeconds, 1, 1, StatsCollector.Report(loop), stopped, eventsBefore);
+        return new RunResult(EngineName, simTime, wallSeconds, 1, 1, StatsCollector.Report(loop, stateHash: true), stopped, eventsBefore);
     }
 
     private static void Checkpoint(CheckpointPolicy policy, long epoch, EventLoop loop, long boundaryPs)

@@ -62,4 +62,10 @@ public sealed record ComponentReport(int Id, string Kind, int PlacementKey, ulon
 
         return settled;
     }
+
+    /// <summary>
+    /// A hash of the component's state without its digest (<see cref="State.ComponentState.Hash"/>): equal in two
+    /// runs whose handling orders differ but whose results do not. 0 when not asked for.
+    /// </summary>
+    public ulong StateHash { get; init; }
 }

@@ -22,13 +22,16 @@ internal sealed class StatsCollector : IStatsSink
         return sink;
     }
 
-    public static ComponentReport Report(Component c) => Report(c, new StatsCollector());
+    public static ComponentReport Report(Component c) => Report(c, stateHash: true);
+
+    /// <param name="stateHash">Also hash the component's state (a serialization of it: costly on big components).</param>
+    public static ComponentReport Report(Component c, bool stateHash) => Report(c, stateHash, new StatsCollector());
 
     /// <summary>
     /// Every component of a loop, and what its pending messages carry (<see cref="ICarriedStats"/>): reported with the
     /// report of the component they go to, on their owner's behalf. Sums, so the queue's order does not matter.
     /// </summary>
-    public static ComponentReport[] Report(Kernel.EventLoop loop)
+    public static ComponentReport[] Report(Kernel.EventLoop loop, bool stateHash)
     {
         Dictionary<int, StatsCollector>? carried = null;
         foreach (var e in loop.Queue.UnorderedItems())
@@ -46,13 +49,16 @@ internal sealed class StatsCollector : IStatsSink
             }
         }
 
-        return [.. loop.Components.Select(c => Report(c, carried?.GetValueOrDefault(c.Id.Value) ?? new StatsCollector()))];
+        return [.. loop.Components.Select(c => Report(c, stateHash, carried?.GetValueOrDefault(c.Id.Value) ?? new StatsCollector()))];
     }
 
-    private static ComponentReport Report(Component c, StatsCollector sink)
+    private static ComponentReport Report(Component c, bool stateHash, StatsCollector sink)
     {
         c.ReportStats(sink);
-        var report = new ComponentReport(c.Id.Value, c.Kind, c.PlacementKey, c.CurrentDigest, c.HandledCount, sink._counters);
+        var report = new ComponentReport(c.Id.Value, c.Kind, c.PlacementKey, c.CurrentDigest, c.HandledCount, sink._counters)
+        {
+            StateHash = stateHash ? State.ComponentState.Hash(c) : 0,
+        };
         return sink._lent is null
             ? report
             : report with { Lent = sink._lent.ToDictionary(kv => kv.Key, kv => (IReadOnlyDictionary<string, long>)kv.Value._counters) };

@@ -27,6 +27,7 @@ internal static class DiscoCli
             BenchCommand.Create(io),
             ClusterCommand.Create(io),
             ReportCommand.Create(io),
+            ExperimentCommand.Create(io),
         };
 
         var verbose = new Option<bool>("--verbose") { Description = "On an internal failure, print the details (stack trace) too.", Recursive = true };

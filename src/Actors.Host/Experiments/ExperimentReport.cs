@@ -21,8 +21,8 @@ internal static class ExperimentReport
         foreach (var study in plan.Studies)
         {
             var runs = plan.Runs.Where(r => r.Study == study).ToList();
-            var results = ResultsTable.Collect(runs);
-            results.Write(study.Folder);
+            // The figures and tables are drawn from the file as written, so they show exactly what it holds.
+            var results = ResultsTable.Read(ResultsTable.Collect(runs).Write(study.Folder));
             string body = StudySection(study, results, runs, plan);
             File.WriteAllText(Path.Combine(study.Folder, FileName), Header(study.File.Title, command, plan) + body);
             sections.Add(plan.Studies.Count == 1 ? body : Nest(body, Path.GetFileName(study.Folder)));

@@ -18,6 +18,8 @@ internal static class StudyFigures
 
     private const double PageMb = 4096.0 / (1024 * 1024);
 
+    private static readonly (string Side, string Label)[] Sides = [("guest", "V"), ("machine", "M")];
+
     public static BarChart Figure5(ResultsTable results) =>
         Normalized(results, "figure5", "Figure 5: overhead of virtualization", Figure5Segments, Figure5Split,
             "Execution time normalized to the first configuration of each workload (= 100); memory stall counted in the mode that stalled.");
@@ -30,12 +32,14 @@ internal static class StudyFigures
     {
         ArgumentNullException.ThrowIfNull(results);
         var bars = new List<ChartBar>();
-        foreach (var config in Configs(results))
+        var configs = Configs(results);
+        bool labelsUnique = configs.Select(c => c.Label).Distinct(StringComparer.Ordinal).Count() == configs.Count;
+        foreach (var config in configs)
         {
-            foreach (var (side, label) in new[] { ("guest", "V"), ("machine", "M") })
+            foreach (var (side, label) in Sides)
             {
                 var perRun = config.Rows.Select(r => Figure6Segments.Select(k => ResultsTable.Number(r, $"footprint.{side}.{k}") * PageMb).ToArray()).ToList();
-                bars.Add(Bar(config.Id, $"{config.Label} {label}", perRun));
+                bars.Add(Bar(labelsUnique ? config.Label : $"{config.Group} {config.Label}", label, perRun));
             }
         }
 

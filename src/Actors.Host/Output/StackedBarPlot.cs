@@ -51,6 +51,7 @@ internal static class StackedBarPlot
         double position = 0;
         string? group = null;
         double top = 0;
+        string format = chart.Bars.Max(b => b.Total.Mean) < 50 ? "F1" : "F0";
         foreach (var bar in chart.Bars)
         {
             position += bar.Group == group ? 1 : 1 + (group is null ? 0 : GroupGap);
@@ -64,7 +65,7 @@ internal static class StackedBarPlot
                 y += value;
             }
 
-            var total = plot.Add.Text(bar.Total.Mean.ToString("F0", System.Globalization.CultureInfo.InvariantCulture), position, y + bar.Total.HalfWidth);
+            var total = plot.Add.Text(bar.Total.Mean.ToString(format, System.Globalization.CultureInfo.InvariantCulture), position, y + bar.Total.HalfWidth);
             total.LabelAlignment = Alignment.LowerCenter;
             total.LabelFontSize = 11;
             if (bar.Total.Runs > 1)

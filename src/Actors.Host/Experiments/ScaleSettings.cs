@@ -11,5 +11,5 @@ internal sealed record ScaleSettings(IReadOnlyList<ConfigOverride> Set, int Repe
 {
     /// <summary>Three repetitions at full scale (a confidence interval needs more than one), one at small scale.</summary>
     public static ScaleSettings Default(string scale) =>
-        scale == "full" ? new([], 3, "100ms", "2m", "10ms") : new([], 1, "off", "5s", "1ms");
+        scale == "full" ? new([], 3, "100ms", "120s", "10ms") : new([], 1, "off", "5s", "1ms");
 }

@@ -11,6 +11,7 @@ namespace Disco.Actors.Host.Experiments;
 /// </summary>
 internal sealed record ExperimentPlan(
     string Name,
+    string Title,
     string OutDir,
     string Scale,
     int Repeat,
@@ -73,7 +74,7 @@ internal sealed record ExperimentPlan(
             }
         }
 
-        return new ExperimentPlan(file.Name, outDir, scale, n, sets, studies, runs);
+        return new ExperimentPlan(file.Name, file.Title, outDir, scale, n, sets, studies, runs);
     }
 
     private static string RunCommandScenario(string path) => Cli.RunCommand.ReadScenario(path);

@@ -32,7 +32,7 @@ internal static class ExperimentReport
         if (plan.Studies.Count > 1)
         {
             ResultsTable.Collect(plan.Runs).Write(plan.OutDir);
-            File.WriteAllText(top, Header($"Experiment {plan.Name}", command, plan) + string.Join("\n", plan.Studies.Select((s, i) => $"# {s.File.Title}\n\n{sections[i]}")));
+            File.WriteAllText(top, Header(plan.Title, command, plan) + string.Join("\n", plan.Studies.Select((s, i) => $"## {s.File.Title}\n\nIn [{s.Name}/]({s.Name}/REPORT.md).\n{sections[i]}")));
         }
 
         return top;

@@ -57,7 +57,14 @@ internal static class ExperimentCommand
             var plan = ExperimentPlan.Build(experiment, parse.GetValue(folder)!, output, scaleName, times, parse.GetValue(sets) ?? []);
             ExperimentRecord.Claim(output, plan);
             int parallel = given ?? Math.Max(1, Environment.ProcessorCount / perRun);
-            var failed = await new ExperimentRunner(io, plan, parallel, perRun).RunAsync(cancel).ConfigureAwait(false);
+            var runner = new ExperimentRunner(io, plan, parallel, perRun);
+            var failed = await runner.RunAsync(cancel).ConfigureAwait(false);
+            if (runner.Stopped)
+            {
+                io.Err.WriteLine($"disco: experiment {plan.Name} stopped on request; run the same command again to continue it");
+                return DiscoCli.InternalFailure;
+            }
+
             if (failed.Count > 0)
             {
                 foreach (var f in failed)

@@ -21,6 +21,9 @@ internal sealed class ExperimentRunner
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly object _gate = new();
 
+    /// <summary>True when the study was asked to stop: its runs were stopped (with a checkpoint) or never started.</summary>
+    public bool Stopped { get; private set; }
+
     public ExperimentRunner(CliIo io, ExperimentPlan plan, int jobs, int threads)
     {
         _io = io;
@@ -30,7 +33,7 @@ internal sealed class ExperimentRunner
         _states = [.. plan.Runs.Select(r => new RunState(r, RunLauncher.StateOf(r.Folder)))];
     }
 
-    /// <summary>The runs that did not finish (empty when all did).</summary>
+    /// <summary>The runs that failed (empty when all finished, or when the study was stopped: see <see cref="Stopped"/>).</summary>
     public async Task<IReadOnlyList<RunState>> RunAsync(CancellationToken cancel)
     {
         int finished = _states.Count(s => s.Initial == RunFolderState.Finished);
@@ -45,12 +48,21 @@ internal sealed class ExperimentRunner
         }
 
         await all.ConfigureAwait(false);
+        Stopped = cancel.IsCancellationRequested;
         return [.. _states.Where(s => s.Status == RunPhase.Failed)];
     }
 
     private async Task RunOne(RunState state, SemaphoreSlim slots, CancellationToken cancel)
     {
-        await slots.WaitAsync(cancel).ConfigureAwait(false);
+        try
+        {
+            await slots.WaitAsync(cancel).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return; // stopped before it started: still waiting
+        }
+
         try
         {
             var args = state.Initial == RunFolderState.Resumable
@@ -67,7 +79,21 @@ internal sealed class ExperimentRunner
                 Note($"{(state.Initial == RunFolderState.Resumable ? "resuming" : "starting")} {Name(state)}");
             }
 
-            int exit = await RunLauncher.RunAsync(args, state.Run.Folder, cancel).ConfigureAwait(false);
+            int exit;
+            try
+            {
+                exit = await RunLauncher.RunAsync(args, state.Run.Folder, cancel).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                lock (_gate)
+                {
+                    state.Status = RunPhase.Stopped;
+                }
+
+                return;
+            }
+
             lock (_gate)
             {
                 state.Wall = _clock.Elapsed - state.Started;
@@ -169,6 +195,7 @@ internal sealed class ExperimentRunner
         Done,
         Failed,
         Skipped,
+        Stopped,
     }
 
     /// <summary>One run's progress in this invocation.</summary>

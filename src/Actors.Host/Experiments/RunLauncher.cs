@@ -26,6 +26,9 @@ internal static class RunLauncher
 {
     public const string LogFile = "disco.log";
 
+    /// <summary>How long a child asked to stop may take to reach a window boundary and checkpoint.</summary>
+    private static readonly TimeSpan StopPatience = TimeSpan.FromSeconds(60);
+
     /// <summary>Where the run in <paramref name="folder"/> stands.</summary>
     public static RunFolderState StateOf(string folder)
     {
@@ -87,9 +90,10 @@ internal static class RunLauncher
         }
         catch (OperationCanceledException)
         {
-            // The run resumes from its last checkpoint next time: a hard stop loses at most one interval.
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            // Asked to stop: the run stops at its next window boundary with a checkpoint there (as disco run does on
+            // SIGTERM), so the next invocation resumes it from that point; one that does not end in time is killed
+            // and resumes from its last checkpoint instead.
+            await StopGently(process).ConfigureAwait(false);
             throw;
         }
 
@@ -110,6 +114,25 @@ internal static class RunLauncher
                     log.WriteLine(line);
                 }
             }
+        }
+    }
+
+    private static async Task StopGently(Process process)
+    {
+        try
+        {
+            using (var term = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await term.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+
+            using var patience = new CancellationTokenSource(StopPatience);
+            await process.WaitForExitAsync(patience.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
         }
     }
 

@@ -69,4 +69,25 @@ public class ExperimentResumeTests
         Assert.Equal(csv, File.ReadAllText(Path.Combine(dir, ResultsTable.FileName)));
         Assert.True(File.Exists(Path.Combine(dir, "REPORT.md")));
     }
+
+    [Fact]
+    public void An_experiment_stopped_with_SIGTERM_stops_its_runs_at_a_checkpoint_and_continues_from_there()
+    {
+        string file = TinyExperiment.Write();
+        string dir = Path.Combine(Repo.TempDir("sigterm"), "exp");
+        using (var p = DiscoProcess.Start("experiment", file, "--out", dir, "--scale", "small", "--jobs", "1"))
+        {
+            Assert.True(p.WaitUntil(() => File.Exists(Path.Combine(dir, "irix", "metrics.csv")), TimeSpan.FromSeconds(60)), p.Err);
+            p.Signal("TERM");
+            Assert.Equal(1, p.WaitForExit(TimeSpan.FromSeconds(90)));
+            Assert.Contains("stopped on request; run the same command again", p.Err, StringComparison.Ordinal);
+        }
+
+        Assert.False(Directory.Exists(Path.Combine(dir, "two-vms")));
+        Assert.False(File.Exists(Path.Combine(dir, ResultsTable.FileName)));
+        var again = CliRunner.Run("experiment", file, "--out", dir, "--scale", "small", "--jobs", "1");
+        Assert.True(again.Exit == 0, again.Err);
+        Assert.Contains("resuming irix", again.Err, StringComparison.Ordinal);
+        Assert.Equal(3, ResultsTable.Read(Path.Combine(dir, ResultsTable.FileName)).Rows.Count);
+    }
 }

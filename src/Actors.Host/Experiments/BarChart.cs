@@ -5,6 +5,3 @@ namespace Disco.Actors.Host.Experiments;
 /// configuration's repetitions, with the confidence interval of its total as the error bar.
 /// </summary>
 internal sealed record BarChart(string Name, string Title, string YLabel, IReadOnlyList<string> Segments, IReadOnlyList<ChartBar> Bars, string Note);
-
-/// <summary>One bar: its group (bars normalized together share one), its label, and its segments' estimates.</summary>
-internal sealed record ChartBar(string Group, string Label, IReadOnlyList<Estimate> Segments, Estimate Total);

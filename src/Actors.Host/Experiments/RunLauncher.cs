@@ -4,19 +4,6 @@ using Disco.Actors.Host.Runs;
 
 namespace Disco.Actors.Host.Experiments;
 
-/// <summary>What a run folder says about its run when an experiment (re)starts.</summary>
-internal enum RunFolderState
-{
-    /// <summary>No run yet (or one that stopped before its first checkpoint, or failed): <c>disco run</c>.</summary>
-    New,
-
-    /// <summary>Interrupted after a completed checkpoint: <c>disco resume</c>.</summary>
-    Resumable,
-
-    /// <summary>Finished with its summary.json: skipped.</summary>
-    Finished,
-}
-
 /// <summary>
 /// Starts one run of an experiment as a child <c>disco</c> process (the same executable), its output in
 /// <c>&lt;run&gt;/disco.log</c>. The child is a plain <c>disco run</c> or <c>disco resume</c>: what it writes is

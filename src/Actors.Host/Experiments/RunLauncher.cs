@@ -37,18 +37,19 @@ internal static class RunLauncher
     }
 
     /// <summary>
-    /// The command that runs <c>disco</c> again: this executable when it is <c>disco</c>, else (a test host) the
-    /// <c>disco</c> beside this assembly.
+    /// The command that runs <c>disco</c> again: this executable when it is <c>disco</c>, else (a test host, or
+    /// <c>dotnet disco.dll</c>) the <c>disco</c> beside this assembly, or <c>dotnet disco.dll</c> without an apphost.
     /// </summary>
-    public static string Executable()
+    public static (string File, string[] Prefix) Executable()
     {
         string? self = Environment.ProcessPath;
         if (self is not null && Path.GetFileNameWithoutExtension(self) == "disco")
         {
-            return self;
+            return (self, []);
         }
 
-        return Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "disco.exe" : "disco");
+        string apphost = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "disco.exe" : "disco");
+        return File.Exists(apphost) ? (apphost, []) : ("dotnet", [Path.Combine(AppContext.BaseDirectory, "disco.dll")]);
     }
 
     /// <summary>Runs <paramref name="args"/> to its end (or kills it on <paramref name="cancel"/>); returns the exit code.</summary>
@@ -56,8 +57,9 @@ internal static class RunLauncher
     {
         ArgumentNullException.ThrowIfNull(args);
         Directory.CreateDirectory(folder);
-        var info = new ProcessStartInfo(Executable()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in args)
+        var (file, prefix) = Executable();
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string a in prefix.Concat(args))
         {
             info.ArgumentList.Add(a);
         }

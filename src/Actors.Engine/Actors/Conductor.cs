@@ -140,7 +140,7 @@ internal sealed class Conductor : UntypedActor
             return;
         }
 
-        _partitions = PartitionHosting.Create(Context, _model, _placement, [.. Enumerable.Range(0, _count)], Self, _dispatcher, _resume);
+        _partitions = PartitionHosting.Create(Context, _model, _placement, [.. Enumerable.Range(0, _count)], Self, _dispatcher, _resume, trace: _control.Trace);
         Start();
     }
 
@@ -318,7 +318,7 @@ internal sealed class Conductor : UntypedActor
     {
         _sample = new List<ComponentReport>(_model.Components.Count);
         _samplePending = _count;
-        var collect = new CollectResults(_nextSamplePs);
+        var collect = new CollectResults(_nextSamplePs, _metrics!.StateHashes);
         foreach (var partition in _partitions)
         {
             partition.Tell(collect);

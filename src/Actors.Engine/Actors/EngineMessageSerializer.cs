@@ -34,8 +34,8 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
         WindowDone => "done.1",
         TakeCheckpoint => "take-checkpoint.1",
         PartitionImage => "image.1",
-        CollectResults => "collect.1",
-        PartitionResults => "results.1",
+        CollectResults => "collect.2",
+        PartitionResults => "results.2",
         PartitionsHosted => "hosted.1",
         PartitionFailed => "failed.1",
         _ => throw new ArgumentException($"{o?.GetType().Name} does not travel between processes"),
@@ -92,6 +92,7 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
                 break;
             case CollectResults m:
                 w.Write(m.SampleTimePs);
+                w.Write(m.StateHashes);
                 break;
             case PartitionResults m:
                 w.Write(m.Partition);
@@ -104,6 +105,7 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
                     w.Write(c.PlacementKey);
                     w.Write(c.Digest);
                     w.Write(c.Handled);
+                    w.Write(c.StateHash);
                     w.WriteCount(c.Counters.Count);
                     foreach (var (name, value) in c.Counters)
                     {
@@ -144,8 +146,8 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
                 r.ReadLong("last handled"), r.ReadIntArray("destinations", MaxCount), r.ReadLongArray("batch times", MaxCount)),
             "take-checkpoint.1" => new TakeCheckpoint(r.ReadLong("epoch"), r.ReadLong("before window"), r.ReadLong("expected batches")),
             "image.1" => new PartitionImage(r.ReadInt("partition"), r.ReadLong("epoch"), r.ReadBytes("image", int.MaxValue)),
-            "collect.1" => new CollectResults(r.ReadLong("sample time")),
-            "results.1" => ReadResults(ref r),
+            "collect.2" => new CollectResults(r.ReadLong("sample time"), r.ReadBool("state hashes")),
+            "results.2" => ReadResults(ref r),
             "hosted.1" => new PartitionsHosted(r.ReadIntArray("partitions", MaxCount), ReadRefs(ref r)),
             "failed.1" => new PartitionFailed(r.ReadInt("partition"), r.ReadString("error") ?? "", r.ReadBool("bad input")),
             _ => throw new CorruptStateException($"unknown engine message '{manifest}' (a process of another disco version?)"),
@@ -180,6 +182,7 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
             int key = r.ReadInt("placement key");
             ulong digest = r.ReadULong("digest");
             long handled = r.ReadLong("handled");
+            ulong stateHash = r.ReadULong("state hash");
             int counters = r.ReadCount("counters", MaxCount);
             var map = new SortedDictionary<string, long>(StringComparer.Ordinal);
             for (int k = 0; k < counters; k++)
@@ -187,7 +190,7 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
                 map[r.ReadString("counter") ?? ""] = r.ReadLong("value");
             }
 
-            reports[i] = new ComponentReport(id, kind, key, digest, handled, map);
+            reports[i] = new ComponentReport(id, kind, key, digest, handled, map) { StateHash = stateHash };
         }
 
         return new PartitionResults(partition, sample, reports);

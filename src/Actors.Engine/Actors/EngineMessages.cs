@@ -55,7 +55,7 @@ internal sealed record CheckpointStored(Checkpoints.CheckpointCompleted? Complet
 /// Conductor → partition: report your components, at the end of the run (<paramref name="SampleTimePs"/> = -1) or
 /// for a metrics sample between windows.
 /// </summary>
-internal sealed record CollectResults(long SampleTimePs) : IEngineMessage
+internal sealed record CollectResults(long SampleTimePs, bool StateHashes = false) : IEngineMessage
 {
     public static CollectResults Final { get; } = new(-1);
 }

@@ -73,7 +73,7 @@ internal sealed class PartitionActor : UntypedActor
                 _partitions = wire.Partitions;
                 break;
             case CollectResults collect:
-                Sender.Tell(new PartitionResults(_loop.Partition, collect.SampleTimePs, [.. _loop.Components.Select(StatsCollector.Report)]));
+                Sender.Tell(new PartitionResults(_loop.Partition, collect.SampleTimePs, [.. _loop.Components.Select(c => StatsCollector.Report(c, collect.StateHashes))]));
                 break;
             default:
                 Unhandled(message);

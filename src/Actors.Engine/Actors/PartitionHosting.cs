@@ -16,12 +16,13 @@ public static class PartitionHosting
     /// <param name="partitions">The partition indices to host, ascending.</param>
     /// <param name="conductor">Where the partitions report.</param>
     /// <param name="resume">A checkpoint already loaded into <paramref name="model"/>; its pending events of these partitions are restored.</param>
+    /// <param name="trace">Where the loops record the messages they handle, or null.</param>
     /// <param name="namePrefix">
     /// Prefix of the actors' names. A cluster run that restarts gives every attempt its own, so that a message of an
     /// aborted attempt can never reach an actor of the next one through a reused path.
     /// </param>
     public static IActorRef[] Create(
-        IActorRefFactory factory, SimulationModel model, Placement placement, IReadOnlyList<int> partitions, IActorRef conductor, string dispatcher, CheckpointImage? resume, string namePrefix = "")
+        IActorRefFactory factory, SimulationModel model, Placement placement, IReadOnlyList<int> partitions, IActorRef conductor, string dispatcher, CheckpointImage? resume, string namePrefix = "", Tracing.MessageTrace? trace = null)
     {
         ArgumentNullException.ThrowIfNull(factory);
         ArgumentNullException.ThrowIfNull(model);
@@ -30,7 +31,7 @@ public static class PartitionHosting
         var loops = new Dictionary<int, EventLoop>(partitions.Count);
         foreach (int p in partitions)
         {
-            loops[p] = new EventLoop(model, placement, p);
+            loops[p] = new EventLoop(model, placement, p) { Trace = trace?.ForLoop() };
         }
 
         if (resume is not null)

@@ -88,6 +88,19 @@ public abstract class Component : IStateful
         SaveState(ref writer);
     }
 
+    /// <summary>The checkpoint's content without the digest (for <see cref="State.ComponentState.Hash"/>).</summary>
+    internal void SaveWithoutDigest(ref StateWriter writer)
+    {
+        writer.Write(NextSequence);
+        writer.Write(Handled);
+        var (s0, s1, s2, s3) = Random.State;
+        writer.Write(s0);
+        writer.Write(s1);
+        writer.Write(s2);
+        writer.Write(s3);
+        SaveState(ref writer);
+    }
+
     internal void Load(ref StateReader reader)
     {
         NextSequence = reader.ReadLong("sequence number", 0, long.MaxValue);

@@ -21,6 +21,9 @@ public sealed partial class SimConfig
     // resumed with another layout (partitions, threads, checkpoint cadence) is still recognised as the same run.
     private static readonly string[] LayoutSubtrees = ["disco.engine", "disco.output", "disco.checkpoint", "disco.cluster"];
 
+    // The one engine key that changes what a run computes; canonical (the default) leaves the hash as it was.
+    private const string TieOrderKey = "disco.engine.tie-order";
+
     private readonly Akka.Configuration.Config _scenario;
     private readonly Dictionary<string, string> _setSources;
     private readonly string _scenarioName;
@@ -169,7 +172,8 @@ public sealed partial class SimConfig
         var text = new StringBuilder();
         foreach (var (path, value) in leaves)
         {
-            if (!LayoutSubtrees.Any(s => path == s || path.StartsWith(s + ".", StringComparison.Ordinal)))
+            bool identity = path == TieOrderKey && value != "canonical";
+            if (identity || !LayoutSubtrees.Any(s => path == s || path.StartsWith(s + ".", StringComparison.Ordinal)))
             {
                 text.Append(path).Append('=').Append(value).Append('\n');
             }
@@ -241,7 +245,9 @@ public sealed partial class SimConfig
     {
         try
         {
-            return ConfigurationFactory.ParseString($"{path} = {value}");
+            // Unquoted, '#' and '//' would start a HOCON comment and silently cut the value (hw.directory#3).
+            bool comment = !value.StartsWith('"') && (value.Contains('#', StringComparison.Ordinal) || value.Contains("//", StringComparison.Ordinal));
+            return ConfigurationFactory.ParseString(comment ? $"{path} = {Quote(value)}" : $"{path} = {value}");
         }
         catch (Exception ex) when (ex is FormatException or ConfigurationException or InvalidOperationException or ArgumentException)
         {

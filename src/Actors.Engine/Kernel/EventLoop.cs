@@ -8,8 +8,8 @@ namespace Disco.Actors.Engine.Kernel;
 /// <summary>
 /// Runs the components of one partition on one event queue. The sequential kernel is this loop with every component
 /// in one partition; a partition actor is this loop with its share, its cross-partition sends collected in outboxes
-/// for the end of the window. Both hand each component its messages in (time, sender, sequence) order, which is why
-/// their digests agree.
+/// for the end of the window. Both hand each component its messages in (time, sender, sequence) order, the sender
+/// ranked by the model's <see cref="TieOrder"/>, which is why their digests agree.
 /// </summary>
 public sealed class EventLoop : IContext
 {
@@ -23,6 +23,7 @@ public sealed class EventLoop : IContext
     private Component? _current;
     private long _nowPs;
     private long _windowEndPs;
+    private Tracing.MessageTraceBuffer? _trace;
 
     public EventLoop(SimulationModel model, Placement placement, int partition)
     {
@@ -33,7 +34,7 @@ public sealed class EventLoop : IContext
         _partitionOf = placement.PartitionOfArray;
         _localIndexOf = placement.LocalIndexOfArray;
         _local = [.. placement.Members[partition].Select(id => model.Components[id])];
-        _queue = new EventQueue(Math.Max(64, _local.Length * 4));
+        _queue = new EventQueue(Math.Max(64, _local.Length * 4), model.TieOrder);
         _outboxes = new Outboxes();
         CrossLatencyPs = placement.CrossLatencyPs[partition];
     }
@@ -53,6 +54,13 @@ public sealed class EventLoop : IContext
     public long LastHandledPs { get; private set; }
 
     public EventQueue Queue => _queue;
+
+    /// <summary>Where this loop records the messages it hands to components (null: no trace, no cost but a test per event).</summary>
+    public Tracing.MessageTraceBuffer? Trace
+    {
+        get => _trace;
+        set => _trace = value;
+    }
 
     public SimTime Now => new(_nowPs);
 
@@ -79,6 +87,7 @@ public sealed class EventLoop : IContext
         var queue = _queue;
         var local = _local;
         var localIndexOf = _localIndexOf;
+        var trace = _trace;
         long handled = 0;
         while (handled < maxEvents && queue.Count > 0 && queue.PeekTimePs < endPs)
         {
@@ -88,6 +97,7 @@ public sealed class EventLoop : IContext
             _nowPs = e.TimePs;
             var m = e.Message;
             c.DigestValue = Digest.Fold(c.DigestValue, Digest.OfEvent(e.TimePs, e.Sender, e.Sequence, m.Kind, m.ContentHash()));
+            trace?.Delivered(e.TimePs, e.Sender, e.Sequence, e.Target, m.Kind, c.NextSequence);
             c.Handled++;
             c.Handle(m, this);
             handled++;

@@ -3,10 +3,12 @@ using System.Runtime.CompilerServices;
 namespace Disco.Actors.Engine.Kernel;
 
 /// <summary>
-/// A 4-ary min-heap of events in (time, sender, sequence) order. The heap itself holds only 24-byte entries (time, a
-/// packed sender-and-sequence key, and the index of the event's slot); target and message stay in their slot and
-/// never move. Sifting then compares two longs and moves small structs, which is what the hot path of every engine
-/// spends its time on (see bench/Actors.Benchmarks EventQueueBenchmarks).
+/// A 4-ary min-heap of events in (time, sender, sequence) order, where "sender" is the sender's rank under the run's
+/// <see cref="TieOrder"/> (its id in the canonical order). The heap itself holds only 24-byte entries (time, a
+/// packed rank-and-sequence key, the index of the event's slot and the target); the message (and, when the key
+/// holds a rank, the sender) stays in its slot and never moves. Sifting then compares two longs and moves small
+/// structs, which is what the hot path of every engine spends its time on (see bench/Actors.Benchmarks
+/// EventQueueBenchmarks).
 /// </summary>
 public sealed class EventQueue
 {
@@ -15,17 +17,22 @@ public sealed class EventQueue
     private const long MaxSequence = (1L << SequenceBits) - 1;
     private const int MaxSender = (1 << (63 - SequenceBits)) - 1;
 
+    private readonly TieOrder _order;
     private Entry[] _heap;
-    private int[] _targets;
+    private int[] _senders; // only when the key holds a rank instead of the sender (every order but canonical)
+    private long[] _sequences; // only in arrival order, where the key holds the arrival number instead
     private Components.ISimMessage?[] _messages;
     private int[] _freeSlots;
     private int _freeCount;
+    private long _arrivals;
 
-    public EventQueue(int capacity = 1024)
+    public EventQueue(int capacity = 1024, TieOrder order = default)
     {
         capacity = Math.Max(4, capacity);
+        _order = order;
         _heap = new Entry[capacity];
-        _targets = new int[capacity];
+        _senders = new int[order.Kind == TieOrderKind.Canonical ? 0 : capacity];
+        _sequences = new long[order.Kind == TieOrderKind.Arrival ? capacity : 0];
         _messages = new Components.ISimMessage?[capacity];
         _freeSlots = new int[capacity];
         for (int i = 0; i < capacity; i++)
@@ -56,9 +63,19 @@ public sealed class EventQueue
         }
 
         int slot = _freeSlots[--_freeCount];
-        _targets[slot] = e.Target;
+        if (_senders.Length > 0)
+        {
+            _senders[slot] = e.Sender;
+        }
+
         _messages[slot] = e.Message;
-        var entry = new Entry(e.TimePs, ((long)e.Sender << SequenceBits) | e.Sequence, slot);
+        long key = _order.Kind switch
+        {
+            TieOrderKind.Canonical => ((long)e.Sender << SequenceBits) | e.Sequence,
+            TieOrderKind.Arrival => Arrive(slot, e.Sequence),
+            _ => ((long)_order.Rank(e.Target, e.TimePs, e.Sender) << SequenceBits) | e.Sequence,
+        };
+        var entry = new Entry(e.TimePs, key, slot, e.Target);
 
         int i = Count++;
         var heap = _heap;
@@ -116,7 +133,20 @@ public sealed class EventQueue
     }
 
     private Event ToEvent(in Entry entry) =>
-        new(entry.TimePs, (int)(entry.Key >> SequenceBits), entry.Key & MaxSequence, _targets[entry.Slot], _messages[entry.Slot]!);
+        new(entry.TimePs, SenderOf(in entry), SequenceOf(in entry), entry.Target, _messages[entry.Slot]!);
+
+    private int SenderOf(in Entry entry) =>
+        _senders.Length == 0 ? (int)(entry.Key >> SequenceBits) : _senders[entry.Slot];
+
+    /// <summary>Arrival order numbers events as they come; per-pair order holds because a sender's events arrive in sequence order.</summary>
+    private long Arrive(int slot, long sequence)
+    {
+        _sequences[slot] = sequence;
+        return _arrivals++;
+    }
+
+    private long SequenceOf(in Entry entry) =>
+        _order.Kind == TieOrderKind.Arrival ? _sequences[entry.Slot] : entry.Key & MaxSequence;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Precedes(in Entry a, in Entry b) => a.TimePs < b.TimePs || (a.TimePs == b.TimePs && a.Key < b.Key);
@@ -159,7 +189,16 @@ public sealed class EventQueue
         int old = _heap.Length;
         int size = old * 2;
         Array.Resize(ref _heap, size);
-        Array.Resize(ref _targets, size);
+        if (_senders.Length > 0)
+        {
+            Array.Resize(ref _senders, size);
+        }
+
+        if (_sequences.Length > 0)
+        {
+            Array.Resize(ref _sequences, size);
+        }
+
         Array.Resize(ref _messages, size);
         Array.Resize(ref _freeSlots, size);
         for (int slot = size - 1; slot >= old; slot--)
@@ -168,5 +207,6 @@ public sealed class EventQueue
         }
     }
 
-    private readonly record struct Entry(long TimePs, long Key, int Slot);
+    // The target fills what would be padding (24 bytes either way) and saves a slot-array miss per pop.
+    private readonly record struct Entry(long TimePs, long Key, int Slot, int Target);
 }

@@ -24,7 +24,7 @@ public static class SequentialKernel
     {
         ArgumentNullException.ThrowIfNull(model);
         control ??= RunControl.None;
-        var loop = new EventLoop(model, Placement.Single(model), 0);
+        var loop = new EventLoop(model, Placement.Single(model), 0) { Trace = control.Trace?.ForLoop() };
         if (resume is null)
         {
             loop.StartComponents();
@@ -68,7 +68,7 @@ public static class SequentialKernel
 
             if (metrics is not null && loop.NextEventPs >= nextSamplePs)
             {
-                metrics.Sample(nextSamplePs, [.. loop.Components.Select(StatsCollector.Report)]);
+                metrics.Sample(nextSamplePs, [.. loop.Components.Select(c => StatsCollector.Report(c, metrics.StateHashes))]);
                 nextSamplePs = metrics.NextPs(nextSamplePs);
                 continue;
             }

@@ -50,4 +50,10 @@ public sealed class SimulationModel
     public SimTime End { get; }
 
     public long Seed { get; }
+
+    /// <summary>
+    /// How each component orders the messages it receives at one simulated time (canonical by default). Part of the
+    /// run's identity: set it before the run starts, the same in every process.
+    /// </summary>
+    public Kernel.TieOrder TieOrder { get; set; } = Kernel.TieOrder.Canonical;
 }

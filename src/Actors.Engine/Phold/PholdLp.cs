@@ -35,7 +35,7 @@ public sealed class PholdLp : Component
         ArgumentNullException.ThrowIfNull(context);
         for (int i = 0; i < _params.Population; i++)
         {
-            context.Send(Id, new SimTime(Random.NextExponentialPs(_params.MeanPs)), PholdEvent.Instance);
+            context.Send(Id, new SimTime(_params.ExponentialPartPs(Random.NextExponentialPs(_params.MeanPs))), PholdEvent.Instance);
         }
     }
 
@@ -51,7 +51,7 @@ public sealed class PholdLp : Component
             _remoteSends++;
         }
 
-        long delay = _lookaheadPs + Random.NextExponentialPs(_params.MeanPs);
+        long delay = _lookaheadPs + _params.ExponentialPartPs(Random.NextExponentialPs(_params.MeanPs));
         context.Send(target, new SimTime(delay), PholdEvent.Instance);
     }
 

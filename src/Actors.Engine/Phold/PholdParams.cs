@@ -11,13 +11,21 @@ namespace Disco.Actors.Engine.Phold;
 /// <param name="Lookahead">L: fixed part of every delay, the minimum latency between LPs.</param>
 /// <param name="Remote">R: probability that an event goes to another LP.</param>
 /// <param name="End">END: events at or after this time are not handled.</param>
-public sealed record PholdParams(int Lps = 1024, int Population = 16, double Mean = 1.0, double Lookahead = 0.1, double Remote = 0.9, double End = 1000.0)
+/// <param name="IntegerDelays">
+/// Round every exponential draw to whole PHOLD units, so many events meet at the same time: a model full of ties,
+/// for studying tie orders (not part of PHOLD.md's definition).
+/// </param>
+public sealed record PholdParams(int Lps = 1024, int Population = 16, double Mean = 1.0, double Lookahead = 0.1, double Remote = 0.9, double End = 1000.0, bool IntegerDelays = false)
 {
     public const long PsPerUnit = SimTime.PsPerUs;
 
     public SimTime LookaheadTime => new((long)Math.Round(Lookahead * PsPerUnit));
 
     public double MeanPs => Mean * PsPerUnit;
+
+    /// <summary>The exponential part of a delay as drawn, or rounded to whole units with <see cref="IntegerDelays"/>.</summary>
+    public long ExponentialPartPs(long drawnPs) =>
+        IntegerDelays ? (long)Math.Round(drawnPs / (double)PsPerUnit, MidpointRounding.AwayFromZero) * PsPerUnit : drawnPs;
 
     public SimTime EndTime => new((long)Math.Round(End * PsPerUnit));
 

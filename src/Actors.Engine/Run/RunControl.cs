@@ -24,6 +24,12 @@ public sealed class RunControl
 
     /// <summary>Counter samples to take (the time series of metrics.csv), or null for none.</summary>
     public MetricsPolicy? Metrics { get; init; }
+
+    /// <summary>
+    /// Records every handled message, or null for none. In-process engines only: a cluster's remote partitions do
+    /// not trace. The caller disposes it after the run (which flushes every loop's buffer).
+    /// </summary>
+    public Tracing.MessageTrace? Trace { get; init; }
 }
 
 /// <summary>
@@ -37,6 +43,9 @@ public sealed class MetricsPolicy
 
     /// <summary>The sampling starts after this time (a resumed run's checkpoint time).</summary>
     public long StartPs { get; init; }
+
+    /// <summary>Also hash each component's state in every sample (<see cref="ComponentReport.StateHash"/>): what the order probe compares.</summary>
+    public bool StateHashes { get; init; }
 
     /// <summary>Receives (sample time, every component's report).</summary>
     public required Action<long, IReadOnlyList<ComponentReport>> Sample { get; init; }

@@ -17,6 +17,20 @@ public static class ComponentState
         return buffer.WrittenSpan.ToArray();
     }
 
+    /// <summary>
+    /// A hash of the component's state (<see cref="Save"/>'s bytes) leaving out its digest, which folds the order it
+    /// handled messages in: two runs that handled ties in different orders but reached the same state hash equal.
+    /// </summary>
+    public static ulong Hash(Component component)
+    {
+        ArgumentNullException.ThrowIfNull(component);
+        var buffer = new ArrayBufferWriter<byte>(256);
+        var writer = new StateWriter(buffer);
+        component.SaveWithoutDigest(ref writer);
+        writer.Flush();
+        return System.IO.Hashing.XxHash64.HashToUInt64(buffer.WrittenSpan);
+    }
+
     /// <summary>Loads what <see cref="Save"/> wrote into a component of a freshly built model; every byte must be used.</summary>
     public static void Load(Component component, byte[] state, MessageCatalog messages)
     {

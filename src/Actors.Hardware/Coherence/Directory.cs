@@ -2,13 +2,15 @@ using System.Numerics;
 using Disco.Actors.Engine.Components;
 using Disco.Actors.Engine.State;
 using Disco.Actors.Hardware.Machine;
+using Disco.Actors.Hardware.Memory;
 
 namespace Disco.Actors.Hardware.Coherence;
 
 /// <summary>
 /// The home side of the coherence protocol for the lines of one node's memory, with the node controller's timing:
-/// a full bit-vector directory (MESI), a controller that is busy a fixed occupancy per message, a memory that is busy
-/// per line read or written (queueing comes from both: <see cref="NodeMemoryTiming"/>), and a FIFO outbound port. A
+/// a full bit-vector directory (MESI), a controller that is busy a fixed occupancy per message
+/// (<see cref="ControllerOccupancy"/>), and its ports (<see cref="HomePort"/>): every line read or write goes to the
+/// node's memory controller by message, and a reply that needs the data waits for its answer in a FIFO outbound queue. A
 /// line with a transaction in progress (waiting for invalidation acknowledgements or the owner's reply) is busy: later
 /// requests for it wait in its queue. It also counts misses per (page, requesting node) and raises hot-page
 /// interrupts (<see cref="HotPageCounters"/>). Pure state: the directory component hosts it, the property tests
@@ -23,9 +25,9 @@ public sealed class Directory : IStateful
     private readonly int _linesPerPageShift;
     private readonly DirectoryLines _lines;
     private readonly DmaTransfers _dma;
-    private readonly NodeMemoryTiming _timing;
+    private readonly ControllerOccupancy _controller;
     private readonly HotPageCounters _hotPages;
-    private readonly FifoPort _port = new();
+    private readonly HomePort _port;
     private long _readRequests;
     private long _readExclusiveRequests;
     private long _upgrades;
@@ -43,7 +45,8 @@ public sealed class Directory : IStateful
         _homes = HomeMap.Of(parameters);
         _node = node.Value;
         _linesPerPageShift = _homes.LinesPerPageShift;
-        _timing = new NodeMemoryTiming(parameters);
+        _controller = new ControllerOccupancy(parameters);
+        _port = new HomePort(layout.MemoryController(_node));
         _hotPages = new HotPageCounters(parameters, layout, _node, hotPageComponent);
         _dma = new DmaTransfers(1 << _linesPerPageShift);
         _lines = new DirectoryLines(_homes, _node, parameters.Nodes);
@@ -51,7 +54,13 @@ public sealed class Directory : IStateful
 
     public NodeId Node => new(_node);
 
-    public NodeMemoryTiming Timing => _timing;
+    public ControllerOccupancy Controller => _controller;
+
+    /// <summary>Messages held back behind a memory answer.</summary>
+    public int HeldMessages => _port.Waiting;
+
+    /// <summary>Requests to the memory controller not answered yet.</summary>
+    public long MemoryRequestsOutstanding => _port.Outstanding;
 
     public long Upgrades => _upgrades;
 
@@ -79,7 +88,7 @@ public sealed class Directory : IStateful
     {
         ArgumentNullException.ThrowIfNull(m);
         _readRequests++;
-        long t = _timing.Occupy(nowPs);
+        long t = _controller.Occupy(nowPs);
         CountMiss(m.Line.Value, m.Requester.Value, write: false, nowPs, t, outbox);
         var e = _lines.Get(m.Line.Value);
         if (e.Busy)
@@ -95,7 +104,7 @@ public sealed class Directory : IStateful
     {
         ArgumentNullException.ThrowIfNull(m);
         _readExclusiveRequests++;
-        long t = _timing.Occupy(nowPs);
+        long t = _controller.Occupy(nowPs);
         CountMiss(m.Line.Value, m.Requester.Value, write: true, nowPs, t, outbox);
         var e = _lines.Get(m.Line.Value);
         if (e.Busy)
@@ -111,8 +120,8 @@ public sealed class Directory : IStateful
     {
         ArgumentNullException.ThrowIfNull(m);
         _writebacks++;
-        long t = _timing.Occupy(nowPs);
-        _timing.Write(t);
+        long t = _controller.Occupy(nowPs);
+        _port.Write(m.Line.Value, t, outbox);
         int from = m.Requester.Value;
         if (!_lines.TryGet(m.Line.Value, out var e) || e.State != DirectoryState.Exclusive || e.Owner != from)
         {
@@ -135,7 +144,7 @@ public sealed class Directory : IStateful
     public void OnInvalidateAck(InvalidateAck m, long nowPs, ICoherenceOutbox outbox)
     {
         ArgumentNullException.ThrowIfNull(m);
-        long t = _timing.Occupy(nowPs);
+        long t = _controller.Occupy(nowPs);
         if (!_lines.TryGet(m.Line.Value, out var e) || e.Tx == DirectoryTransaction.None || e.PendingAcks <= 0)
         {
             throw new InvalidOperationException($"directory {_node}: unexpected invalidation ack for line {m.Line} from node {m.From.Value} ({View(m.Line)})");
@@ -156,7 +165,7 @@ public sealed class Directory : IStateful
     public void OnForwardReply(ForwardReply m, long nowPs, ICoherenceOutbox outbox)
     {
         ArgumentNullException.ThrowIfNull(m);
-        long t = _timing.Occupy(nowPs);
+        long t = _controller.Occupy(nowPs);
         if (!_lines.TryGet(m.Line.Value, out var e) || e.Tx == DirectoryTransaction.None || e.AwaitingForward != m.From.Value)
         {
             throw new InvalidOperationException($"directory {_node}: unexpected forward reply for line {m.Line} from node {m.From.Value} ({View(m.Line)})");
@@ -166,8 +175,9 @@ public sealed class Directory : IStateful
         e.OwnerKeptCopy = m.KeptCopy;
         if (m.Dirty)
         {
-            // The owner's data goes to memory and on to the requester: no need to wait for the speculative read.
-            _timing.Write(t);
+            // The owner's data goes to memory and on to the requester: the speculative read's answer is ignored.
+            _port.Write(e.Line, t, outbox);
+            e.DataSequence = 0;
             e.DataReadyPs = t;
         }
 
@@ -177,11 +187,35 @@ public sealed class Directory : IStateful
         }
     }
 
+    /// <summary>
+    /// A line's data is back from memory. It arrives in the node controller's data buffers, past the protocol
+    /// engine: no occupancy. A speculative read's answer for a transaction that took the owner's dirty data instead
+    /// (or already finished) matches no entry's sequence number and is only counted off.
+    /// </summary>
+    public void OnMemoryData(MemoryData m, long nowPs, ICoherenceOutbox outbox)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        if (_lines.TryGet(m.Line.Value, out var e) && e.DataSequence == m.Sequence)
+        {
+            e.DataSequence = 0;
+            e.DataReadyPs = nowPs;
+        }
+
+        _port.Answered(m.Sequence, nowPs, outbox);
+    }
+
+    /// <summary>Memory has finished what it was given before the fence: a DMA completion may leave.</summary>
+    public void OnMemoryFenceDone(MemoryFenceDone m, long nowPs, ICoherenceOutbox outbox)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        _port.Answered(m.Sequence, nowPs, outbox);
+    }
+
     public void OnDma(DmaRequest m, long nowPs, ICoherenceOutbox outbox)
     {
         ArgumentNullException.ThrowIfNull(m);
         _dma.Begin(m, _node);
-        long t = _timing.Occupy(nowPs);
+        long t = _controller.Occupy(nowPs);
         var key = m.Dma;
 
         long first = m.Page.Value << _linesPerPageShift;
@@ -206,21 +240,21 @@ public sealed class Directory : IStateful
         {
             case DirectoryState.Exclusive when e.Owner != requester:
                 Begin(e, DirectoryTransaction.Read, requester);
-                e.DataReadyPs = _timing.Read(t); // speculative, used if the owner's copy was clean
+                e.DataSequence = _port.Read(e.Line, t, outbox); // speculative, used if the owner's copy was clean
                 e.AwaitingForward = e.Owner;
                 _forwardsSent++;
                 Send(_layout.Processor(e.Owner), t, new Forward(new LineAddress(e.Line), Invalidate: false), outbox);
                 break;
             case DirectoryState.Shared:
                 e.Sharers |= Bit(requester);
-                Send(_layout.Processor(requester), _timing.Read(t), new DataReply(new LineAddress(e.Line), Exclusive: false), outbox);
+                Send(_layout.Processor(requester), t, new DataReply(new LineAddress(e.Line), Exclusive: false), outbox, _port.Read(e.Line, t, outbox));
                 break;
             default:
                 // Uncached, or the recorded owner is the requester itself (it dropped a clean exclusive line).
                 e.State = DirectoryState.Exclusive;
                 e.Owner = requester;
                 e.Sharers = 0;
-                Send(_layout.Processor(requester), _timing.Read(t), new DataReply(new LineAddress(e.Line), Exclusive: true), outbox);
+                Send(_layout.Processor(requester), t, new DataReply(new LineAddress(e.Line), Exclusive: true), outbox, _port.Read(e.Line, t, outbox));
                 break;
         }
     }
@@ -231,7 +265,7 @@ public sealed class Directory : IStateful
         {
             case DirectoryState.Exclusive when e.Owner != requester:
                 Begin(e, DirectoryTransaction.ReadExclusive, requester);
-                e.DataReadyPs = _timing.Read(t);
+                e.DataSequence = _port.Read(e.Line, t, outbox);
                 e.AwaitingForward = e.Owner;
                 _forwardsSent++;
                 Send(_layout.Processor(e.Owner), t, new Forward(new LineAddress(e.Line), Invalidate: true), outbox);
@@ -244,19 +278,19 @@ public sealed class Directory : IStateful
                     _upgrades++;
                 }
 
-                long ready = upgrade ? t : _timing.Read(t);
+                long data = upgrade ? 0 : _port.Read(e.Line, t, outbox);
                 if (others == 0)
                 {
-                    GrantExclusive(e, requester, ready, outbox);
+                    GrantExclusive(e, requester, t, outbox, data);
                     break;
                 }
 
                 Begin(e, DirectoryTransaction.ReadExclusive, requester);
-                e.DataReadyPs = ready;
+                e.DataSequence = data;
                 SendInvalidations(e, others, t, outbox);
                 break;
             default:
-                GrantExclusive(e, requester, _timing.Read(t), outbox);
+                GrantExclusive(e, requester, t, outbox, _port.Read(e.Line, t, outbox));
                 break;
         }
     }
@@ -265,7 +299,7 @@ public sealed class Directory : IStateful
     {
         if (kind == DirectoryTransaction.DmaToMemory)
         {
-            _timing.Write(t);
+            _port.Write(line, t, outbox);
             ulong holders = e.State == DirectoryState.Exclusive ? Bit(e.Owner) : e.State == DirectoryState.Shared ? e.Sharers : 0;
             if (holders == 0)
             {
@@ -281,7 +315,7 @@ public sealed class Directory : IStateful
             return;
         }
 
-        _timing.Read(t);
+        _port.Read(line, t, outbox); // the page goes to the disk; the DMA's fence waits for it
         if (e.State == DirectoryState.Exclusive)
         {
             Begin(e, kind, -1);
@@ -308,10 +342,10 @@ public sealed class Directory : IStateful
                 e.State = alone ? DirectoryState.Exclusive : DirectoryState.Shared;
                 e.Owner = alone ? requester : -1;
                 e.Sharers = alone ? 0 : sharers;
-                Send(_layout.Processor(requester), Math.Max(t, e.DataReadyPs), new DataReply(new LineAddress(line), Exclusive: alone), outbox);
+                Send(_layout.Processor(requester), Math.Max(t, e.DataReadyPs), new DataReply(new LineAddress(line), Exclusive: alone), outbox, e.DataSequence);
                 break;
             case DirectoryTransaction.ReadExclusive:
-                GrantExclusive(e, requester, Math.Max(t, e.DataReadyPs), outbox);
+                GrantExclusive(e, requester, Math.Max(t, e.DataReadyPs), outbox, e.DataSequence);
                 break;
             case DirectoryTransaction.DmaToMemory:
                 e.State = DirectoryState.Uncached;
@@ -334,6 +368,7 @@ public sealed class Directory : IStateful
         e.Requester = -1;
         e.Dma = default;
         e.OwnerKeptCopy = false;
+        e.DataSequence = 0;
         e.DataReadyPs = 0;
         Release(line, e, t, outbox);
     }
@@ -344,7 +379,7 @@ public sealed class Directory : IStateful
         while (e.Tx == DirectoryTransaction.None && e.Waiting is { Count: > 0 })
         {
             var next = e.Waiting.Dequeue();
-            long start = _timing.Occupy(t);
+            long start = _controller.Occupy(t);
             switch (next.Kind)
             {
                 case DirectoryTransaction.Read:
@@ -365,12 +400,12 @@ public sealed class Directory : IStateful
         }
     }
 
-    private void GrantExclusive(DirectoryEntry e, int requester, long leavePs, ICoherenceOutbox outbox)
+    private void GrantExclusive(DirectoryEntry e, int requester, long readyPs, ICoherenceOutbox outbox, long data)
     {
         e.State = DirectoryState.Exclusive;
         e.Owner = requester;
         e.Sharers = 0;
-        Send(_layout.Processor(requester), leavePs, new DataReply(new LineAddress(e.Line), Exclusive: true), outbox);
+        Send(_layout.Processor(requester), readyPs, new DataReply(new LineAddress(e.Line), Exclusive: true), outbox, data);
     }
 
     private void SendInvalidations(DirectoryEntry e, ulong targets, long t, ICoherenceOutbox outbox)
@@ -408,8 +443,8 @@ public sealed class Directory : IStateful
             return;
         }
 
-        // Done when memory has finished with the page's lines.
-        Send(_layout.Disk(op.Key.Disk), Math.Max(t, _timing.MemoryFreePs), new DmaDone(new MachinePage(op.Page), op.Key.Tag), outbox);
+        // Done when memory has finished with the page's lines: the controller says so.
+        Send(_layout.Disk(op.Key.Disk), t, new DmaDone(new MachinePage(op.Page), op.Key.Tag), outbox, _port.Fence(t, outbox));
     }
 
     private void CountMiss(long line, int node, bool write, long nowPs, long t, ICoherenceOutbox outbox)
@@ -423,9 +458,12 @@ public sealed class Directory : IStateful
     /// <summary>Misses of <paramref name="node"/> to <paramref name="page"/> in the interval that contains <paramref name="nowPs"/>.</summary>
     public int MissesOf(MachinePage page, NodeId node, long nowPs) => _hotPages.MissesOf(page, node, nowPs);
 
-    /// <summary>The outbound port is FIFO: nothing leaves before what left earlier, which keeps every path in order.</summary>
-    private void Send(ComponentId target, long leavePs, ISimMessage message, ICoherenceOutbox outbox) =>
-        outbox.Send(target, _port.Leave(leavePs), message);
+    /// <summary>
+    /// The outbound port is FIFO: nothing leaves before what was sent earlier, which keeps every path in order; a
+    /// message that needs memory's data (<paramref name="data"/>: the read's sequence number, 0 if none) waits for it.
+    /// </summary>
+    private void Send(ComponentId target, long readyPs, ISimMessage message, ICoherenceOutbox outbox, long data = 0) =>
+        _port.Send(target, readyPs, message, outbox, data);
 
     private static ulong Bit(int node) => 1UL << node;
 
@@ -435,7 +473,7 @@ public sealed class Directory : IStateful
     public void DeclareState(ref StateIo io)
     {
         io.Part(_port);
-        io.Part(_timing);
+        io.Part(_controller);
         io.Counter("hw.dir.reads", ref _readRequests);
         io.Counter("hw.dir.read_exclusives", ref _readExclusiveRequests);
         io.Counter("hw.dir.upgrades", ref _upgrades);

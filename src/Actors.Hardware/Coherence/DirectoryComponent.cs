@@ -3,12 +3,13 @@ using Disco.Actors.Engine.Model;
 using Disco.Actors.Engine.State;
 using Disco.Actors.Engine.Time;
 using Disco.Actors.Hardware.Machine;
+using Disco.Actors.Hardware.Memory;
 
 namespace Disco.Actors.Hardware.Coherence;
 
 /// <summary>
-/// One node controller (MAGIC-like): the home directory and memory controller of the node's memory, hosting the pure
-/// <see cref="Directory"/>. Thin: it hands each message to the directory and sends what the directory produced,
+/// One node controller (MAGIC-like): the home directory of the node's memory, hosting the pure <see cref="Directory"/>
+/// (the node's memory controller is a component of its own, <see cref="MemoryControllerComponent"/>). Thin: it hands each message to the directory and sends what the directory produced,
 /// adding each path's latency to the moment the message leaves the node.
 /// </summary>
 public sealed class DirectoryComponent : Component, ICoherenceOutbox
@@ -21,7 +22,7 @@ public sealed class DirectoryComponent : Component, ICoherenceOutbox
     private LinkTable? _links;
     private IContext? _context;
 
-    /// <param name="pathLatencyPs">Latency from this node controller to every component it may send to, by component id (the controller's occupancy excluded: it is in the leave time).</param>
+    /// <param name="pathLatencyPs">Latency from this node controller to every component of the machine it may send to, by component id (the controller's occupancy and any wait for memory excluded: they are in the leave time).</param>
     public DirectoryComponent(ComponentId id, NodeId node, Directory directory, long[] pathLatencyPs)
         : base(id)
     {
@@ -67,6 +68,12 @@ public sealed class DirectoryComponent : Component, ICoherenceOutbox
                     break;
                 case DmaRequest m:
                     _directory.OnDma(m, now, this);
+                    break;
+                case MemoryData m:
+                    _directory.OnMemoryData(m, now, this);
+                    break;
+                case MemoryFenceDone m:
+                    _directory.OnMemoryFenceDone(m, now, this);
                     break;
                 default:
                     throw new InvalidOperationException($"{this}: unexpected {message.GetType().Name}");

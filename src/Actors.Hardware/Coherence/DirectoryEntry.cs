@@ -24,7 +24,10 @@ internal sealed class DirectoryEntry(long line)
 
     public bool OwnerKeptCopy;
 
-    /// <summary>When the memory's copy of the data is ready for the reply (a speculative or an upgrade's read).</summary>
+    /// <summary>The memory read whose answer the reply waits for (0: none, or it came at <see cref="DataReadyPs"/>).</summary>
+    public long DataSequence;
+
+    /// <summary>When memory's data arrived (a speculative read's answer), or the owner's dirty data did.</summary>
     public long DataReadyPs;
 
     public DmaKey Dma;
@@ -45,6 +48,7 @@ internal sealed class DirectoryEntry(long line)
         io.Int("pending acks", ref PendingAcks, 0, nodes);
         io.Int("awaiting forward", ref AwaitingForward, -1, maxNode);
         io.Bool("owner kept copy", ref OwnerKeptCopy);
+        io.Long("data sequence", ref DataSequence, 0);
         io.Long("data ready", ref DataReadyPs, 0);
         io.Value("dma", ref Dma);
         var waiting = Waiting ?? new Queue<WaitingRequest>();

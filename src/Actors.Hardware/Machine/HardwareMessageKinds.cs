@@ -19,6 +19,13 @@ public static class HardwareMessageKinds
     public const int DmaRequest = 111;
     public const int DmaDone = 112;
 
+    // Memory controller (Memory/MemoryMessages.cs)
+    public const int MemoryRead = 113;
+    public const int MemoryData = 114;
+    public const int MemoryWrite = 115;
+    public const int MemoryFence = 116;
+    public const int MemoryFenceDone = 117;
+
     // Disk (Disk/DiskMessages.cs)
     public const int DiskRequest = 120;
     public const int DiskComplete = 121;

@@ -1,6 +1,7 @@
 using Disco.Actors.Engine.State;
 using Disco.Actors.Hardware.Coherence;
 using Disco.Actors.Hardware.Disk;
+using Disco.Actors.Hardware.Memory;
 using Disco.Actors.Hardware.Processor;
 
 namespace Disco.Actors.Hardware.Machine;
@@ -23,6 +24,11 @@ public static class HardwareMessages
             .Register<HotPageInterrupt>(HardwareMessageKinds.HotPageInterrupt)
             .Register<DmaRequest>(HardwareMessageKinds.DmaRequest)
             .Register<DmaDone>(HardwareMessageKinds.DmaDone)
+            .Register<MemoryRead>(HardwareMessageKinds.MemoryRead)
+            .Register<MemoryData>(HardwareMessageKinds.MemoryData)
+            .Register<MemoryWrite>(HardwareMessageKinds.MemoryWrite)
+            .Register<MemoryFence>(HardwareMessageKinds.MemoryFence)
+            .Register<MemoryFenceDone>(HardwareMessageKinds.MemoryFenceDone)
             .Register<DiskRequest>(HardwareMessageKinds.DiskRequest)
             .Register<DiskComplete>(HardwareMessageKinds.DiskComplete)
             .Register<DiskTransferDone>(HardwareMessageKinds.DiskTransferDone)

@@ -5,12 +5,13 @@ using Disco.Actors.Engine.Time;
 using Disco.Actors.Hardware.Coherence;
 using Disco.Actors.Hardware.Disk;
 using Disco.Actors.Hardware.Interconnect;
+using Disco.Actors.Hardware.Memory;
 using Disco.Actors.Hardware.Processor;
 
 namespace Disco.Actors.Hardware.Machine;
 
 /// <summary>
-/// Builds the machine's components and their wiring: processors, directories and disks at the ids of
+/// Builds the machine's components and their wiring: processors, directories, memory controllers and disks at the ids of
 /// <see cref="MachineLayout"/>, each link at its path latency (the lookahead rests on them, so each is the full
 /// latency the path always has, never less). Whoever controls the processors (the bare OS, the monitor) adds its own
 /// components after the hardware's and connects them with <see cref="Connect"/>.
@@ -122,6 +123,13 @@ public sealed class MachineBuilder
             Add(new DirectoryComponent(Layout.Directory(h), new NodeId(h), directory, paths.FromDirectory(h)));
         }
 
+        for (int h = 0; h < nodes; h++)
+        {
+            Add(new MemoryControllerComponent(Layout.MemoryController(h), new NodeId(h), Layout.Directory(h), p, paths.MemoryLinkPs));
+            Connect(Layout.Directory(h), Layout.MemoryController(h), paths.DirectoryOccupancyPs + paths.MemoryLinkPs);
+            Connect(Layout.MemoryController(h), Layout.Directory(h), paths.MemoryAnswerPs);
+        }
+
         for (int k = 0; k < p.Disks; k++)
         {
             Add(new DiskComponent(Layout.Disk(k), k, p, Layout, paths.FromDiskToDirectories(k)));
@@ -132,7 +140,7 @@ public sealed class MachineBuilder
             for (int h = 0; h < nodes; h++)
             {
                 Connect(Layout.Processor(n), Layout.Directory(h), paths.ProcessorToDirectoryPs(n, h));
-                Connect(Layout.Directory(h), Layout.Processor(n), paths.DirectoryOccupancyPs + paths.DirectoryToProcessorPs(h, n));
+                Connect(Layout.Directory(h), Layout.Processor(n), paths.DirectoryToProcessorPs(h, n));
             }
 
             for (int k = 0; k < p.Disks; k++)
@@ -140,7 +148,7 @@ public sealed class MachineBuilder
                 Connect(Layout.Processor(n), Layout.Disk(k), paths.ProcessorToDiskPs(n, k));
                 Connect(Layout.Disk(k), Layout.Processor(n), paths.DiskToProcessorPs(k, n));
                 Connect(Layout.Disk(k), Layout.Directory(n), paths.DiskToDirectoryPs(k, n));
-                Connect(Layout.Directory(n), Layout.Disk(k), paths.DirectoryOccupancyPs + paths.DirectoryToDiskPs(n, k));
+                Connect(Layout.Directory(n), Layout.Disk(k), paths.DirectoryToDiskPs(n, k));
             }
         }
     }

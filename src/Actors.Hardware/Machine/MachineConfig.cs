@@ -28,7 +28,8 @@ public static class MachineConfig
             L2HitLatencyPs = config.GetSimTime(m + "l2.hit-latency").Ps,
             BusLatencyPs = config.GetSimTime(m + "bus-latency").Ps,
             ControllerOccupancyPs = config.GetSimTime(m + "controller.occupancy").Ps,
-            MemoryLatencyPs = config.GetSimTime(m + "memory.latency").Ps,
+            MemoryLinkLatencyPs = config.GetSimTime(m + "memory.link-latency").Ps,
+            MemoryAccessLatencyPs = config.GetSimTime(m + "memory.access-latency").Ps,
             MemoryOccupancyPs = config.GetSimTime(m + "memory.occupancy").Ps,
             Topology = config.GetOneOf(m + "interconnect.topology", "hypercube", "mesh", "crossbar") switch
             {

@@ -4,7 +4,8 @@ namespace Disco.Actors.Hardware.Machine;
 
 /// <summary>
 /// Which component id each part of the machine has: processors 0..N-1 (processor i on node i), directories N..2N-1,
-/// disks from 2N (disk k on node k mod N), then whatever the model builder adds (the bare OS, the monitor).
+/// memory controllers 2N..3N-1, disks from 3N (disk k on node k mod N), then whatever the model builder adds (the
+/// bare OS, the monitor) from <see cref="HardwareComponents"/> on.
 /// </summary>
 public sealed class MachineLayout
 {
@@ -21,7 +22,7 @@ public sealed class MachineLayout
     public int Disks { get; }
 
     /// <summary>Components of the machine itself; the builder's own components follow.</summary>
-    public int HardwareComponents => (2 * Nodes) + Disks;
+    public int HardwareComponents => (3 * Nodes) + Disks;
 
 #pragma warning disable CA1822 // part of the layout's vocabulary, next to Directory and Disk
     public ComponentId Processor(int node) => new(node);
@@ -29,7 +30,9 @@ public sealed class MachineLayout
 
     public ComponentId Directory(int node) => new(Nodes + node);
 
-    public ComponentId Disk(int disk) => new((2 * Nodes) + disk);
+    public ComponentId MemoryController(int node) => new((2 * Nodes) + node);
+
+    public ComponentId Disk(int disk) => new((3 * Nodes) + disk);
 
     public int NodeOfDisk(int disk) => disk % Nodes;
 
@@ -37,5 +40,7 @@ public sealed class MachineLayout
 
     public bool IsDirectory(ComponentId id) => id.Value >= Nodes && id.Value < 2 * Nodes;
 
-    public bool IsDisk(ComponentId id) => id.Value >= 2 * Nodes && id.Value < HardwareComponents;
+    public bool IsMemoryController(ComponentId id) => id.Value >= 2 * Nodes && id.Value < 3 * Nodes;
+
+    public bool IsDisk(ComponentId id) => id.Value >= 3 * Nodes && id.Value < HardwareComponents;
 }

@@ -56,8 +56,11 @@ public sealed record MachineParams
     /// <summary>Time the node controller is busy with each message it handles.</summary>
     public long ControllerOccupancyPs { get; init; } = 25_000;
 
-    /// <summary>DRAM access, from the controller's request to data ready.</summary>
-    public long MemoryLatencyPs { get; init; } = 125_000;
+    /// <summary>Node controller (directory) to its memory controller, one way, and back the same.</summary>
+    public long MemoryLinkLatencyPs { get; init; } = 25_000;
+
+    /// <summary>DRAM access at the memory controller, from the start of the access to data ready.</summary>
+    public long MemoryAccessLatencyPs { get; init; } = 75_000;
 
     /// <summary>Time memory is busy per line read or written (bounds its bandwidth; queueing comes from it).</summary>
     public long MemoryOccupancyPs { get; init; } = 50_000;
@@ -88,6 +91,9 @@ public sealed record MachineParams
 
     public int LinesPerPage => MachineConstants.PageSizeBytes / L2.LineBytes;
 
+    /// <summary>Uncontended memory read as the directory sees it: to the memory controller, the access, and back.</summary>
+    public long MemoryLatencyPs => MemoryLinkLatencyPs + MemoryAccessLatencyPs + MemoryLinkLatencyPs;
+
     /// <summary>Uncontended L2 miss served by the requester's own memory: bus, controller, memory, bus.</summary>
     public long LocalMissLatencyPs => BusLatencyPs + ControllerOccupancyPs + MemoryLatencyPs + BusLatencyPs;
 
@@ -108,7 +114,8 @@ public sealed record MachineParams
         foreach (var (key, value) in new (string, long)[]
         {
             ("processor.cycle-time", CycleTimePs), ("processor.quantum", QuantumPs), ("bus-latency", BusLatencyPs),
-            ("controller.occupancy", ControllerOccupancyPs), ("memory.latency", MemoryLatencyPs), ("disk.io-bus-latency", IoBusLatencyPs),
+            ("controller.occupancy", ControllerOccupancyPs), ("memory.link-latency", MemoryLinkLatencyPs),
+            ("memory.access-latency", MemoryAccessLatencyPs), ("disk.io-bus-latency", IoBusLatencyPs),
             ("hot-page.reset-interval", HotPageIntervalPs),
         })
         {

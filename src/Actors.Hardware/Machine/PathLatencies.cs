@@ -5,8 +5,7 @@ namespace Disco.Actors.Hardware.Machine;
 /// <summary>
 /// The one-way latency of every path between the machine's parts (bus, I/O bus, network), in one place: the links
 /// (which bound the lookahead) and the components' own latency tables are both built from it. A node controller's
-/// occupancy is not in its paths: it is in the moment a message leaves, and <see cref="DirectoryOccupancyPs"/> adds it
-/// to the links' minimum.
+/// occupancy is not in its paths: it is in the moment a message leaves.
 /// </summary>
 public sealed class PathLatencies
 {
@@ -24,8 +23,17 @@ public sealed class PathLatencies
         _network = network;
     }
 
-    /// <summary>Every message a node controller sends leaves after its occupancy: part of each outbound link's minimum.</summary>
+    /// <summary>
+    /// Every request a node controller sends its memory controller leaves after the controller's occupancy: part of
+    /// that link's minimum. (Its replies to processors and disks may leave the moment memory's answer arrives.)
+    /// </summary>
     public long DirectoryOccupancyPs => _p.ControllerOccupancyPs;
+
+    /// <summary>Node controller to its memory controller and back, one way.</summary>
+    public long MemoryLinkPs => _p.MemoryLinkLatencyPs;
+
+    /// <summary>Every answer of a memory controller leaves at least the access latency after its request came: the link back's minimum.</summary>
+    public long MemoryAnswerPs => _p.MemoryAccessLatencyPs + _p.MemoryLinkLatencyPs;
 
     public long ProcessorToDirectoryPs(int node, int home) => _p.BusLatencyPs + _network.LatencyPs(node, home);
 
@@ -48,7 +56,7 @@ public sealed class PathLatencies
     /// <summary>From a disk to every home, by home node.</summary>
     public long[] FromDiskToDirectories(int disk) => [.. Enumerable.Range(0, _layout.Nodes).Select(h => DiskToDirectoryPs(disk, h))];
 
-    /// <summary>From a node controller to every processor and disk, by component id (-1 for the rest).</summary>
+    /// <summary>From a node controller to every processor, disk and its own memory controller, by component id (-1 for the rest).</summary>
     public long[] FromDirectory(int home)
     {
         long[] path = new long[_layout.HardwareComponents];
@@ -62,6 +70,8 @@ public sealed class PathLatencies
         {
             path[_layout.Disk(k).Value] = DirectoryToDiskPs(home, k);
         }
+
+        path[_layout.MemoryController(home).Value] = MemoryLinkPs;
 
         return path;
     }

@@ -17,7 +17,7 @@ internal static class BenchCommand
         var lookahead = new Option<double?>("--lookahead") { Description = "L: minimum delay between LPs (default 0.1)." };
         var remote = new Option<double?>("--remote") { Description = "R: probability of a remote event (default 0.9)." };
         var engine = new Option<string?>("--engine") { Description = "actors (default) or sequential." };
-        var partitions = new Option<int?>("--partitions") { Description = "Partition actors (0: one actor per LP)." };
+        var partitions = new Option<string?>("--partitions") { Description = "Partition actors: auto (default: one per thread, contiguous LPs), 0 (one actor per LP) or K." };
         var threads = new Option<int?>("--threads") { Description = "Dispatcher threads (0: one per core)." };
         var executor = new Option<string?>("--executor") { Description = "spinning (default), fork-join or thread-pool." };
         var seed = new Option<long?>("--seed") { Description = "Run seed (default 1)." };
@@ -37,7 +37,7 @@ internal static class BenchCommand
             RunCommand.AddIf(o, "phold.lookahead", Text(parse.GetValue(lookahead)), "--lookahead");
             RunCommand.AddIf(o, "phold.remote", Text(parse.GetValue(remote)), "--remote");
             RunCommand.AddIf(o, "engine.kind", parse.GetValue(engine), "--engine");
-            RunCommand.AddIf(o, "engine.partitions", Text(parse.GetValue(partitions)), "--partitions");
+            RunCommand.AddIf(o, "engine.partitions", parse.GetValue(partitions), "--partitions");
             RunCommand.AddIf(o, "engine.threads", Text(parse.GetValue(threads)), "--threads");
             RunCommand.AddIf(o, "engine.executor", parse.GetValue(executor), "--executor");
             RunCommand.AddIf(o, "seed", Text(parse.GetValue(seed)), "--seed");

@@ -27,6 +27,8 @@ internal static class DiscoCli
             BenchCommand.Create(io),
             ClusterCommand.Create(io),
             ReportCommand.Create(io),
+            TraceCommand.Create(io),
+            ProbeCommand.Create(io),
             ExperimentCommand.Create(io),
         };
 

@@ -19,14 +19,14 @@ internal static class ResumeCommand
         var epoch = new Option<long?>("--epoch") { Description = "Checkpoint to resume from (default: the last completed one)." };
         var db = new Option<string?>("--db") { Description = "The checkpoint store when it is not <dir>/checkpoints.db (PostgreSQL runs)." };
         var engine = new Option<string?>("--engine") { Description = "actors or sequential (default: as configured for the run)." };
-        var partitions = new Option<int?>("--partitions") { Description = "Partition actors for the resumed run (may differ from the original)." };
+        var partitions = new Option<string?>("--partitions") { Description = "Partition actors for the resumed run (auto, 0: one per component, or K; may differ from the original)." };
         var threads = new Option<int?>("--threads") { Description = "Dispatcher threads." };
         var command = new Command("resume", "Resume a run from its last (or a chosen) completed checkpoint.") { dir, epoch, db, engine, partitions, threads };
         command.SetAction(async (parse, cancel) =>
         {
             var layout = new List<ConfigOverride>();
             RunCommand.AddIf(layout, "engine.kind", parse.GetValue(engine), "--engine");
-            RunCommand.AddIf(layout, "engine.partitions", parse.GetValue(partitions)?.ToString(CultureInfo.InvariantCulture), "--partitions");
+            RunCommand.AddIf(layout, "engine.partitions", parse.GetValue(partitions), "--partitions");
             RunCommand.AddIf(layout, "engine.threads", parse.GetValue(threads)?.ToString(CultureInfo.InvariantCulture), "--threads");
             return await Resume(io, parse.GetValue(dir)!, parse.GetValue(epoch), parse.GetValue(db), layout, cluster?.Invoke(parse), cancel).ConfigureAwait(false);
         });

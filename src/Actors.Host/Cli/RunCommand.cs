@@ -22,13 +22,18 @@ internal static class RunCommand
         var seed = new Option<long?>("--seed") { Description = "Run seed (disco.seed)." };
         var sets = new Option<string[]>("--set") { Description = "Override a key under disco, e.g. --set phold.end=4000. Repeatable.", AllowMultipleArgumentsPerToken = false };
         var end = new Option<string?>("--end") { Description = "End of simulated time, with a unit (e.g. 500us, 2s)." };
-        var partitions = new Option<int?>("--partitions") { Description = "Partition actors (0: one actor per component)." };
+        var partitions = new Option<string?>("--partitions") { Description = "Partition actors: auto (default: one per thread, each a contiguous range of nodes or LPs), 0 (one actor per component) or K." };
         var threads = new Option<int?>("--threads") { Description = "Dispatcher threads (0: one per core)." };
         var every = new Option<string?>("--checkpoint-every") { Description = "Checkpoint every this much simulated time (e.g. 200us, 5ms)." };
         var db = new Option<string?>("--db") { Description = "Checkpoint store: a SQLite file or a PostgreSQL connection string (default <out>/checkpoints.db)." };
+        var trace = new Option<string?>("--trace-messages") { Description = "Record every handled message in this file (see disco trace export)." };
+        var traceComponents = new Option<string?>("--trace-components") { Description = "Trace only messages received by these, comma-separated: a kind (hw.directory) or kind#id." };
+        var traceFrom = new Option<string?>("--trace-from") { Description = "Trace messages handled from this simulated time (e.g. 2ms)." };
+        var traceTo = new Option<string?>("--trace-to") { Description = "Trace messages handled before this simulated time." };
+        var tieOrder = new Option<string?>("--tie-order") { Description = "Order of same-time messages at a component: canonical (default), reverse, seeded:K, arrival (not reproducible)." };
         var command = new Command("run", "Run a scenario and write summary.json into the results folder.")
         {
-            scenario, outDir, engine, seed, sets, end, partitions, threads, every, db,
+            scenario, outDir, engine, seed, sets, end, partitions, threads, every, db, tieOrder, trace, traceComponents, traceFrom, traceTo,
         };
 
         command.SetAction(async (parse, cancel) =>
@@ -39,10 +44,15 @@ internal static class RunCommand
             AddIf(overrides, "engine.kind", parse.GetValue(engine), "--engine");
             AddIf(overrides, "seed", parse.GetValue(seed)?.ToString(CultureInfo.InvariantCulture), "--seed");
             AddIf(overrides, "end", parse.GetValue(end), "--end");
-            AddIf(overrides, "engine.partitions", parse.GetValue(partitions)?.ToString(CultureInfo.InvariantCulture), "--partitions");
+            AddIf(overrides, "engine.partitions", parse.GetValue(partitions), "--partitions");
             AddIf(overrides, "engine.threads", parse.GetValue(threads)?.ToString(CultureInfo.InvariantCulture), "--threads");
             AddIf(overrides, "checkpoint.every", parse.GetValue(every), "--checkpoint-every");
             AddIf(overrides, "checkpoint.db", parse.GetValue(db), "--db");
+            AddIf(overrides, "engine.tie-order", parse.GetValue(tieOrder), "--tie-order");
+            AddIf(overrides, "output.trace.messages", parse.GetValue(trace), "--trace-messages");
+            AddIf(overrides, "output.trace.components", parse.GetValue(traceComponents), "--trace-components");
+            AddIf(overrides, "output.trace.from", parse.GetValue(traceFrom), "--trace-from");
+            AddIf(overrides, "output.trace.to", parse.GetValue(traceTo), "--trace-to");
 
             var config = SimConfig.Load(DefaultConfig.Text, DefaultConfig.Name, ReadScenario(path), path, overrides);
             string output = parse.GetValue(outDir) ?? Path.Combine(config.GetString("disco.output.dir"), Path.GetFileNameWithoutExtension(path));
@@ -89,6 +99,16 @@ internal static class RunCommand
         var folder = new RunFolder(output);
         string dbSource = config.SourceOf("disco.checkpoint.db");
         var db = checkpoints.Enabled ? checkpoints.Store(folder, dbSource) : null;
+        if (TraceSettings.From(config, model) is not null && cluster is not null)
+        {
+            throw config.Error("disco.output.trace.messages", "a cluster run cannot trace messages (its partitions run in other processes): trace a one-process run of the same scenario, it handles the same messages");
+        }
+
+        if (!model.TieOrder.Reproducible && checkpoints.Enabled)
+        {
+            throw config.Error("disco.engine.tie-order", "arrival order is not reproducible, so a run under it cannot take checkpoints (resume would not give its result): drop checkpoint.every");
+        }
+
         // The folder is taken before anything in it is read or written: a live run here refuses this one.
         using var owner = RunOwnership.Acquire(folder, null, null);
         folder.EnsureNoResumableRun(db, io.Err);
@@ -164,7 +184,7 @@ internal static class RunCommand
             }
         }
 
-        var summary = RunSummary.Build(result, plan.Model.Name, plan.ScenarioName, plan.Seed, plan.ConfigHash);
+        var summary = RunSummary.Build(result, plan.Model.Name, plan.ScenarioName, plan.Seed, plan.ConfigHash, plan.Model.TieOrder);
         string file = RunSummary.Write(plan.Folder.Path, summary);
         if (plan.Folder.Read() is { } record)
         {
@@ -208,20 +228,38 @@ internal static class RunCommand
             }
             : null;
         using var metricsFile = plan.Settings.MetricsInterval is null ? null : MetricsWriter.Open(plan.Folder.Path, plan.StartPs);
-        var metrics = metricsFile is null ? null : new MetricsPolicy { Interval = plan.Settings.MetricsInterval!.Value, StartPs = plan.StartPs, Sample = metricsFile.Sample };
+        using var trace = TraceSettings.From(plan.Config, plan.Model)?.Open(plan.Config, plan.Model);
+        using var hashFile = plan.Settings.StateHashes ? StateHashWriter.Open(plan.Folder.Path, plan.StartPs) : null;
+        var metrics = metricsFile is null ? null : new MetricsPolicy
+        {
+            Interval = plan.Settings.MetricsInterval!.Value,
+            StartPs = Math.Max(plan.StartPs, plan.Settings.MetricsFromPs),
+            StateHashes = hashFile is not null,
+            Sample = (t, reports) =>
+            {
+                metricsFile.Sample(t, reports);
+                hashFile?.Sample(t, reports);
+            },
+        };
         try
         {
-            return await ProgressDisplay.RunAsync(
+            var result = await ProgressDisplay.RunAsync(
                 io.Interactive,
                 plan.Model.Name,
                 plan.Settings.ProgressInterval,
                 control => session.ExecuteAsync(
                     plan.Model,
-                    new RunControl { Stop = control.Stop, Progress = control.Progress, ProgressInterval = control.ProgressInterval, Checkpoints = policy, Metrics = metrics },
+                    new RunControl { Stop = control.Stop, Progress = control.Progress, ProgressInterval = control.ProgressInterval, Checkpoints = policy, Metrics = metrics, Trace = trace },
                     plan.Resume,
                     plan.Config.ResolvedDiscoText(),
                     plan.ResumeEpoch),
                 cancel).ConfigureAwait(false);
+            if (!result.Stopped)
+            {
+                hashFile?.Final(result.Components);
+            }
+
+            return result;
         }
         catch (CorruptStateException ex)
         {

@@ -1,3 +1,4 @@
+using Disco.Actors.Engine.Kernel;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -18,7 +19,7 @@ internal static class RunSummary
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    public static JsonObject Build(RunResult result, string model, string scenario, long seed, string configHash)
+    public static JsonObject Build(RunResult result, string model, string scenario, long seed, string configHash, TieOrder tieOrder = default)
     {
         ArgumentNullException.ThrowIfNull(result);
         var summary = new JsonObject
@@ -33,6 +34,9 @@ internal static class RunSummary
             ["config_hash"] = configHash,
             ["partitions"] = result.Partitions,
             ["threads"] = result.Threads,
+            ["tie_order"] = tieOrder.ToString(),
+            // False only under the arrival tie order: another run of the same command may give another result.
+            ["reproducible"] = tieOrder.Reproducible,
             [CpuTimeBuckets.StatPrefix] = Buckets(result, CpuTimeBuckets.StatPrefix, CpuTimeBuckets.Names),
             ["instructions"] = result.Counter("instructions"),
             ["loads"] = result.Counter("loads"),

@@ -1,4 +1,5 @@
 using Disco.Actors.Engine.Configuration;
+using Disco.Actors.Engine.Kernel;
 using Disco.Actors.Engine.Model;
 using Disco.Actors.Engine.Phold;
 using Disco.Actors.Engine.Time;
@@ -18,12 +19,21 @@ internal static class ModelCatalog
     {
         string model = config.GetOneOf("disco.model", Models);
         long seed = config.GetLong("disco.seed");
-        return model switch
+        var built = model switch
         {
             BareMachine.ModelName => BuildMachine(config, seed),
             GuestMachine.ModelName => BuildGuest(config, seed),
             _ => BuildPhold(config, seed),
         };
+        built.TieOrder = TieOrderOf(config);
+        return built;
+    }
+
+    /// <summary>The run's tie order (<c>disco.engine.tie-order</c>).</summary>
+    public static TieOrder TieOrderOf(SimConfig config)
+    {
+        const string key = "disco.engine.tie-order";
+        return TieOrder.TryParse(config.GetString(key), out string problem) ?? throw config.Error(key, problem);
     }
 
     /// <summary>The end of simulated time: <c>disco.end</c> unless it says "model", then the model's own.</summary>
@@ -47,7 +57,8 @@ internal static class ModelCatalog
             Mean: config.GetDouble(at + "mean"),
             Lookahead: config.GetDouble(at + "lookahead"),
             Remote: config.GetDouble(at + "remote"),
-            End: config.GetDouble(at + "end"));
+            End: config.GetDouble(at + "end"),
+            IntegerDelays: config.GetBool(at + "integer-delays"));
         foreach (var (key, problem) in p.Problems())
         {
             throw config.Error(at + key, problem);

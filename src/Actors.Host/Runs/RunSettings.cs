@@ -5,7 +5,7 @@ using Disco.Actors.Engine.Time;
 namespace Disco.Actors.Host.Runs;
 
 /// <summary>How a run is executed (engine, mapping, threads, progress): read from <c>disco.engine</c> and <c>disco.output</c>.</summary>
-internal sealed record RunSettings(string Engine, ActorEngineOptions Actors, TimeSpan? ProgressInterval, SimTime? MetricsInterval = null)
+internal sealed record RunSettings(string Engine, ActorEngineOptions Actors, TimeSpan? ProgressInterval, SimTime? MetricsInterval = null, bool StateHashes = false, long MetricsFromPs = 0)
 {
     public const string Sequential = "sequential";
     public const string ActorsEngine = "actors";
@@ -21,10 +21,18 @@ internal sealed record RunSettings(string Engine, ActorEngineOptions Actors, Tim
             executor = "thread-pool";
         }
 
+        int threads = config.GetInt("disco.engine.threads", 0, 1024);
         var actors = new ActorEngineOptions
         {
-            Partitions = config.GetInt("disco.engine.partitions", 0, 1 << 24),
-            Threads = config.GetInt("disco.engine.threads", 0, 1024),
+            // auto: one partition per thread, each a contiguous range of placement keys (whole FLASH nodes, PHOLD LP
+            // ranges): measured faster than one actor per component on every model (README, Benchmarks).
+            Partitions = config.GetString("disco.engine.partitions") switch
+            {
+                "auto" => new ActorEngineOptions { Threads = threads }.EffectiveThreads,
+                var text when int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _) => config.GetInt("disco.engine.partitions", 0, 1 << 24),
+                var text => throw config.Error("disco.engine.partitions", $"'{text}' is not auto, 0 (one actor per component) or a number of partitions"),
+            },
+            Threads = threads,
             Throughput = config.GetInt("disco.engine.throughput", 1, 1 << 20),
             SpinIterations = config.GetInt("disco.engine.spin-iterations", 0, 1 << 30),
             Executor = executor switch
@@ -41,6 +49,12 @@ internal sealed record RunSettings(string Engine, ActorEngineOptions Actors, Tim
             metrics = t.Ps > 0 ? t : throw config.Error("disco.output.metrics-interval", "must be a positive simulated time or off");
         }
 
-        return new RunSettings(engine, actors, config.GetWallDuration("disco.output.progress-interval"), metrics);
+        bool hashes = config.GetBool("disco.output.state-hashes");
+        if (hashes && metrics is null)
+        {
+            throw config.Error("disco.output.state-hashes", "state hashes are taken at metrics samples: set disco.output.metrics-interval too");
+        }
+
+        return new RunSettings(engine, actors, config.GetWallDuration("disco.output.progress-interval"), metrics, hashes, config.GetSimTime("disco.output.metrics-from").Ps);
     }
 }

@@ -1,6 +1,7 @@
 using Disco.Actors.Engine.Components;
 using Disco.Actors.Hardware.Coherence;
 using Disco.Actors.Hardware.Machine;
+using Disco.Actors.Hardware.Memory;
 using CoherenceDirectory = Disco.Actors.Hardware.Coherence.Directory;
 
 namespace Disco.Actors.Hardware.Tests.Coherence;
@@ -11,7 +12,21 @@ public class HotPageTests
     {
         public List<(ComponentId Target, long LeavePs, ISimMessage Message)> Sent { get; } = [];
 
+        private int _answered;
+
         public void Send(ComponentId target, long leavePs, ISimMessage message) => Sent.Add((target, leavePs, message));
+
+        /// <summary>The memory controller's part: answers every read sent so far (replies wait for them in the directory).</summary>
+        public void AnswerMemory(CoherenceDirectory d, long nowPs)
+        {
+            for (; _answered < Sent.Count; _answered++)
+            {
+                if (Sent[_answered].Message is MemoryRead r)
+                {
+                    d.OnMemoryData(new MemoryData(r.Line, r.Sequence), nowPs, this);
+                }
+            }
+        }
     }
 
     private static readonly MachineParams Params = new()
@@ -28,8 +43,11 @@ public class HotPageTests
         return (new CoherenceDirectory(p, new MachineLayout(p.Nodes, 0), new NodeId(0), component), new Outbox());
     }
 
-    private static void Miss(CoherenceDirectory d, Outbox o, long line, int node, long nowPs) =>
+    private static void Miss(CoherenceDirectory d, Outbox o, long line, int node, long nowPs)
+    {
         d.OnRead(new ReadRequest(new LineAddress(line), new NodeId(node)), nowPs, o);
+        o.AnswerMemory(d, nowPs + 1000);
+    }
 
     private static HotPageInterrupt[] Interrupts(Outbox o) => [.. o.Sent.Select(s => s.Message).OfType<HotPageInterrupt>()];
 
@@ -75,6 +93,7 @@ public class HotPageTests
     {
         var (home, o1) = Home(HotPageTarget.Home);
         home.OnReadExclusive(new ReadExclusiveRequest(new LineAddress(32), new NodeId(3)), 10, o1);
+        o1.AnswerMemory(home, 20);
         Miss(home, o1, 33, 3, 20);
         Miss(home, o1, 34, 3, 30);
         Assert.Equal(new ComponentId(0), o1.Sent.Single(s => s.Message is HotPageInterrupt).Target);

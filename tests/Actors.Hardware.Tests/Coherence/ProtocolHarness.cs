@@ -2,13 +2,15 @@ using Disco.Actors.Engine.Components;
 using Disco.Actors.Hardware.Caches;
 using Disco.Actors.Hardware.Coherence;
 using Disco.Actors.Hardware.Machine;
+using Disco.Actors.Hardware.Memory;
 using CoherenceDirectory = Disco.Actors.Hardware.Coherence.Directory;
 
 namespace Disco.Actors.Hardware.Tests.Coherence;
 
 /// <summary>
-/// Drives the protocol's pure classes (the processors' <see cref="CacheController"/>s and the nodes'
-/// <see cref="CoherenceDirectory"/>s) with random accesses and random delivery orders. Each (sender, receiver) pair is
+/// Drives the protocol's pure classes (the processors' <see cref="CacheController"/>s, the nodes'
+/// <see cref="CoherenceDirectory"/>s and their <see cref="MemoryController"/>s) with random accesses and random
+/// delivery orders. Each (sender, receiver) pair is
 /// a FIFO channel, which is all the protocol assumes of the machine; which channel delivers next is random, so the
 /// harness explores far more interleavings than the timed machine can produce. A fake disk issues DMA requests.
 /// </summary>
@@ -41,6 +43,7 @@ internal sealed class ProtocolHarness : ICoherenceOutbox
         _layout = new MachineLayout(nodes, Params.Disks);
         Controllers = [.. Enumerable.Range(0, nodes).Select(n => new CacheController(new CacheHierarchy(Params.L1, Params.L2), new NodeId(n), _layout, HomeMap.Of(Params)))];
         Directories = [.. Enumerable.Range(0, nodes).Select(n => new CoherenceDirectory(Params, _layout, new NodeId(n)))];
+        Memories = [.. Enumerable.Range(0, nodes).Select(n => new MemoryController(Params, _layout.Directory(n)))];
         _pending = new (long, AccessKind)?[nodes];
 
         // A few lines on every node, some in the same page (DMA hits several at once), some in the same L2 set.
@@ -63,6 +66,8 @@ internal sealed class ProtocolHarness : ICoherenceOutbox
     public CacheController[] Controllers { get; }
 
     public CoherenceDirectory[] Directories { get; }
+
+    public MemoryController[] Memories { get; }
 
     public IReadOnlyList<long> Lines { get; }
 
@@ -154,7 +159,20 @@ internal sealed class ProtocolHarness : ICoherenceOutbox
                 case InvalidateAck r: d.OnInvalidateAck(r, _nowPs, this); break;
                 case ForwardReply r: d.OnForwardReply(r, _nowPs, this); break;
                 case DmaRequest r: d.OnDma(r, _nowPs, this); break;
+                case MemoryData r: d.OnMemoryData(r, _nowPs, this); break;
+                case MemoryFenceDone r: d.OnMemoryFenceDone(r, _nowPs, this); break;
                 default: throw new InvalidOperationException($"directory got {m}");
+            }
+        }
+        else if (_layout.IsMemoryController(target))
+        {
+            var mc = Memories[to - (2 * _layout.Nodes)];
+            switch (m)
+            {
+                case MemoryRead r: mc.OnRead(r, _nowPs, this); break;
+                case MemoryWrite r: mc.OnWrite(r, _nowPs); break;
+                case MemoryFence r: mc.OnFence(r, _nowPs, this); break;
+                default: throw new InvalidOperationException($"memory controller got {m}");
             }
         }
         else if (_layout.IsDisk(target))

@@ -27,7 +27,7 @@ public class CheckpointRoundTripTests
             kinds.Add(running.Components[i].Kind);
         }
 
-        Assert.Superset(new HashSet<string> { "hw.processor", "hw.directory", "bare.memory" }, kinds);
+        Assert.Superset(new HashSet<string> { "hw.processor", "hw.directory", "hw.memory-controller", "bare.memory" }, kinds);
     }
 
     [Fact]

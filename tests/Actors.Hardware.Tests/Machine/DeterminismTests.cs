@@ -1,4 +1,6 @@
 using Disco.Actors.Engine.Model;
+using Disco.Actors.Hardware.Machine;
+using Disco.Actors.Hardware.Memory;
 using Disco.Actors.Testing;
 
 namespace Disco.Actors.Hardware.Tests.Machine;
@@ -27,6 +29,30 @@ public class DeterminismTests
         Assert.True(r.Counter("bare.context_switches") > 0);
         Assert.True(r.Counter("cpu_time_ps.idle") > 0);
         Assert.Equal(6 * 30_000, r.Counter("instructions"));
+    }
+
+    [Fact]
+    public void With_memory_controllers_a_bare_run_gives_one_digest_sequentially_per_component_and_per_node_at_1_and_2_threads()
+    {
+        var runs = EngineMatrix.RunAll(() => SmallModels.Engineering(), partitions: [0, 4], threads: [1, 2]);
+        Assert.Null(EngineMatrix.Disagreement(runs));
+        Assert.Equal(5, runs.Count);
+
+        // By node: each memory controller shares its partition with its node's directory and processor, so the
+        // directory<->controller traffic never crosses actors.
+        var model = SmallModels.Engineering();
+        var layout = new MachineLayout(4, 2);
+        var byNode = Placement.Partitioned(model, 4);
+        for (int n = 0; n < 4; n++)
+        {
+            Assert.Equal(MemoryControllerComponent.KindName, model.Components[layout.MemoryController(n).Value].Kind);
+            Assert.Equal(byNode.PartitionOf[layout.Directory(n).Value], byNode.PartitionOf[layout.MemoryController(n).Value]);
+            Assert.Equal(byNode.PartitionOf[layout.Processor(n).Value], byNode.PartitionOf[layout.MemoryController(n).Value]);
+        }
+
+        var r = runs[0].Result;
+        Assert.True(r.Counter("hw.mc.reads") > 0);
+        Assert.True(r.Counter("hw.mc.fences") > 0, "disk DMA completions wait for the memory controller");
     }
 
     [Fact]

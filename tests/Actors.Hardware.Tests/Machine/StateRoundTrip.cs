@@ -1,5 +1,6 @@
 using System.Buffers;
 using Disco.Actors.Engine.State;
+using Disco.Actors.Hardware.Machine;
 
 namespace Disco.Actors.Hardware.Tests.Machine;
 
@@ -17,7 +18,7 @@ internal static class StateRoundTrip
 
     public static void Load(IStateful part, byte[] bytes)
     {
-        var reader = new StateReader(bytes);
+        var reader = new StateReader(bytes, HardwareMessages.Register(new MessageCatalog()));
         part.LoadFrom(ref reader);
         Assert.True(reader.End, $"{part}: {bytes.Length - reader.Consumed} bytes left unread");
     }

@@ -1,5 +1,6 @@
 using Disco.Actors.Engine.Kernel;
 using Disco.Actors.Hardware.Machine;
+using Disco.Actors.Hardware.Memory;
 using Disco.Actors.Hardware.Processor;
 using Disco.Actors.Hardware.Tests.Machine;
 
@@ -49,7 +50,7 @@ public class MemoryLatencyTests
     [Fact]
     public void The_latencies_follow_the_configuration()
     {
-        var p = TestMachine.Small() with { BusLatencyPs = 100_000, MemoryLatencyPs = 200_000, NetworkBaseLatencyPs = 400_000, NetworkPerHopLatencyPs = 0 };
+        var p = TestMachine.Small() with { BusLatencyPs = 100_000, MemoryAccessLatencyPs = 150_000, NetworkBaseLatencyPs = 400_000, NetworkPerHopLatencyPs = 0 };
         Assert.Equal(100_000 + 25_000 + 200_000 + 100_000, StallOfOneLoad(p, 1, 1));
         Assert.Equal(100_000 + 25_000 + 200_000 + 100_000 + (2 * 400_000), StallOfOneLoad(p, 1, 0));
     }
@@ -107,6 +108,39 @@ public class MemoryLatencyTests
         long remote = p.LocalMissLatencyPs + (2 * p.NetworkBaseLatencyPs);
         Assert.Equal(800_000, remote);
         Assert.Equal([remote, remote + p.MemoryOccupancyPs, remote + (2 * p.MemoryOccupancyPs)], stalls.Skip(1).Order().ToArray());
+    }
+
+    [Fact]
+    public void Two_misses_to_one_node_at_once_queue_at_its_memory_controller()
+    {
+        // Nodes 0 and 1 each miss to a line homed on node 1 (the network made free, so both reach the home together).
+        var p = TestMachine.Small() with { NetworkBaseLatencyPs = 0, NetworkPerHopLatencyPs = 0 };
+        var (model, processors, _) = TestMachine.Build(p, [Operation.Load(TestMachine.AddressOn(p, 1, 0), 8)], [Operation.Load(TestMachine.AddressOn(p, 1, 1), 8)]);
+        SequentialKernel.Run(model);
+        var memories = model.Components.OfType<MemoryControllerComponent>().ToArray();
+        Assert.Equal(2, memories.Length);
+        var home = memories[1].Controller;
+        Assert.Equal(0, memories[0].Controller.Reads);
+        Assert.Equal(2, home.Reads);
+
+        // The directory takes them 25 ns apart; the second read reaches the memory 25 ns into the first's 50 ns.
+        long wait = p.MemoryOccupancyPs - p.ControllerOccupancyPs;
+        Assert.Equal(1, home.Queued);
+        Assert.Equal(wait, home.QueuePs);
+        Assert.Equal(2 * p.MemoryOccupancyPs, home.BusyPs);
+        long[] stalls = [.. processors.Select(Stall).Order()];
+        Assert.Equal([300_000, 300_000 + p.ControllerOccupancyPs + wait], stalls);
+    }
+
+    [Fact]
+    public void The_uncontended_split_is_occupancy_link_access_link()
+    {
+        // Move time between the link and the DRAM access: the same total gives the same miss; a longer link costs twice.
+        var p = TestMachine.Small() with { MemoryLinkLatencyPs = 5_000, MemoryAccessLatencyPs = 115_000 };
+        Assert.Equal(300_000, StallOfOneLoad(p, 0, 0));
+        var slower = p with { MemoryLinkLatencyPs = 10_000 };
+        Assert.Equal(310_000, StallOfOneLoad(slower, 0, 0));
+        Assert.Equal(910_000, StallOfOneLoad(slower, 0, 1));
     }
 
     [Fact]

@@ -6,6 +6,7 @@ using Disco.Actors.Engine.State;
 using Disco.Actors.Engine.Time;
 using Disco.Actors.Hardware.Coherence;
 using Disco.Actors.Hardware.Machine;
+using Disco.Actors.Hardware.Memory;
 using Disco.Actors.Hardware.Processor;
 using Disco.Actors.Hardware.Tests.Machine;
 using Disco.Actors.Testing;
@@ -32,13 +33,13 @@ public class ProcessorStateTests
             return new IdentitySupervisor(new ScriptedSource([.. ops]));
         });
         var model = builder.Build("state-test", new SimTime(endPs), seed: 1);
-        return (model, [.. model.Components.Where(c => c is ProcessorComponent or DirectoryComponent)]);
+        return (model, [.. model.Components.Where(c => c is ProcessorComponent or DirectoryComponent or MemoryControllerComponent)]);
     }
 
     [Theory]
     [InlineData(20_000_000)]
     [InlineData(80_000_000)]
-    public void A_processor_and_a_directory_in_the_middle_of_misses_save_load_and_save_the_same_bytes(long endPs)
+    public void A_processor_a_directory_and_a_memory_controller_in_the_middle_of_misses_save_load_and_save_the_same_bytes(long endPs)
     {
         var (running, hardware) = Build(endPs);
         var result = SequentialKernel.Run(running);

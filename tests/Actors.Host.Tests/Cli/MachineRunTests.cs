@@ -73,4 +73,28 @@ public class MachineRunTests
         Assert.Equal(8, s["counters"]!["hw.processor"]!["components"]!.GetValue<long>());
         Assert.True(s["memory_pages"]!["machine"]!.GetValue<long>() > 0);
     }
+
+    [Fact]
+    public void The_summary_counts_the_memory_controllers_apart_from_the_directories()
+    {
+        string dir = Repo.TempDir("mc");
+        var (exit, _, stderr) = CliRunner.Run(
+            "run", Repo.Scenario("engineering-bare.hocon"), "--out", dir,
+            "--set", "workload.engineering.instructions=30000", "--set", "workload.engineering.working-set-kb=512");
+        Assert.True(exit == 0, stderr);
+        var counters = Summary(dir)["counters"]!;
+        var mc = counters["hw.memory-controller"]!;
+        Assert.Equal(8, mc["components"]!.GetValue<long>());
+        long reads = mc["hw.mc.reads"]!.GetValue<long>();
+        Assert.True(reads > 0);
+        Assert.True(mc["hw.mc.writes"]!.GetValue<long>() > 0);
+        Assert.True(mc["hw.mc.busy_ps"]!.GetValue<long>() > 0);
+        Assert.NotNull(mc["hw.mc.queue_ps"]);
+        // Every request the directories served but an upgrade read memory once (a forward's speculative read
+        // included); disk writes' DMA reads add to that.
+        var home = counters["hw.directory"]!;
+        long served = home["hw.dir.reads"]!.GetValue<long>() + home["hw.dir.read_exclusives"]!.GetValue<long>() - home["hw.dir.upgrades"]!.GetValue<long>();
+        Assert.True(reads >= served && served > 0, $"{reads} memory reads for {served} requests");
+        Assert.Null(counters["hw.directory"]!["hw.mc.reads"]);
+    }
 }

@@ -71,6 +71,26 @@ public class RunCommandTests
         Assert.NotEqual(baseline, Hash("--set", "phold.remote=0.5"));
     }
 
+    [Theory]
+    [InlineData(new string[0], 2)]
+    [InlineData(new[] { "--partitions", "auto", "--threads", "1" }, 1)]
+    [InlineData(new[] { "--partitions", "0" }, 16)]
+    public void Partitions_default_to_one_per_thread_and_zero_means_one_actor_per_component(string[] layout, int expected)
+    {
+        string dir = Repo.TempDir("auto");
+        var r = CliRunner.Run(["run", Repo.Scenario("phold.hocon"), "--out", dir, "--set", "phold.lps=16", "--set", "phold.end=10", "--set", "engine.threads=2", .. layout]);
+        Assert.True(r.Exit == 0, r.Err);
+        Assert.Equal(expected, JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "summary.json")))!["partitions"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public void A_partition_count_that_is_not_one_is_refused_in_one_line()
+    {
+        var r = CliRunner.Run(["run", Repo.Scenario("phold.hocon"), "--out", Repo.TempDir("auto-bad"), "--partitions", "many"]);
+        Assert.Equal(2, r.Exit);
+        Assert.Contains("'many' is not auto", r.Err, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Bench_phold_prints_one_line_and_writes_summary_json()
     {

@@ -33,7 +33,8 @@ public sealed class KernelCodeWriter
         _linesPerPage = GuestLayout.PageBytes / lineBytes;
     }
 
-    public static List<Operation> NewPath() => new(64);
+    // Most paths are a handful of operations (a TLB refill is four): start small, the list grows for the long ones.
+    public static List<Operation> NewPath() => new(8);
 
     /// <summary>A new path that starts with the exception entry.</summary>
     public List<Operation> Entry()

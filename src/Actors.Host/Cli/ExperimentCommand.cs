@@ -21,10 +21,11 @@ internal static class ExperimentCommand
         var scale = new Option<string>("--scale") { Description = "full (the paper's sizes) or small (minutes).", DefaultValueFactory = _ => "full" };
         var repeat = new Option<int?>("--repeat") { Description = "Runs of each configuration, with seeds seed, seed+1, ... (default: the file's, 3 at full scale, 1 at small)." };
         var sets = new Option<string[]>("--set") { Description = "Override a key under disco in every run, e.g. --set machine.processor.cycle-time=2ns. Repeatable.", AllowMultipleArgumentsPerToken = false };
+        var perturb = new Option<string>("--perturb") { Description = "What differs between repetitions: seed (seed, seed+1, ...), ties (tie order seeded:1, seeded:2, ...) or both.", DefaultValueFactory = _ => "seed" };
         var folder = new Option<string>("--experiments") { Description = "Folder of the experiment files.", DefaultValueFactory = _ => "experiments" };
         var command = new Command("experiment", "Run a study of the paper (every run in parallel, checkpointed, resumable) and write results.csv, its figures and REPORT.md.")
         {
-            name, outDir, jobs, threads, scale, repeat, sets, folder,
+            name, outDir, jobs, threads, scale, repeat, perturb, sets, folder,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -52,9 +53,15 @@ internal static class ExperimentCommand
                 throw new BadInputException("--repeat", $"must be from 1 to 100 (got {times})");
             }
 
+            string perturbation = parse.GetValue(perturb)!;
+            if (!ExperimentPlan.PerturbKinds.Contains(perturbation, StringComparer.Ordinal))
+            {
+                throw new BadInputException("--perturb", $"expected seed, ties or both, got '{perturbation}'");
+            }
+
             string experiment = parse.GetValue(name)!;
             string output = parse.GetValue(outDir) ?? Path.Combine("runs", $"experiment-{Path.GetFileNameWithoutExtension(experiment)}-{scaleName}");
-            var plan = ExperimentPlan.Build(experiment, parse.GetValue(folder)!, output, scaleName, times, parse.GetValue(sets) ?? []);
+            var plan = ExperimentPlan.Build(experiment, parse.GetValue(folder)!, output, scaleName, times, parse.GetValue(sets) ?? [], perturbation);
             ExperimentRecord.Claim(output, plan);
             int parallel = given ?? Math.Max(1, Environment.ProcessorCount / perRun);
             var runner = new ExperimentRunner(io, plan, parallel, perRun);

@@ -15,12 +15,16 @@ internal sealed record ExperimentPlan(
     string OutDir,
     string Scale,
     int Repeat,
+    string Perturb,
     IReadOnlyList<string> Sets,
     IReadOnlyList<Study> Studies,
     IReadOnlyList<PlannedRun> Runs)
 {
     /// <summary>Resolves <paramref name="name"/> (in <paramref name="folder"/>) for an output folder.</summary>
-    public static ExperimentPlan Build(string name, string folder, string outDir, string scale, int? repeat, IReadOnlyList<string> sets)
+    /// <summary>What differs between repetitions: the seed, the order of simultaneous messages, or both.</summary>
+    public static readonly string[] PerturbKinds = ["seed", "ties", "both"];
+
+    public static ExperimentPlan Build(string name, string folder, string outDir, string scale, int? repeat, IReadOnlyList<string> sets, string perturb = "seed")
     {
         ArgumentNullException.ThrowIfNull(sets);
         var file = ExperimentFile.Load(ExperimentFile.Locate(name, folder));
@@ -64,9 +68,19 @@ internal sealed record ExperimentPlan(
                 for (int r = 1; r <= n; r++)
                 {
                     // Repetition 1 is the configuration as written (its digest is a plain disco run's); the others
-                    // perturb it only by the seed, so each is reproducible on its own.
-                    long seed = baseSeed + r - 1;
-                    var runOverrides = r == 1 ? overrides : [.. overrides, new ConfigOverride("seed", seed.ToString(CultureInfo.InvariantCulture), "--repeat")];
+                    // perturb it by the seed and/or the tie order (seeded:r-1), so each is reproducible on its own.
+                    long seed = perturb == "ties" ? baseSeed : baseSeed + r - 1;
+                    var runOverrides = new List<ConfigOverride>(overrides);
+                    if (r > 1 && perturb != "ties")
+                    {
+                        runOverrides.Add(new ConfigOverride("seed", seed.ToString(CultureInfo.InvariantCulture), "--repeat"));
+                    }
+
+                    if (r > 1 && perturb != "seed")
+                    {
+                        runOverrides.Add(new ConfigOverride("engine.tie-order", $"seeded:{r - 1}", "--perturb"));
+                    }
+
                     string hash = r == 1 ? config.ConfigHash() : SimConfig.Load(DefaultConfig.Text, DefaultConfig.Name, RunCommandScenario(spec.ScenarioPath), spec.ScenarioPath, runOverrides).ConfigHash();
                     string id = n == 1 ? spec.Id : $"{spec.Id}.r{r}";
                     runs.Add(new PlannedRun(study, spec, id, r, seed, hash, Path.Combine(study.Folder, id), runOverrides, settings));
@@ -74,7 +88,7 @@ internal sealed record ExperimentPlan(
             }
         }
 
-        return new ExperimentPlan(file.Name, file.Title, outDir, scale, n, sets, studies, runs);
+        return new ExperimentPlan(file.Name, file.Title, outDir, scale, n, perturb, sets, studies, runs);
     }
 
     private static string RunCommandScenario(string path) => Cli.RunCommand.ReadScenario(path);

@@ -8,7 +8,7 @@ namespace Disco.Actors.Host.Experiments;
 /// configuration hash of each run. A second invocation continues only the same experiment: anything else in the folder
 /// is refused before a file is touched.
 /// </summary>
-internal sealed record ExperimentRecord(string Experiment, string Scale, int Repeat, IReadOnlyList<string> Sets, IReadOnlyDictionary<string, string> Runs)
+internal sealed record ExperimentRecord(string Experiment, string Scale, int Repeat, IReadOnlyList<string> Sets, IReadOnlyDictionary<string, string> Runs, string? Perturb = "seed")
 {
     public const string FileName = "experiment.json";
 
@@ -22,7 +22,8 @@ internal sealed record ExperimentRecord(string Experiment, string Scale, int Rep
             plan.Scale,
             plan.Repeat,
             plan.Sets,
-            plan.Runs.ToDictionary(r => Path.GetRelativePath(plan.OutDir, r.Folder), r => r.ConfigHash, StringComparer.Ordinal));
+            plan.Runs.ToDictionary(r => Path.GetRelativePath(plan.OutDir, r.Folder), r => r.ConfigHash, StringComparer.Ordinal),
+            plan.Perturb);
     }
 
     /// <summary>
@@ -50,7 +51,7 @@ internal sealed record ExperimentRecord(string Experiment, string Scale, int Rep
                 throw new BadInputException(path, "empty experiment record");
             }
 
-            if (theirs.Experiment != mine.Experiment || theirs.Scale != mine.Scale || theirs.Repeat != mine.Repeat || !theirs.Sets.SequenceEqual(mine.Sets))
+            if (theirs.Experiment != mine.Experiment || theirs.Scale != mine.Scale || theirs.Repeat != mine.Repeat || !theirs.Sets.SequenceEqual(mine.Sets) || (theirs.Perturb ?? "seed") != mine.Perturb)
             {
                 throw new BadInputException(dir, $"holds experiment {theirs.Describe()}, not {mine.Describe()}: choose another --out");
             }
@@ -75,5 +76,5 @@ internal sealed record ExperimentRecord(string Experiment, string Scale, int Rep
     }
 
     private string Describe() =>
-        $"{Experiment} (scale {Scale}, repeat {Repeat}{(Sets.Count > 0 ? ", --set " + string.Join(" --set ", Sets) : "")})";
+        $"{Experiment} (scale {Scale}, repeat {Repeat}{(Perturb is null or "seed" ? "" : $", perturb {Perturb}")}{(Sets.Count > 0 ? ", --set " + string.Join(" --set ", Sets) : "")})";
 }

@@ -39,7 +39,14 @@ internal static class ExperimentReport
     }
 
     private static string Header(string title, string command, ExperimentPlan plan) =>
-        string.Create(CultureInfo.InvariantCulture, $"# {title}\n\nMade by `{command}` ({plan.Scale} scale, {plan.Repeat} run(s) per configuration, seeds seed, seed+1, ...). Every number below comes from `results.csv`; each run's folder holds its summary.json, configuration and checkpoints, and `disco run` with the same scenario, overrides and seed gives the same digest.\n\n");
+        string.Create(CultureInfo.InvariantCulture, $"# {title}\n\nMade by `{command}` ({plan.Scale} scale, {plan.Repeat} run(s) per configuration, {Perturbation(plan.Perturb)}). Every number below comes from `results.csv`; each run's folder holds its summary.json, configuration and checkpoints, and `disco run` with the same scenario, overrides and seed gives the same digest.\n\n");
+
+    private static string Perturbation(string perturb) => perturb switch
+    {
+        "ties" => "repetition k with tie order seeded:k-1",
+        "both" => "repetition k with seed + k-1 and tie order seeded:k-1",
+        _ => "repetition k with seed + k-1",
+    };
 
     private static string StudySection(Study study, ResultsTable results, List<PlannedRun> runs, ExperimentPlan plan)
     {

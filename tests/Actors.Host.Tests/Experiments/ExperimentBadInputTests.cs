@@ -96,6 +96,10 @@ public class ExperimentBadInputTests
     }
 
     [Fact]
+    public void A_bad_perturbation_is_refused() =>
+        AssertBadInput(CliRunner.Run("experiment", TinyExperiment.Write(), "--perturb", "weather"), "--perturb", "seed, ties or both");
+
+    [Fact]
     public void A_bad_scale_is_refused() =>
         AssertBadInput(CliRunner.Run("experiment", TinyExperiment.Write(), "--scale", "medium"), "--scale");
 

@@ -164,7 +164,7 @@ public sealed partial class ProcessorComponent
                             return Step.Blocked;
                         }
 
-                        long t = (n * cycle) + AccessTime(r);
+                        long t = (n * cycle) + AccessTime(r, mode);
                         _timePs[mode] += r == AccessResult.L1Hit ? t : n * cycle;
                         local += t;
                         _instructions += n;
@@ -210,7 +210,7 @@ public sealed partial class ProcessorComponent
                             return Step.Blocked;
                         }
 
-                        long t = AccessTime(r);
+                        long t = AccessTime(r, mode);
                         local += t;
                         if (r == AccessResult.L1Hit)
                         {
@@ -271,7 +271,7 @@ public sealed partial class ProcessorComponent
     }
 
     /// <summary>Time an access that hit adds beyond the instruction's cycle; L2 hits are memory stall.</summary>
-    private long AccessTime(AccessResult r)
+    private long AccessTime(AccessResult r, int mode)
     {
         if (r == AccessResult.L1Hit)
         {
@@ -279,6 +279,7 @@ public sealed partial class ProcessorComponent
         }
 
         _timePs[StallBucket] += _p.L2HitLatencyPs;
+        _stallByModePs[mode] += _p.L2HitLatencyPs;
         return _p.L2HitLatencyPs;
     }
 

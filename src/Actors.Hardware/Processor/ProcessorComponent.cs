@@ -25,6 +25,12 @@ public sealed partial class ProcessorComponent : Component, ISupervisorContext, 
 
     private const int IdleBucket = (int)CpuTimeBucket.Idle;
     private const int StallBucket = (int)CpuTimeBucket.Stall;
+
+    /// <summary>
+    /// <c>cpu_time_ps.stall_user|stall_kernel|stall_monitor</c>, by <see cref="ExecutionMode"/> number: the stall
+    /// bucket split by the mode of the access that stalled (they add up to <c>cpu_time_ps.stall</c>).
+    /// </summary>
+    public static readonly IReadOnlyList<string> StallModeNames = ["stall_user", "stall_kernel", "stall_monitor"];
     private const int MaxTrapsPerOperation = 8;
 
     private readonly MachineParams _p;
@@ -48,6 +54,9 @@ public sealed partial class ProcessorComponent : Component, ISupervisorContext, 
     private readonly FifoPort _port = new();
     private readonly List<ISimMessage> _deferred = [];
     private readonly long[] _timePs = new long[CpuTimeBuckets.Count];
+
+    // The stall bucket again, split by the mode that stalled (the paper's figure 5 counts stall in that mode).
+    private readonly long[] _stallByModePs = new long[3];
     private Status _status;
     private long _localPs;
     private long _missAddress;
@@ -183,6 +192,7 @@ public sealed partial class ProcessorComponent : Component, ISupervisorContext, 
 
         long now = context.Now.Ps;
         _timePs[StallBucket] += now - _localPs;
+        _stallByModePs[(int)(_supervisor.Current?.Mode ?? ExecutionMode.Kernel)] += now - _localPs;
         _localPs = now;
         _controller.OnData(m, _missAddress, _missKind);
         RunQuantum(now);
@@ -282,6 +292,7 @@ public sealed partial class ProcessorComponent : Component, ISupervisorContext, 
         io.Enum("wait bucket", ref _waitBucket);
         io.List("deferred messages", _deferred, 1 << 16, static (ref StateIo io, ref ISimMessage m) => io.Message("deferred message", ref m));
         io.Counters(CpuTimeBuckets.StatPrefix, _timePs, CpuTimeBuckets.Names);
+        io.Counters(CpuTimeBuckets.StatPrefix, _stallByModePs, StallModeNames);
         io.Counter("instructions", ref _instructions);
         io.Counter("loads", ref _loads);
         io.Counter("stores", ref _stores);

@@ -29,6 +29,7 @@ internal static class DiscoCli
             ReportCommand.Create(io),
             TraceCommand.Create(io),
             ProbeCommand.Create(io),
+            ExperimentCommand.Create(io),
         };
 
         var verbose = new Option<bool>("--verbose") { Description = "On an internal failure, print the details (stack trace) too.", Recursive = true };

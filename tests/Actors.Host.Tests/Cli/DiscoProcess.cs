@@ -74,6 +74,13 @@ internal sealed class DiscoProcess : IDisposable
         _process.WaitForExit();
     }
 
+    /// <summary>SIGKILL to the process and every child it started (an experiment and its runs).</summary>
+    public void KillTree()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
     public void Signal(string signal)
     {
         using var kill = Process.Start("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);

@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Text;
+
+namespace Disco.Actors.Host.Experiments;
+
+/// <summary>
+/// The paper's tables 2 and 3 as Markdown, from results.csv rows; each value the mean over repetitions with its 95%
+/// confidence interval when there are several.
+/// </summary>
+internal static class StudyTables
+{
+    private const string ServicePrefix = "services.";
+
+    /// <summary>
+    /// Table 2: the guest kernel services of the first group with services (pmake when there is one), its first
+    /// configuration (bare IRIX) against its second (Disco): share of the service time, average time, slowdown, and
+    /// the Disco time's split when the model records one.
+    /// </summary>
+    public static string Table2(ResultsTable results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        var configs = StudyFigures.Configs(results);
+        var groups = configs.GroupBy(c => c.Group, StringComparer.Ordinal).Where(g => g.Count() >= 2 && Services(g.First().Rows[0]).Count > 0).ToList();
+        var chosen = groups.FirstOrDefault(g => g.Key == "pmake") ?? groups.FirstOrDefault();
+        var text = new StringBuilder("## Table 2: guest kernel services\n\n");
+        if (chosen is null)
+        {
+            return text.Append("No group of this study has two configurations with kernel services to compare.\n").ToString();
+        }
+
+        var bare = chosen.First();
+        var disco = chosen.Skip(1).First();
+        var names = Services(bare.Rows[0]).Where(n => Number(bare.Rows[0], n, "count") > 0).ToList();
+        var splits = disco.Rows[0].Keys.Where(k => k.StartsWith(ServicePrefix, StringComparison.Ordinal) && k.EndsWith("_ps", StringComparison.Ordinal) && !k.EndsWith(".time_ps", StringComparison.Ordinal))
+            .Select(k => k[(k.LastIndexOf('.') + 1)..]).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        text.Append(CultureInfo.InvariantCulture, $"Group {chosen.Key}: {bare.Label} (`{bare.Id}`) against {disco.Label} (`{disco.Id}`). Share = the service's part of all kernel service time on {bare.Label}; average = time per call; slowdown = {disco.Label}'s average over {bare.Label}'s.\n\n");
+        text.Append(CultureInfo.InvariantCulture, $"| service | share on {bare.Label} (%) | average on {bare.Label} (µs) | average on {disco.Label} (µs) | slowdown |");
+        text.Append(string.Concat(splits.Select(s => $" {s} (% of {disco.Label} time) |"))).Append('\n');
+        text.Append("|---|---:|---:|---:|---:|").Append(string.Concat(splits.Select(_ => "---:|"))).Append('\n');
+        foreach (string name in names.OrderByDescending(n => bare.Rows.Average(r => Number(r, n, "time_ps"))))
+        {
+            var share = Estimate.Of([.. bare.Rows.Select(r => 100 * Number(r, name, "time_ps") / Math.Max(1, Services(r).Sum(n => Number(r, n, "time_ps"))))]);
+            var avgBare = Estimate.Of([.. bare.Rows.Select(r => Average(r, name))]);
+            var avgDisco = Estimate.Of([.. disco.Rows.Select(r => Average(r, name))]);
+            var slowdown = Estimate.Of([.. disco.Rows.Zip(bare.Rows, (d, b) => Average(b, name) > 0 ? Average(d, name) / Average(b, name) : 0)]);
+            text.Append(CultureInfo.InvariantCulture, $"| {name} | {share.Format()} | {avgBare.Format("F3")} | {avgDisco.Format("F3")} | {slowdown.Format("F2")} |");
+            foreach (string split in splits)
+            {
+                var part = Estimate.Of([.. disco.Rows.Select(r => Number(r, name, "time_ps") > 0 ? 100 * Number(r, name, split) / Number(r, name, "time_ps") : 0)]);
+                text.Append(CultureInfo.InvariantCulture, $" {part.Format()} |");
+            }
+
+            text.Append('\n');
+        }
+
+        if (splits.Count == 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"\nThe split of a service's {disco.Label} time (kernel, TLB write emulation, other privileged instructions, monitor services, kernel TLB faults in the paper) is not recorded by the model yet: `services` in summary.json holds each service's count and total time only.\n");
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>Table 3: hot-page actions per configuration.</summary>
+    public static string Table3(ResultsTable results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        var text = new StringBuilder("## Table 3: hot-page actions\n\n");
+        text.Append("Page migrations and replications done by the monitor, in all and per second of simulated time. They stay 0 until page migration and replication exist (issue 16, the NUMA experiment): these runs have them off.\n\n");
+        text.Append("| configuration | migrations | replications | migrations / s | replications / s |\n|---|---:|---:|---:|---:|\n");
+        foreach (var c in StudyFigures.Configs(results))
+        {
+            var m = Estimate.Of([.. c.Rows.Select(r => ResultsTable.Number(r, "migrations"))]);
+            var p = Estimate.Of([.. c.Rows.Select(r => ResultsTable.Number(r, "replications"))]);
+            var ms = Estimate.Of([.. c.Rows.Select(r => PerSecond(r, "migrations"))]);
+            var ps = Estimate.Of([.. c.Rows.Select(r => PerSecond(r, "replications"))]);
+            text.Append(CultureInfo.InvariantCulture, $"| {c.Group} {c.Label} (`{c.Id}`) | {m.Format("F0")} | {p.Format("F0")} | {ms.Format()} | {ps.Format()} |\n");
+        }
+
+        return text.ToString();
+    }
+
+    private static double PerSecond(IReadOnlyDictionary<string, string> row, string column)
+    {
+        double seconds = ResultsTable.Number(row, "sim_time_ps") / 1e12;
+        return seconds > 0 ? ResultsTable.Number(row, column) / seconds : 0;
+    }
+
+    private static List<string> Services(IReadOnlyDictionary<string, string> row) =>
+        [.. row.Keys.Where(k => k.StartsWith(ServicePrefix, StringComparison.Ordinal) && k.EndsWith(".count", StringComparison.Ordinal))
+            .Select(k => k[ServicePrefix.Length..^".count".Length])];
+
+    private static double Number(IReadOnlyDictionary<string, string> row, string service, string field) =>
+        ResultsTable.Number(row, $"{ServicePrefix}{service}.{field}");
+
+    /// <summary>Average time per call in µs.</summary>
+    private static double Average(IReadOnlyDictionary<string, string> row, string service)
+    {
+        double count = Number(row, service, "count");
+        return count > 0 ? Number(row, service, "time_ps") / count / 1e6 : 0;
+    }
+}

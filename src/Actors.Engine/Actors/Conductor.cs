@@ -31,8 +31,11 @@ internal sealed class Conductor : UntypedActor
     private readonly long[] _promisePs;
     private readonly long[] _expectedBatches;
     private readonly long[] _incomingMinPs;
-    private readonly long[] _crossPs;
+    private readonly long[] _incomingReactionPs;
     private readonly Stopwatch _wall = new();
+    private readonly long[] _partitionEvents;
+    private readonly long[] _partitionBusyTicks;
+    private long _coordinatorTicks;
     private IActorRef[] _partitions = [];
     private long _window;
     private int _outstanding;
@@ -84,7 +87,10 @@ internal sealed class Conductor : UntypedActor
         _promisePs = new long[_count];
         _expectedBatches = new long[_count];
         _incomingMinPs = new long[_count];
-        _crossPs = [.. placement.CrossLatencyPs];
+        _incomingReactionPs = new long[_count];
+        Array.Fill(_incomingReactionPs, long.MaxValue);
+        _partitionEvents = new long[_count];
+        _partitionBusyTicks = new long[_count];
         Array.Fill(_incomingMinPs, long.MaxValue);
         if (_checkpoints is not null)
         {
@@ -192,6 +198,13 @@ internal sealed class Conductor : UntypedActor
 
     protected override void OnReceive(object message)
     {
+        long began = Stopwatch.GetTimestamp();
+        Dispatch(message);
+        _coordinatorTicks += Stopwatch.GetTimestamp() - began;
+    }
+
+    private void Dispatch(object message)
+    {
         switch (message)
         {
             case WindowDone done:
@@ -227,6 +240,8 @@ internal sealed class Conductor : UntypedActor
 
         int p = done.Partition;
         _events += done.Handled;
+        _partitionEvents[p] += done.Handled;
+        _partitionBusyTicks[p] += done.BusyTicks;
         _lastHandledPs = Math.Max(_lastHandledPs, done.LastHandledPs);
         _nextPs[p] = done.NextEventPs;
         _promisePs[p] = done.PromisePs;
@@ -235,6 +250,7 @@ internal sealed class Conductor : UntypedActor
             int d = done.BatchDestinations[i];
             _expectedBatches[d]++;
             _incomingMinPs[d] = Math.Min(_incomingMinPs[d], done.BatchMinPs[i]);
+            _incomingReactionPs[d] = Math.Min(_incomingReactionPs[d], done.BatchReactionPs[i]);
         }
 
         if (--_outstanding == 0)
@@ -254,8 +270,8 @@ internal sealed class Conductor : UntypedActor
             {
                 _incomingMinPs[p] = long.MaxValue;
                 _nextPs[p] = Math.Min(_nextPs[p], incoming);
-                long reaction = _crossPs[p] == LinkTable.NoLink ? long.MaxValue : incoming + _crossPs[p];
-                _promisePs[p] = Math.Min(_promisePs[p], reaction);
+                _promisePs[p] = Math.Min(_promisePs[p], _incomingReactionPs[p]);
+                _incomingReactionPs[p] = long.MaxValue;
             }
         }
     }
@@ -444,7 +460,8 @@ internal sealed class Conductor : UntypedActor
 
     private void Finish()
     {
-        _done.TrySetResult(new RunResult(ActorEngine.EngineName, _finalSimTimePs, _wallSeconds, _count, _threads, _reports!, _stopped, _resume?.HandledBefore ?? 0));
+        var stats = new EngineStats(_window, _partitionEvents, [.. _partitionBusyTicks.Select(t => (double)t / Stopwatch.Frequency)], (double)_coordinatorTicks / Stopwatch.Frequency);
+        _done.TrySetResult(new RunResult(ActorEngine.EngineName, _finalSimTimePs, _wallSeconds, _count, _threads, _reports!, _stopped, _resume?.HandledBefore ?? 0) { Stats = stats });
         Context.Stop(Self);
     }
 }

@@ -31,7 +31,7 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
         WirePartitions => "wire.1",
         OpenWindow => "open.1",
         EventBatch => "batch.1",
-        WindowDone => "done.1",
+        WindowDone => "done.2",
         TakeCheckpoint => "take-checkpoint.1",
         PartitionImage => "image.1",
         CollectResults => "collect.2",
@@ -79,6 +79,8 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
                 w.Write(m.LastHandledPs);
                 w.Write(m.BatchDestinations);
                 w.Write(m.BatchMinPs);
+                w.Write(m.BatchReactionPs);
+                w.Write(m.BusyTicks);
                 break;
             case TakeCheckpoint m:
                 w.Write(m.Epoch);
@@ -141,9 +143,9 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
             "wire.1" => new WirePartitions(ReadRefs(ref r)),
             "open.1" => new OpenWindow(r.ReadLong("window"), r.ReadLong("end"), r.ReadLong("expected batches"), r.ReadBool("start")),
             "batch.1" => ReadBatch(ref r),
-            "done.1" => new WindowDone(
+            "done.2" => new WindowDone(
                 r.ReadInt("partition"), r.ReadLong("window"), r.ReadLong("handled"), r.ReadLong("next"), r.ReadLong("promise"),
-                r.ReadLong("last handled"), r.ReadIntArray("destinations", MaxCount), r.ReadLongArray("batch times", MaxCount)),
+                r.ReadLong("last handled"), r.ReadIntArray("destinations", MaxCount), r.ReadLongArray("batch times", MaxCount), r.ReadLongArray("batch reactions", MaxCount), r.ReadLong("busy ticks")),
             "take-checkpoint.1" => new TakeCheckpoint(r.ReadLong("epoch"), r.ReadLong("before window"), r.ReadLong("expected batches")),
             "image.1" => new PartitionImage(r.ReadInt("partition"), r.ReadLong("epoch"), r.ReadBytes("image", int.MaxValue)),
             "collect.2" => new CollectResults(r.ReadLong("sample time"), r.ReadBool("state hashes")),

@@ -26,7 +26,9 @@ internal sealed record EventBatch(int FromPartition, long Window, Event[] Events
 /// <summary>
 /// Partition → conductor after its window: how many events it handled, its next event time, its promise (no
 /// message it sends can arrive anywhere before that time unless a message reaches it first) and, per destination
-/// partition it sent a batch to, the earliest time in that batch.
+/// partition it sent a batch to, the earliest time in that batch and the promise that batch gives its destination
+/// (<see cref="EventLoop.ReactionPs"/>); <paramref name="BusyTicks"/>: the wall time the
+/// window took (<see cref="System.Diagnostics.Stopwatch"/> ticks), for the engine's statistics only.
 /// </summary>
 internal sealed record WindowDone(
     int Partition,
@@ -36,7 +38,9 @@ internal sealed record WindowDone(
     long PromisePs,
     long LastHandledPs,
     int[] BatchDestinations,
-    long[] BatchMinPs) : IEngineMessage;
+    long[] BatchMinPs,
+    long[] BatchReactionPs,
+    long BusyTicks = 0) : IEngineMessage;
 
 /// <summary>
 /// Conductor → partition between windows: once the <paramref name="ExpectedBatches"/> batches sent here by windows

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Disco.Actors.Engine.Kernel;
 using Disco.Actors.Engine.Model;
@@ -91,10 +92,12 @@ internal sealed class PartitionActor : UntypedActor
             _loop.StartComponents();
         }
 
+        long began = Stopwatch.GetTimestamp();
         long handled = _loop.RunUntil(open.EndPs);
         var batches = _loop.DrainOutboxes();
         var destinations = new int[batches.Count];
         var minTimes = new long[batches.Count];
+        var reactions = new long[batches.Count];
         var self = Self;
         for (int i = 0; i < batches.Count; i++)
         {
@@ -102,14 +105,13 @@ internal sealed class PartitionActor : UntypedActor
             _partitions[b.Destination].Tell(new EventBatch(_loop.Partition, open.Window, b.Events), self);
             destinations[i] = b.Destination;
             minTimes[i] = b.MinTimePs;
+            reactions[i] = _loop.ReactionPs(b.Events);
         }
 
         long next = _loop.NextEventPs;
-        long promise = next == long.MaxValue || _loop.CrossLatencyPs == LinkTable.NoLink
-            ? long.MaxValue
-            : next + _loop.CrossLatencyPs;
+        long promise = _loop.PromisePs;
         _conductor.Tell(
-            new WindowDone(_loop.Partition, open.Window, handled, next, promise, _loop.LastHandledPs, destinations, minTimes),
+            new WindowDone(_loop.Partition, open.Window, handled, next, promise, _loop.LastHandledPs, destinations, minTimes, reactions, Stopwatch.GetTimestamp() - began),
             self);
     }
 }

@@ -38,6 +38,8 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
         PartitionResults => "results.2",
         PartitionsHosted => "hosted.1",
         PartitionFailed => "failed.1",
+        Proceed => "proceed.1",
+        WindowReached => "reached.1",
         _ => throw new ArgumentException($"{o?.GetType().Name} does not travel between processes"),
     };
 
@@ -126,6 +128,22 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
                 w.Write(m.Error);
                 w.Write(m.BadInput);
                 break;
+            case Proceed m:
+                w.Write(m.Grant);
+                w.Write(m.CapPs);
+                w.Write(m.Generation);
+                break;
+            case WindowReached m:
+                w.Write(m.Partition);
+                w.Write(m.Window);
+                w.Write(m.EarliestPs);
+                w.Write(m.Waiting);
+                w.Write(m.Handled);
+                w.Write(m.BusyTicks);
+                w.Write(m.LastHandledPs);
+                w.Write(m.ExpectedBatches);
+                w.Write(m.Generation);
+                break;
             default:
                 throw new ArgumentException($"{obj?.GetType().Name} does not travel between processes");
         }
@@ -152,6 +170,10 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
             "results.2" => ReadResults(ref r),
             "hosted.1" => new PartitionsHosted(r.ReadIntArray("partitions", MaxCount), ReadRefs(ref r)),
             "failed.1" => new PartitionFailed(r.ReadInt("partition"), r.ReadString("error") ?? "", r.ReadBool("bad input")),
+            "proceed.1" => new Proceed(r.ReadLong("grant"), r.ReadLong("cap"), r.ReadLong("generation")),
+            "reached.1" => new WindowReached(
+                r.ReadInt("partition"), r.ReadLong("window"), r.ReadLong("earliest"), r.ReadBool("waiting"), r.ReadLong("handled"),
+                r.ReadLong("busy ticks"), r.ReadLong("last handled"), r.ReadLong("expected batches"), r.ReadLong("generation")),
             _ => throw new CorruptStateException($"unknown engine message '{manifest}' (a process of another disco version?)"),
         };
         return r.End ? result : throw new CorruptStateException($"{manifest}: unexpected trailing bytes");

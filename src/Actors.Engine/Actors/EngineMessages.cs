@@ -71,3 +71,27 @@ public sealed record PartitionsHosted(int[] Partitions, IActorRef[] Refs) : IEng
 
 /// <summary>Worker → conductor: a hosted partition failed (its component threw); the run cannot go on.</summary>
 public sealed record PartitionFailed(int Partition, string Error, bool BadInput) : IEngineMessage;
+
+/// <summary>
+/// Conductor → partitions, peer windows only: open windows on your own up to window <paramref name="Grant"/>, and
+/// none that would reach <paramref name="CapPs"/> (the next checkpoint or metrics sample). The cap only changes
+/// while every partition waits for the conductor, so every partition opens the same windows.
+/// </summary>
+/// <remarks><paramref name="Generation"/> numbers the conductor's Proceeds: a wait reported under an older one is moot (the partition reports again once the newer one arrives).</remarks>
+internal sealed record Proceed(long Grant, long CapPs, long Generation) : IEngineMessage;
+
+/// <summary>
+/// Partition → conductor, peer windows only: window <paramref name="Window"/> is complete here (every so many windows,
+/// and whenever the partition stops to wait for a <see cref="Proceed"/>: <paramref name="Waiting"/>). Counts are
+/// cumulative; <paramref name="ExpectedBatches"/> is what a checkpoint taken now must wait for.
+/// </summary>
+internal sealed record WindowReached(
+    int Partition,
+    long Window,
+    long EarliestPs,
+    bool Waiting,
+    long Handled,
+    long BusyTicks,
+    long LastHandledPs,
+    long ExpectedBatches,
+    long Generation) : IEngineMessage;

@@ -15,7 +15,7 @@ namespace Disco.Actors.Engine.Actors;
 /// before it starts, so no batch is ever acknowledged on its own. Between two windows nothing is being handled, so a
 /// checkpoint taken there (once each partition holds its announced batches) is a consistent cut.
 /// </summary>
-internal sealed class Conductor : UntypedActor
+internal sealed partial class Conductor : UntypedActor
 {
     private readonly SimulationModel _model;
     private readonly Placement _placement;
@@ -27,12 +27,21 @@ internal sealed class Conductor : UntypedActor
     private readonly int _threads;
     private readonly long _endPs;
     private readonly int _count;
-    private readonly long[] _nextPs;
-    private readonly long[] _promisePs;
-    private readonly long[] _expectedBatches;
-    private readonly long[] _incomingMinPs;
-    private readonly long[] _crossPs;
+    private readonly WindowBook _book;
+
+    // Peer windows (PeerWindows.For): the partitions open windows themselves up to _grant and report now and then.
+    private readonly bool _peer;
+    private readonly long[] _reachedWindow;
+    private readonly bool[] _reachedWaiting;
+    private readonly long[] _peerExpected;
+    private long _grant;
+    private long _generation;
+    private bool _holding;
+    private long _peerEarliestPs;
     private readonly Stopwatch _wall = new();
+    private readonly long[] _partitionEvents;
+    private readonly long[] _partitionBusyTicks;
+    private long _coordinatorTicks;
     private IActorRef[] _partitions = [];
     private long _window;
     private int _outstanding;
@@ -80,12 +89,13 @@ internal sealed class Conductor : UntypedActor
         _done = done;
         _endPs = model.End.Ps;
         _count = placement.PartitionCount;
-        _nextPs = new long[_count];
-        _promisePs = new long[_count];
-        _expectedBatches = new long[_count];
-        _incomingMinPs = new long[_count];
-        _crossPs = [.. placement.CrossLatencyPs];
-        Array.Fill(_incomingMinPs, long.MaxValue);
+        _book = new WindowBook(_count);
+        _peer = PeerWindows.For(_count);
+        _reachedWindow = new long[_count];
+        _reachedWaiting = new bool[_count];
+        _peerExpected = new long[_count];
+        _partitionEvents = new long[_count];
+        _partitionBusyTicks = new long[_count];
         if (_checkpoints is not null)
         {
             _epoch = _checkpoints.FirstEpoch;
@@ -173,6 +183,16 @@ internal sealed class Conductor : UntypedActor
         }
 
         _wall.Start();
+        if (_peer)
+        {
+            _grant = PeerWindows.GrantAhead;
+            var proceed = new Proceed(_grant, CapPs(), _generation);
+            foreach (var partition in _partitions)
+            {
+                partition.Tell(proceed);
+            }
+        }
+
         // Window 0 handles nothing: it starts the components (or not, when resuming) and collects every
         // partition's first report.
         var start = new OpenWindow(0, 0, 0, StartComponents: _resume is null);
@@ -181,7 +201,7 @@ internal sealed class Conductor : UntypedActor
             partition.Tell(start);
         }
 
-        _outstanding = _count;
+        _outstanding = _peer ? 0 : _count;
         if (_count == 0)
         {
             Collect(0);
@@ -192,10 +212,20 @@ internal sealed class Conductor : UntypedActor
 
     protected override void OnReceive(object message)
     {
+        long began = Stopwatch.GetTimestamp();
+        Dispatch(message);
+        _coordinatorTicks += Stopwatch.GetTimestamp() - began;
+    }
+
+    private void Dispatch(object message)
+    {
         switch (message)
         {
             case WindowDone done:
                 OnWindowDone(done);
+                break;
+            case WindowReached reached:
+                OnReached(reached);
                 break;
             case PartitionImage image:
                 OnImage(image);
@@ -227,49 +257,21 @@ internal sealed class Conductor : UntypedActor
 
         int p = done.Partition;
         _events += done.Handled;
+        _partitionEvents[p] += done.Handled;
+        _partitionBusyTicks[p] += done.BusyTicks;
         _lastHandledPs = Math.Max(_lastHandledPs, done.LastHandledPs);
-        _nextPs[p] = done.NextEventPs;
-        _promisePs[p] = done.PromisePs;
-        for (int i = 0; i < done.BatchDestinations.Length; i++)
-        {
-            int d = done.BatchDestinations[i];
-            _expectedBatches[d]++;
-            _incomingMinPs[d] = Math.Min(_incomingMinPs[d], done.BatchMinPs[i]);
-        }
-
+        _book.Apply(done);
         if (--_outstanding == 0)
         {
-            FoldIncoming();
+            _book.Fold();
             OpenNextWindow();
-        }
-    }
-
-    /// <summary>Batches of the last window are inputs of their destinations: fold their times in.</summary>
-    private void FoldIncoming()
-    {
-        for (int p = 0; p < _count; p++)
-        {
-            long incoming = _incomingMinPs[p];
-            if (incoming != long.MaxValue)
-            {
-                _incomingMinPs[p] = long.MaxValue;
-                _nextPs[p] = Math.Min(_nextPs[p], incoming);
-                long reaction = _crossPs[p] == LinkTable.NoLink ? long.MaxValue : incoming + _crossPs[p];
-                _promisePs[p] = Math.Min(_promisePs[p], reaction);
-            }
         }
     }
 
     private void OpenNextWindow()
     {
-        long earliest = long.MaxValue;
-        long horizon = long.MaxValue;
-        for (int p = 0; p < _count; p++)
-        {
-            earliest = Math.Min(earliest, _nextPs[p]);
-            horizon = Math.Min(horizon, _promisePs[p]);
-        }
-
+        long earliest = _peer ? _peerEarliestPs : _book.EarliestPs;
+        long horizon = _book.HorizonPs;
         ReportProgress(earliest);
         if (_metrics is not null && earliest >= _nextSamplePs && earliest < _endPs)
         {
@@ -302,13 +304,19 @@ internal sealed class Conductor : UntypedActor
             return;
         }
 
+        if (_peer)
+        {
+            Grant(_window + PeerWindows.GrantAhead);
+            return;
+        }
+
         long end = Math.Min(Math.Min(Math.Min(horizon, _endPs), _nextCheckpointPs), _nextSamplePs);
         _window++;
         for (int p = 0; p < _count; p++)
         {
-            if (_nextPs[p] < end)
+            if (_book.NextPs(p) < end)
             {
-                _partitions[p].Tell(new OpenWindow(_window, end, _expectedBatches[p], StartComponents: false));
+                _partitions[p].Tell(new OpenWindow(_window, end, _book.ExpectedBatches(p), StartComponents: false));
                 _outstanding++;
             }
         }
@@ -320,7 +328,7 @@ internal sealed class Conductor : UntypedActor
         _samplePending = _count;
         for (int p = 0; p < _count; p++)
         {
-            _partitions[p].Tell(new CollectResults(_nextSamplePs, _window + 1, _expectedBatches[p], _metrics!.StateHashes));
+            _partitions[p].Tell(new CollectResults(_nextSamplePs, _window + 1, ExpectedBatches(p), _metrics!.StateHashes));
         }
     }
 
@@ -347,7 +355,7 @@ internal sealed class Conductor : UntypedActor
         _imagesPending = _count;
         for (int p = 0; p < _count; p++)
         {
-            _partitions[p].Tell(new TakeCheckpoint(_epoch, _window + 1, _expectedBatches[p]));
+            _partitions[p].Tell(new TakeCheckpoint(_epoch, _window + 1, ExpectedBatches(p)));
         }
     }
 
@@ -428,7 +436,7 @@ internal sealed class Conductor : UntypedActor
 
         for (int p = 0; p < _count; p++)
         {
-            _partitions[p].Tell(new CollectResults(CollectResults.FinalSample, _window + 1, _expectedBatches[p]));
+            _partitions[p].Tell(new CollectResults(CollectResults.FinalSample, _window + 1, ExpectedBatches(p)));
         }
     }
 
@@ -443,7 +451,8 @@ internal sealed class Conductor : UntypedActor
 
     private void Finish()
     {
-        _done.TrySetResult(new RunResult(ActorEngine.EngineName, _finalSimTimePs, _wallSeconds, _count, _threads, _reports!, _stopped, _resume?.HandledBefore ?? 0));
+        var stats = new EngineStats(_window, _partitionEvents, [.. _partitionBusyTicks.Select(t => (double)t / Stopwatch.Frequency)], (double)_coordinatorTicks / Stopwatch.Frequency);
+        _done.TrySetResult(new RunResult(ActorEngine.EngineName, _finalSimTimePs, _wallSeconds, _count, _threads, _reports!, _stopped, _resume?.HandledBefore ?? 0) { Stats = stats });
         Context.Stop(Self);
     }
 }

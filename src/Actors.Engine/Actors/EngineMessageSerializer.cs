@@ -31,13 +31,15 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
         WirePartitions => "wire.1",
         OpenWindow => "open.1",
         EventBatch => "batch.1",
-        WindowDone => "done.1",
+        WindowDone => "done.2",
         TakeCheckpoint => "take-checkpoint.1",
         PartitionImage => "image.1",
         CollectResults => "collect.3",
         PartitionResults => "results.3",
         PartitionsHosted => "hosted.1",
         PartitionFailed => "failed.1",
+        Proceed => "proceed.1",
+        WindowReached => "reached.1",
         _ => throw new ArgumentException($"{o?.GetType().Name} does not travel between processes"),
     };
 
@@ -79,6 +81,8 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
                 w.Write(m.LastHandledPs);
                 w.Write(m.BatchDestinations);
                 w.Write(m.BatchMinPs);
+                w.Write(m.BatchReactionPs);
+                w.Write(m.BusyTicks);
                 break;
             case TakeCheckpoint m:
                 w.Write(m.Epoch);
@@ -127,6 +131,22 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
                 w.Write(m.Error);
                 w.Write(m.BadInput);
                 break;
+            case Proceed m:
+                w.Write(m.Grant);
+                w.Write(m.CapPs);
+                w.Write(m.Generation);
+                break;
+            case WindowReached m:
+                w.Write(m.Partition);
+                w.Write(m.Window);
+                w.Write(m.EarliestPs);
+                w.Write(m.Waiting);
+                w.Write(m.Handled);
+                w.Write(m.BusyTicks);
+                w.Write(m.LastHandledPs);
+                w.Write(m.ExpectedBatches);
+                w.Write(m.Generation);
+                break;
             default:
                 throw new ArgumentException($"{obj?.GetType().Name} does not travel between processes");
         }
@@ -144,15 +164,19 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
             "wire.1" => new WirePartitions(ReadRefs(ref r)),
             "open.1" => new OpenWindow(r.ReadLong("window"), r.ReadLong("end"), r.ReadLong("expected batches"), r.ReadBool("start")),
             "batch.1" => ReadBatch(ref r),
-            "done.1" => new WindowDone(
+            "done.2" => new WindowDone(
                 r.ReadInt("partition"), r.ReadLong("window"), r.ReadLong("handled"), r.ReadLong("next"), r.ReadLong("promise"),
-                r.ReadLong("last handled"), r.ReadIntArray("destinations", MaxCount), r.ReadLongArray("batch times", MaxCount)),
+                r.ReadLong("last handled"), r.ReadIntArray("destinations", MaxCount), r.ReadLongArray("batch times", MaxCount), r.ReadLongArray("batch reactions", MaxCount), r.ReadLong("busy ticks")),
             "take-checkpoint.1" => new TakeCheckpoint(r.ReadLong("epoch"), r.ReadLong("before window"), r.ReadLong("expected batches")),
             "image.1" => new PartitionImage(r.ReadInt("partition"), r.ReadLong("epoch"), r.ReadBytes("image", int.MaxValue)),
             "collect.3" => new CollectResults(r.ReadLong("sample time"), r.ReadLong("before window"), r.ReadLong("expected batches"), r.ReadBool("state hashes")),
             "results.3" => ReadResults(ref r),
             "hosted.1" => new PartitionsHosted(r.ReadIntArray("partitions", MaxCount), ReadRefs(ref r)),
             "failed.1" => new PartitionFailed(r.ReadInt("partition"), r.ReadString("error") ?? "", r.ReadBool("bad input")),
+            "proceed.1" => new Proceed(r.ReadLong("grant"), r.ReadLong("cap"), r.ReadLong("generation")),
+            "reached.1" => new WindowReached(
+                r.ReadInt("partition"), r.ReadLong("window"), r.ReadLong("earliest"), r.ReadBool("waiting"), r.ReadLong("handled"),
+                r.ReadLong("busy ticks"), r.ReadLong("last handled"), r.ReadLong("expected batches"), r.ReadLong("generation")),
             _ => throw new CorruptStateException($"unknown engine message '{manifest}' (a process of another disco version?)"),
         };
         return r.End ? result : throw new CorruptStateException($"{manifest}: unexpected trailing bytes");

@@ -26,7 +26,9 @@ internal sealed record EventBatch(int FromPartition, long Window, Event[] Events
 /// <summary>
 /// Partition → conductor after its window: how many events it handled, its next event time, its promise (no
 /// message it sends can arrive anywhere before that time unless a message reaches it first) and, per destination
-/// partition it sent a batch to, the earliest time in that batch.
+/// partition it sent a batch to, the earliest time in that batch and the promise that batch gives its destination
+/// (<see cref="EventLoop.ReactionPs"/>); <paramref name="BusyTicks"/>: the wall time the
+/// window took (<see cref="System.Diagnostics.Stopwatch"/> ticks), for the engine's statistics only.
 /// </summary>
 internal sealed record WindowDone(
     int Partition,
@@ -36,7 +38,9 @@ internal sealed record WindowDone(
     long PromisePs,
     long LastHandledPs,
     int[] BatchDestinations,
-    long[] BatchMinPs) : IEngineMessage;
+    long[] BatchMinPs,
+    long[] BatchReactionPs,
+    long BusyTicks = 0) : IEngineMessage;
 
 /// <summary>
 /// Conductor → partition between windows: once the <paramref name="ExpectedBatches"/> batches sent here by windows
@@ -68,3 +72,27 @@ public sealed record PartitionsHosted(int[] Partitions, IActorRef[] Refs) : IEng
 
 /// <summary>Worker → conductor: a hosted partition failed (its component threw); the run cannot go on.</summary>
 public sealed record PartitionFailed(int Partition, string Error, bool BadInput) : IEngineMessage;
+
+/// <summary>
+/// Conductor → partitions, peer windows only: open windows on your own up to window <paramref name="Grant"/>, and
+/// none that would reach <paramref name="CapPs"/> (the next checkpoint or metrics sample). The cap only changes
+/// while every partition waits for the conductor, so every partition opens the same windows.
+/// </summary>
+/// <remarks><paramref name="Generation"/> numbers the conductor's Proceeds: a wait reported under an older one is moot (the partition reports again once the newer one arrives).</remarks>
+internal sealed record Proceed(long Grant, long CapPs, long Generation) : IEngineMessage;
+
+/// <summary>
+/// Partition → conductor, peer windows only: window <paramref name="Window"/> is complete here (every so many windows,
+/// and whenever the partition stops to wait for a <see cref="Proceed"/>: <paramref name="Waiting"/>). Counts are
+/// cumulative; <paramref name="ExpectedBatches"/> is what a checkpoint taken now must wait for.
+/// </summary>
+internal sealed record WindowReached(
+    int Partition,
+    long Window,
+    long EarliestPs,
+    bool Waiting,
+    long Handled,
+    long BusyTicks,
+    long LastHandledPs,
+    long ExpectedBatches,
+    long Generation) : IEngineMessage;

@@ -1,37 +1,61 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Disco.Actors.Engine.Kernel;
-using Disco.Actors.Engine.Model;
 using Disco.Actors.Engine.Run;
 
 namespace Disco.Actors.Engine.Actors;
 
 /// <summary>
-/// Hosts one partition's components (one component by default). Thin: it waits until the batches the conductor
-/// announced have arrived, runs its event loop to the window's end, ships its outboxes and reports.
+/// Hosts one partition's components (one component by default). Thin: it waits until the batches announced for a
+/// window have arrived, runs its event loop to the window's end, ships its outboxes and reports.
+/// <para>
+/// Two ways to learn the windows. Conductor windows: the conductor opens each (<see cref="OpenWindow"/>) and gets
+/// every report. Peer windows (few partitions, <see cref="PeerWindows"/>): each partition sends its report to every
+/// other, keeps the same <see cref="WindowBook"/> as the others and opens the next window itself once a window's
+/// reports are in, so a window costs one message hop instead of two; it stops to wait for the conductor at the
+/// window the conductor granted last or at the conductor's cap (next checkpoint or sample), telling it so.
+/// </para>
 /// </summary>
 internal sealed class PartitionActor : UntypedActor
 {
     private readonly EventLoop _loop;
     private readonly IActorRef _conductor;
+    private readonly long _endPs;
     private IActorRef[] _partitions = [];
     private readonly BatchCounter _received = new();
     private OpenWindow? _waiting;
     private TakeCheckpoint? _waitingCheckpoint;
     private CollectResults? _waitingCollect;
+    private long _handled;
+    private long _busyTicks;
 
-    public PartitionActor(EventLoop loop, IActorRef conductor)
+    // Peer windows: the book every partition keeps alike, the window open (or last opened) and its reports missing.
+    private WindowBook? _book;
+    private long _window;
+    private int _reportsPending;
+    private readonly List<WindowDone> _early = [];
+    private long _grant;
+    private long _generation;
+    private long _capPs = long.MaxValue;
+    private bool _waitingForConductor;
+
+    public PartitionActor(EventLoop loop, IActorRef conductor, long endPs)
     {
         _loop = loop;
         _conductor = conductor;
+        _endPs = endPs;
     }
 
-    public static Props Props(EventLoop loop, IActorRef conductor, string dispatcher) =>
-        Akka.Actor.Props.Create(() => new PartitionActor(loop, conductor)).WithDispatcher(dispatcher);
+    public static Props Props(EventLoop loop, IActorRef conductor, string dispatcher, long endPs) =>
+        Akka.Actor.Props.Create(() => new PartitionActor(loop, conductor, endPs)).WithDispatcher(dispatcher);
 
     protected override void OnReceive(object message)
     {
         switch (message)
         {
+            case WindowDone done:
+                OnPeerReport(done);
+                break;
             case EventBatch batch:
                 // Events of a later window than the one to run are safe in the queue: their times are past its end.
                 _loop.Deliver(batch.Events);
@@ -53,6 +77,17 @@ internal sealed class PartitionActor : UntypedActor
                 }
 
                 break;
+            case Proceed proceed:
+                _grant = proceed.Grant;
+                _capPs = proceed.CapPs;
+                _generation = proceed.Generation;
+                if (_waitingForConductor)
+                {
+                    _waitingForConductor = false;
+                    Decide();
+                }
+
+                break;
             case TakeCheckpoint take:
                 if (_received.Before(take.BeforeWindow) >= take.ExpectedBatches)
                 {
@@ -65,18 +100,16 @@ internal sealed class PartitionActor : UntypedActor
 
                 break;
             case OpenWindow open:
-                if (_received.Before(open.Window) >= open.ExpectedBatches)
-                {
-                    RunWindow(open);
-                }
-                else
-                {
-                    _waiting = open;
-                }
-
+                Open(open);
                 break;
             case WirePartitions wire:
                 _partitions = wire.Partitions;
+                if (PeerWindows.For(_partitions.Length))
+                {
+                    _book = new WindowBook(_partitions.Length);
+                    _reportsPending = _partitions.Length; // window 0 wakes everyone
+                }
+
                 break;
             case CollectResults collect:
                 // Reported once every batch of the windows run so far is here: what pending messages carry counts too.
@@ -99,6 +132,18 @@ internal sealed class PartitionActor : UntypedActor
     private void SendResults(CollectResults collect) =>
         _conductor.Tell(new PartitionResults(_loop.Partition, collect.SampleTimePs, StatsCollector.Report(_loop, collect.StateHashes)), Self);
 
+    private void Open(OpenWindow open)
+    {
+        if (_received.Before(open.Window) >= open.ExpectedBatches)
+        {
+            RunWindow(open);
+        }
+        else
+        {
+            _waiting = open;
+        }
+    }
+
     private void SendImage(TakeCheckpoint take) =>
         _conductor.Tell(new PartitionImage(_loop.Partition, take.Epoch, Checkpoints.CheckpointImage.EncodePartition(_loop)), Self);
 
@@ -109,10 +154,12 @@ internal sealed class PartitionActor : UntypedActor
             _loop.StartComponents();
         }
 
+        long began = Stopwatch.GetTimestamp();
         long handled = _loop.RunUntil(open.EndPs);
         var batches = _loop.DrainOutboxes();
         var destinations = new int[batches.Count];
         var minTimes = new long[batches.Count];
+        var reactions = new long[batches.Count];
         var self = Self;
         for (int i = 0; i < batches.Count; i++)
         {
@@ -120,14 +167,102 @@ internal sealed class PartitionActor : UntypedActor
             _partitions[b.Destination].Tell(new EventBatch(_loop.Partition, open.Window, b.Events), self);
             destinations[i] = b.Destination;
             minTimes[i] = b.MinTimePs;
+            reactions[i] = _loop.ReactionPs(b.Events);
         }
 
-        long next = _loop.NextEventPs;
-        long promise = next == long.MaxValue || _loop.CrossLatencyPs == LinkTable.NoLink
-            ? long.MaxValue
-            : next + _loop.CrossLatencyPs;
-        _conductor.Tell(
-            new WindowDone(_loop.Partition, open.Window, handled, next, promise, _loop.LastHandledPs, destinations, minTimes),
-            self);
+        long busy = Stopwatch.GetTimestamp() - began;
+        _handled += handled;
+        _busyTicks += busy;
+        var done = new WindowDone(_loop.Partition, open.Window, handled, _loop.NextEventPs, _loop.PromisePs, _loop.LastHandledPs, destinations, minTimes, reactions, busy);
+        if (_book is null)
+        {
+            _conductor.Tell(done, self);
+            return;
+        }
+
+        for (int p = 0; p < _partitions.Length; p++)
+        {
+            if (p != _loop.Partition)
+            {
+                _partitions[p].Tell(done, self);
+            }
+        }
+
+        OnPeerReport(done);
     }
+
+    private void OnPeerReport(WindowDone done)
+    {
+        if (done.Window != _window)
+        {
+            // A peer that had every report of our window before we did may already report a later one.
+            _early.Add(done);
+            return;
+        }
+
+        _book!.Apply(done);
+        if (--_reportsPending == 0)
+        {
+            _book.Fold();
+            if (_window % PeerWindows.ReportEvery == 0)
+            {
+                Report(waiting: false);
+            }
+
+            Decide();
+        }
+    }
+
+    /// <summary>The conductor's decision, taken alike by every partition from the same book.</summary>
+    private void Decide()
+    {
+        var book = _book!;
+        long earliest = book.EarliestPs;
+        if (earliest >= Math.Min(_capPs, _endPs) || _window >= _grant)
+        {
+            _waitingForConductor = true;
+            Report(waiting: true);
+            return;
+        }
+
+        long end = Math.Min(Math.Min(book.HorizonPs, _endPs), _capPs);
+        long window = ++_window;
+        _reportsPending = book.Woken(end);
+        int self = _loop.Partition;
+        bool woken = book.NextPs(self) < end;
+        long expected = book.ExpectedBatches(self);
+        DrainEarly();
+        if (woken)
+        {
+            Open(new OpenWindow(window, end, expected, StartComponents: false));
+        }
+    }
+
+    /// <summary>
+    /// Applies the reports that came before their window opened here. A partition that was not woken may be several
+    /// windows behind; when one completes a window, the next opens at once, so scan again from the start.
+    /// </summary>
+    private void DrainEarly()
+    {
+        int i = 0;
+        while (i < _early.Count)
+        {
+            var done = _early[i];
+            if (done.Window == _window && _reportsPending > 0)
+            {
+                _early.RemoveAt(i);
+                OnPeerReport(done);
+                i = 0;
+            }
+            else
+            {
+                i++;
+            }
+        }
+    }
+
+    private void Report(bool waiting) =>
+        _conductor.Tell(
+            new WindowReached(_loop.Partition, _window, _book!.EarliestPs, waiting, _handled, _busyTicks, _loop.LastHandledPs, _book.ExpectedBatches(_loop.Partition), _generation),
+            Self);
 }

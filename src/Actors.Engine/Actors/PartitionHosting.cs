@@ -45,7 +45,7 @@ public static class PartitionHosting
             }
         }
 
-        return [.. partitions.Select(p => factory.ActorOf(PartitionActor.Props(loops[p], conductor, dispatcher), namePrefix + PartitionName(model, placement, p)))];
+        return [.. partitions.Select(p => factory.ActorOf(PartitionActor.Props(loops[p], conductor, dispatcher, model.End.Ps), namePrefix + PartitionName(model, placement, p)))];
     }
 
     /// <summary>Actor names read like the machine: one component's name, or the partition's number.</summary>

@@ -37,7 +37,55 @@ public sealed class EventLoop : IContext
         _queue = new EventQueue(Math.Max(64, _local.Length * 4), model.TieOrder);
         _outboxes = new Outboxes();
         CrossLatencyPs = placement.CrossLatencyPs[partition];
+        _outputDistancePs = placement.OutputDistancePs;
+        long min = long.MaxValue;
+        long max = long.MinValue;
+        foreach (int id in placement.Members[partition])
+        {
+            min = Math.Min(min, _outputDistancePs[id]);
+            max = Math.Max(max, _outputDistancePs[id]);
+        }
+
+        _minOutputDistancePs = min;
+        _uniformOutputDistance = min == max;
     }
+
+    private readonly long[] _outputDistancePs;
+    private readonly long _minOutputDistancePs;
+    private readonly bool _uniformOutputDistance;
+
+    /// <summary>
+    /// No message this partition sends can arrive in another partition before this time, unless a message reaches
+    /// it first: the least, over its pending events, of the event's time plus its component's output distance
+    /// (<see cref="Model.OutputDistances"/>). With every distance equal (PHOLD) that is the next event's time plus it.
+    /// </summary>
+    public long PromisePs
+    {
+        get
+        {
+            if (_minOutputDistancePs == long.MaxValue || _queue.Count == 0)
+            {
+                return long.MaxValue;
+            }
+
+            return _uniformOutputDistance ? Plus(_queue.PeekTimePs, _minOutputDistancePs) : _queue.MinTimePlus(_outputDistancePs, _minOutputDistancePs);
+        }
+    }
+
+    /// <summary>The promise a partition gains by receiving <paramref name="events"/>: the least of their times plus their targets' output distances.</summary>
+    public long ReactionPs(ReadOnlySpan<Event> events)
+    {
+        long best = long.MaxValue;
+        foreach (ref readonly var e in events)
+        {
+            best = Math.Min(best, Plus(e.TimePs, _outputDistancePs[e.Target]));
+        }
+
+        return best;
+    }
+
+    private static long Plus(long timePs, long addPs) =>
+        addPs == long.MaxValue || timePs > long.MaxValue - addPs ? long.MaxValue : timePs + addPs;
 
     public int Partition => _partition;
 

@@ -115,6 +115,59 @@ public sealed class EventQueue
         return e;
     }
 
+    /// <summary>
+    /// The least of (time + <paramref name="addPs"/>[target]) over the queued events, saturating at
+    /// <see cref="long.MaxValue"/>; <paramref name="minAddPs"/> is the least of <paramref name="addPs"/>. A subtree
+    /// whose root is already too late to beat the best found is skipped, so only the events within the spread of
+    /// the additions of the earliest one are visited.
+    /// </summary>
+    public long MinTimePlus(long[] addPs, long minAddPs)
+    {
+        ArgumentNullException.ThrowIfNull(addPs);
+        if (Count == 0 || minAddPs == long.MaxValue)
+        {
+            return long.MaxValue;
+        }
+
+        long best = long.MaxValue;
+        var heap = _heap;
+        int n = Count;
+        Span<int> stack = stackalloc int[64];
+        Stack<int>? pending = null; // a deep, wide search overflows the stack buffer: rare, so allocated then
+        int top = 0;
+        stack[top++] = 0;
+        while (top > 0 || pending?.Count > 0)
+        {
+            int i = top > 0 ? stack[--top] : pending!.Pop();
+            ref readonly var e = ref heap[i];
+            if (e.TimePs >= SaturatingMinus(best, minAddPs))
+            {
+                continue;
+            }
+
+            long add = addPs[e.Target];
+            long at = add == long.MaxValue || e.TimePs > long.MaxValue - add ? long.MaxValue : e.TimePs + add;
+            best = Math.Min(best, at);
+            int first = (i << 2) + 1;
+            int last = Math.Min(first + 4, n);
+            for (int c = first; c < last; c++)
+            {
+                if (top < stack.Length)
+                {
+                    stack[top++] = c;
+                }
+                else
+                {
+                    (pending ??= new Stack<int>()).Push(c);
+                }
+            }
+        }
+
+        return best;
+    }
+
+    private static long SaturatingMinus(long value, long minus) => value == long.MaxValue ? long.MaxValue : value - minus;
+
     /// <summary>All events, in no particular order (checkpoints sort them themselves).</summary>
     public IEnumerable<Event> UnorderedItems()
     {

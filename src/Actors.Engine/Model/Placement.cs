@@ -25,7 +25,17 @@ public sealed class Placement
 
         Members = [.. members.Select(m => m.ToArray())];
         CrossLatencyPs = ComputeCrossLatencies(model.Links);
+        _links = model.Links;
     }
+
+    private readonly LinkTable _links;
+    private long[]? _outputDistancePs;
+
+    /// <summary>
+    /// Per component id, the least time from an event it handles to an arrival in another partition
+    /// (<see cref="OutputDistances"/>); computed once, on first use.
+    /// </summary>
+    internal long[] OutputDistancePs => _outputDistancePs ??= OutputDistances.Compute(_links, PartitionOfArray, PartitionCount);
 
     public int PartitionCount { get; }
 

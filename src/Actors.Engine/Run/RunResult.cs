@@ -62,6 +62,9 @@ public sealed record RunResult
     /// <summary>Per component, ascending id.</summary>
     public IReadOnlyList<ComponentReport> Components { get; }
 
+    /// <summary>The actor engine's windows and per-partition load (null for the sequential kernel).</summary>
+    public EngineStats? Stats { get; init; }
+
     /// <summary>A counter summed over all components (0 if none reports it).</summary>
     public long Counter(string name) => Components.Sum(c => c.Counters.GetValueOrDefault(name));
 

@@ -88,7 +88,8 @@ internal static class RunCommand
     }
 
     /// <summary>Validates a new run, prepares its folder and store, runs it and writes the results.</summary>
-    public static async Task<int> RunNew(CliIo io, SimConfig config, string scenarioName, string output, ClusterOptions? cluster, CancellationToken cancel)
+    /// <param name="onResult">Called with the result once it is printed (benchmarks add their figures).</param>
+    public static async Task<int> RunNew(CliIo io, SimConfig config, string scenarioName, string output, ClusterOptions? cluster, CancellationToken cancel, Action<RunResult>? onResult = null)
     {
         ArgumentNullException.ThrowIfNull(io);
         ArgumentNullException.ThrowIfNull(config);
@@ -136,14 +137,14 @@ internal static class RunCommand
         }
 
         var plan = new RunPlan(config, model, settings, checkpoints, folder, scenarioName, seed, config.ConfigHash(), null, null, 1, owner);
-        return await Execute(io, session, plan, cluster?.AutoResume ?? false, cancel).ConfigureAwait(false);
+        return await Execute(io, session, plan, cluster?.AutoResume ?? false, cancel, onResult).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Runs a plan (new or resumed), writes summary.json and the run record, prints the outcome. In a cluster run
     /// with auto-resume, a lost worker restarts the run from the last completed epoch once enough workers are up.
     /// </summary>
-    public static async Task<int> Execute(CliIo io, RunSession session, RunPlan plan, bool autoResume, CancellationToken cancel)
+    public static async Task<int> Execute(CliIo io, RunSession session, RunPlan plan, bool autoResume, CancellationToken cancel, Action<RunResult>? onResult = null)
     {
         ArgumentNullException.ThrowIfNull(io);
         ArgumentNullException.ThrowIfNull(session);
@@ -194,6 +195,7 @@ internal static class RunCommand
         io.Out.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"{plan.Model.Name}: {result.Events:N0} events to t={new SimTime(result.SimTimePs)} in {result.WallSeconds:F2} s ({result.EventsPerSecond:N0} events/s, {result.Engine}, {result.Partitions} partitions, {result.Threads} threads); digest {result.DigestHex}"));
+        onResult?.Invoke(result);
         if (saved.Count > 0)
         {
             var last = saved[^1];

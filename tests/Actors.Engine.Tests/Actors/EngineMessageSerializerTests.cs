@@ -54,10 +54,12 @@ public sealed class EngineMessageSerializerTests : IDisposable
     [Fact]
     public void Reports_and_results_survive_the_trip()
     {
-        var done = RoundTrip(new WindowDone(2, 9, 120, 5_000, 6_000, 4_999, [0, 3], [7_000, 8_000]));
+        var done = RoundTrip(new WindowDone(2, 9, 120, 5_000, 6_000, 4_999, [0, 3], [7_000, 8_000], [9_000, long.MaxValue], 12_345));
         Assert.Equal((2, 9L, 120L, 5_000L, 6_000L, 4_999L), (done.Partition, done.Window, done.Handled, done.NextEventPs, done.PromisePs, done.LastHandledPs));
         Assert.Equal([0, 3], done.BatchDestinations);
         Assert.Equal([7_000L, 8_000L], done.BatchMinPs);
+        Assert.Equal([9_000L, long.MaxValue], done.BatchReactionPs);
+        Assert.Equal(12_345L, done.BusyTicks);
 
         var counters = new SortedDictionary<string, long>(StringComparer.Ordinal) { ["a"] = 1, ["b.c"] = -2 };
         var lent = new SortedDictionary<string, long>(StringComparer.Ordinal) { ["x"] = 5 };

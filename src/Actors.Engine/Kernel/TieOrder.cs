@@ -118,14 +118,8 @@ public readonly record struct TieOrder(TieOrderKind Kind, long Seed = 0)
         return (int)x;
     }
 
-    /// <summary>SplitMix64's finalizer.</summary>
-    private static ulong Mix(long value)
-    {
-        ulong z = unchecked((ulong)value + 0x9E3779B97F4A7C15UL);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
+    /// <summary>SplitMix64's step: the golden-ratio increment, then the finalizer the digests use.</summary>
+    private static ulong Mix(long value) => Mix(unchecked((ulong)value));
 
-    private static ulong Mix(ulong value) => Mix(unchecked((long)value));
+    private static ulong Mix(ulong value) => Determinism.Digest.Mix(unchecked(value + 0x9E3779B97F4A7C15UL));
 }

@@ -79,7 +79,7 @@ internal static class ProbeCommand
 
             Directory.CreateDirectory(dir);
             string[] orders = ["canonical", .. Enumerable.Range(1, n - 1).Select(k => $"seeded:{k}")];
-            var jobsList = orders.Select(o => (o, Args(path, Folder(dir, o), o, samplePs, 0, passed))).ToList();
+            var jobsList = orders.Select(o => (o, Args(path, Folder(dir, o), o, samplePs, 0, passed), Folder(dir, o))).ToList();
             await ChildRuns.RunAll(jobsList, j, cancel).ConfigureAwait(false);
             var loaded = orders.Select(o => OrderRunFolder.Load(o, Folder(dir, o))).ToList();
             var analysis = OrderProbeAnalysis.Analyze(loaded);
@@ -125,7 +125,7 @@ internal static class ProbeCommand
             var args = new List<string>(passed.Where((a, i) => a != "--end" && (i == 0 || passed[i - 1] != "--end"))) { "--end", endText };
             string roundDir = Path.Combine(dir, $"refine-{round}");
             string[] pair = ["canonical", d.Order];
-            await ChildRuns.RunAll([.. pair.Select(o => (o, Args(scenario, Folder(roundDir, o), o, fine, d.AfterPs, args)))], jobs, cancel).ConfigureAwait(false);
+            await ChildRuns.RunAll([.. pair.Select(o => (o, Args(scenario, Folder(roundDir, o), o, fine, d.AfterPs, args), Folder(roundDir, o)))], jobs, cancel).ConfigureAwait(false);
             var next = OrderProbeAnalysis.FirstDifference(OrderRunFolder.Load(pair[0], Folder(roundDir, pair[0])), OrderRunFolder.Load(pair[1], Folder(roundDir, pair[1])));
             if (next is null || next.ByPs == Output.StateHashWriter.FinalPs)
             {

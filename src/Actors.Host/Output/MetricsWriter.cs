@@ -6,8 +6,7 @@ namespace Disco.Actors.Host.Output;
 
 /// <summary>
 /// <c>metrics.csv</c>: one row per sample (simulated time), one column per counter of summary.json summed over
-/// components. A resumed run first drops the rows after its checkpoint (they were written by the run that died)
-/// and appends from there, so the file ends up as the uninterrupted run's.
+/// components; resumed as a <see cref="TimeSeriesCsv"/>.
 /// </summary>
 internal sealed class MetricsWriter : IDisposable
 {
@@ -30,22 +29,7 @@ internal sealed class MetricsWriter : IDisposable
     public static MetricsWriter Open(string directory, long keepUntilPs)
     {
         string path = System.IO.Path.Combine(directory, "metrics.csv");
-        string header = "sim_time_ps," + string.Join(',', Columns);
-        var kept = new List<string> { header };
-        if (keepUntilPs > 0 && File.Exists(path))
-        {
-            foreach (string line in File.ReadLines(path).Skip(1))
-            {
-                int comma = line.IndexOf(',', StringComparison.Ordinal);
-                if (comma > 0 && long.TryParse(line.AsSpan(0, comma), NumberStyles.None, CultureInfo.InvariantCulture, out long t) && t <= keepUntilPs)
-                {
-                    kept.Add(line);
-                }
-            }
-        }
-
-        File.WriteAllLines(path, kept);
-        var writer = new StreamWriter(path, append: true) { AutoFlush = false };
+        var writer = TimeSeriesCsv.Restart(path, "sim_time_ps," + string.Join(',', Columns), keepUntilPs);
         return new MetricsWriter(writer) { Path = path };
     }
 

@@ -24,14 +24,7 @@ internal sealed class StateHashWriter : IDisposable
     public static StateHashWriter Open(string directory, long keepUntilPs)
     {
         string path = Path.Combine(directory, FileName);
-        var kept = new List<string> { "sim_time_ps,component,kind,state_hash" };
-        if (keepUntilPs > 0 && File.Exists(path))
-        {
-            kept.AddRange(File.ReadLines(path).Skip(1).Where(line => TimeOf(line) is { } t && t <= keepUntilPs));
-        }
-
-        File.WriteAllLines(path, kept);
-        return new StateHashWriter(new StreamWriter(path, append: true));
+        return new StateHashWriter(TimeSeriesCsv.Restart(path, "sim_time_ps,component,kind,state_hash", keepUntilPs));
     }
 
     public void Sample(long timePs, IReadOnlyList<ComponentReport> reports)
@@ -68,7 +61,7 @@ internal sealed class StateHashWriter : IDisposable
         {
             line++;
             var f = text.Split(',');
-            long? time = f[0] == "final" ? FinalPs : TimeOf(text);
+            long? time = f[0] == "final" ? FinalPs : TimeSeriesCsv.TimeOf(text);
             if (f.Length != 4 || time is not { } t || !int.TryParse(f[1], NumberStyles.None, CultureInfo.InvariantCulture, out int id)
                 || !ulong.TryParse(f[3], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out ulong hash))
             {
@@ -79,11 +72,5 @@ internal sealed class StateHashWriter : IDisposable
         }
 
         return rows;
-    }
-
-    private static long? TimeOf(string line)
-    {
-        int comma = line.IndexOf(',', StringComparison.Ordinal);
-        return comma > 0 && long.TryParse(line.AsSpan(0, comma), NumberStyles.None, CultureInfo.InvariantCulture, out long t) ? t : null;
     }
 }

@@ -108,6 +108,7 @@ internal sealed class PartitionActor : UntypedActor
                 {
                     _book = new WindowBook(_partitions.Length);
                     _reportsPending = _partitions.Length; // window 0 wakes everyone
+                    DrainEarly();
                 }
 
                 break;
@@ -193,14 +194,15 @@ internal sealed class PartitionActor : UntypedActor
 
     private void OnPeerReport(WindowDone done)
     {
-        if (done.Window != _window)
+        if (done.Window != _window || _book is null)
         {
-            // A peer that had every report of our window before we did may already report a later one.
+            // A peer that had every report of our window before we did may already report a later one. Between
+            // processes a peer's first report can even overtake the conductor's wiring: it waits for the book.
             _early.Add(done);
             return;
         }
 
-        _book!.Apply(done);
+        _book.Apply(done);
         if (--_reportsPending == 0)
         {
             _book.Fold();

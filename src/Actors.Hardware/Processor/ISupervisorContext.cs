@@ -17,6 +17,9 @@ public interface ISupervisorContext
     /// <summary>The processor's time so far, indexed by <see cref="CpuTimeBucket"/> (for per-VM accounting).</summary>
     IReadOnlyList<long> TimePs { get; }
 
+    /// <summary>The part of the stall bucket by the mode that stalled, indexed by <see cref="ExecutionMode"/> number.</summary>
+    IReadOnlyList<long> StallByModePs { get; }
+
     /// <summary>The processor's TLB, for probes, shootdowns and flushes.</summary>
     SoftwareTlb Tlb { get; }
 

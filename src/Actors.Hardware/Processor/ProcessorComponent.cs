@@ -129,6 +129,8 @@ public sealed partial class ProcessorComponent : Component, ISupervisorContext, 
     /// <summary>Time so far by <see cref="CpuTimeBucket"/> (picoseconds).</summary>
     public IReadOnlyList<long> TimePs => _timePs;
 
+    public IReadOnlyList<long> StallByModePs => _stallByModePs;
+
     public long Instructions => _instructions;
 
     public bool IsHalted => _status == Status.Halted;

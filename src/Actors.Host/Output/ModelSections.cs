@@ -13,6 +13,7 @@ internal static class ModelSections
 {
     private const string ServicePrefix = "service.";
     private const string VmPrefix = "vm.";
+    private const string SplitSuffix = ".split";
 
     /// <summary>Every guest kernel service with its count and time, the costliest first (then by name).</summary>
     public static JsonObject Services(RunResult result)
@@ -29,28 +30,56 @@ internal static class ModelSections
             }
 
             string name = rest[..dot];
+            string field = rest[(dot + 1)..];
+            if (name.EndsWith(SplitSuffix, StringComparison.Ordinal))
+            {
+                // service.<name>.split.<work>: under the monitor, what the service's time went to [D Table 2].
+                name = name[..^SplitSuffix.Length];
+                field = SplitSuffix[1..] + "." + field;
+            }
+
             if (!services.TryGetValue(name, out var fields))
             {
                 fields = new SortedDictionary<string, long>(StringComparer.Ordinal) { ["count"] = 0, ["time_ps"] = 0 };
                 services[name] = fields;
             }
 
-            fields[rest[(dot + 1)..]] = result.Counter(counter);
+            fields[field] = result.Counter(counter);
         }
 
         var o = new JsonObject();
         foreach (var (name, fields) in services.OrderByDescending(s => s.Value["time_ps"]).ThenBy(s => s.Key, StringComparer.Ordinal))
         {
             var service = new JsonObject { ["count"] = fields["count"], ["time_ps"] = fields["time_ps"] };
-            foreach (var (field, value) in fields.Where(f => f.Key is not ("count" or "time_ps")))
+            var split = new JsonObject();
+            foreach (var (field, value) in fields.Where(f => f.Key is not ("count" or "time_ps")).OrderBy(f => WorkOrder(f.Key)))
             {
-                service[field] = value;
+                if (field.StartsWith(SplitSuffix[1..] + ".", StringComparison.Ordinal))
+                {
+                    split[field[SplitSuffix.Length..]] = value;
+                }
+                else
+                {
+                    service[field] = value;
+                }
+            }
+
+            if (split.Count > 0)
+            {
+                service["split"] = split;
             }
 
             o[name] = service;
         }
 
         return o;
+    }
+
+    /// <summary>A split's parts in the paper's order [D Table 2] (<see cref="Monitor.Vcpus.MonitorWork"/>), other fields first.</summary>
+    private static int WorkOrder(string field)
+    {
+        int dot = field.IndexOf('.', StringComparison.Ordinal);
+        return dot < 0 ? -1 : Monitor.Vcpus.MonitorWorks.All.ToList().IndexOf(field[(dot + 1)..]);
     }
 
     /// <summary>One object per virtual machine, by id; dotted keys become nested objects (memory_pages.guest).</summary>

@@ -44,6 +44,29 @@ internal static class RunReport
             ? "guest kernel services (by run 1 total time; avg 2/1 = run 2 average over run 1 average)"
             : "guest kernel services (by total time)");
         Services(runs).WriteTo(writer);
+        for (int r = 0; r < runs.Count; r++)
+        {
+            if (runs[r].Services.Any(s => s.Split.Count > 0))
+            {
+                writer.WriteLine();
+                writer.WriteLine($"{Name(r)}: what each service's time went to under the monitor (% of the service's time)");
+                Split(runs[r]).WriteTo(writer);
+            }
+        }
+    }
+
+    private static TextTable Split(SummaryFile run)
+    {
+        var withSplit = run.Services.Where(s => s.Split.Count > 0 && s.TimePs > 0).OrderByDescending(s => s.TimePs).ToList();
+        var works = withSplit.SelectMany(s => s.Split.Select(p => p.Key)).Distinct(StringComparer.Ordinal).ToList();
+        var table = new TextTable([.. works.Prepend("service")]);
+        foreach (var service in withSplit)
+        {
+            var parts = service.Split.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+            table.Add([.. works.Select(w => Fixed(100.0 * parts.GetValueOrDefault(w) / service.TimePs, 1)).Prepend(service.Name)]);
+        }
+
+        return table;
     }
 
     private static string Name(int run) => $"run {run + 1}";

@@ -148,7 +148,10 @@ internal sealed record SummaryFile(
                 throw new BadInputException(path, $"services.{name} is not an object");
             }
 
-            services.Add(new ServiceFigures(name, Number(path, service, "count", $"services.{name}.count"), Number(path, service, "time_ps", $"services.{name}.time_ps")));
+            var split = service["split"] is JsonObject parts
+                ? parts.Select(p => KeyValuePair.Create(p.Key, Number(path, parts, p.Key, $"services.{name}.split.{p.Key}"))).ToList()
+                : [];
+            services.Add(new ServiceFigures(name, Number(path, service, "count", $"services.{name}.count"), Number(path, service, "time_ps", $"services.{name}.time_ps"), split));
         }
 
         return services;

@@ -43,6 +43,18 @@ public sealed class MonitorSupervisor : ISupervisor
     private long _bounced;
     private readonly List<ExecutionStream> _monitorPaths = [];
 
+    // The time split [D Table 2]: the stall seen so far by mode; the work the running handler does (its cost) and
+    // the work a wait it starts is (a pmap fill is a page fault); the last handler's, charged at the next trap.
+    private readonly long[] _seenStallPs = new long[3];
+    [Transient("set at the start of every handler, before it is read")]
+    private MonitorWork _work;
+    [Transient("set at the start of every handler, before it is read")]
+    private MonitorWork _waitWork;
+    private MonitorWork _lastWork;
+    private MonitorWork _lastWaitWork;
+    private long _lastCostPs;
+    private bool _lastWaited;
+
     /// <param name="lineBytes">The L2 line size (<see cref="MachineParams.L2"/>): the monitor zeroes a page one line per store.</param>
     /// <param name="shell">Builds VCPU i as the model built it (a checkpoint's loaded VCPU is read back into it).</param>
     public MonitorSupervisor(MonitorParams monitor, MachineLayout layout, MonitorIds ids, int lineBytes, Func<int, Vcpu> shell)
@@ -108,7 +120,9 @@ public sealed class MonitorSupervisor : ISupervisor
     {
         ArgumentNullException.ThrowIfNull(context);
         Account(context);
-        return Finish(_tlbMisses.OnMiss(GuestTrap(), virtualAddress, readOnly, context), context);
+        var v = GuestTrap();
+        _work = v.Kernel.InKernel ? MonitorWork.KernelTlbFaults : MonitorWork.TrapsAndInterrupts;
+        return Finish(_tlbMisses.OnMiss(v, virtualAddress, readOnly, context), context);
     }
 
     public TrapOutcome OnPrivileged(in Operation operation, ISupervisorContext context) => Finish(PrivilegedCore(operation, context), context);
@@ -149,8 +163,15 @@ public sealed class MonitorSupervisor : ISupervisor
     }
 
     /// <summary>After every handler: SMP VMs' locks (<see cref="GuestLocks.Hold"/>).</summary>
-    private TrapOutcome Finish(TrapOutcome outcome, ISupervisorContext context) =>
-        _locks.Hold(outcome, CurrentVcpu, _monitorPaths.Count > 0, _loaded, context);
+    private TrapOutcome Finish(TrapOutcome outcome, ISupervisorContext context)
+    {
+        var held = _locks.Hold(outcome, CurrentVcpu, _monitorPaths.Count > 0, _loaded, context);
+        _lastWork = _work;
+        _lastWaitWork = _waitWork;
+        _lastCostPs = held.CostPs;
+        _lastWaited = held.Action == TrapAction.Wait;
+        return held;
+    }
 
     private TrapOutcome QuantumCore(ISupervisorContext context)
     {
@@ -180,6 +201,7 @@ public sealed class MonitorSupervisor : ISupervisor
         }
 
         v.Count(VcpuCounter.EmulatedPrivileged);
+        _work = PrivilegedEmulator.WorkOf(operation);
         return _emulator.Emulate(new VcpuId(v.Index), operation, context, _m.TrapPs + _m.EmulatePrivilegedPs);
     }
 
@@ -190,6 +212,7 @@ public sealed class MonitorSupervisor : ISupervisor
         if (_monitorPaths.Count > 0)
         {
             _monitorPaths.RemoveAt(_monitorPaths.Count - 1);
+            _work = MonitorWork.MonitorCallsAndPageFaults;
             return InMonitor(0);
         }
 
@@ -227,6 +250,7 @@ public sealed class MonitorSupervisor : ISupervisor
                 }
 
                 _awaiting = false;
+                _work = _emulator.RetryWork;
                 return _emulator.RetryAfterFill(context) ?? InMonitor(0);
             }
 
@@ -387,6 +411,11 @@ public sealed class MonitorSupervisor : ISupervisor
     {
         var time = context.TimePs;
         var running = CurrentVcpu;
+        if (running is not null)
+        {
+            SplitWork(running.WorkPs, time, context.StallByModePs);
+        }
+
         for (var bucket = CpuTimeBucket.User; bucket <= CpuTimeBucket.Stall; bucket++)
         {
             int b = (int)bucket;
@@ -397,6 +426,35 @@ public sealed class MonitorSupervisor : ISupervisor
 
             _seenPs[b] = time[b];
         }
+
+        for (int mode = 0; mode < _seenStallPs.Length; mode++)
+        {
+            _seenStallPs[mode] = context.StallByModePs[mode];
+        }
+
+        _lastCostPs = 0;
+        _work = MonitorWork.TrapsAndInterrupts;
+        _waitWork = MonitorWork.MonitorCallsAndPageFaults;
+    }
+
+    /// <summary>
+    /// The time since the last trap by work: kernel and user by their buckets (stall by the mode that stalled), the
+    /// monitor's by the last handler: its cost to its work, a wait it started to the wait's, the monitor's own code
+    /// paths to monitor calls.
+    /// </summary>
+    private void SplitWork(long[] work, IReadOnlyList<long> time, IReadOnlyList<long> stallByMode)
+    {
+        long Delta(CpuTimeBucket b) => time[(int)b] - _seenPs[(int)b];
+        long Stall(ExecutionMode m) => stallByMode[(int)m] - _seenStallPs[(int)m];
+        work[(int)MonitorWork.KernelExecution] += Delta(CpuTimeBucket.Kernel) + Stall(ExecutionMode.Kernel);
+        work[(int)MonitorWork.UserAndIdle] += Delta(CpuTimeBucket.User) + Stall(ExecutionMode.User) + Delta(CpuTimeBucket.Idle);
+        long monitor = Delta(CpuTimeBucket.Monitor);
+        long own = Math.Min(monitor, _lastCostPs);
+        work[(int)_lastWork] += own;
+        // Beyond the handler's cost: the wait it started, or the monitor's own code paths (page zeroing, a monitor
+        // call's work), which run on after it, through later traps.
+        work[(int)(_lastWaited ? _lastWaitWork : MonitorWork.MonitorCallsAndPageFaults)] += monitor - own;
+        work[(int)MonitorWork.MonitorCallsAndPageFaults] += Stall(ExecutionMode.Monitor);
     }
 
     /// <summary>The isolation invariant (<see cref="TlbMissHandler.CheckIsolation"/>).</summary>
@@ -418,6 +476,11 @@ public sealed class MonitorSupervisor : ISupervisor
         io.Part(_scheduler);
         io.Bool("recall", ref _recall);
         io.Longs("time seen", _seenPs, 0);
+        io.Longs("stall seen", _seenStallPs, 0);
+        io.Enum("last work", ref _lastWork);
+        io.Enum("last wait work", ref _lastWaitWork);
+        io.Long("last cost", ref _lastCostPs, 0);
+        io.Bool("last waited", ref _lastWaited);
         io.Bool("awaiting page manager", ref _awaiting);
         io.Counter("monitor.hot_page_interrupts", ref _hotPages);
         io.Counter("monitor.interrupts_bounced", ref _bounced);

@@ -34,6 +34,17 @@ public sealed class PrivilegedEmulator : IStateful
         _io = io;
     }
 
+    /// <summary>What the instruction waiting for a pmap fill emulates, for the time split (trap work when none waits).</summary>
+    public MonitorWork RetryWork => _hasRetry ? WorkOf(_retry) : MonitorWork.TrapsAndInterrupts;
+
+    /// <summary>Which part of the paper's split [D Table 2] emulating <paramref name="operation"/> is.</summary>
+    public static MonitorWork WorkOf(in Operation operation) => GuestPrivilegedOps.Decode(operation).Code switch
+    {
+        GuestPrivileged.TlbWrite => MonitorWork.TlbWriteEmulation,
+        GuestPrivileged.StartIo or GuestPrivileged.ZeroPage or GuestPrivileged.NetSend => MonitorWork.MonitorCallsAndPageFaults,
+        _ => MonitorWork.OtherPrivileged,
+    };
+
     /// <summary>After a pmap fill: emulates again the instruction that waited for it; null when none did.</summary>
     public TrapOutcome? RetryAfterFill(ISupervisorContext context)
     {

@@ -31,6 +31,7 @@ public sealed class Vcpu : IStateful
         Kernel = kernel;
         Index = index;
         L2Tlb = new SecondLevelTlb(l2TlbEntries);
+        kernel.SplitServicesBy(WorkPs);
     }
 
     public int Vm { get; }
@@ -70,6 +71,9 @@ public sealed class Vcpu : IStateful
 
     /// <summary>Processor time while this VCPU ran, indexed by <see cref="CpuTimeBucket"/> (checkpointed).</summary>
     public long[] TimePs { get; } = new long[CpuTimeBuckets.Count];
+
+    /// <summary>The same time by what it went to, indexed by <see cref="MonitorWork"/> (checkpointed): each service's split is read from it.</summary>
+    public long[] WorkPs { get; } = new long[MonitorWorks.Count];
 
     private bool _lockPending;
     private long _lockRequestedPs;
@@ -159,6 +163,7 @@ public sealed class Vcpu : IStateful
     {
         io.Counters("monitor", Counters, VcpuCounters.Names);
         io.Counters($"vm.{Vm}.{CpuTimeBuckets.StatPrefix}", TimePs, CpuTimeBuckets.Names);
+        io.Counters($"vm.{Vm}.monitor_work_ps", WorkPs, MonitorWorks.All);
         io.Bool("booted", ref _booted);
         io.List("pending virtual interrupts", _pending, 1 << 16, static (ref StateIo io, ref ISimMessage m) => io.Message("virtual interrupt", ref m));
         io.Map("nfs pending", _nfsPending, 1 << 16, static (ref StateIo io, ref long handle) => io.Long("nfs handle", ref handle, 0), static (ref StateIo io, ref Network.NfsRequest r) => io.Message("nfs request", ref r));

@@ -99,6 +99,12 @@ public sealed class GuestKernel : IStateful
 
     public long ServiceTimePs(KernelService s) => _paths.ServiceTimePs(s);
 
+    /// <summary>Under the monitor: splits each service's time by what the VCPU's time went to (see <see cref="Vcpus.Vcpu.WorkPs"/>).</summary>
+    public void SplitServicesBy(long[] workPs) => _paths.SplitBy(workPs);
+
+    /// <summary>The part of a service's time that went to work number <paramref name="work"/> (<see cref="Vcpus.MonitorWork"/>).</summary>
+    public long ServiceSplitPs(KernelService s, int work) => _paths.ServiceSplitPs(s, work);
+
     /// <summary>Guest-physical pages in use (kernel, buffer cache, processes, page tables).</summary>
     public long PagesInUse => _memory.PagesInUse;
 

@@ -17,6 +17,15 @@ internal sealed class KernelPathStack : IStateful
     private readonly long[] _serviceCount = new long[KernelServices.Count];
     private readonly long[] _serviceTimePs = new long[KernelServices.Count];
 
+    // Under the monitor: the VCPU's time by work (Vcpu.WorkPs), and per path depth its value when the path started
+    // and what the paths nested in it took, so each service's time splits like Table 2 of the paper.
+    private long[]? _workPs;
+    private long[][] _serviceSplitPs = [];
+    [Transient("a pool by depth: the depths in use are declared with the paths, deeper ones are scratch")]
+    private readonly List<long[]> _workAtStartPs = [];
+    [Transient("a pool by depth: the depths in use are declared with the paths, deeper ones are scratch")]
+    private readonly List<long[]> _nestedWorkPs = [];
+
     /// <param name="relocated">The kernel runs in the mapped segment (under the monitor), not KSEG0.</param>
     /// <param name="takesLocks">An SMP guest with VM structures to lock (not a library OS).</param>
     public KernelPathStack(bool relocated, bool takesLocks)
@@ -38,6 +47,19 @@ internal sealed class KernelPathStack : IStateful
     public long ServiceCount(KernelService s) => _serviceCount[(int)s];
 
     public long ServiceTimePs(KernelService s) => _serviceTimePs[(int)s];
+
+    /// <summary>
+    /// Splits each service's time by what the VCPU's time went to (<paramref name="workPs"/>, kept by the monitor as
+    /// the time is charged); the paths nested in a path are subtracted as from its time.
+    /// </summary>
+    public void SplitBy(long[] workPs)
+    {
+        _workPs = workPs;
+        _serviceSplitPs = [.. Enumerable.Range(0, KernelServices.Count).Select(_ => new long[workPs.Length])];
+    }
+
+    /// <summary>Under the monitor: the part of <paramref name="s"/>'s time that went to work number <paramref name="work"/>.</summary>
+    public long ServiceSplitPs(KernelService s, int work) => _serviceSplitPs[(int)s][work];
 
     /// <summary>Counts a service that ran without a path of its own (a library-OS fault the monitor handled).</summary>
     public void CountService(KernelService s) => _serviceCount[(int)s]++;
@@ -65,6 +87,24 @@ internal sealed class KernelPathStack : IStateful
         }
 
         _paths.Add(new ExecutionStream(path, ExecutionMode.Kernel, GuestLayout.KernelAsid, _kernelSegments));
+        if (_workPs is not null)
+        {
+            MarkWork(_paths.Count - 1);
+        }
+    }
+
+    /// <summary>Depth <paramref name="depth"/>'s arrays, reused: a path costs no allocation once the stack has been that deep.</summary>
+    private void MarkWork(int depth)
+    {
+        var work = _workPs!;
+        while (_workAtStartPs.Count <= depth)
+        {
+            _workAtStartPs.Add(new long[work.Length]);
+            _nestedWorkPs.Add(new long[work.Length]);
+        }
+
+        work.CopyTo(_workAtStartPs[depth], 0);
+        Array.Clear(_nestedWorkPs[depth]);
     }
 
     /// <summary>The innermost path ended: its time, less the paths nested in it, is its service's; it is nested time of the next.</summary>
@@ -79,7 +119,30 @@ internal sealed class KernelPathStack : IStateful
             Top.NestedPs += duration;
         }
 
+        if (_workPs is not null)
+        {
+            SplitOff(path.Service, _paths.Count);
+        }
+
         return path;
+    }
+
+    /// <summary>The work done while the path at <paramref name="depth"/> ran, less its nested paths', goes to its service; all of it is nested work of the path below.</summary>
+    private void SplitOff(KernelService service, int depth)
+    {
+        var work = _workPs!;
+        var start = _workAtStartPs[depth];
+        var nested = _nestedWorkPs[depth];
+        var split = _serviceSplitPs[(int)service];
+        for (int w = 0; w < work.Length; w++)
+        {
+            long during = work[w] - start[w];
+            split[w] += during - nested[w];
+            if (depth > 0)
+            {
+                _nestedWorkPs[depth - 1][w] += during;
+            }
+        }
     }
 
     /// <summary>The path about to run needs a lock it has not asked for: it asks now. Returns it, or null.</summary>
@@ -132,6 +195,14 @@ internal sealed class KernelPathStack : IStateful
             io.Counter($"service.{name}.time_ps", ref _serviceTimePs[s]);
         }
 
+        if (_workPs is not null)
+        {
+            for (int s = 0; s < KernelServices.Count; s++)
+            {
+                io.Counters($"service.{((KernelService)s).Name()}.split", _serviceSplitPs[s], Vcpus.MonitorWorks.All);
+            }
+        }
+
         int paths = _paths.Count;
         io.Int("kernel paths", ref paths, 0, 1024);
         if (io.IsLoading)
@@ -146,6 +217,20 @@ internal sealed class KernelPathStack : IStateful
         foreach (var stream in _paths)
         {
             io.Part(stream);
+        }
+
+        if (_workPs is not null)
+        {
+            for (int depth = 0; depth < paths; depth++)
+            {
+                if (io.IsLoading)
+                {
+                    MarkWork(depth);
+                }
+
+                io.Longs("path work at start", _workAtStartPs[depth], 0);
+                io.Longs("path nested work", _nestedWorkPs[depth], 0);
+            }
         }
     }
 }

@@ -74,15 +74,28 @@ public sealed record ForwardReply(LineAddress Line, NodeId From, bool Dirty, boo
 }
 
 /// <summary>
-/// Directory → its configured target: <paramref name="Node"/> has missed <paramref name="Misses"/> times on
-/// <paramref name="Page"/> in the current counting interval, crossing the threshold; <paramref name="Writes"/> counts
-/// the page's read-exclusive requests from all nodes in the interval (for a replication policy's write test).
+/// Directory → its configured target: <paramref name="Node"/>'s misses to <paramref name="Page"/> in the current
+/// counting interval reached the threshold. <paramref name="NodeMisses"/> holds every node's misses to the page in
+/// the interval (a policy tells one node's page from a shared one by them) and <paramref name="Writes"/> the page's
+/// read-exclusive requests from all nodes (a replication policy's write test).
 /// </summary>
-public sealed record HotPageInterrupt(MachinePage Page, NodeId Node, [Bounds(0, int.MaxValue)] int Misses, [Bounds(0, int.MaxValue)] int Writes) : ISimMessage
+public sealed record HotPageInterrupt(MachinePage Page, NodeId Node, int[] NodeMisses, [Bounds(0, int.MaxValue)] int Writes) : ISimMessage
 {
     public int Kind => HardwareMessageKinds.HotPageInterrupt;
 
-    public ulong ContentHash() => Digest.Of(Kind, Page.Value, Node.Value, ((long)Misses << 32) | (uint)Writes);
+    /// <summary>The hot node's misses: the threshold.</summary>
+    public int Misses => NodeMisses[Node.Value];
+
+    public ulong ContentHash()
+    {
+        ulong h = Digest.Of(Kind, Page.Value, Node.Value, Writes);
+        foreach (int m in NodeMisses)
+        {
+            h = Digest.Fold(h, m);
+        }
+
+        return h;
+    }
 }
 
 /// <summary>

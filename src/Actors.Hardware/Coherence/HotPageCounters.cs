@@ -71,7 +71,7 @@ public sealed class HotPageCounters : IStateful
             HotPageTarget.Home => _layout.Processor(_home),
             _ => _target!.Value,
         };
-        return (target, new HotPageInterrupt(new MachinePage(page), new NodeId(node), misses, c.Writes));
+        return (target, new HotPageInterrupt(new MachinePage(page), new NodeId(node), (int[])c.Misses.Clone(), c.Writes));
     }
 
     /// <summary>Misses of <paramref name="node"/> to <paramref name="page"/> in the interval that contains <paramref name="nowPs"/>.</summary>

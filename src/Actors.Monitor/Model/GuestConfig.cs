@@ -91,6 +91,7 @@ public static class GuestConfig
             Nfs = config.GetBool(m + "nfs.enabled"),
             NfsServerMemoryBytes = config.GetLong(m + "nfs.server-memory-mb", 1, 1L << 20) << 20,
             NetworkLatencyPs = config.GetSimTime(m + "nfs.latency").Ps,
+            Numa = Numa.NumaConfig.Read(config),
         };
         foreach (var (key, problem) in p.Problems())
         {

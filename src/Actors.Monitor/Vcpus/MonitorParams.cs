@@ -87,6 +87,9 @@ public sealed record MonitorParams
     /// <summary>A VCPU's saved state (registers, privileged state, exception frame).</summary>
     public int VcpuStateBytes { get; init; } = 4096;
 
+    /// <summary>Page migration and replication (<c>disco.monitor.numa</c>).</summary>
+    public Numa.NumaParams Numa { get; init; } = new();
+
     /// <summary>Check isolation after every emulated TLB write and pmap change (slow; for tests).</summary>
     public bool CheckInvariants { get; init; }
 

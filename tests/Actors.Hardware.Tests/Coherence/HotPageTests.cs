@@ -63,7 +63,8 @@ public class HotPageTests
         Assert.Empty(Interrupts(o));
         Miss(d, o, 36, 2, 50);
         var hot = Assert.Single(Interrupts(o));
-        Assert.Equal(new HotPageInterrupt(new MachinePage(1), new NodeId(2), 3, 0), hot);
+        Assert.Equal((new MachinePage(1), new NodeId(2), 3, 0), (hot.Page, hot.Node, hot.Misses, hot.Writes));
+        Assert.Equal([0, 0, 3, 2], hot.NodeMisses); // every node's misses in the interval
         Assert.Equal(new ComponentId(2), o.Sent.Single(s => s.Message is HotPageInterrupt).Target); // processor of node 2
         Assert.Equal(3, d.MissesOf(new MachinePage(1), new NodeId(2), 50));
         Assert.Equal(2, d.MissesOf(new MachinePage(1), new NodeId(3), 50));

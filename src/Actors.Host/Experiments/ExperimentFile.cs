@@ -20,13 +20,15 @@ internal sealed record ExperimentFile(
     IReadOnlyList<string> Figures,
     IReadOnlyList<string> Tables,
     IReadOnlyDictionary<string, ScaleSettings> Scales,
-    IReadOnlyList<string> Include)
+    IReadOnlyList<string> Include,
+    IReadOnlyList<ServiceTarget> Targets)
 {
     public static readonly string[] FigureKinds = ["figure5", "figure6", "figure7"];
-    public static readonly string[] TableKinds = ["table2", "table3"];
+    public static readonly string[] TableKinds = ["table2", "table3", "calibration"];
     public static readonly string[] ScaleNames = ["full", "small"];
 
-    private static readonly string[] TopKeys = ["title", "include", "runs", "figures", "tables", .. ScaleNames];
+    private static readonly string[] TopKeys = ["title", "include", "runs", "figures", "tables", "targets", .. ScaleNames];
+    private static readonly string[] TargetKeys = ["group", "service", "share", "average-us", "source"];
     private static readonly string[] RunKeys = ["id", "scenario", "group", "label", "set", .. ScaleNames];
     private static readonly string[] ScaleKeys = ["set", "repeat", "checkpoint-every", "checkpoint-wall-every", "progress-every"];
 
@@ -124,6 +126,13 @@ internal sealed record ExperimentFile(
         }
 
         var scales = ScaleNames.ToDictionary(s => s, s => ReadScale(reader, top, s), StringComparer.Ordinal);
+        var tables = reader.OneOf(top, "experiment.tables", TableKinds);
+        var targets = ReadTargets(reader, top);
+        if (tables.Contains("calibration") && targets.Count == 0)
+        {
+            throw new BadInputException($"{path}: experiment.targets", "the calibration table needs targets (a list of { group, service, share, average-us, source })");
+        }
+
         return new ExperimentFile(
             name,
             path,
@@ -131,9 +140,45 @@ internal sealed record ExperimentFile(
             reader.String(top, "experiment.title") ?? name,
             runs,
             reader.OneOf(top, "experiment.figures", FigureKinds),
-            reader.OneOf(top, "experiment.tables", TableKinds),
+            tables,
             scales,
-            include);
+            include,
+            targets);
+    }
+
+    private static List<ServiceTarget> ReadTargets(Reader reader, HoconObject top)
+    {
+        var targets = new List<ServiceTarget>();
+        if (!top.Items.TryGetValue("targets", out var list))
+        {
+            return targets;
+        }
+
+        if (!list.IsArray())
+        {
+            throw new BadInputException($"{reader.File}: experiment.targets", "expected a list of { group, service, share, average-us, source }");
+        }
+
+        var items = list.GetArray();
+        for (int i = 0; i < items.Count; i++)
+        {
+            string key = $"experiment.targets[{i}]";
+            if (!items[i].IsObject())
+            {
+                throw new BadInputException($"{reader.File}: {key}", "expected { group, service, share, average-us, source }");
+            }
+
+            var o = items[i].GetObject();
+            reader.OnlyKeys(o, key, TargetKeys);
+            targets.Add(new ServiceTarget(
+                reader.String(o, $"{key}.group") ?? throw new BadInputException($"{reader.File}: {key}.group", "missing"),
+                reader.String(o, $"{key}.service") ?? throw new BadInputException($"{reader.File}: {key}.service", "missing"),
+                reader.Double(o, $"{key}.share", 0, 100),
+                reader.Double(o, $"{key}.average-us", 0, 1e9),
+                reader.String(o, $"{key}.source") ?? throw new BadInputException($"{reader.File}: {key}.source", "missing (say where the figure comes from)")));
+        }
+
+        return targets;
     }
 
     private static ExperimentRunSpec ReadRun(Reader reader, HoconValue value, string key, string folder)
@@ -235,6 +280,14 @@ internal sealed record ExperimentFile(
             return int.TryParse(s, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int n) && n >= min && n <= max
                 ? n
                 : throw new BadInputException($"{File}: {path}", $"expected an integer from {min} to {max}, got '{s}'");
+        }
+
+        public double Double(HoconObject o, string path, double min, double max)
+        {
+            string s = String(o, path) ?? throw new BadInputException($"{File}: {path}", "missing");
+            return double.TryParse(s, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double d) && d >= min && d <= max
+                ? d
+                : throw new BadInputException($"{File}: {path}", $"expected a number from {min} to {max}, got '{s}'");
         }
 
         public IReadOnlyList<string> Strings(HoconObject o, string path)

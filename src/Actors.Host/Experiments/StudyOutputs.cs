@@ -24,7 +24,12 @@ internal static class StudyOutputs
 
         foreach (string table in study.File.Tables)
         {
-            parts.Add(table == "table2" ? StudyTables.Table2(results) : StudyTables.Table3(results));
+            parts.Add(table switch
+            {
+                "table2" => StudyTables.Table2(results),
+                "table3" => StudyTables.Table3(results),
+                _ => CalibrationTable.Write(results, study.File.Targets),
+            });
         }
 
         return parts;

@@ -50,6 +50,17 @@ public class ExperimentBadInputTests
         AssertBadInput(Run(file, Path.Combine(Repo.TempDir("out"), "exp")), file, "experiment.runs[0].colour", "unknown key");
     }
 
+    [Theory]
+    [InlineData("tables = [calibration]", "experiment.targets", "needs targets")]
+    [InlineData("targets = [{ group = pmake, service = open, share = 9, average-us = 42 }]", "experiment.targets[0].source", "missing")]
+    [InlineData("targets = [{ group = pmake, service = open, share = 190, average-us = 42, source = x }]", "experiment.targets[0].share", "from 0 to 100")]
+    [InlineData("targets = [{ group = pmake, service = open, share = 9, average = 42, source = x }]", "experiment.targets[0].average", "unknown key")]
+    public void A_bad_calibration_target_is_named(string keys, string named, string why)
+    {
+        string file = TinyExperiment.Write(extraTopKeys: keys);
+        AssertBadInput(Run(file, Path.Combine(Repo.TempDir("out"), "exp")), file, named, why);
+    }
+
     [Fact]
     public void An_unknown_key_of_the_experiment_is_named()
     {

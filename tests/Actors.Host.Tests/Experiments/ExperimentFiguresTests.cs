@@ -28,7 +28,8 @@ public class ExperimentFiguresTests : IClassFixture<ExperimentFiguresTests.Study
         public Study()
         {
             Dir = Path.Combine(Repo.TempDir("figures"), "exp");
-            var run = CliRunner.Run("experiment", TinyExperiment.Write(), "--out", Dir, "--scale", "small", "--repeat", "2", "--jobs", "2");
+            const string calibration = "tables = [table2, table3, calibration]\n targets = [{ group = pmake, service = demand_zero, share = 30, average-us = 21, source = \"[D Table 2]\" }]";
+            var run = CliRunner.Run("experiment", TinyExperiment.Write(extraTopKeys: calibration), "--out", Dir, "--scale", "small", "--repeat", "2", "--jobs", "2");
             Exit = run.Exit;
             Err = run.Err;
             Results = Exit == 0 ? ResultsTable.Read(Path.Combine(Dir, ResultsTable.FileName)) : null;
@@ -172,6 +173,24 @@ public class ExperimentFiguresTests : IClassFixture<ExperimentFiguresTests.Study
         }
 
         Assert.True(checkedRows >= 5, $"{checkedRows} services with a slowdown in Table 2");
+    }
+
+    [Fact]
+    public void The_calibration_table_sets_each_targeted_service_against_its_published_figure()
+    {
+        string report = File.ReadAllText(Path.Combine(_study.Dir, "REPORT.md"));
+        string row = report.Split('\n').Single(l => l.StartsWith("| pmake | demand_zero |", StringComparison.Ordinal));
+        var cells = row.Trim('|').Split('|').Select(c => c.Trim()).ToArray();
+        double share = Repetitions.Average(r =>
+        {
+            var irix = Row("irix", r);
+            double all = irix.Where(kv => kv.Key.StartsWith("services.", StringComparison.Ordinal) && kv.Key.EndsWith(".time_ps", StringComparison.Ordinal)).Sum(kv => double.Parse(kv.Value, System.Globalization.CultureInfo.InvariantCulture));
+            return 100 * ResultsTable.Number(irix, "services.demand_zero.time_ps") / all;
+        });
+        Assert.Equal(share, double.Parse(cells[2].Split('±')[0], System.Globalization.CultureInfo.InvariantCulture), 1);
+        Assert.Equal("30.0", cells[3]);
+        Assert.Equal(Math.Abs(share - 30) <= 5 ? "yes" : "no", cells[4]);
+        Assert.Contains("| run | user | kernel | idle | stall (user) | stall (kernel) | TLB misses / 1000 instr |", report, StringComparison.Ordinal);
     }
 
     [Fact]

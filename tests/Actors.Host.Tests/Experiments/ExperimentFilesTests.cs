@@ -6,6 +6,17 @@ namespace Disco.Actors.Host.Tests.Experiments;
 /// <summary>The experiment files shipped in experiments/ load and validate every run at both scales.</summary>
 public class ExperimentFilesTests
 {
+    [Fact]
+    public void The_calibration_study_runs_the_four_bare_workloads_once_against_pmakes_published_services()
+    {
+        string folder = Path.Combine(Repo.Root, "experiments");
+        var full = ExperimentPlan.Build("calibration", folder, Path.Combine(Repo.TempDir("plan"), "calibration"), "full", null, []);
+        Assert.Equal(4, full.Runs.Count);
+        var targets = Assert.Single(full.Studies).File.Targets;
+        Assert.Equal(7, targets.Count);
+        Assert.Equal(100, targets.Sum(t => t.SharePct) + 26); // the seven services are 74% of IRIX's kernel service time
+    }
+
     [Theory]
     [InlineData("overhead", 8, 1)]
     [InlineData("memory", 6, 1)]

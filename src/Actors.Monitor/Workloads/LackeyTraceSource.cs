@@ -188,7 +188,7 @@ public sealed class LackeyTraceSource : IOperationSource, IDisposable
         switch (kind)
         {
             case (byte)'I':
-                operation = Operation.Fetch(address);
+                operation = Operation.Instruction(address, size);
                 break;
             case (byte)'L':
                 operation = Operation.Load(address, size);

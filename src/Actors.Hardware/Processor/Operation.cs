@@ -1,4 +1,5 @@
 using Disco.Actors.Engine.State;
+using Disco.Actors.Hardware.Caches;
 
 namespace Disco.Actors.Hardware.Processor;
 
@@ -28,6 +29,20 @@ public enum OperationKind : byte
     /// <see cref="Operation.Value"/>; the stream blocks until the disk's completion interrupt.
     /// </summary>
     DiskRead = 6,
+
+    /// <summary>
+    /// One instruction of <see cref="Operation.Count"/> bytes at virtual address <see cref="Operation.Value"/>: a
+    /// variable-length instruction as a trace records it (x86: 1 to 15 bytes), fetched from every L1 line it covers.
+    /// </summary>
+    Instruction = 7,
+
+    /// <summary>
+    /// The rest of an access that straddles L1 lines (a trace's instruction, load or store), from the line that starts
+    /// at virtual address <see cref="Operation.Value"/>: <see cref="Operation.TailBytes"/> bytes touched as
+    /// <see cref="Operation.TailKind"/>. The processor makes it when the first line is done, so that a miss or a TLB
+    /// trap on the next line waits without touching the first again; it counts no instruction, load or store.
+    /// </summary>
+    LineTail = 8,
 }
 
 /// <summary>One operation of a stream. Sixteen bytes; the meaning of the fields depends on the kind.</summary>
@@ -36,6 +51,18 @@ public readonly record struct Operation(OperationKind Kind, long Value, int Coun
     public static Operation Compute(int instructions) => new(OperationKind.Compute, 0, instructions);
 
     public static Operation Fetch(long pc, int instructions = 1) => new(OperationKind.Instructions, pc, instructions);
+
+    /// <summary>One variable-length instruction of <paramref name="sizeBytes"/> bytes (a trace's).</summary>
+    public static Operation Instruction(long pc, int sizeBytes) => new(OperationKind.Instruction, pc, sizeBytes);
+
+    /// <summary>The rest of a straddling access: <paramref name="bytes"/> bytes from <paramref name="lineAddress"/>, a line start.</summary>
+    public static Operation LineTail(long lineAddress, AccessKind kind, int bytes) => new(OperationKind.LineTail, lineAddress, (bytes << 2) | (int)kind);
+
+    /// <summary>A <see cref="OperationKind.LineTail"/>'s access kind.</summary>
+    public AccessKind TailKind => (AccessKind)(Count & 3);
+
+    /// <summary>A <see cref="OperationKind.LineTail"/>'s bytes left, from <see cref="Value"/> on.</summary>
+    public int TailBytes => Count >> 2;
 
     public static Operation Load(long address, int size) => new(OperationKind.Load, address, size);
 
@@ -55,5 +82,5 @@ public readonly record struct Operation(OperationKind Kind, long Value, int Coun
     }
 
     public static Operation Read(ref StateReader reader, string what) =>
-        new((OperationKind)reader.ReadInt(what + " kind", 0, (int)OperationKind.DiskRead), reader.ReadLong(what + " value"), reader.ReadInt(what + " count", 0, int.MaxValue));
+        new((OperationKind)reader.ReadInt(what + " kind", 0, (int)OperationKind.LineTail), reader.ReadLong(what + " value"), reader.ReadInt(what + " count", 0, int.MaxValue));
 }

@@ -227,7 +227,58 @@ public sealed partial class ProcessorComponent
                         }
 
                         exec.PendingTraps = 0;
-                        hasOp = false;
+                        hasOp = (op.Value & _l1LineMask) + op.Count > _l1LineMask + 1 && StraddleTail(ref op, store ? AccessKind.Store : AccessKind.Load);
+                        break;
+                    }
+
+                    case OperationKind.Instruction:
+                    case OperationKind.LineTail:
+                    {
+                        // A trace's instruction, or the next line of a straddling access: one L1 line each time.
+                        bool tail = op.Kind == OperationKind.LineTail;
+                        var kind = tail ? op.TailKind : AccessKind.Fetch;
+                        bool store = kind == AccessKind.Store;
+                        long va = op.Value;
+                        long pa = kind == AccessKind.Fetch ? tlb.Translate(va, asid, store: false, ref _iHint) : tlb.Translate(va, asid, store, ref _dHint);
+                        if (pa < 0 && kseg && MachineConstants.InKseg0(va))
+                        {
+                            pa = va - MachineConstants.Kseg0Base;
+                        }
+
+                        if (pa < 0)
+                        {
+                            _localPs = local;
+                            Trap(exec, op, va, store, pa);
+                            local = _localPs;
+                            hasOp = exec.HasPending;
+                            return Step.Trapped;
+                        }
+
+                        var r = caches.Access(pa, kind);
+                        if (r >= AccessResult.Miss)
+                        {
+                            _localPs = local;
+                            exec.Pending = op;
+                            exec.HasPending = true;
+                            BeginMiss(pa, kind, r);
+                            return Step.Blocked;
+                        }
+
+                        long t = AccessTime(r, mode);
+                        if (!tail)
+                        {
+                            t += cycle;
+                            _instructions++;
+                            _timePs[mode] += r == AccessResult.L1Hit ? t : cycle;
+                        }
+                        else if (r == AccessResult.L1Hit)
+                        {
+                            _timePs[mode] += t;
+                        }
+
+                        local += t;
+                        exec.PendingTraps = 0;
+                        hasOp = StraddleTail(ref op, kind);
                         break;
                     }
 
@@ -268,6 +319,24 @@ public sealed partial class ProcessorComponent
             exec.HasPending = hasOp;
             exec.Pending = op;
         }
+    }
+
+    /// <summary>
+    /// After the line of <paramref name="op"/>'s first byte: true, with <paramref name="op"/> now the rest of the
+    /// access, when it runs on into the next line (rare; sizes come from traces), else false (the access is done).
+    /// </summary>
+    private bool StraddleTail(ref Operation op, AccessKind kind)
+    {
+        int offset = (int)(op.Value & _l1LineMask);
+        int bytes = op.Kind == OperationKind.LineTail ? op.TailBytes : op.Count;
+        int rest = offset + bytes - (_l1LineMask + 1);
+        if (rest <= 0)
+        {
+            return false;
+        }
+
+        op = Operation.LineTail(op.Value - offset + _l1LineMask + 1, kind, rest);
+        return true;
     }
 
     /// <summary>Time an access that hit adds beyond the instruction's cycle; L2 hits are memory stall.</summary>

@@ -133,6 +133,9 @@ public sealed partial class ProcessorComponent : Component, ISupervisorContext, 
 
     public long Instructions => _instructions;
 
+    /// <summary>L2 misses that fetched data from a home (upgrades of a line already held are not counted).</summary>
+    public long L2DataMisses => _missesLocal + _missesRemote - _upgrades;
+
     public bool IsHalted => _status == Status.Halted;
 
     /// <summary>Gives the processor the model's links, for supervisor messages to components other than directories.</summary>

@@ -7,7 +7,8 @@ using Disco.Actors.Hardware.Processor;
 namespace Disco.Actors.Monitor.Workloads;
 
 /// <summary>
-/// Replays the output of Valgrind's <c>lackey --trace-mem=yes</c>: <c>I  addr,size</c> is an instruction fetch,
+/// Replays the output of Valgrind's <c>lackey --trace-mem=yes</c>: <c>I  addr,size</c> is one instruction of size
+/// bytes (<see cref="Operation.Instruction"/>: the processor fetches every L1 line it covers),
 /// <c> L addr,size</c> a load, <c> S addr,size</c> a store, <c> M addr,size</c> a modify (a load then a store);
 /// <c>==pid==</c> and <c>--pid--</c> lines are Valgrind's own and skipped, as are empty lines. Addresses are hex,
 /// sizes decimal. The file is streamed through one buffer and parsed as bytes (no string per line); a malformed line
@@ -188,7 +189,7 @@ public sealed class LackeyTraceSource : IOperationSource, IDisposable
         switch (kind)
         {
             case (byte)'I':
-                operation = Operation.Fetch(address);
+                operation = Operation.Instruction(address, size);
                 break;
             case (byte)'L':
                 operation = Operation.Load(address, size);

@@ -51,10 +51,10 @@ internal static class SmallModels
         return BareMachine.Build(machine, new BareOsParams { Placement = PagePlacement.FirstTouch }, plan.CreateProcesses(machine.Nodes, seed), SimTime.Infinity, seed);
     }
 
-    public static SimulationModel Trace(SimTime? end = null)
+    public static SimulationModel Trace(SimTime? end = null, string? path = null)
     {
         var machine = new MachineParams { Nodes = 1, MemoryBytes = 16L << 20, Disks = 0 };
-        string path = Path.Combine(Repo.Root, "scenarios", "traces", "ls-small.lackey");
+        path ??= Path.Combine(Repo.Root, "scenarios", "traces", "ls-small.lackey");
         return BareMachine.Build(machine, new BareOsParams(), [new BareProcessSpec(0, new LackeyTraceSource(path), [])], end ?? SimTime.Infinity, seed: 1);
     }
 }

@@ -65,7 +65,7 @@ public class LackeyTraceTests
         string path = Write("==42== Lackey\n==42== \nI  0401ab70,3\n L 1fff000558,8\n S 04222cac,4\n M 0421e5b0,16\n--42-- note\n\nI  0401ab73,5");
         var ops = ReadAll(new LackeyTraceSource(path));
         Assert.Equal(
-            [Operation.Fetch(0x0401ab70), Operation.Load(0x1fff000558, 8), Operation.Store(0x04222cac, 4), Operation.Load(0x0421e5b0, 16), Operation.Store(0x0421e5b0, 16), Operation.Fetch(0x0401ab73)],
+            [Operation.Instruction(0x0401ab70, 3), Operation.Load(0x1fff000558, 8), Operation.Store(0x04222cac, 4), Operation.Load(0x0421e5b0, 16), Operation.Store(0x0421e5b0, 16), Operation.Instruction(0x0401ab73, 5)],
             ops);
     }
 

@@ -28,6 +28,17 @@ public enum OperationKind : byte
     /// <see cref="Operation.Value"/>; the stream blocks until the disk's completion interrupt.
     /// </summary>
     DiskRead = 6,
+
+    /// <summary>
+    /// Acquires the spin lock whose word is at virtual address <see cref="Operation.Value"/> (test-and-test-and-set):
+    /// reads the line; while the word is non-zero the processor spins on its cached copy (no traffic) until the line
+    /// is invalidated or taken, then reads again; a free word is set by a store that needs the line exclusive. Who wins
+    /// is decided by the order in which the home grants exclusive ownership.
+    /// </summary>
+    Acquire = 7,
+
+    /// <summary>Releases the spin lock at <see cref="Operation.Value"/>: a store of 0 to its word (it invalidates the spinners' copies).</summary>
+    Release = 8,
 }
 
 /// <summary>One operation of a stream. Sixteen bytes; the meaning of the fields depends on the kind.</summary>
@@ -47,6 +58,10 @@ public readonly record struct Operation(OperationKind Kind, long Value, int Coun
 
     public static Operation DiskRead(long buffer, int pages) => new(OperationKind.DiskRead, buffer, pages);
 
+    public static Operation Acquire(long lockAddress) => new(OperationKind.Acquire, lockAddress, 8);
+
+    public static Operation Release(long lockAddress) => new(OperationKind.Release, lockAddress, 8);
+
     public void Write(ref StateWriter writer)
     {
         writer.Write((int)Kind);
@@ -55,5 +70,5 @@ public readonly record struct Operation(OperationKind Kind, long Value, int Coun
     }
 
     public static Operation Read(ref StateReader reader, string what) =>
-        new((OperationKind)reader.ReadInt(what + " kind", 0, (int)OperationKind.DiskRead), reader.ReadLong(what + " value"), reader.ReadInt(what + " count", 0, int.MaxValue));
+        new((OperationKind)reader.ReadInt(what + " kind", 0, (int)OperationKind.Release), reader.ReadLong(what + " value"), reader.ReadInt(what + " count", 0, int.MaxValue));
 }

@@ -31,8 +31,8 @@ public sealed class NativeSupervisor : ISupervisor
     private long _hotPages;
     private bool _lockPending;
     private long _lockRequestedPs;
-    private readonly long[] _lockWaitPs = new long[KernelLocks.Count];
-    private readonly long[] _lockAcquisitions = new long[KernelLocks.Count];
+    private long _semaphoreWaitPs;
+    private long _semaphoreAcquisitions;
 
     /// <param name="memlock">The SMP guest's memlock component (null for a uniprocessor guest).</param>
     public NativeSupervisor(GuestKernel kernel, MachineParams machine, MachineLayout layout, ComponentId? memlock = null)
@@ -260,9 +260,9 @@ public sealed class NativeSupervisor : ISupervisor
                 }
 
                 _lockPending = false;
-                var path = _kernel.GrantLock();
-                _lockAcquisitions[path.LockId]++;
-                _lockWaitPs[path.LockId] += context.LocalPs - _lockRequestedPs;
+                _kernel.GrantLock();
+                _semaphoreAcquisitions++;
+                _semaphoreWaitPs += context.LocalPs - _lockRequestedPs;
                 return WithLock(TrapOutcome.None, context);
             }
             case HotPageInterrupt:
@@ -323,11 +323,8 @@ public sealed class NativeSupervisor : ISupervisor
         io.Counter("guest.hot_page_interrupts", ref _hotPages);
         io.Bool("memlock pending", ref _lockPending);
         io.Long("memlock requested", ref _lockRequestedPs, 0);
-        for (int l = 0; l < KernelLocks.Count; l++)
-        {
-            io.Counter($"guest.{KernelLocks.Names[l]}.wait_ps", ref _lockWaitPs[l]);
-            io.Counter($"guest.{KernelLocks.Names[l]}.acquisitions", ref _lockAcquisitions[l]);
-        }
+        io.Counter("guest.region_sem.wait_ps", ref _semaphoreWaitPs);
+        io.Counter("guest.region_sem.acquisitions", ref _semaphoreAcquisitions);
 
         if (!io.IsReporting)
         {

@@ -42,7 +42,7 @@ public static class GuestConfig
             TimeSlicePs = config.GetSimTime(g + "time-slice").Ps,
             LibraryOs = config.GetOneOf(g + "os", OsKinds) == "splashos",
             Processors = config.GetInt(g + "smp.processors", 1, 64),
-            MemlockLatencyPs = config.GetSimTime(g + "smp.memlock-latency").Ps,
+            SemaphoreLatencyPs = config.GetSimTime(g + "smp.semaphore-latency").Ps,
             PlaceByProcessor = config.GetOneOf(g + "smp.placement", PlacementKinds) == "by-processor",
             KernelTextPages = (int)(config.GetLong(g + "kernel-text-kb", 4, 1L << 20) / 4),
             KernelDataPages = (int)(config.GetLong(g + "kernel-data-kb", 4, 1L << 20) / 4),

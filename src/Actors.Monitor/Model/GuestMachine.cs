@@ -63,7 +63,7 @@ public static class GuestMachine
                 : new UnusedProcessor());
             if (memlock is { } lockId)
             {
-                AddLocks(builder, lockId, layout, guest.MemlockLatencyPs, vm: 0, Enumerable.Range(0, cpus));
+                AddLocks(builder, lockId, layout, guest.SemaphoreLatencyPs, vm: 0, Enumerable.Range(0, cpus));
             }
 
             return builder.Build(ModelName, end, seed, catalog);
@@ -137,10 +137,10 @@ public static class GuestMachine
         for (int v = 0; perVm > 1 && v < monitor.Vms; v++)
         {
             // Linked to every processor: a VCPU that moves keeps its VM's lock.
-            AddLocks(monitorBuilder, ids.Memlock(v), machineLayout, guest.MemlockLatencyPs, v, Enumerable.Range(0, machine.Nodes));
+            AddLocks(monitorBuilder, ids.Semaphore(v), machineLayout, guest.SemaphoreLatencyPs, v, Enumerable.Range(0, machine.Nodes));
             foreach (var s in supervisors)
             {
-                s.AddMemlock(v, ids.Memlock(v));
+                s.AddSemaphore(v, ids.Semaphore(v));
             }
         }
 
@@ -253,10 +253,10 @@ public static class GuestMachine
             .Register<VmVcpusAnswer>(MonitorMessageKinds.VmVcpusAnswer);
     }
 
-    /// <summary>An SMP guest's lock component (memlock and region semaphore), linked both ways to each of its processors.</summary>
+    /// <summary>An SMP guest's region semaphore (its memlock is a spin lock in memory), linked both ways to each of its processors.</summary>
     private static void AddLocks(MachineBuilder builder, ComponentId id, MachineLayout layout, long latencyPs, int vm, IEnumerable<int> processors)
     {
-        builder.Add(new MemlockComponent(id, layout, latencyPs, vm));
+        builder.Add(new SemaphoreComponent(id, layout, latencyPs, vm));
         foreach (int n in processors)
         {
             builder.Connect(layout.Processor(n), id, latencyPs);

@@ -5,7 +5,7 @@ using Disco.Actors.Monitor.Guest;
 namespace Disco.Actors.Monitor.Vcpus;
 
 /// <summary>
-/// SMP VMs: the monitor's side of each VM's memlock and region semaphore (a <c>MemlockComponent</c> per VM). A guest
+/// SMP VMs: the monitor's side of each VM's memlock and region semaphore (a <c>SemaphoreComponent</c> per VM). A guest
 /// path that must hold a lock does not run before the grant; its VCPU spins for it, in the guest's kernel mode, and
 /// keeps the processor meanwhile. The lock word's release is a plain store: it does not trap.
 /// </summary>
@@ -71,9 +71,8 @@ public sealed class GuestLocks
         ArgumentNullException.ThrowIfNull(context);
         var v = loaded is { LockPending: true } l && l.Vm == grant.Vm ? l : throw new InvalidOperationException($"monitor: a memlock grant for VM {grant.Vm}, whose VCPU here does not wait (a VCPU that spins keeps its processor)");
         v.LockPending = false;
-        var path = v.Kernel.GrantLock();
-        bool memlock = path.LockId == KernelLocks.Memlock;
-        v.Count(memlock ? VcpuCounter.MemlockAcquisitions : VcpuCounter.RegionSemAcquisitions);
-        v.Count(memlock ? VcpuCounter.MemlockWaitPs : VcpuCounter.RegionSemWaitPs, context.LocalPs - v.LockRequestedPs);
+        v.Kernel.GrantLock();
+        v.Count(VcpuCounter.RegionSemAcquisitions);
+        v.Count(VcpuCounter.RegionSemWaitPs, context.LocalPs - v.LockRequestedPs);
     }
 }

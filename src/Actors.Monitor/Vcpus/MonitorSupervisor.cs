@@ -77,7 +77,7 @@ public sealed class MonitorSupervisor : ISupervisor
         : throw new InvalidOperationException($"monitor: VCPU {vcpu} is not loaded here (loaded: {_loaded?.Index.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"})");
 
     /// <summary>SMP VMs: VM <paramref name="vm"/>'s memlock component.</summary>
-    public void AddMemlock(int vm, ComponentId memlock) => _locks.Add(vm, memlock);
+    public void AddSemaphore(int vm, ComponentId memlock) => _locks.Add(vm, memlock);
 
     /// <summary>At build: <paramref name="vcpu"/> has affinity to this processor, loaded here or parked in its component.</summary>
     public void Place(Vcpu vcpu, bool loaded)

@@ -129,7 +129,7 @@ public class GuestRunTests
         var v = Summary(vms);
         Assert.Equal(v["cpu_time_ps"]!["user"]!.GetValue<long>(), s["cpu_time_ps"]!["user"]!.GetValue<long>());
         Assert.Equal(v["services"]!["execve"]!["count"]!.GetValue<long>(), s["services"]!["execve"]!["count"]!.GetValue<long>());
-        Assert.True(s["counters"]!["guest.memlock"]!["guest.memlock.contended"]!.GetValue<long>() > 0);
+        Assert.True(s["counters"]!["hw.processor"]!["hw.lock.contended"]!.GetValue<long>() > 0);
     }
 
     [Fact]
@@ -163,9 +163,9 @@ public class GuestRunTests
         var s = Summary(splash);
         Assert.Equal(i["cpu_time_ps"]!["user"]!.GetValue<long>(), s["cpu_time_ps"]!["user"]!.GetValue<long>());
         Assert.Equal(8 * (4 + 32), i["services"]!["demand_zero"]!["count"]!.GetValue<long>());
-        Assert.True(i["counters"]!["guest.memlock"]!["guest.region_sem.contended"]!.GetValue<long>() > 0);
+        Assert.True(i["counters"]!["guest.semaphore"]!["guest.region_sem.contended"]!.GetValue<long>() > 0);
         Assert.Equal(i["page_faults"]!.GetValue<long>(), s["counters"]!["monitor.vcpu"]!["monitor.library_os_faults"]!.GetValue<long>());
-        Assert.Equal(0, s["counters"]!["guest.memlock"]!["guest.region_sem.grants"]!.GetValue<long>());
+        Assert.Equal(0, s["counters"]!["guest.semaphore"]!["guest.region_sem.grants"]!.GetValue<long>());
         var (reportExit, stdout, reportErr) = CliRunner.Run("report", irix, splash);
         Assert.True(reportExit == 0, reportErr);
         Assert.Contains("monitor", stdout, StringComparison.Ordinal);

@@ -61,7 +61,7 @@ public sealed class GuestKernel : IStateful
         long regionPages = (workload.Profile.SharedBytes + GuestLayout.PageBytes - 1) >> GuestLayout.PageShift;
         _memory = new GuestMemory(parameters, instance, instances, regionPages);
         _cache = new BufferCache(_memory, disks, diskSectors, sectorBytes);
-        _paths = new KernelPathStack(relocated, takesLocks: Smp && !LibraryOs);
+        _paths = new KernelPathStack(relocated, takesLocks: Smp && !LibraryOs, _code.MemlockWord);
         _scheduler = new Scheduler(parameters, workload, seed, _memory, _paths, _code, LibraryOs);
         _faults = new FaultHandler(workload, _memory, _cache, _paths, _scheduler, _code, Smp, LibraryOs);
         _calls = new SystemCalls(workload, _cache, _paths, _faults, _code);

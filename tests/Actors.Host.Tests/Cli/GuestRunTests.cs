@@ -163,7 +163,11 @@ public class GuestRunTests
         var s = Summary(splash);
         Assert.Equal(i["cpu_time_ps"]!["user"]!.GetValue<long>(), s["cpu_time_ps"]!["user"]!.GetValue<long>());
         Assert.Equal(8 * (4 + 32), i["services"]!["demand_zero"]!["count"]!.GetValue<long>());
-        Assert.True(i["counters"]!["guest.semaphore"]!["guest.region_sem.contended"]!.GetValue<long>() > 0);
+        // Every fault takes the region's semaphore. On a run this short the threads' start (fork and exec, under the
+        // memlock, which a releaser re-takes from its own cache for the next path: a test-and-set lock is unfair)
+        // staggers them, so their region faults seldom collide; RadixTests and the recorded run show the semaphore contended.
+        Assert.Equal(i["services"]!["demand_zero"]!["count"]!.GetValue<long>(), i["counters"]!["hw.processor"]!["guest.region_sem.acquisitions"]!.GetValue<long>());
+        Assert.True(i["counters"]!["hw.processor"]!["hw.lock.contended"]!.GetValue<long>() > 0);
         Assert.Equal(i["page_faults"]!.GetValue<long>(), s["counters"]!["monitor.vcpu"]!["monitor.library_os_faults"]!.GetValue<long>());
         Assert.Equal(0, s["counters"]!["guest.semaphore"]!["guest.region_sem.grants"]!.GetValue<long>());
         var (reportExit, stdout, reportErr) = CliRunner.Run("report", irix, splash);

@@ -62,6 +62,12 @@ public sealed record GuestParams
     /// <summary>One way to the region semaphore's component and back (<c>smp.semaphore-latency</c>).</summary>
     public long SemaphoreLatencyPs { get; init; } = 1_000_000;
 
+    /// <summary>An NFS server's nfsd threads (<c>nfs.threads</c>): requests beyond them wait in order.</summary>
+    public int NfsThreads { get; init; } = 4;
+
+    /// <summary>An NFS server starts with the served files in its buffer cache (<c>nfs.warm-cache</c>); else it reads them from its disk.</summary>
+    public bool NfsWarmCache { get; init; }
+
     /// <summary>Kernel text at guest-physical page 0, kernel data after it.</summary>
     public int KernelTextPages { get; init; } = 128;
 

@@ -43,6 +43,8 @@ public static class GuestConfig
             LibraryOs = config.GetOneOf(g + "os", OsKinds) == "splashos",
             Processors = config.GetInt(g + "smp.processors", 1, 64),
             SemaphoreLatencyPs = config.GetSimTime(g + "smp.semaphore-latency").Ps,
+            NfsThreads = config.GetInt(g + "nfs.threads", 1, 64),
+            NfsWarmCache = config.GetBool(g + "nfs.warm-cache"),
             PlaceByProcessor = config.GetOneOf(g + "smp.placement", PlacementKinds) == "by-processor",
             KernelTextPages = (int)(config.GetLong(g + "kernel-text-kb", 4, 1L << 20) / 4),
             KernelDataPages = (int)(config.GetLong(g + "kernel-data-kb", 4, 1L << 20) / 4),

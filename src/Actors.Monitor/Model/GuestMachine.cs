@@ -216,7 +216,7 @@ public static class GuestMachine
             if (monitor.Nfs && vm.Id == MonitorSupervisor.NfsServerVm)
             {
                 var serverGuest = guest with { MemoryBytes = monitor.NfsServerMemoryBytes };
-                specs.Add(new VcpuSpec(vm.Id, vm.Processor, () => new GuestKernel(serverGuest, workload with { Jobs = 0, Parallelism = 0 }, vm.Seed, machine.Disks, machine.Disk.Sectors, machine.Disk.SectorBytes, machine.L2.LineBytes, relocated: true, monitorZeroes: true), serverGuest.MemoryPages));
+                specs.Add(new VcpuSpec(vm.Id, vm.Processor, () => new GuestKernel(serverGuest, workload with { Jobs = 0, Parallelism = 0 }, vm.Seed, machine.Disks, machine.Disk.Sectors, machine.Disk.SectorBytes, machine.L2.LineBytes, relocated: true, monitorZeroes: true, nfsServer: true), serverGuest.MemoryPages));
             }
             else
             {

@@ -236,6 +236,7 @@ public class GuestRunTests
     [InlineData("guest.paths.open.instructions=0", "guest.paths.open.instructions")]
     [InlineData("guest.privileged.exit=0", "guest.privileged.exit")]
     [InlineData("guest.smp.placement=nearby", "guest.smp.placement")]
+    [InlineData("guest.nfs.threads=0", "guest.nfs.threads")]
     [InlineData("guest.smp.processors=2", "disco.guest.smp.processors: is 2, the machine has 1 processors")]
     [InlineData("guest.os=windows", "guest.os")]
     public void Impossible_guest_and_monitor_values_are_named_with_exit_code_2(string set, string key)

@@ -52,6 +52,10 @@ public class RadixTests
         // A thread waiting for the semaphore sleeps: its processor, with nothing else to run, idles. The memlock spins.
         Assert.True(GuestRuns.TimePs(four, ExecutionMode.Kernel) >= four.Counter("hw.lock.spin_ps"), "memlock waits are kernel time");
         Assert.True(four.Counter("cpu_time_ps.idle") >= four.Counter("guest.region_sem.wait_ps"), $"idle {four.Counter("cpu_time_ps.idle")} ps, semaphore waits {four.Counter("guest.region_sem.wait_ps")} ps");
+        Assert.True(four.Counter("cpu_time_ps.idle") > 0, "semaphore waiters leave their processors idle");
+
+        // Every waiter that slept is woken by the release: one wake-up (an interrupt path of its kernel) each.
+        Assert.Equal(four.Counter("guest.region_sem.contended") + four.Counter("disk_requests.issued"), four.Counter("service.interrupt.count"));
         Assert.Equal(0, Engine.Kernel.SequentialKernel.Run(GuestRuns.Build(Radix with { SharedAddressSpace = false }, underMonitor: false, machine: GuestRuns.Machine(4), guest: GuestRuns.Guest with { Processors = 4 })).Counter("cpu_time_ps.idle"));
         Assert.True(WaitPerAcquisition(four, "region_sem") > WaitPerAcquisition(two, "region_sem"), $"{WaitPerAcquisition(four, "region_sem"):F0} ps per fault on 4 threads vs {WaitPerAcquisition(two, "region_sem"):F0} on 2");
     }

@@ -252,7 +252,7 @@ public sealed class NativeSupervisor : ISupervisor
             case DiskComplete d:
                 _kernel.OnDiskComplete(d.RequestId, context.LocalPs);
                 return WithLock(TrapOutcome.None, context);
-            case LockGrant:
+            case LockGrant grant:
             {
                 if (!_lockPending)
                 {
@@ -260,7 +260,7 @@ public sealed class NativeSupervisor : ISupervisor
                 }
 
                 _lockPending = false;
-                _kernel.GrantLock();
+                _kernel.GrantLock(context.LocalPs, grant.Woken);
                 _semaphoreAcquisitions++;
                 _semaphoreWaitPs += context.LocalPs - _lockRequestedPs;
                 return WithLock(TrapOutcome.None, context);

@@ -71,7 +71,7 @@ public sealed class GuestLocks
         ArgumentNullException.ThrowIfNull(context);
         var v = loaded is { LockPending: true } l && l.Vm == grant.Vm ? l : throw new InvalidOperationException($"monitor: a memlock grant for VM {grant.Vm}, whose VCPU here does not wait (a VCPU that spins keeps its processor)");
         v.LockPending = false;
-        v.Kernel.GrantLock();
+        v.Kernel.GrantLock(context.LocalPs, grant.Woken);
         v.Count(VcpuCounter.RegionSemAcquisitions);
         v.Count(VcpuCounter.RegionSemWaitPs, context.LocalPs - v.LockRequestedPs);
     }

@@ -269,8 +269,21 @@ public sealed class GuestKernel : IStateful
     /// <summary>The path about to run needs a lock it has not asked for: it asks now. Returns it, or null.</summary>
     public KernelPath? RequestLock() => _paths.RequestLock();
 
-    /// <summary>A lock was granted: to the innermost path that asked. Returns that path.</summary>
-    public KernelPath GrantLock() => _paths.GrantLock();
+    /// <summary>
+    /// The region semaphore was granted to the innermost path that asked. A waiter that slept (<paramref name="woken"/>)
+    /// is woken first: the wake-up is an interrupt path of the kernel's before the waiting path goes on.
+    /// </summary>
+    public void GrantLock(long nowPs, bool woken)
+    {
+        _paths.GrantLock();
+        if (woken)
+        {
+            var b = _code.Entry();
+            _code.Body(b, KernelCode.Interrupt);
+            _code.Exit(b);
+            _paths.Push(KernelService.Interrupt, b, nowPs);
+        }
+    }
 
     /// <summary>An unlock: the innermost path that holds a lock gives it up. Returns it, or null.</summary>
     public KernelPath? ReleaseLock() => _paths.ReleaseLock();

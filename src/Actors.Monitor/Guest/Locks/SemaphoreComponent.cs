@@ -49,7 +49,7 @@ public sealed class SemaphoreComponent : Component
             case LockAcquire { Lock: not Lock } or LockRelease { Lock: not Lock }:
                 throw new InvalidOperationException($"{this}: {message} for a lock other than the region semaphore");
             case LockAcquire a when _holder < 0:
-                Grant(a.Node.Value, context);
+                Grant(a.Node.Value, woken: false, context);
                 break;
             case LockAcquire a:
                 _contended++;
@@ -64,7 +64,7 @@ public sealed class SemaphoreComponent : Component
                 _holder = -1;
                 if (_waiting.Count > 0)
                 {
-                    Grant(_waiting.Dequeue(), context);
+                    Grant(_waiting.Dequeue(), woken: true, context);
                 }
 
                 break;
@@ -73,11 +73,11 @@ public sealed class SemaphoreComponent : Component
         }
     }
 
-    private void Grant(int node, IContext context)
+    private void Grant(int node, bool woken, IContext context)
     {
         _holder = node;
         _grants++;
-        context.Send(_layout.Processor(node), new SimTime(_latencyPs), new LockGrant(_vm, Lock));
+        context.Send(_layout.Processor(node), new SimTime(_latencyPs), new LockGrant(_vm, Lock, woken));
     }
 
     public override void DeclareState(ref StateIo io)

@@ -54,14 +54,14 @@ public static class GuestMachine
             }
 
             // An SMP guest: one kernel part per processor, each running the workload as VM k would (same seed), all
-            // sharing kernel pages, boot-cached files and the memlock.
+            // sharing kernel pages (the memlock's word among them), boot-cached files and the region semaphore.
             var layout = new MachineLayout(machine.Nodes, machine.Disks);
             var parts = VirtualMachine.Place(cpus, machine.Nodes, guest, workload, seed);
-            ComponentId? memlock = cpus > 1 ? new ComponentId(layout.HardwareComponents) : null;
+            ComponentId? semaphore = cpus > 1 ? new ComponentId(layout.HardwareComponents) : null;
             var builder = new MachineBuilder(machine, n => n < cpus
-                ? new NativeSupervisor(new GuestKernel(guest, workload, parts[n].Seed, machine.Disks, machine.Disk.Sectors, machine.Disk.SectorBytes, machine.L2.LineBytes, relocated: false, monitorZeroes: false, instance: n, instances: cpus), machine, layout, memlock)
+                ? new NativeSupervisor(new GuestKernel(guest, workload, parts[n].Seed, machine.Disks, machine.Disk.Sectors, machine.Disk.SectorBytes, machine.L2.LineBytes, relocated: false, monitorZeroes: false, instance: n, instances: cpus), machine, layout, semaphore)
                 : new UnusedProcessor());
-            if (memlock is { } lockId)
+            if (semaphore is { } lockId)
             {
                 AddLocks(builder, lockId, layout, guest.SemaphoreLatencyPs, vm: 0, Enumerable.Range(0, cpus));
             }

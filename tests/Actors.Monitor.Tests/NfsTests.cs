@@ -8,11 +8,17 @@ namespace Disco.Actors.Monitor.Tests;
 /// <summary>The virtual network with NFS: a server VM holds the files, clients read them by remapping its pages.</summary>
 public class NfsTests
 {
-    private static (Engine.Run.RunResult Result, Engine.Model.SimulationModel Model) Run(int vms, int nodes = 2)
+    private static Engine.Model.SimulationModel Build(int vms, int nodes = 2, bool warmServer = true, int threads = 4, bool check = true)
     {
         var machine = GuestRuns.Machine(nodes) with { Disks = 3 };
-        var monitor = GuestRuns.Monitor with { Vms = vms, Nfs = true, NfsServerMemoryBytes = 24L << 20 };
-        return GuestRuns.Run(GuestRuns.Pmake(jobs: 2, warm: true), underMonitor: true, monitor: monitor, machine: machine);
+        var monitor = GuestRuns.Monitor with { Vms = vms, Nfs = true, NfsServerMemoryBytes = 24L << 20, CheckInvariants = check };
+        return GuestRuns.Build(GuestRuns.Pmake(jobs: 2, warm: true), underMonitor: true, monitor: monitor, machine: machine, guest: GuestRuns.Guest with { NfsWarmCache = warmServer, NfsThreads = threads });
+    }
+
+    private static (Engine.Run.RunResult Result, Engine.Model.SimulationModel Model) Run(int vms, int nodes = 2, bool warmServer = true, int threads = 4)
+    {
+        var model = Build(vms, nodes, warmServer, threads);
+        return (Engine.Kernel.SequentialKernel.Run(model), model);
     }
 
     [Fact]
@@ -23,7 +29,7 @@ public class NfsTests
         Assert.True(replies > 0);
         Assert.Equal(r.Counter("network.nfs_requests"), replies);
         Assert.True(r.Counter("network.bytes_remapped") >= replies * 4096);
-        Assert.Equal(0, r.Counter("disk_requests.issued")); // the server answers from its cache, the clients never read a disk
+        Assert.Equal(0, r.Counter("disk_requests.issued")); // a warm server answers from its cache, the clients never read a disk
         Assert.Equal(2 * 2, r.Counter("service.exit.count")); // two clients ran their jobs; the server ran none
         Assert.Equal(r.Counter("network.nfs_requests"), r.Counter("service.nfs_serve.count"));
 
@@ -49,11 +55,47 @@ public class NfsTests
     }
 
     [Fact]
-    public void NFS_runs_give_one_digest_on_every_engine()
+    public void A_cold_server_reads_each_block_from_its_disk_once_and_answers_the_same_requests()
     {
-        var machine = GuestRuns.Machine(2) with { Disks = 3 };
-        var monitor = GuestRuns.Monitor with { Vms = 3, Nfs = true, NfsServerMemoryBytes = 24L << 20, CheckInvariants = false };
-        var runs = Testing.EngineMatrix.RunAll(() => GuestRuns.Build(GuestRuns.Pmake(jobs: 2, warm: true), true, monitor: monitor, machine: machine), partitions: [0, 2], threads: [2]);
+        var (warm, _) = Run(vms: 3);
+        var (cold, model) = Run(vms: 3, warmServer: false);
+        Assert.Equal(warm.Counter("network.nfs_requests"), cold.Counter("network.nfs_requests"));
+        Assert.Equal(cold.Counter("network.nfs_requests"), cold.Counter("network.nfs_replies"));
+        Assert.Equal(cold.Counter("network.nfs_requests"), cold.Counter("service.nfs_serve.count"));
+
+        // The server's first request for a block reads it from its disk, through the virtual disk and the page
+        // manager; the second client to ask finds it in the server's buffer cache.
+        long waits = cold.Counter("guest.nfs.disk_waits");
+        var server = GuestMachine.Vcpus(model).Single(v => v.Vm == 0);
+        long serverReads = server.Kernel.DiskReads;
+        Assert.True(serverReads > 0, "a cold server reads its disk");
+        Assert.InRange(serverReads, 1, waits); // two requests for a block in flight wait for the same read
+        Assert.True(waits < cold.Counter("guest.nfs.requests"), $"{waits} of {cold.Counter("guest.nfs.requests")} requests waited for the disk: the second client hits the server's cache");
+        Assert.True(cold.Counter("disk_requests.issued") >= serverReads, $"issued {cold.Counter("disk_requests.issued")}, server reads {serverReads}");
+        Assert.Equal(0, warm.Counter("guest.nfs.disk_waits"));
+        Assert.Equal(0, warm.Counter("disk_requests.issued"));
+        Assert.True(GuestRuns.TimePs(cold, Hardware.Processor.ExecutionMode.User) == GuestRuns.TimePs(warm, Hardware.Processor.ExecutionMode.User), "the clients do the same work");
+    }
+
+    [Fact]
+    public void With_more_clients_than_nfsd_threads_requests_wait_in_order()
+    {
+        var (one, _) = Run(vms: 5, nodes: 4, warmServer: false, threads: 1);
+        var (many, _) = Run(vms: 5, nodes: 4, warmServer: false, threads: 64);
+        Assert.Equal(one.Counter("guest.nfs.requests"), many.Counter("guest.nfs.requests"));
+        Assert.True(one.Counter("guest.nfs.queued") > 0, "four clients and one nfsd: requests queue");
+        Assert.True(one.Counter("guest.nfs.queue_wait_ps") > 0);
+        Assert.Equal(0, many.Counter("guest.nfs.queued"));
+        Assert.Equal(0, many.Counter("guest.nfs.queue_wait_ps"));
+        Assert.Equal(one.Counter("network.nfs_requests"), one.Counter("network.nfs_replies"));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void NFS_runs_give_one_digest_on_every_engine(bool warmServer)
+    {
+        var runs = Testing.EngineMatrix.RunAll(() => Build(vms: 4, nodes: 2, warmServer, threads: 2, check: false), partitions: [0, 2], threads: [2]);
         Assert.Null(Testing.EngineMatrix.Disagreement(runs));
     }
 

@@ -13,6 +13,7 @@ public sealed class CacheController : IStateful
 {
     private readonly MachineLayout _layout;
     private readonly HomeMap _homes;
+    private readonly LineWords _words = new();
     private long _writebacks;
     private long _invalidationsReceived;
     private long _forwardsReceived;
@@ -43,6 +44,9 @@ public sealed class CacheController : IStateful
 
     public long ForwardsReceived => _forwardsReceived;
 
+    /// <summary>The lock words of the lines this node's caches hold (valid while the line is present).</summary>
+    public LineWords Words => _words;
+
     public int HomeOf(long line) => _homes.NodeOfLine(line);
 
     /// <summary>
@@ -57,7 +61,8 @@ public sealed class CacheController : IStateful
         if (victim >= 0)
         {
             _writebacks++;
-            outbox.Send(_layout.Directory(HomeOf(victim)), leavePs, new WritebackRequest(new LineAddress(victim), Node));
+            outbox.Send(_layout.Directory(HomeOf(victim)), leavePs, new WritebackRequest(new LineAddress(victim), Node, _words.Of(victim)));
+            _words.Set(victim, 0);
         }
 
         int home = HomeOf(line);
@@ -84,6 +89,7 @@ public sealed class CacheController : IStateful
         }
 
         Caches.CompleteFill(address, kind, reply.Exclusive);
+        _words.Set(reply.Line.Value, reply.Word);
     }
 
     public void OnInvalidate(Invalidate m, long leavePs, ICoherenceOutbox outbox)
@@ -92,6 +98,7 @@ public sealed class CacheController : IStateful
         ArgumentNullException.ThrowIfNull(outbox);
         _invalidationsReceived++;
         Caches.Invalidate(m.Line.Value);
+        _words.Set(m.Line.Value, 0);
         outbox.Send(_layout.Directory(HomeOf(m.Line.Value)), leavePs, new InvalidateAck(m.Line, Node));
     }
 
@@ -102,16 +109,22 @@ public sealed class CacheController : IStateful
         _forwardsReceived++;
         var before = m.Invalidate ? Caches.Invalidate(m.Line.Value) : Caches.Downgrade(m.Line.Value);
         bool had = before != L2State.Invalid;
+        bool dirty = before == L2State.Modified;
         outbox.Send(
             _layout.Directory(HomeOf(m.Line.Value)),
             leavePs,
-            new ForwardReply(m.Line, Node, Dirty: before == L2State.Modified, KeptCopy: had && !m.Invalidate));
+            new ForwardReply(m.Line, Node, Dirty: dirty, KeptCopy: had && !m.Invalidate, Word: dirty ? _words.Of(m.Line.Value) : 0));
+        if (m.Invalidate)
+        {
+            _words.Set(m.Line.Value, 0);
+        }
     }
 
     /// <summary>The caches, then the protocol's counters.</summary>
     public void DeclareState(ref StateIo io)
     {
         io.Part(Caches);
+        io.Part(_words);
         io.Counter("hw.l2.writebacks", ref _writebacks);
         io.Counter("hw.processor.invalidations", ref _invalidationsReceived);
         io.Counter("hw.processor.forwards", ref _forwardsReceived);

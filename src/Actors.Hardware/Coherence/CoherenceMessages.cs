@@ -25,20 +25,26 @@ public sealed record ReadExclusiveRequest(LineAddress Line, NodeId Requester) : 
     public ulong ContentHash() => Digest.Of(Kind, Line.Value, Requester.Value);
 }
 
-/// <summary>Processor → home: a modified line left the L2. No reply: a forward that crosses it finds no copy.</summary>
-public sealed record WritebackRequest(LineAddress Line, NodeId Requester) : ISimMessage
+/// <summary>
+/// Processor → home: a modified line left the L2. No reply: a forward that crosses it finds no copy.
+/// <paramref name="Word"/>: the line's lock word (<see cref="LineWords"/>), 0 for every other line.
+/// </summary>
+public sealed record WritebackRequest(LineAddress Line, NodeId Requester, long Word = 0) : ISimMessage
 {
     public int Kind => HardwareMessageKinds.WritebackRequest;
 
-    public ulong ContentHash() => Digest.Of(Kind, Line.Value, Requester.Value);
+    public ulong ContentHash() => Word == 0 ? Digest.Of(Kind, Line.Value, Requester.Value) : Digest.Of(Kind, Line.Value, Requester.Value, Word);
 }
 
-/// <summary>Home → processor: the line, shared or exclusive (for an upgrade, the permission alone).</summary>
-public sealed record DataReply(LineAddress Line, bool Exclusive) : ISimMessage
+/// <summary>
+/// Home → processor: the line, shared or exclusive (for an upgrade, the permission alone), with its lock word
+/// (<see cref="LineWords"/>; 0 for every other line).
+/// </summary>
+public sealed record DataReply(LineAddress Line, bool Exclusive, long Word = 0) : ISimMessage
 {
     public int Kind => HardwareMessageKinds.DataReply;
 
-    public ulong ContentHash() => Digest.Of(Kind, Line.Value, Exclusive ? 1 : 0);
+    public ulong ContentHash() => Word == 0 ? Digest.Of(Kind, Line.Value, Exclusive ? 1 : 0) : Digest.Of(Kind, Line.Value, Exclusive ? 1 : 0, Word);
 }
 
 /// <summary>Home → sharer: drop the line and acknowledge (also sent when the sharer dropped it silently).</summary>
@@ -65,12 +71,14 @@ public sealed record Forward(LineAddress Line, bool Invalidate) : ISimMessage
     public ulong ContentHash() => Digest.Of(Kind, Line.Value, Invalidate ? 1 : 0);
 }
 
-/// <summary>Owner → home: the line's data if it was modified; whether a shared copy stayed behind.</summary>
-public sealed record ForwardReply(LineAddress Line, NodeId From, bool Dirty, bool KeptCopy) : ISimMessage
+/// <summary>Owner → home: the line's data (and lock word) if it was modified; whether a shared copy stayed behind.</summary>
+public sealed record ForwardReply(LineAddress Line, NodeId From, bool Dirty, bool KeptCopy, long Word = 0) : ISimMessage
 {
     public int Kind => HardwareMessageKinds.ForwardReply;
 
-    public ulong ContentHash() => Digest.Of(Kind, Line.Value, From.Value, (Dirty ? 1 : 0) | (KeptCopy ? 2 : 0));
+    public ulong ContentHash() => Word == 0
+        ? Digest.Of(Kind, Line.Value, From.Value, (Dirty ? 1 : 0) | (KeptCopy ? 2 : 0))
+        : Digest.Of(unchecked((long)Digest.Of(Kind, Line.Value, From.Value, (Dirty ? 1 : 0) | (KeptCopy ? 2 : 0))), Word);
 }
 
 /// <summary>

@@ -28,6 +28,7 @@ public sealed class Directory : IStateful
     private readonly ControllerOccupancy _controller;
     private readonly HotPageCounters _hotPages;
     private readonly HomePort _port;
+    private readonly LineWords _memoryWords = new();
     private long _readRequests;
     private long _readExclusiveRequests;
     private long _upgrades;
@@ -122,6 +123,7 @@ public sealed class Directory : IStateful
         _writebacks++;
         long t = _controller.Occupy(nowPs);
         _port.Write(m.Line.Value, t, outbox);
+        _memoryWords.Set(m.Line.Value, m.Word);
         int from = m.Requester.Value;
         if (!_lines.TryGet(m.Line.Value, out var e) || e.State != DirectoryState.Exclusive || e.Owner != from)
         {
@@ -177,6 +179,7 @@ public sealed class Directory : IStateful
         {
             // The owner's data goes to memory and on to the requester: the speculative read's answer is ignored.
             _port.Write(e.Line, t, outbox);
+            _memoryWords.Set(e.Line, m.Word);
             e.DataSequence = 0;
             e.DataReadyPs = t;
         }
@@ -247,14 +250,14 @@ public sealed class Directory : IStateful
                 break;
             case DirectoryState.Shared:
                 e.Sharers |= Bit(requester);
-                Send(_layout.Processor(requester), t, new DataReply(new LineAddress(e.Line), Exclusive: false), outbox, _port.Read(e.Line, t, outbox));
+                Send(_layout.Processor(requester), t, new DataReply(new LineAddress(e.Line), Exclusive: false, _memoryWords.Of(e.Line)), outbox, _port.Read(e.Line, t, outbox));
                 break;
             default:
                 // Uncached, or the recorded owner is the requester itself (it dropped a clean exclusive line).
                 e.State = DirectoryState.Exclusive;
                 e.Owner = requester;
                 e.Sharers = 0;
-                Send(_layout.Processor(requester), t, new DataReply(new LineAddress(e.Line), Exclusive: true), outbox, _port.Read(e.Line, t, outbox));
+                Send(_layout.Processor(requester), t, new DataReply(new LineAddress(e.Line), Exclusive: true, _memoryWords.Of(e.Line)), outbox, _port.Read(e.Line, t, outbox));
                 break;
         }
     }
@@ -342,7 +345,7 @@ public sealed class Directory : IStateful
                 e.State = alone ? DirectoryState.Exclusive : DirectoryState.Shared;
                 e.Owner = alone ? requester : -1;
                 e.Sharers = alone ? 0 : sharers;
-                Send(_layout.Processor(requester), Math.Max(t, e.DataReadyPs), new DataReply(new LineAddress(line), Exclusive: alone), outbox, e.DataSequence);
+                Send(_layout.Processor(requester), Math.Max(t, e.DataReadyPs), new DataReply(new LineAddress(line), Exclusive: alone, _memoryWords.Of(line)), outbox, e.DataSequence);
                 break;
             case DirectoryTransaction.ReadExclusive:
                 GrantExclusive(e, requester, Math.Max(t, e.DataReadyPs), outbox, e.DataSequence);
@@ -405,7 +408,7 @@ public sealed class Directory : IStateful
         e.State = DirectoryState.Exclusive;
         e.Owner = requester;
         e.Sharers = 0;
-        Send(_layout.Processor(requester), readyPs, new DataReply(new LineAddress(e.Line), Exclusive: true), outbox, data);
+        Send(_layout.Processor(requester), readyPs, new DataReply(new LineAddress(e.Line), Exclusive: true, _memoryWords.Of(e.Line)), outbox, data);
     }
 
     private void SendInvalidations(DirectoryEntry e, ulong targets, long t, ICoherenceOutbox outbox)
@@ -484,5 +487,6 @@ public sealed class Directory : IStateful
         io.Part(_hotPages);
         io.Part(_dma);
         io.Part(_lines);
+        io.Part(_memoryWords);
     }
 }

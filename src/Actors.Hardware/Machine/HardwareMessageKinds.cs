@@ -33,6 +33,7 @@ public static class HardwareMessageKinds
 
     // Processor (Processor/ProcessorMessages.cs)
     public const int BurstEnd = 130;
+    public const int SpinCheck = 131;
 
     // 140-141 belong to the bare OS stub (Actors.Monitor/BareOs/BareOsMessageKinds.cs): never reuse them here.
 }

@@ -32,6 +32,7 @@ public static class HardwareMessages
             .Register<DiskRequest>(HardwareMessageKinds.DiskRequest)
             .Register<DiskComplete>(HardwareMessageKinds.DiskComplete)
             .Register<DiskTransferDone>(HardwareMessageKinds.DiskTransferDone)
-            .Register<BurstEnd>(HardwareMessageKinds.BurstEnd);
+            .Register<BurstEnd>(HardwareMessageKinds.BurstEnd)
+            .Register<SpinCheck>(HardwareMessageKinds.SpinCheck);
     }
 }

@@ -43,6 +43,17 @@ public enum OperationKind : byte
     /// trap on the next line waits without touching the first again; it counts no instruction, load or store.
     /// </summary>
     LineTail = 8,
+
+    /// <summary>
+    /// Acquires the spin lock whose word is at virtual address <see cref="Operation.Value"/> (test-and-test-and-set):
+    /// reads the line; while the word is non-zero the processor spins on its cached copy (no traffic) until the line
+    /// is invalidated or taken, then reads again; a free word is set by a store that needs the line exclusive. Who wins
+    /// is decided by the order in which the home grants exclusive ownership.
+    /// </summary>
+    Acquire = 9,
+
+    /// <summary>Releases the spin lock at <see cref="Operation.Value"/>: a store of 0 to its word (it invalidates the spinners' copies).</summary>
+    Release = 10,
 }
 
 /// <summary>One operation of a stream. Sixteen bytes; the meaning of the fields depends on the kind.</summary>
@@ -74,6 +85,10 @@ public readonly record struct Operation(OperationKind Kind, long Value, int Coun
 
     public static Operation DiskRead(long buffer, int pages) => new(OperationKind.DiskRead, buffer, pages);
 
+    public static Operation Acquire(long lockAddress) => new(OperationKind.Acquire, lockAddress, 8);
+
+    public static Operation Release(long lockAddress) => new(OperationKind.Release, lockAddress, 8);
+
     public void Write(ref StateWriter writer)
     {
         writer.Write((int)Kind);
@@ -82,5 +97,5 @@ public readonly record struct Operation(OperationKind Kind, long Value, int Coun
     }
 
     public static Operation Read(ref StateReader reader, string what) =>
-        new((OperationKind)reader.ReadInt(what + " kind", 0, (int)OperationKind.LineTail), reader.ReadLong(what + " value"), reader.ReadInt(what + " count", 0, int.MaxValue));
+        new((OperationKind)reader.ReadInt(what + " kind", 0, (int)OperationKind.Release), reader.ReadLong(what + " value"), reader.ReadInt(what + " count", 0, int.MaxValue));
 }

@@ -282,6 +282,22 @@ public sealed partial class ProcessorComponent
                         break;
                     }
 
+                    case OperationKind.Acquire:
+                    case OperationKind.Release:
+                    {
+                        _localPs = local;
+                        var step = RunLockOperation(exec, op, asid, kseg, mode);
+                        local = _localPs;
+                        if (step is { } stop)
+                        {
+                            hasOp = exec.HasPending;
+                            return stop;
+                        }
+
+                        hasOp = false;
+                        break;
+                    }
+
                     case OperationKind.Idle:
                     {
                         long t = Math.Min(op.Value, end - local);

@@ -108,6 +108,9 @@ public sealed partial class ProcessorComponent : Component, ISupervisorContext, 
 
         /// <summary>Nothing will run again; time is no longer accounted.</summary>
         Halted = 4,
+
+        /// <summary>Spinning on a cached lock word (hits, no traffic) until its line is taken or a <see cref="SpinCheck"/>.</summary>
+        Spinning = 5,
     }
 
     public override string Kind => KindName;
@@ -163,9 +166,14 @@ public sealed partial class ProcessorComponent : Component, ISupervisorContext, 
                     break;
                 case Invalidate m:
                     _controller.OnInvalidate(m, ReplyTime(context), this);
+                    WakeIfSpinningOn(m.Line, context);
                     break;
                 case Forward m:
                     _controller.OnForward(m, ReplyTime(context), this);
+                    WakeIfSpinningOn(m.Line, context);
+                    break;
+                case SpinCheck m:
+                    On(m, context);
                     break;
                 default:
                     OnSupervisorMessage(message, context);
@@ -216,6 +224,10 @@ public sealed partial class ProcessorComponent : Component, ISupervisorContext, 
                 return;
             case Status.Waiting:
                 _timePs[(int)_waitBucket] += Math.Max(0, now - _localPs);
+                break;
+            case Status.Spinning:
+                // The spin resumes, by re-executing the acquire, after the supervisor has handled the message.
+                EndSpin(now);
                 break;
             default:
                 // Idle, or halted and woken by a message: the gap was idle time.
@@ -308,6 +320,7 @@ public sealed partial class ProcessorComponent : Component, ISupervisorContext, 
         io.Counter("hw.l2.upgrades", ref _upgrades);
         io.Counter("hw.processor.quanta", ref _bursts);
         io.Counter("hw.processor.supervisor_messages", ref _messages);
+        DeclareLockState(ref io);
         io.Part(_tlb);
         io.Part(_controller);
         io.Part(_supervisor);

@@ -73,8 +73,8 @@ internal static class StudyFigures
     public static double[] Figure7Split(IReadOnlyDictionary<string, string> row)
     {
         // Spinning on the kernel lock is charged as kernel time, sleeping on a semaphore as idle time: the paper
-        // shows both as synchronization. Under Disco the VCPUs count them (monitor.*), on bare hardware the guest.
-        double spin = Counter(row, "guest.memlock.wait_ps") + Counter(row, "monitor.memlock_wait_ps");
+        // shows both as synchronization. The processors count the spin (hw.lock.spin_ps); semaphore waits under Disco the VCPUs count (monitor.*), on bare hardware the guest.
+        double spin = Counter(row, "hw.lock.spin_ps");
         double sleep = Counter(row, "guest.region_sem.wait_ps") + Counter(row, "monitor.region_sem_wait_ps");
         double kernel = Cpu(row, "kernel") + Counter(row, "cpu_time_ps.stall_kernel");
         double idle = Cpu(row, "idle");

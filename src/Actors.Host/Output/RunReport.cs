@@ -116,8 +116,8 @@ internal static class RunReport
     /// <summary>Headline rows of lock figures: label, the bare guest's counter, the monitor's (VCPUs') counter.</summary>
     private static readonly (string Label, string Bare, string Monitor)[] Locks =
     [
-        ("memlock acquisitions", "guest.memlock.acquisitions", "monitor.memlock_acquisitions"),
-        ("memlock wait (ms)", "guest.memlock.wait_ps", "monitor.memlock_wait_ps"),
+        ("memlock acquisitions", "hw.lock.acquires", "-"),
+        ("memlock spin (ms)", "hw.lock.spin_ps", "-"),
         ("region_sem acquisitions", "guest.region_sem.acquisitions", "monitor.region_sem_acquisitions"),
         ("region_sem wait (ms)", "guest.region_sem.wait_ps", "monitor.region_sem_wait_ps"),
         ("library_os_faults", "-", "monitor.library_os_faults"),

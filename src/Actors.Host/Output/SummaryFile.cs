@@ -38,7 +38,7 @@ internal sealed record SummaryFile(
     public static readonly string[] MemoryPageKeys = ["guest", "machine", "guest_peak", "machine_peak"];
 
     /// <summary>
-    /// Raw counters summed over the component kinds of <c>counters</c> (e.g. <c>guest.memlock.wait_ps</c> of every
+    /// Raw counters summed over the component kinds of <c>counters</c> (e.g. <c>hw.lock.spin_ps</c> of every
     /// processor); absent names read 0.
     /// </summary>
     public IReadOnlyDictionary<string, long> Counters { get; init; } = new Dictionary<string, long>();

@@ -59,8 +59,14 @@ public sealed record GuestParams
     /// </summary>
     public bool PlaceByProcessor { get; init; }
 
-    /// <summary>One-way latency to the memlock and back: the lock line's coherence miss.</summary>
-    public long MemlockLatencyPs { get; init; } = 1_000_000;
+    /// <summary>One way to the region semaphore's component and back (<c>smp.semaphore-latency</c>).</summary>
+    public long SemaphoreLatencyPs { get; init; } = 1_000_000;
+
+    /// <summary>An NFS server's nfsd threads (<c>nfs.threads</c>): requests beyond them wait in order.</summary>
+    public int NfsThreads { get; init; } = 4;
+
+    /// <summary>An NFS server starts with the served files in its buffer cache (<c>nfs.warm-cache</c>); else it reads them from its disk.</summary>
+    public bool NfsWarmCache { get; init; }
 
     /// <summary>Kernel text at guest-physical page 0, kernel data after it.</summary>
     public int KernelTextPages { get; init; } = 128;
@@ -93,9 +99,9 @@ public sealed record GuestParams
             yield return ("memory-mb", $"leaves no room for processes: the kernel alone takes {KernelPages} pages (got {MemoryPages} pages)");
         }
 
-        if (Processors is < 1 or > 64 || MemlockLatencyPs < 1)
+        if (Processors is < 1 or > 64 || SemaphoreLatencyPs < 1)
         {
-            yield return ("smp.processors", $"must be 1-64 with a positive smp.memlock-latency (got {Processors}, {MemlockLatencyPs} ps)");
+            yield return ("smp.processors", $"must be 1-64 with a positive smp.semaphore-latency (got {Processors}, {SemaphoreLatencyPs} ps)");
         }
 
         if (TimeSlicePs <= 0)

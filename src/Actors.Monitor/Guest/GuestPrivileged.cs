@@ -34,8 +34,9 @@ public enum GuestPrivileged
     NetSend = 8,
 
     /// <summary>
-    /// Release the memlock before the rest of the path (an SMP guest zeroes a page outside it). A plain store to the
-    /// lock word, not a privileged instruction: it never traps; it travels as one so the supervisor sees it.
+    /// Release the path's lock before the rest of the path (an SMP guest zeroes a page outside it). In a memlock path
+    /// the kernel's path stack turns it into the hardware's release of the lock word (<c>OperationKind.Release</c>);
+    /// for the semaphore it travels as a privileged operation, which never traps, so the supervisor sees it.
     /// </summary>
     Unlock = 9,
 }

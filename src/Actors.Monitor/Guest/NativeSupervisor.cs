@@ -21,7 +21,7 @@ public sealed class NativeSupervisor : ISupervisor
     private readonly int _nodes;
     private readonly long _pagesPerNode;
     private readonly long _colors;
-    private readonly ComponentId? _memlock;
+    private readonly ComponentId? _semaphore;
 
     // Derived from the kernel's layout on first use (not state: the layout is).
     private long[]? _sharedMap;
@@ -31,13 +31,13 @@ public sealed class NativeSupervisor : ISupervisor
     private long _hotPages;
     private bool _lockPending;
     private long _lockRequestedPs;
-    private readonly long[] _lockWaitPs = new long[KernelLocks.Count];
-    private readonly long[] _lockAcquisitions = new long[KernelLocks.Count];
+    private long _semaphoreWaitPs;
+    private long _semaphoreAcquisitions;
 
-    /// <param name="memlock">The SMP guest's memlock component (null for a uniprocessor guest).</param>
-    public NativeSupervisor(GuestKernel kernel, MachineParams machine, MachineLayout layout, ComponentId? memlock = null)
+    /// <param name="semaphore">The SMP guest's region semaphore component (null for a uniprocessor guest).</param>
+    public NativeSupervisor(GuestKernel kernel, MachineParams machine, MachineLayout layout, ComponentId? semaphore = null)
     {
-        _memlock = memlock;
+        _semaphore = semaphore;
         ArgumentNullException.ThrowIfNull(kernel);
         ArgumentNullException.ThrowIfNull(machine);
         ArgumentNullException.ThrowIfNull(layout);
@@ -233,7 +233,7 @@ public sealed class NativeSupervisor : ISupervisor
             int held = _kernel.OnPathEnd(context.LocalPs);
             if (held >= 0)
             {
-                context.Send(_memlock!.Value, new LockRelease(context.Node, Lock: held));
+                context.Send(_semaphore!.Value, new LockRelease(context.Node, Lock: held));
             }
         }
         else
@@ -252,7 +252,7 @@ public sealed class NativeSupervisor : ISupervisor
             case DiskComplete d:
                 _kernel.OnDiskComplete(d.RequestId, context.LocalPs);
                 return WithLock(TrapOutcome.None, context);
-            case LockGrant:
+            case LockGrant grant:
             {
                 if (!_lockPending)
                 {
@@ -260,9 +260,9 @@ public sealed class NativeSupervisor : ISupervisor
                 }
 
                 _lockPending = false;
-                var path = _kernel.GrantLock();
-                _lockAcquisitions[path.LockId]++;
-                _lockWaitPs[path.LockId] += context.LocalPs - _lockRequestedPs;
+                _kernel.GrantLock(context.LocalPs, grant.Woken);
+                _semaphoreAcquisitions++;
+                _semaphoreWaitPs += context.LocalPs - _lockRequestedPs;
                 return WithLock(TrapOutcome.None, context);
             }
             case HotPageInterrupt:
@@ -278,13 +278,13 @@ public sealed class NativeSupervisor : ISupervisor
     {
         if (_kernel.ReleaseLock() is { } path)
         {
-            context.Send(_memlock!.Value, new LockRelease(context.Node, Lock: path.LockId));
+            context.Send(_semaphore!.Value, new LockRelease(context.Node, Lock: path.LockId));
         }
     }
 
     /// <summary>
-    /// SMP guests: a path that must hold the memlock does not run before the lock is granted; the processor spins,
-    /// in kernel mode, meanwhile (every message in between finds it still waiting).
+    /// SMP guests: a path that must hold the region semaphore does not run before it is granted; the thread sleeps
+    /// and the processor, with nothing else to run, idles meanwhile (every message in between finds it still waiting).
     /// </summary>
     private TrapOutcome WithLock(TrapOutcome outcome, ISupervisorContext context)
     {
@@ -292,7 +292,7 @@ public sealed class NativeSupervisor : ISupervisor
         {
             _lockPending = true;
             _lockRequestedPs = context.LocalPs + outcome.CostPs;
-            context.Send(_memlock ?? throw new InvalidOperationException("SMP guest without a memlock"), new LockAcquire(context.Node, Lock: path.LockId), outcome.CostPs);
+            context.Send(_semaphore ?? throw new InvalidOperationException("SMP guest without a semaphore"), new LockAcquire(context.Node, Lock: path.LockId), outcome.CostPs);
         }
 
         return _lockPending ? outcome with { Action = TrapAction.Wait, WaitMode = ExecutionMode.Kernel, WaitIdle = _kernel.WaitsOnSemaphore } : outcome;
@@ -323,11 +323,8 @@ public sealed class NativeSupervisor : ISupervisor
         io.Counter("guest.hot_page_interrupts", ref _hotPages);
         io.Bool("memlock pending", ref _lockPending);
         io.Long("memlock requested", ref _lockRequestedPs, 0);
-        for (int l = 0; l < KernelLocks.Count; l++)
-        {
-            io.Counter($"guest.{KernelLocks.Names[l]}.wait_ps", ref _lockWaitPs[l]);
-            io.Counter($"guest.{KernelLocks.Names[l]}.acquisitions", ref _lockAcquisitions[l]);
-        }
+        io.Counter("guest.region_sem.wait_ps", ref _semaphoreWaitPs);
+        io.Counter("guest.region_sem.acquisitions", ref _semaphoreAcquisitions);
 
         if (!io.IsReporting)
         {

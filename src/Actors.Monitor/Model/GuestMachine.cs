@@ -54,16 +54,16 @@ public static class GuestMachine
             }
 
             // An SMP guest: one kernel part per processor, each running the workload as VM k would (same seed), all
-            // sharing kernel pages, boot-cached files and the memlock.
+            // sharing kernel pages (the memlock's word among them), boot-cached files and the region semaphore.
             var layout = new MachineLayout(machine.Nodes, machine.Disks);
             var parts = VirtualMachine.Place(cpus, machine.Nodes, guest, workload, seed);
-            ComponentId? memlock = cpus > 1 ? new ComponentId(layout.HardwareComponents) : null;
+            ComponentId? semaphore = cpus > 1 ? new ComponentId(layout.HardwareComponents) : null;
             var builder = new MachineBuilder(machine, n => n < cpus
-                ? new NativeSupervisor(new GuestKernel(guest, workload, parts[n].Seed, machine.Disks, machine.Disk.Sectors, machine.Disk.SectorBytes, machine.L2.LineBytes, relocated: false, monitorZeroes: false, instance: n, instances: cpus), machine, layout, memlock)
+                ? new NativeSupervisor(new GuestKernel(guest, workload, parts[n].Seed, machine.Disks, machine.Disk.Sectors, machine.Disk.SectorBytes, machine.L2.LineBytes, relocated: false, monitorZeroes: false, instance: n, instances: cpus), machine, layout, semaphore)
                 : new UnusedProcessor());
-            if (memlock is { } lockId)
+            if (semaphore is { } lockId)
             {
-                AddLocks(builder, lockId, layout, guest.MemlockLatencyPs, vm: 0, Enumerable.Range(0, cpus));
+                AddLocks(builder, lockId, layout, guest.SemaphoreLatencyPs, vm: 0, Enumerable.Range(0, cpus));
             }
 
             return builder.Build(ModelName, end, seed, catalog);
@@ -137,10 +137,10 @@ public static class GuestMachine
         for (int v = 0; perVm > 1 && v < monitor.Vms; v++)
         {
             // Linked to every processor: a VCPU that moves keeps its VM's lock.
-            AddLocks(monitorBuilder, ids.Memlock(v), machineLayout, guest.MemlockLatencyPs, v, Enumerable.Range(0, machine.Nodes));
+            AddLocks(monitorBuilder, ids.Semaphore(v), machineLayout, guest.SemaphoreLatencyPs, v, Enumerable.Range(0, machine.Nodes));
             foreach (var s in supervisors)
             {
-                s.AddMemlock(v, ids.Memlock(v));
+                s.AddSemaphore(v, ids.Semaphore(v));
             }
         }
 
@@ -216,7 +216,7 @@ public static class GuestMachine
             if (monitor.Nfs && vm.Id == MonitorSupervisor.NfsServerVm)
             {
                 var serverGuest = guest with { MemoryBytes = monitor.NfsServerMemoryBytes };
-                specs.Add(new VcpuSpec(vm.Id, vm.Processor, () => new GuestKernel(serverGuest, workload with { Jobs = 0, Parallelism = 0 }, vm.Seed, machine.Disks, machine.Disk.Sectors, machine.Disk.SectorBytes, machine.L2.LineBytes, relocated: true, monitorZeroes: true), serverGuest.MemoryPages));
+                specs.Add(new VcpuSpec(vm.Id, vm.Processor, () => new GuestKernel(serverGuest, workload with { Jobs = 0, Parallelism = 0 }, vm.Seed, machine.Disks, machine.Disk.Sectors, machine.Disk.SectorBytes, machine.L2.LineBytes, relocated: true, monitorZeroes: true, nfsServer: true), serverGuest.MemoryPages));
             }
             else
             {
@@ -253,10 +253,10 @@ public static class GuestMachine
             .Register<VmVcpusAnswer>(MonitorMessageKinds.VmVcpusAnswer);
     }
 
-    /// <summary>An SMP guest's lock component (memlock and region semaphore), linked both ways to each of its processors.</summary>
+    /// <summary>An SMP guest's region semaphore (its memlock is a spin lock in memory), linked both ways to each of its processors.</summary>
     private static void AddLocks(MachineBuilder builder, ComponentId id, MachineLayout layout, long latencyPs, int vm, IEnumerable<int> processors)
     {
-        builder.Add(new MemlockComponent(id, layout, latencyPs, vm));
+        builder.Add(new SemaphoreComponent(id, layout, latencyPs, vm));
         foreach (int n in processors)
         {
             builder.Connect(layout.Processor(n), id, latencyPs);

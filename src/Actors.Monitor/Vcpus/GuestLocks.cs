@@ -5,20 +5,20 @@ using Disco.Actors.Monitor.Guest;
 namespace Disco.Actors.Monitor.Vcpus;
 
 /// <summary>
-/// SMP VMs: the monitor's side of each VM's memlock and region semaphore (a <c>MemlockComponent</c> per VM). A guest
-/// path that must hold a lock does not run before the grant; its VCPU spins for it, in the guest's kernel mode, and
-/// keeps the processor meanwhile. The lock word's release is a plain store: it does not trap.
+/// SMP VMs: the monitor's side of each VM's region semaphore (a <c>SemaphoreComponent</c> per VM; the memlock is a word
+/// in the VM's memory that the processors take through their caches, with nothing for the monitor to do). A guest
+/// path that must hold the semaphore does not run before the grant; its VCPU keeps the processor meanwhile, idle
+/// (its thread sleeps). The unlock is a plain store: it does not trap.
 /// </summary>
 public sealed class GuestLocks
 {
-    private readonly Dictionary<int, ComponentId> _memlocks = [];
+    private readonly Dictionary<int, ComponentId> _semaphores = [];
 
-    public void Add(int vm, ComponentId memlock) => _memlocks[vm] = memlock;
+    public void Add(int vm, ComponentId semaphore) => _semaphores[vm] = semaphore;
 
     /// <summary>
     /// After a handler: the running VCPU's next path asks for its lock if it needs one (unless the monitor runs its
-    /// own code); while any VCPU here spins, the processor waits, charged to the guest's kernel (or idle, when the
-    /// guest sleeps on a semaphore).
+    /// own code); while the VCPU here waits, the processor waits, idle (the guest sleeps on the semaphore).
     /// </summary>
     public TrapOutcome Hold(TrapOutcome outcome, Vcpu? running, bool monitorCodeRuns, Vcpu? loaded, ISupervisorContext context)
     {
@@ -27,7 +27,7 @@ public sealed class GuestLocks
         {
             running.LockPending = true;
             running.LockRequestedPs = context.LocalPs + outcome.CostPs;
-            context.Send(_memlocks[running.Vm], new LockAcquire(context.Node, running.Vm, path.LockId), outcome.CostPs);
+            context.Send(_semaphores[running.Vm], new LockAcquire(context.Node, running.Vm, path.LockId), outcome.CostPs);
         }
 
         return loaded is { LockPending: true } waiting
@@ -46,7 +46,7 @@ public sealed class GuestLocks
 
         if (v.Kernel.ReleaseLock() is { } held)
         {
-            context.Send(_memlocks[v.Vm], new LockRelease(context.Node, v.Vm, held.LockId));
+            context.Send(_semaphores[v.Vm], new LockRelease(context.Node, v.Vm, held.LockId));
         }
 
         return true;
@@ -60,7 +60,7 @@ public sealed class GuestLocks
         int held = v.Kernel.OnPathEnd(context.LocalPs);
         if (held >= 0)
         {
-            context.Send(_memlocks[v.Vm], new LockRelease(context.Node, v.Vm, held));
+            context.Send(_semaphores[v.Vm], new LockRelease(context.Node, v.Vm, held));
         }
     }
 
@@ -69,11 +69,10 @@ public sealed class GuestLocks
     {
         ArgumentNullException.ThrowIfNull(grant);
         ArgumentNullException.ThrowIfNull(context);
-        var v = loaded is { LockPending: true } l && l.Vm == grant.Vm ? l : throw new InvalidOperationException($"monitor: a memlock grant for VM {grant.Vm}, whose VCPU here does not wait (a VCPU that spins keeps its processor)");
+        var v = loaded is { LockPending: true } l && l.Vm == grant.Vm ? l : throw new InvalidOperationException($"monitor: a semaphore grant for VM {grant.Vm}, whose VCPU here does not wait (a waiting VCPU keeps its processor)");
         v.LockPending = false;
-        var path = v.Kernel.GrantLock();
-        bool memlock = path.LockId == KernelLocks.Memlock;
-        v.Count(memlock ? VcpuCounter.MemlockAcquisitions : VcpuCounter.RegionSemAcquisitions);
-        v.Count(memlock ? VcpuCounter.MemlockWaitPs : VcpuCounter.RegionSemWaitPs, context.LocalPs - v.LockRequestedPs);
+        v.Kernel.GrantLock(context.LocalPs, grant.Woken);
+        v.Count(VcpuCounter.RegionSemAcquisitions);
+        v.Count(VcpuCounter.RegionSemWaitPs, context.LocalPs - v.LockRequestedPs);
     }
 }

@@ -88,8 +88,8 @@ public sealed class MonitorSupervisor : ISupervisor
         ? v
         : throw new InvalidOperationException($"monitor: VCPU {vcpu} is not loaded here (loaded: {_loaded?.Index.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"})");
 
-    /// <summary>SMP VMs: VM <paramref name="vm"/>'s memlock component.</summary>
-    public void AddMemlock(int vm, ComponentId memlock) => _locks.Add(vm, memlock);
+    /// <summary>SMP VMs: VM <paramref name="vm"/>'s region semaphore component.</summary>
+    public void AddSemaphore(int vm, ComponentId semaphore) => _locks.Add(vm, semaphore);
 
     /// <summary>At build: <paramref name="vcpu"/> has affinity to this processor, loaded here or parked in its component.</summary>
     public void Place(Vcpu vcpu, bool loaded)
@@ -354,7 +354,8 @@ public sealed class MonitorSupervisor : ISupervisor
     /// Runs the VCPU scheduler: hands the loaded VCPU back when another wants the processor (or it must move),
     /// asks for the next one's state, and when the loaded VCPU runs again after another ran, flushes the hardware
     /// TLB (a VCPU switch). No switch while the page manager's answer is awaited, in a monitor path, or while the
-    /// loaded VCPU spins for its memlock.
+    /// loaded VCPU waits for its VM's region semaphore (a VCPU spinning on the memlock, a word in memory, is no
+    /// exception: its processor looks again every quantum, so its time slice ends as any other's).
     /// </summary>
     private long Schedule(ISupervisorContext context, bool timeSlice)
     {

@@ -78,7 +78,7 @@ public sealed class Vcpu : IStateful
     private bool _lockPending;
     private long _lockRequestedPs;
 
-    /// <summary>SMP VMs: this VCPU spins for its VM's memlock (checkpointed).</summary>
+    /// <summary>SMP VMs: this VCPU waits for its VM's region semaphore (checkpointed).</summary>
     public bool LockPending
     {
         get => _lockPending;
@@ -158,7 +158,7 @@ public sealed class Vcpu : IStateful
         sink.Add("l2tlb_hits", Counters[(int)VcpuCounter.L2TlbHits]);
     }
 
-    /// <summary>Counters, time, boot, pending interrupts, the NFS server's requests, the memlock wait, the cached pmap, the second-level TLB, then the guest kernel.</summary>
+    /// <summary>Counters, time, boot, pending interrupts, the NFS server's requests, the semaphore wait, the cached pmap, the second-level TLB, then the guest kernel.</summary>
     public void DeclareState(ref StateIo io)
     {
         io.Counters("monitor", Counters, VcpuCounters.Names);

@@ -18,12 +18,12 @@ public enum VcpuCounter
     PmapWaits = 9,
     Interrupts = 10,
     CopyOnWriteFaults = 11,
-    MemlockAcquisitions = 12,
-    MemlockWaitPs = 13,
-    RegionSemAcquisitions = 14,
-    RegionSemWaitPs = 15,
+
+    /// <summary>Region-semaphore waits of the VCPU's guest (the memlock is a spin lock in memory: <c>hw.lock.*</c>).</summary>
+    RegionSemAcquisitions = 12,
+    RegionSemWaitPs = 13,
 
     /// <summary>Page faults of a library OS the monitor handled itself (first touch of a page: fill and zero).</summary>
-    LibraryOsFaults = 16,
-    Count = 17,
+    LibraryOsFaults = 14,
+    Count = 15,
 }

@@ -133,7 +133,7 @@ public sealed class VirtualIo
         ArgumentNullException.ThrowIfNull(translations);
         ArgumentNullException.ThrowIfNull(context);
         var request = v.NfsPending[handle];
-        long[] guestPages = v.Kernel.NfsReplyPages(handle, sent: false);
+        long[] guestPages = v.Kernel.NfsReplyPages(handle);
         var pages = new long[guestPages.Length];
         for (int i = 0; i < pages.Length; i++)
         {
@@ -143,7 +143,7 @@ public sealed class VirtualIo
             }
         }
 
-        v.Kernel.NfsReplyPages(handle, sent: true);
+        v.Kernel.NfsReplySent(handle, context.LocalPs);
         v.NfsPending.Remove(handle);
         v.CountNfsReply();
         costPs += _m.MonitorCallPs;

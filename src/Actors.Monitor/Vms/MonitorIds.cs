@@ -31,5 +31,5 @@ public sealed record MonitorIds(ComponentId PageManager, ComponentId FirstVcpu, 
     public int NfsServerVcpu => VcpuOf(Monitor.Vcpus.VirtualIo.NfsServerVm, 0);
 
     /// <summary>SMP VMs: VM <paramref name="vm"/>'s lock component, after the page manager.</summary>
-    public ComponentId Memlock(int vm) => new(PageManager.Value + 1 + vm);
+    public ComponentId Semaphore(int vm) => new(PageManager.Value + 1 + vm);
 }

@@ -21,6 +21,9 @@ internal sealed class IdentitySupervisor(IOperationSource source, long refillPs 
     [field: Transient("the test's record of what it was sent, for assertions; not part of the model")]
     public List<(long LocalPs, ISimMessage Message)> Messages { get; } = [];
 
+    [field: Transient("the test's record of the privileged operations (markers) it ran, for assertions")]
+    public List<(long LocalPs, long Code)> Markers { get; } = [];
+
     public ExecutionStream? Current => _done ? null : _stream;
 
     public bool Halted => _done;
@@ -34,7 +37,11 @@ internal sealed class IdentitySupervisor(IOperationSource source, long refillPs 
         return new TrapOutcome(refillPs, ExecutionMode.Kernel);
     }
 
-    public TrapOutcome OnPrivileged(in Operation operation, ISupervisorContext context) => TrapOutcome.None;
+    public TrapOutcome OnPrivileged(in Operation operation, ISupervisorContext context)
+    {
+        Markers.Add((context.LocalPs, operation.Value));
+        return TrapOutcome.None;
+    }
 
     public TrapOutcome OnStreamEnd(ISupervisorContext context)
     {

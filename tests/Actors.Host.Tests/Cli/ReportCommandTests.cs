@@ -97,16 +97,16 @@ public class ReportCommandTests
     {
         string root = Repo.TempDir("report");
         string smp = Bare.Replace("\"vms\": []", """
-            "vms": [], "counters": { "hw.processor": { "guest.memlock.acquisitions": 30, "guest.memlock.wait_ps": 2500000000,
-              "guest.region_sem.acquisitions": 7, "guest.region_sem.wait_ps": 1000000 }, "guest.memlock": { "guest.memlock.grants": 30 } }
+            "vms": [], "counters": { "hw.processor": { "hw.lock.acquires": 30, "hw.lock.spin_ps": 2500000000,
+              "guest.region_sem.acquisitions": 7, "guest.region_sem.wait_ps": 1000000 }, "guest.semaphore": { "guest.region_sem.grants": 7 } }
             """, StringComparison.Ordinal);
         string vm = Virtual.Replace("\"vms\": [", """
-            "counters": { "hw.processor": { "monitor.memlock_acquisitions": 12, "monitor.memlock_wait_ps": 500000000, "monitor.library_os_faults": 5 }, "monitor.pages": { "disk_writes.private": 3 } }, "vms": [
+            "counters": { "hw.processor": { "hw.lock.acquires": 12, "hw.lock.spin_ps": 500000000, "monitor.library_os_faults": 5 }, "monitor.pages": { "disk_writes.private": 3 } }, "vms": [
             """, StringComparison.Ordinal);
         var (exit, output, err) = CliRunner.Run("report", RunFolder(root, "smp", smp), RunFolder(root, "vm", vm), "--no-plot");
         Assert.True(exit == 0, err);
         Assert.Equal(["memlock", "acquisitions", "30", "12"], Row(output, "memlock acquisitions"));
-        Assert.Equal(["memlock", "wait", "(ms)", "2.500", "0.500"], Row(output, "memlock wait (ms)"));
+        Assert.Equal(["memlock", "spin", "(ms)", "2.500", "0.500"], Row(output, "memlock spin (ms)"));
         Assert.Equal(["region_sem", "wait", "(ms)", "0.001", "0.000"], Row(output, "region_sem wait (ms)"));
         Assert.Equal(["library_os_faults", "0", "5"], Row(output, "library_os_faults"));
         Assert.Equal(["disk", "writes", "private", "0", "3"], Row(output, "disk writes private"));

@@ -145,9 +145,9 @@ public class ExperimentFiguresTests : IClassFixture<ExperimentFiguresTests.Study
         var row = Row("two-vms", 1);
         double userStall = Repetitions.Average(r => 100 * Counter(Row("two-vms", r), "cpu_time_ps.stall_user") / Total(Row("two-vms", r)));
         Assert.Equal(userStall, smp.Segments[1].Mean, 6);
-        double sync = Repetitions.Average(r => 100 * (Counter(Row("two-vms", r), "monitor.memlock_wait_ps") + Counter(Row("two-vms", r), "monitor.region_sem_wait_ps")) / Total(Row("two-vms", r)));
+        double sync = Repetitions.Average(r => 100 * (Counter(Row("two-vms", r), "hw.lock.spin_ps") + Counter(Row("two-vms", r), "monitor.region_sem_wait_ps")) / Total(Row("two-vms", r)));
         Assert.Equal(sync, smp.Segments[3].Mean, 6);
-        Assert.True(Counter(row, "monitor.memlock_wait_ps") > 0, "two SMP VMs of four VCPUs spin on their kernel lock");
+        Assert.True(Counter(row, "hw.lock.spin_ps") > 0, "two SMP VMs of four VCPUs spin on their kernel lock");
     }
 
     [Fact]

@@ -43,16 +43,18 @@ public sealed class GuestKernel : IStateful
     /// <param name="lineBytes">The L2 cache line size: the kernel zeroes and copies pages line by line.</param>
     /// <param name="remoteData">An NFS client: the workload's data files are on the server, so they are not in its cache at boot.</param>
     /// <param name="instance">SMP guests: this processor's part of the kernel (0 to <paramref name="instances"/> - 1).</param>
+    /// <param name="nfsServer">The NFS server of the virtual network: unless <see cref="GuestParams.NfsWarmCache"/>, the
+    /// files it serves are on its disk, not in its cache, at boot.</param>
     /// <param name="instances">SMP guests: processors the kernel runs on. Each part runs its own processes (its
     /// share of the jobs) and allocates from its own slice of free memory; all parts share the kernel's text and
     /// data (the same pages, so the processors' caches contend for them), the files cached at boot, and the memlock.</param>
-    public GuestKernel(GuestParams parameters, GuestWorkload workload, long seed, int disks, long diskSectors, int sectorBytes, int lineBytes, bool relocated, bool monitorZeroes, bool remoteData = false, int instance = 0, int instances = 1)
+    public GuestKernel(GuestParams parameters, GuestWorkload workload, long seed, int disks, long diskSectors, int sectorBytes, int lineBytes, bool relocated, bool monitorZeroes, bool remoteData = false, int instance = 0, int instances = 1, bool nfsServer = false)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(workload);
         _p = parameters;
         _w = workload;
-        _remoteData = remoteData;
+        _remoteData = remoteData || (nfsServer && !parameters.NfsWarmCache);
         _instance = instance;
         _instances = instances;
         Relocated = relocated;
@@ -61,11 +63,11 @@ public sealed class GuestKernel : IStateful
         long regionPages = (workload.Profile.SharedBytes + GuestLayout.PageBytes - 1) >> GuestLayout.PageShift;
         _memory = new GuestMemory(parameters, instance, instances, regionPages);
         _cache = new BufferCache(_memory, disks, diskSectors, sectorBytes);
-        _paths = new KernelPathStack(relocated, takesLocks: Smp && !LibraryOs);
+        _paths = new KernelPathStack(relocated, takesLocks: Smp && !LibraryOs, _code.MemlockWord);
         _scheduler = new Scheduler(parameters, workload, seed, _memory, _paths, _code, LibraryOs);
         _faults = new FaultHandler(workload, _memory, _cache, _paths, _scheduler, _code, Smp, LibraryOs);
         _calls = new SystemCalls(workload, _cache, _paths, _faults, _code);
-        _nfs = new NfsServer(_cache, _paths, _code);
+        _nfs = new NfsServer(_cache, _paths, _code, parameters.NfsThreads);
     }
 
     public GuestParams Parameters => _p;
@@ -273,8 +275,21 @@ public sealed class GuestKernel : IStateful
     /// <summary>The path about to run needs a lock it has not asked for: it asks now. Returns it, or null.</summary>
     public KernelPath? RequestLock() => _paths.RequestLock();
 
-    /// <summary>A lock was granted: to the innermost path that asked. Returns that path.</summary>
-    public KernelPath GrantLock() => _paths.GrantLock();
+    /// <summary>
+    /// The region semaphore was granted to the innermost path that asked. A waiter that slept (<paramref name="woken"/>)
+    /// is woken first: the wake-up is an interrupt path of the kernel's before the waiting path goes on.
+    /// </summary>
+    public void GrantLock(long nowPs, bool woken)
+    {
+        _paths.GrantLock();
+        if (woken)
+        {
+            var b = _code.Entry();
+            _code.Body(b, KernelCode.Interrupt);
+            _code.Exit(b);
+            _paths.Push(KernelService.Interrupt, b, nowPs);
+        }
+    }
 
     /// <summary>An unlock: the innermost path that holds a lock gives it up. Returns it, or null.</summary>
     public KernelPath? ReleaseLock() => _paths.ReleaseLock();
@@ -289,6 +304,7 @@ public sealed class GuestKernel : IStateful
     {
         _cache.Complete(requestId);
         _scheduler.Wake(requestId);
+        _nfs.OnDiskComplete(requestId, nowPs);
         var b = _code.Entry();
         _code.Body(b, KernelCode.Interrupt);
         _code.Exit(b);
@@ -309,7 +325,10 @@ public sealed class GuestKernel : IStateful
     }
 
     /// <summary>The guest pages of NFS reply <paramref name="handle"/>; <paramref name="sent"/> forgets it.</summary>
-    public long[] NfsReplyPages(long handle, bool sent) => _nfs.ReplyPages(handle, sent);
+    public long[] NfsReplyPages(long handle) => _nfs.ReplyPages(handle);
+
+    /// <summary>NFS reply <paramref name="handle"/> has left: its nfsd thread is free for the next request.</summary>
+    public void NfsReplySent(long handle, long nowPs) => _nfs.ReplySent(handle, nowPs);
 
     // ---- Page tables -------------------------------------------------------------------------------------
 

@@ -117,6 +117,12 @@ public sealed class KernelCodeWriter
         }
     }
 
+    /// <summary>
+    /// The word of the SMP kernel's memlock: alone on the last line of the kernel's data (a line no path's own data
+    /// reaches), so the lock line's traffic is the lock's.
+    /// </summary>
+    public long MemlockWord => KernelAddress(_p.KernelTextPages + _p.KernelDataPages - 1, GuestLayout.PageBytes - _lineBytes);
+
     /// <summary>The kernel's address of a guest-physical page: KSEG0 on bare hardware, the mapped segment under Disco.</summary>
     public long KernelAddress(long guestPage, int offset) =>
         (_relocated ? GuestLayout.MappedKernelBase : MachineConstants.Kseg0Base) + (guestPage << GuestLayout.PageShift) + offset;

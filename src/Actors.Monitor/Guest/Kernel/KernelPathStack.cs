@@ -5,13 +5,16 @@ namespace Disco.Actors.Monitor.Guest;
 
 /// <summary>
 /// The kernel paths under way, innermost last (an interrupt or a nested refill pushes its path on top of the one it
-/// interrupts), each service's count and time, and an SMP guest's lock protocol: a path that changes VM structures
-/// needs the memlock (or its region's semaphore), asks for it before it runs, and holds it until it ends or unlocks.
+/// interrupts), each service's count and time, and an SMP guest's locks: a path that changes VM structures takes the
+/// memlock, a spin lock in the kernel's data (<see cref="OperationKind.Acquire"/> before it runs, a release where it
+/// unlocks or at its end: the processor and the caches do the rest), or its region's semaphore, a sleeping lock the
+/// supervisor asks for before the path runs and gives back when it unlocks or ends.
 /// </summary>
 internal sealed class KernelPathStack : IStateful
 {
     private readonly bool _kernelSegments;
     private readonly bool _takesLocks;
+    private readonly long _memlockWord;
 
     private readonly List<ExecutionStream> _paths = [];
     private readonly long[] _serviceCount = new long[KernelServices.Count];
@@ -28,10 +31,12 @@ internal sealed class KernelPathStack : IStateful
 
     /// <param name="relocated">The kernel runs in the mapped segment (under the monitor), not KSEG0.</param>
     /// <param name="takesLocks">An SMP guest with VM structures to lock (not a library OS).</param>
-    public KernelPathStack(bool relocated, bool takesLocks)
+    /// <param name="memlockWord">The kernel's address of the memlock's word.</param>
+    public KernelPathStack(bool relocated, bool takesLocks, long memlockWord)
     {
         _kernelSegments = !relocated;
         _takesLocks = takesLocks;
+        _memlockWord = memlockWord;
     }
 
     public int Count => _paths.Count;
@@ -83,7 +88,14 @@ internal sealed class KernelPathStack : IStateful
         if (_takesLocks && service is KernelService.DemandZero or KernelService.FileFault or KernelService.Fork or KernelService.Execve or KernelService.Exit)
         {
             // IRIX's memlock guards the VM structures these change [D 5.5].
-            path.Lock = LockState.Needed;
+            if (lockId == KernelLocks.Memlock)
+            {
+                TakeMemlock(ops);
+            }
+            else
+            {
+                path.Lock = LockState.Needed;
+            }
         }
 
         _paths.Add(new ExecutionStream(path, ExecutionMode.Kernel, GuestLayout.KernelAsid, _kernelSegments));
@@ -105,6 +117,22 @@ internal sealed class KernelPathStack : IStateful
 
         work.CopyTo(_workAtStartPs[depth], 0);
         Array.Clear(_nestedWorkPs[depth]);
+    }
+
+    /// <summary>The memlock around a path: acquired first; released where the path unlocks, else at its end.</summary>
+    private void TakeMemlock(List<Operation> ops)
+    {
+        int unlock = ops.FindIndex(op => op.Kind == OperationKind.Privileged && GuestPrivilegedOps.Decode(op).Code == GuestPrivileged.Unlock);
+        if (unlock >= 0)
+        {
+            ops[unlock] = Operation.Release(_memlockWord);
+        }
+        else
+        {
+            ops.Add(Operation.Release(_memlockWord));
+        }
+
+        ops.Insert(0, Operation.Acquire(_memlockWord));
     }
 
     /// <summary>The innermost path ended: its time, less the paths nested in it, is its service's; it is nested time of the next.</summary>

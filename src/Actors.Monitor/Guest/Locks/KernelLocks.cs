@@ -3,7 +3,10 @@ namespace Disco.Actors.Monitor.Guest;
 /// <summary>The SMP guest kernel's locks on its VM subsystem.</summary>
 public static class KernelLocks
 {
-    /// <summary>The spin lock on the memory-management structures: page-table updates, fork, exec, exit [D 5.5].</summary>
+    /// <summary>
+    /// The spin lock on the memory-management structures: page-table updates, fork, exec, exit [D 5.5]. A word of
+    /// the kernel's data the processors take through their caches (<c>KernelCodeWriter.MemlockWord</c>).
+    /// </summary>
     public const int Memlock = 0;
 
     /// <summary>
@@ -13,7 +16,4 @@ public static class KernelLocks
     public const int RegionSemaphore = 1;
 
     public const int Count = 2;
-
-    /// <summary>Counter prefix of each lock.</summary>
-    public static readonly string[] Names = ["memlock", "region_sem"];
 }

@@ -122,9 +122,7 @@ public class SmpVmTests
     [Fact]
     public void SMP_VMs_with_more_VCPUs_than_processors_finish_their_work_although_holders_get_descheduled()
     {
-        // Two VMs of four VCPUs on four processors: a VCPU of VM 0 may spin on its memlock while the holder waits
-        // for a processor where a VCPU of VM 1 spins on VM 1's memlock, held by a VCPU waiting for the first
-        // processor. A spinner looks again every quantum, and its time slice ends: the holders run and release.
+        // Two VMs of four VCPUs on four processors, two VCPUs per processor: the same work as eight uniprocessor VMs.
         var (smp, _) = Run(vms: 2, perVm: 4, check: false);
         var (up, _) = Run(vms: 8, perVm: 1, check: false);
         foreach (var s in KernelServices.ModeIndependent)
@@ -136,6 +134,34 @@ public class SmpVmTests
         Assert.Equal(smp.Counter("hw.lock.acquires"), smp.Counter("hw.lock.releases"));
         Assert.True(smp.Counter("hw.lock.contended") > 0, "the eight VCPUs contend for their memlock");
     }
+
+    /// <summary>
+    /// More SMP VMs than processors, so VCPUs of different VMs share each processor: before the memlock was a word in
+    /// memory, a VCPU waiting for its lock kept its processor from the VCPU of the other VM that held theirs, and these
+    /// runs stopped with no work done. Now the spinner looks again every quantum and its time slice ends.
+    /// </summary>
+    [Theory]
+    [InlineData(4, 2, 2, 2)]
+    [InlineData(2, 2, 2, 4)]
+    [InlineData(3, 2, 2, 3)]
+    public void SMP_VMs_sharing_processors_never_deadlock_on_their_memlocks(int vms, int perVm, int nodes, int jobs)
+    {
+        var model = GuestRuns.Build(
+            GuestRuns.Pmake(jobs: jobs, warm: true),
+            true,
+            monitor: GuestRuns.Monitor with { Vms = vms, VcpusPerVm = perVm, CheckInvariants = false, VcpuTimeSlicePs = 200_000_000 },
+            machine: GuestRuns.Machine(nodes) with { Disks = 2 });
+        var r = Engine.Kernel.SequentialKernel.Run(model);
+        Assert.Equal(vms * perVm * jobs, r.Counter("service.exit.count"));
+        Assert.True(r.Counter("hw.lock.contended") > 0, "the VCPUs contended for their memlocks");
+    }
+
+    [Fact]
+    public void SMP_VMs_sharing_processors_give_one_digest_on_every_engine() =>
+        Assert.Null(EngineMatrix.Disagreement(EngineMatrix.RunAll(() => GuestRuns.Build(
+            GuestRuns.Pmake(jobs: 2, warm: true), true,
+            monitor: GuestRuns.Monitor with { Vms = 4, VcpusPerVm = 2, CheckInvariants = false, VcpuTimeSlicePs = 200_000_000 },
+            machine: GuestRuns.Machine(2) with { Disks = 2 }), partitions: [0, 2], threads: [2])));
 
     [Fact]
     public void SMP_VM_runs_give_one_digest_on_every_engine() =>

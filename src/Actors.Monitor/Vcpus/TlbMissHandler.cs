@@ -50,7 +50,7 @@ public sealed class TlbMissHandler
             {
                 v.Count(VcpuCounter.CopyOnWriteFaults);
                 _monitor.AwaitPageManager();
-                context.Send(_pageManager, new CopyOnWriteRequest(v.Vm, guestPage, context.Node), cost);
+                context.Send(_pageManager, new CopyOnWriteRequest(v.Vm, guestPage, context.Node, v.Index), cost);
                 return MonitorSupervisor.WaitInMonitor(cost);
             }
 

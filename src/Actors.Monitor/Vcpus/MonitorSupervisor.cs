@@ -322,26 +322,11 @@ public sealed class MonitorSupervisor : ISupervisor
         v.Invalidate(s.GuestPages, s.MachinePages);
         if (_scheduler.TlbOwner == v.Index)
         {
-            InvalidateTlb(context.Tlb, s.MachinePages);
+            TlbMissHandler.Invalidate(context.Tlb, s.MachinePages);
         }
 
         context.Send(_ids.PageManager, new TlbShootdownAck(s.Id, s.Vcpu));
         return _m.InterruptPs;
-    }
-
-    /// <summary>Drops every hardware TLB entry pair that maps one of <paramref name="machinePages"/>.</summary>
-    private static void InvalidateTlb(Hardware.Tlb.SoftwareTlb tlb, long[] machinePages)
-    {
-        if (machinePages.Length == 0)
-        {
-            return;
-        }
-
-        var stale = tlb.Contents().Where(e => Array.IndexOf(machinePages, e.EvenPage) >= 0 || Array.IndexOf(machinePages, e.OddPage) >= 0).ToList();
-        foreach (var e in stale)
-        {
-            tlb.Invalidate(e.VirtualPair, e.Asid);
-        }
     }
 
     /// <summary>
@@ -360,7 +345,7 @@ public sealed class MonitorSupervisor : ISupervisor
         _loaded = v;
 
         // Shootdowns that reached it parked could not reach this TLB, which it may find again unflushed.
-        InvalidateTlb(context.Tlb, v.TakeStaleInTlb());
+        TlbMissHandler.Invalidate(context.Tlb, v.TakeStaleInTlb());
         v.Boot(context.LocalPs);
         if (v.PendingInterrupts.Count > 0)
         {

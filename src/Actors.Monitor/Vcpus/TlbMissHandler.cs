@@ -178,6 +178,21 @@ public sealed class TlbMissHandler
         return false;
     }
 
+    /// <summary>Drops every hardware TLB entry pair that maps one of <paramref name="machinePages"/>.</summary>
+    internal static void Invalidate(SoftwareTlb tlb, long[] machinePages)
+    {
+        if (machinePages.Length == 0)
+        {
+            return;
+        }
+
+        var stale = tlb.Contents().Where(e => Array.IndexOf(machinePages, e.EvenPage) >= 0 || Array.IndexOf(machinePages, e.OddPage) >= 0).ToList();
+        foreach (var e in stale)
+        {
+            tlb.Invalidate(e.VirtualPair, e.Asid);
+        }
+    }
+
     private void WriteTlb(Vcpu v, in TlbEntry entry, ISupervisorContext context)
     {
         context.WriteTlb(entry);

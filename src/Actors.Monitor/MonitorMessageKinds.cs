@@ -22,4 +22,6 @@ public static class MonitorMessageKinds
     public const int VcpuMove = 216;
     public const int VmVcpusQuery = 217;
     public const int VmVcpusAnswer = 218;
+    public const int TlbShootdown = 219;
+    public const int TlbShootdownAck = 220;
 }

@@ -20,6 +20,7 @@ public sealed class PageManager : IStateful
     private long _remaps;
     private readonly SortedDictionary<int, long> _sharedReadsOf = [];
     private readonly SortedDictionary<int, long> _copiesOf = [];
+    private readonly SortedDictionary<long, long> _pinned = [];
 
     /// <param name="colors">Page colours of the cache (L2 bytes per way / page size); 1 for none.</param>
     public PageManager(int nodes, long pagesPerNode, long colors = 1)
@@ -77,6 +78,36 @@ public sealed class PageManager : IStateful
     public IReadOnlyList<GuestPage> Memmap(long machinePage) => _memmap.Of(machinePage);
 
     public IEnumerable<int> Vms => _pmaps.Keys;
+
+    /// <summary>The machine page (vm, guest page) maps now, and whether the VM may write it; false when it maps none.</summary>
+    public bool TryMapping(int vm, long guestPage, out long machinePage, out bool writable)
+    {
+        if (_pmaps.TryGetValue(vm, out var p) && p.TryGet(guestPage, out machinePage))
+        {
+            writable = p.IsWritable(guestPage);
+            return true;
+        }
+
+        machinePage = -1;
+        writable = false;
+        return false;
+    }
+
+    /// <summary>
+    /// Keeps <paramref name="page"/> allocated while a VCPU may still reach it through an old entry (a shootdown is
+    /// under way): were it freed and handed out again, that VCPU could touch another VM's data.
+    /// </summary>
+    public void Pin(long page) => _pinned[page] = _pinned.GetValueOrDefault(page) + 1;
+
+    /// <summary>The shootdown is over: the page is free again if nothing else holds it.</summary>
+    public void Unpin(long page)
+    {
+        if (--_pinned[page] == 0)
+        {
+            _pinned.Remove(page);
+            FreeIfUnheld(page);
+        }
+    }
 
     public bool IsWritable(int vm, long guestPage) => !_pmaps.TryGetValue(vm, out var p) || p.IsWritable(guestPage);
 
@@ -224,7 +255,7 @@ public sealed class PageManager : IStateful
 
     private void FreeIfUnheld(long page)
     {
-        if (!_memmap.IsMapped(page) && !_cache.Holds(page))
+        if (!_memmap.IsMapped(page) && !_cache.Holds(page) && !_pinned.ContainsKey(page))
         {
             _allocator.Free(page);
         }
@@ -277,7 +308,7 @@ public sealed class PageManager : IStateful
             }
         }
 
-        long inUse = _memmap.MappedPages + _cache.HeldPages.Count(p => !_memmap.IsMapped(p));
+        long inUse = _memmap.MappedPages + _cache.HeldPages.Count(p => !_memmap.IsMapped(p)) + _pinned.Keys.Count(p => !_memmap.IsMapped(p) && !_cache.Holds(p));
         return inUse == MachinePagesInUse ? null : $"{inUse} machine pages hold something but {MachinePagesInUse} are counted";
     }
 
@@ -294,6 +325,7 @@ public sealed class PageManager : IStateful
         io.Long("remaps", ref _remaps, 0);
         io.Map("shared reads by VM", _sharedReadsOf, 1 << 16, VmIo, CountIo);
         io.Map("copies by VM", _copiesOf, 1 << 16, VmIo, CountIo);
+        io.LongMap("pinned pages", _pinned, 1 << 20, 0, machinePages - 1, 1, long.MaxValue);
         if (io.IsLoading)
         {
             _memmap.Clear();

@@ -28,6 +28,8 @@ public sealed class PageManagerComponent : Component
     private readonly long _monitorPages;
     private readonly long _sectorsPerPage;
     private readonly Vms.MonitorIds? _ids;
+    private readonly long _shootdownSendPs;
+    private readonly int _vcpusPerVm;
 
     // State (checkpointed, in this order, then the page manager's).
     private readonly SortedDictionary<long, (VirtualDiskIo Io, long[] Pages)> _pending = [];
@@ -35,14 +37,16 @@ public sealed class PageManagerComponent : Component
     private long _requests;
     private long _diskRequests;
     private long _diskWrites;
+    private readonly Shootdowns _shootdowns = new();
 
     /// <param name="replyLatencyPs">Latency of the links back to the processors (half the pmap fill).</param>
     /// <param name="pageCopyPs">Time of a 4 KB copy, added to a copy-on-write reply.</param>
     /// <param name="toDiskPs">Latency of the links to the disks.</param>
     /// <param name="monitorPages">Machine pages of the monitor's own code and data (<see cref="Vcpus.MonitorParams.FootprintPages"/>).</param>
     /// <param name="sectorBytes">The disks' sector size (<see cref="DiskParams.SectorBytes"/>): a page is that many sectors apart from the next.</param>
-    /// <param name="ids">Where the VM managers are: a transfer's completion goes to its VM's (null: to the processor that asked).</param>
-    public PageManagerComponent(ComponentId id, PageManager pages, MachineLayout layout, long replyLatencyPs, long pageCopyPs, long toDiskPs, bool checkInvariants, long monitorPages, int sectorBytes, Vms.MonitorIds? ids = null)
+    /// <param name="ids">Where the VM managers are: a transfer's completion goes to its VM's (null: to the processor that asked), and the VCPUs a shootdown reaches.</param>
+    /// <param name="shootdownSendPs">The initiator's time to post one shootdown message (<c>disco.monitor.shootdown-send</c>).</param>
+    public PageManagerComponent(ComponentId id, PageManager pages, MachineLayout layout, long replyLatencyPs, long pageCopyPs, long toDiskPs, bool checkInvariants, long monitorPages, int sectorBytes, Vms.MonitorIds? ids = null, long shootdownSendPs = 0)
         : base(id)
     {
         ArgumentNullException.ThrowIfNull(pages);
@@ -57,6 +61,8 @@ public sealed class PageManagerComponent : Component
         _checkInvariants = checkInvariants;
         _sectorsPerPage = MachineConstants.PageSizeBytes / sectorBytes;
         _ids = ids;
+        _shootdownSendPs = shootdownSendPs;
+        _vcpusPerVm = ids is null ? 1 : ids.Vcpus / ids.Vms;
     }
 
     public override string Kind => KindName;
@@ -64,6 +70,9 @@ public sealed class PageManagerComponent : Component
     public override int PlacementKey => 0;
 
     public PageManager Pages => _pages;
+
+    /// <summary>The TLB shootdowns under way (for invariant checks in tests).</summary>
+    public Shootdowns Shootdowns => _shootdowns;
 
     public override void Handle(ISimMessage message, IContext context)
     {
@@ -73,12 +82,15 @@ public sealed class PageManagerComponent : Component
             case MachinePageRequest m:
             {
                 _requests++;
-                long page = m.Block is { } block
+
+                // A page the VM maps already (another of its VCPUs filled it, then maybe copied it) keeps its
+                // mapping: mapping the block again would undo that VCPU's copy.
+                long page = m.Block is { } block && !_pages.TryMapping(m.Vm, m.GuestPage, out _, out _)
                     ? _pages.MapBlock(m.Vm, m.GuestPage, block.Disk, block.Sector, m.Node.Value, m.PageKind).Page
                     : _pages.Translate(m.Vm, m.GuestPage, m.Node.Value, m.PageKind);
 
-                // A page the VM has already (another of its VCPUs filled it) may be read-only by now: shared, or written to disk.
-                Reply(context, m.Node, new MachinePageGrant(m.Vm, m.GuestPage, new MachinePage(page), _pages.IsWritable(m.Vm, m.GuestPage)), 0);
+                // A page the VM has already may be read-only by now: shared, or written to disk.
+                ReplyAfterShootdown(context, m.Vm, m.GuestPage, m.Node, new MachinePageGrant(m.Vm, m.GuestPage, new MachinePage(page), _pages.IsWritable(m.Vm, m.GuestPage)));
                 break;
             }
 
@@ -95,25 +107,89 @@ public sealed class PageManagerComponent : Component
                     throw new InvalidOperationException($"{this}: completion of unknown disk request {d.RequestId}");
                 }
 
-                Complete(context, pending.Io.Node, new VirtualDiskDone(pending.Io.Vm, pending.Io.RequestId, pending.Io.GuestPages, pending.Pages));
+                var done = Current(new VirtualDiskDone(pending.Io.Vm, pending.Io.RequestId, pending.Io.GuestPages, pending.Pages));
+                if (_shootdowns.TryTakeGate(d.RequestId, out long gate))
+                {
+                    var (to, delayPs) = CompletionRoute(pending.Io.Node, done);
+                    _shootdowns.Defer(gate, to, delayPs, context.Now.Ps, done);
+                }
+                else
+                {
+                    Complete(context, pending.Io.Node, done);
+                }
+
                 break;
             }
 
             case Network.NfsReply n:
             {
+                var before = Before(n.ClientVm, n.ClientPages);
                 for (int i = 0; i < n.Pages.Length; i++)
                 {
                     _pages.ShareInto(n.ClientVm, n.ClientPages[i], n.Pages[i]);
                 }
 
-                Complete(context, n.ClientNode, new VirtualDiskDone(n.ClientVm, n.RequestId, n.ClientPages, n.Pages));
+                long id = Shootdown(context, n.ClientVm, n.RequestId.Vcpu.Value, before);
+                var done = new VirtualDiskDone(n.ClientVm, n.RequestId, n.ClientPages, n.Pages);
+                if (id >= 0)
+                {
+                    var (to, delayPs) = CompletionRoute(n.ClientNode, done);
+                    _shootdowns.Defer(id, to, delayPs, SentPs(context, n.ClientVm), done);
+                }
+                else
+                {
+                    Complete(context, n.ClientNode, done);
+                }
+
                 break;
             }
 
             case CopyOnWriteRequest c:
             {
+                if (!_pages.TryMapping(c.Vm, c.GuestPage, out long shared, out bool writable))
+                {
+                    throw new InvalidOperationException($"{this}: copy-on-write of VM {c.Vm} guest page {c.GuestPage}, which it does not map");
+                }
+
+                if (writable)
+                {
+                    // Another VCPU of the VM copied it first: this one wrote through an entry that copy's shootdown
+                    // drops (or has dropped); it gets the copy once that shootdown is over.
+                    ReplyAfterShootdown(context, c.Vm, c.GuestPage, c.Node, new MachinePageGrant(c.Vm, c.GuestPage, new MachinePage(shared), Writable: true));
+                    break;
+                }
+
+                var before = Before(c.Vm, [c.GuestPage]);
                 long page = _pages.CopyOnWrite(c.Vm, c.GuestPage, c.Node.Value);
-                Reply(context, c.Node, new MachinePageGrant(c.Vm, c.GuestPage, new MachinePage(page), Writable: true), _pageCopyPs);
+                long id = Shootdown(context, c.Vm, c.Vcpu, before);
+                var grant = new MachinePageGrant(c.Vm, c.GuestPage, new MachinePage(page), Writable: true);
+                if (id >= 0)
+                {
+                    _shootdowns.Defer(id, _layout.Processor(c.Node.Value), _replyLatencyPs + _pageCopyPs, SentPs(context, c.Vm), grant);
+                }
+                else
+                {
+                    Reply(context, c.Node, grant, _pageCopyPs);
+                }
+
+                break;
+            }
+
+            case TlbShootdownAck a:
+            {
+                if (_shootdowns.Ack(a.Id, a.Vcpu, context.Now.Ps, out long[] old, out var replies))
+                {
+                    foreach (long page in old)
+                    {
+                        _pages.Unpin(page);
+                    }
+
+                    foreach (var (to, delayPs, reply) in replies)
+                    {
+                        context.Send(to, new SimTime(delayPs), Current(reply));
+                    }
+                }
+
                 break;
             }
 
@@ -130,6 +206,7 @@ public sealed class PageManagerComponent : Component
     /// <summary>Maps every block of a guest read from the cache; reads the ones it did not hold from the disk first.</summary>
     private void OnRead(VirtualDiskIo r, IContext context)
     {
+        var before = Before(r.Vm, r.GuestPages);
         var pages = new long[r.GuestPages.Length];
         var missing = new List<long>();
         long firstMissing = -1;
@@ -145,15 +222,21 @@ public sealed class PageManagerComponent : Component
             }
         }
 
+        long shootdown = Shootdown(context, r.Vm, r.RequestId.Vcpu.Value, before);
         if (missing.Count == 0)
         {
-            Reply(context, r.Node, new VirtualDiskDone(r.Vm, r.RequestId, r.GuestPages, pages), 0);
+            ReplyAfter(context, shootdown, r.Vm, r.Node, new VirtualDiskDone(r.Vm, r.RequestId, r.GuestPages, pages));
             return;
         }
 
         long id = _nextDiskRequest++;
         _diskRequests++;
         _pending[id] = (r, pages);
+        if (shootdown >= 0)
+        {
+            _shootdowns.Gate(id, shootdown);
+        }
+
         context.Send(_layout.Disk(r.Disk), new SimTime(_toDiskPs), new DiskRequest(id, Write: false, firstMissing, [.. missing], Id));
     }
 
@@ -163,34 +246,160 @@ public sealed class PageManagerComponent : Component
     /// </summary>
     private void OnWrite(VirtualDiskIo w, IContext context)
     {
+        var before = Before(w.Vm, w.GuestPages);
         var pages = new long[w.GuestPages.Length];
         for (int i = 0; i < pages.Length; i++)
         {
             pages[i] = _pages.WriteBlock(w.Vm, w.GuestPages[i], w.CacheDisk, w.Sector + (i * _sectorsPerPage), w.Persistent);
         }
 
+        // The written pages turn read-only: another VCPU's writable entry would change the saved data.
+        long shootdown = Shootdown(context, w.Vm, w.RequestId.Vcpu.Value, before);
         if (!w.Persistent)
         {
-            Reply(context, w.Node, new VirtualDiskDone(w.Vm, w.RequestId, w.GuestPages, pages), 0);
+            ReplyAfter(context, shootdown, w.Vm, w.Node, new VirtualDiskDone(w.Vm, w.RequestId, w.GuestPages, pages));
             return;
         }
 
         long id = _nextDiskRequest++;
         _diskWrites++;
         _pending[id] = (w, pages);
+        if (shootdown >= 0)
+        {
+            _shootdowns.Gate(id, shootdown);
+        }
+
         context.Send(_layout.Disk(w.Disk), new SimTime(_toDiskPs), new DiskRequest(id, Write: true, w.Sector, pages, Id));
     }
 
     /// <summary>A virtual interrupt: to the VM's manager, which posts it to the VCPU that asked, wherever it is.</summary>
     private void Complete(IContext context, NodeId node, VirtualDiskDone done)
     {
-        if (_ids is null)
+        var (to, delayPs) = CompletionRoute(node, done);
+        context.Send(to, new SimTime(delayPs), done);
+    }
+
+    private (ComponentId To, long DelayPs) CompletionRoute(NodeId node, VirtualDiskDone done) =>
+        (_ids is null ? _layout.Processor(node.Value) : _ids.VmManager(done.Vm), _replyLatencyPs);
+
+    /// <summary>
+    /// An SMP VM's mappings of <paramref name="guestPages"/> before the page manager changes them, each machine page
+    /// pinned until it is known whether a shootdown must wait for it. Empty for a uniprocessor VM: its one VCPU
+    /// asked for the change and drops its own entries (<see cref="Vcpus.Vcpu.Grant"/>, <see cref="Vcpus.VirtualIo.StartIo"/>).
+    /// </summary>
+    private List<(long GuestPage, long MachinePage, bool Writable)> Before(int vm, long[] guestPages)
+    {
+        var before = new List<(long, long, bool)>();
+        if (_vcpusPerVm <= 1)
         {
-            Reply(context, node, done, 0);
+            return before;
+        }
+
+        foreach (long g in guestPages)
+        {
+            if (_pages.TryMapping(vm, g, out long page, out bool writable))
+            {
+                _pages.Pin(page);
+                before.Add((g, page, writable));
+            }
+        }
+
+        return before;
+    }
+
+    /// <summary>
+    /// The TLB shootdown of an SMP VM's changed mappings. The page manager drives it because it is the one that
+    /// changes the mapping, knows (memmap, pmap) what was mapped before and answers every request that could hand
+    /// out the new one, so it can hold those answers until every acknowledgement is in. Every VCPU of the VM but
+    /// the initiator gets one inter-processor message (a processor's cached entries are the only record of what
+    /// it may hold), sent through the VM's manager (which knows its VCPUs) and the VCPU's component (which knows
+    /// where it is: parked there, or out on a processor, to which it forwards). That is the very path of a
+    /// transfer's completion, so a shootdown never overtakes a completion the page manager sent before it (each
+    /// link is FIFO), nor a pmap grant (sent straight to the processor, one hop of the same latency against three).
+    /// Returns the shootdown's id, or -1 when nothing changed.
+    /// </summary>
+    private long Shootdown(IContext context, int vm, int initiator, List<(long GuestPage, long MachinePage, bool Writable)> before)
+    {
+        var guestPages = new List<long>();
+        var old = new List<long>();
+        foreach (var (g, page, writable) in before)
+        {
+            bool same = _pages.TryMapping(vm, g, out long now, out bool nowWritable) && now == page && (nowWritable || !writable);
+            if (same)
+            {
+                _pages.Unpin(page);
+            }
+            else
+            {
+                guestPages.Add(g);
+                old.Add(page);
+            }
+        }
+
+        if (guestPages.Count == 0)
+        {
+            return -1;
+        }
+
+        var ids = _ids!;
+        var targets = Enumerable.Range(0, _vcpusPerVm).Select(k => ids.VcpuOf(vm, k)).Where(t => t != initiator).ToList();
+        long id = _shootdowns.Start(vm, initiator, targets, [.. guestPages], [.. old], context.Now.Ps);
+        foreach (int t in targets)
+        {
+            context.Send(ids.VmManager(vm), new SimTime(_replyLatencyPs), new TlbShootdown(vm, id, t, [.. guestPages], [.. old]));
+        }
+
+        return id;
+    }
+
+    /// <summary>
+    /// An answer carries the mappings as they are when it leaves, not as they were when it was decided: in an SMP
+    /// VM another VCPU may have copied or rewritten a page meanwhile (a disk write lasts milliseconds, a held
+    /// answer waits for a shootdown). A change after it leaves sends a shootdown down the same links, behind it.
+    /// </summary>
+    private ISimMessage Current(ISimMessage answer)
+    {
+        switch (answer)
+        {
+            case VirtualDiskDone d when _vcpusPerVm > 1:
+            {
+                var pages = new long[d.GuestPages.Length];
+                for (int i = 0; i < pages.Length; i++)
+                {
+                    pages[i] = _pages.TryMapping(d.Vm, d.GuestPages[i], out long now, out _) ? now : d.Pages[i];
+                }
+
+                return pages.AsSpan().SequenceEqual(d.Pages) ? d : d with { Pages = pages };
+            }
+
+            case MachinePageGrant g when _pages.TryMapping(g.Vm, g.GuestPage, out long page, out bool writable):
+                return g.Page.Value == page && g.Writable == writable ? g : g with { Page = new MachinePage(page), Writable = writable };
+            default:
+                return answer;
+        }
+    }
+
+    private VirtualDiskDone Current(VirtualDiskDone done) => (VirtualDiskDone)Current((ISimMessage)done);
+
+    /// <summary>When the initiator has posted its shootdown messages (<c>shootdown-send</c> each): its reply leaves no earlier.</summary>
+    private long SentPs(IContext context, int vm) => context.Now.Ps + ((_vcpusPerVm - 1) * _shootdownSendPs);
+
+    /// <summary>A reply to a processor, held while a shootdown of the page it maps is under way.</summary>
+    private void ReplyAfterShootdown(IContext context, int vm, long guestPage, NodeId node, ISimMessage reply) =>
+        ReplyAfter(context, _shootdowns.TryFind(vm, guestPage, out long id) ? id : -1, node, reply, context.Now.Ps);
+
+    private void ReplyAfter(IContext context, long shootdown, int vm, NodeId node, ISimMessage reply) =>
+        ReplyAfter(context, shootdown, node, reply, SentPs(context, vm));
+
+    private void ReplyAfter(IContext context, long shootdown, NodeId node, ISimMessage reply, long notBeforePs)
+    {
+        if (shootdown < 0)
+        {
+            Reply(context, node, reply, 0);
             return;
         }
 
-        context.Send(_ids.VmManager(done.Vm), new SimTime(_replyLatencyPs), done);
+        _shootdowns.Defer(shootdown, _layout.Processor(node.Value), _replyLatencyPs, notBeforePs, reply);
     }
 
     private void Reply(IContext context, NodeId node, ISimMessage message, long extraPs) =>
@@ -208,6 +417,7 @@ public sealed class PageManagerComponent : Component
         io.Counter("disk_requests.issued", ref _diskRequests);
         io.Counter("disk_writes.issued", ref _diskWrites);
         io.Part(_pages);
+        io.Part(_shootdowns);
     }
 
     /// <summary>The declared counters, then the figures derived from the page manager's state.</summary>

@@ -76,10 +76,13 @@ public sealed record VirtualDiskDone([Bounds(0, int.MaxValue)] int Vm, VcpuReque
     }
 }
 
-/// <summary>A processor's monitor → the page manager: the VM wrote a page it maps read-only (shared); give it a private copy.</summary>
-public sealed record CopyOnWriteRequest([Bounds(0, int.MaxValue)] int Vm, [Bounds(0, long.MaxValue)] long GuestPage, NodeId Node) : ISimMessage
+/// <summary>
+/// A processor's monitor → the page manager: VCPU <paramref name="Vcpu"/> of the VM wrote a page it maps read-only
+/// (shared); give it a private copy (and shoot the old entry down on the VM's other VCPUs).
+/// </summary>
+public sealed record CopyOnWriteRequest([Bounds(0, int.MaxValue)] int Vm, [Bounds(0, long.MaxValue)] long GuestPage, NodeId Node, [Bounds(0, int.MaxValue)] int Vcpu) : ISimMessage
 {
     public int Kind => MonitorMessageKinds.CopyOnWriteRequest;
 
-    public ulong ContentHash() => Digest.Of(Kind, Vm, GuestPage, Node.Value);
+    public ulong ContentHash() => Digest.Fold(Digest.Of(Kind, Vm, GuestPage, Node.Value), Vcpu);
 }

@@ -86,6 +86,19 @@ public sealed class SecondLevelTlb : IStateful
     /// <summary>Forgets everything (a guest page was remapped: its translations may be anywhere).</summary>
     public void FlushAll() => Array.Fill(_asids, NoAsid);
 
+    /// <summary>Forgets every translation to one of <paramref name="machinePages"/> (a shootdown: their mapping changed).</summary>
+    public void Invalidate(IReadOnlyCollection<long> machinePages)
+    {
+        ArgumentNullException.ThrowIfNull(machinePages);
+        for (int i = 0; i < _asids.Length; i++)
+        {
+            if (_asids[i] != NoAsid && machinePages.Contains(_machinePages[i]))
+            {
+                _asids[i] = NoAsid;
+            }
+        }
+    }
+
     public void FlushAsid(int asid)
     {
         for (int i = 0; i < _asids.Length; i++)

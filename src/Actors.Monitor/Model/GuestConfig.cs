@@ -80,6 +80,7 @@ public static class GuestConfig
             PageCopyPs = config.GetSimTime(m + "page-copy").Ps,
             VcpuSwitchPs = config.GetSimTime(m + "vcpu-switch").Ps,
             InterruptPs = config.GetSimTime(m + "interrupt").Ps,
+            ShootdownSendPs = config.GetSimTime(m + "shootdown-send").Ps,
             VcpuTimeSlicePs = config.GetSimTime(m + "vcpu-time-slice").Ps,
             IpiLatencyPs = config.GetSimTime(m + "ipi-latency").Ps,
             CheckInvariants = config.GetBool(m + "check-invariants"),

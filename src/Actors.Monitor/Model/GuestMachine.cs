@@ -127,7 +127,7 @@ public static class GuestMachine
         long toDisk = Enumerable.Range(0, machine.Disks).Select(k => monitorBuilder.ProcessorToDiskPs(0, k)).DefaultIfEmpty(1).Min();
         var pages = new PageManager(machine.Nodes, machine.PagesPerNode, machine.L2.SizeBytes / machine.L2.Associativity / MachineConstants.PageSizeBytes);
         var vmGuestPages = specs.GroupBy(x => x.Vm).OrderBy(g => g.Key).Select(g => g.First().GuestPages).ToList();
-        monitorBuilder.Add(new PageManagerComponent(ids.PageManager, pages, machineLayout, back, monitor.PageCopyPs, toDisk, monitor.CheckInvariants, monitor.FootprintPages(machine.Nodes, machine.Nodes * machine.PagesPerNode, vmGuestPages, specs.Count), machine.Disk.SectorBytes, ids));
+        monitorBuilder.Add(new PageManagerComponent(ids.PageManager, pages, machineLayout, back, monitor.PageCopyPs, toDisk, monitor.CheckInvariants, monitor.FootprintPages(machine.Nodes, machine.Nodes * machine.PagesPerNode, vmGuestPages, specs.Count), machine.Disk.SectorBytes, ids, monitor.ShootdownSendPs));
         for (int n = 0; n < machine.Nodes; n++)
         {
             monitorBuilder.Connect(machineLayout.Processor(n), ids.PageManager, toManager);
@@ -148,7 +148,13 @@ public static class GuestMachine
         for (int i = 0; i < specs.Count; i++)
         {
             int index = i;
-            monitorBuilder.Add(new VcpuComponent(ids.Vcpu(i), i, specs[i].Processor, machineLayout, parked[i], () => Shell(index), ipi));
+            monitorBuilder.Add(new VcpuComponent(ids.Vcpu(i), i, specs[i].Processor, machineLayout, parked[i], () => Shell(index), ipi, ids.PageManager));
+            if (perVm > 1)
+            {
+                // SMP VMs: a parked VCPU's component acknowledges a TLB shootdown for it.
+                monitorBuilder.Connect(ids.Vcpu(i), ids.PageManager, ipi);
+            }
+
             for (int n = 0; n < machine.Nodes; n++)
             {
                 monitorBuilder.Connect(ids.Vcpu(i), machineLayout.Processor(n), ipi);
@@ -250,7 +256,9 @@ public static class GuestMachine
             .Register<VcpuLeave>(MonitorMessageKinds.VcpuLeave)
             .Register<VcpuMove>(MonitorMessageKinds.VcpuMove)
             .Register<VmVcpusQuery>(MonitorMessageKinds.VmVcpusQuery)
-            .Register<VmVcpusAnswer>(MonitorMessageKinds.VmVcpusAnswer);
+            .Register<VmVcpusAnswer>(MonitorMessageKinds.VmVcpusAnswer)
+            .Register<TlbShootdown>(MonitorMessageKinds.TlbShootdown)
+            .Register<TlbShootdownAck>(MonitorMessageKinds.TlbShootdownAck);
     }
 
     /// <summary>An SMP guest's region semaphore (its memlock is a spin lock in memory), linked both ways to each of its processors.</summary>

@@ -47,6 +47,12 @@ public sealed record MonitorParams
     public long VcpuTimeSlicePs { get; init; } = 10_000_000_000;
 
     /// <summary>
+    /// A TLB shootdown's initiator posting one inter-processor message (per other VCPU of an SMP VM): its reply
+    /// (the copy-on-write grant, the transfer's completion) leaves no earlier than this times the targets.
+    /// </summary>
+    public long ShootdownSendPs { get; init; } = 100_000;
+
+    /// <summary>
     /// One message between the monitor's parts on different processors (an inter-processor interrupt): a VCPU's state
     /// handed to or back from a processor, a virtual interrupt posted to a VCPU, the VM manager's orders.
     /// </summary>
@@ -109,7 +115,7 @@ public sealed record MonitorParams
         {
             ("trap", TrapPs), ("emulate-privileged", EmulatePrivilegedPs), ("emulate-tlb-write", EmulateTlbWritePs), ("reflect", ReflectPs),
             ("l2tlb-lookup", L2TlbLookupPs), ("monitor-call", MonitorCallPs), ("dma-per-page", DmaPerPagePs), ("page-copy", PageCopyPs), ("vcpu-switch", VcpuSwitchPs),
-            ("interrupt", InterruptPs),
+            ("interrupt", InterruptPs), ("shootdown-send", ShootdownSendPs),
         })
         {
             if (value < 0)

@@ -41,6 +41,7 @@ public sealed class MonitorSupervisor : ISupervisor
     private bool _awaiting;
     private long _hotPages;
     private long _bounced;
+    private long _shootdowns;
     private readonly List<ExecutionStream> _monitorPaths = [];
 
     // The time split [D Table 2]: the stall seen so far by mode; the work the running handler does (its cost) and
@@ -79,6 +80,9 @@ public sealed class MonitorSupervisor : ISupervisor
 
     /// <summary>The loaded VCPU while it runs (null: none, or it idles and stays loaded until another wants the processor).</summary>
     public Vcpu? CurrentVcpu => _scheduler.Running ? _loaded : null;
+
+    /// <summary>A request to the page manager is under way: the loaded VCPU does not run before its reply.</summary>
+    public bool AwaitingPageManager => _awaiting;
 
     /// <summary>The VCPU scheduler's view (for tests).</summary>
     public VcpuScheduler Scheduler => _scheduler;
@@ -264,6 +268,9 @@ public sealed class MonitorSupervisor : ISupervisor
                 Deliver(message, _loaded!, context);
                 outcome = InMonitor(_m.InterruptPs + _m.ReflectPs + (_awaiting ? 0 : Schedule(context, timeSlice: false)));
                 break;
+            case TlbShootdown s:
+                outcome = InMonitor(OnShootdown(s, context));
+                break;
             case LockGrant grant:
                 GuestLocks.OnGrant(grant, _loaded, context);
                 outcome = InMonitor(0);
@@ -322,6 +329,31 @@ public sealed class MonitorSupervisor : ISupervisor
     }
 
     /// <summary>
+    /// A TLB shootdown's inter-processor interrupt (at the monitor's interrupt cost): the loaded VCPU drops its
+    /// cached pmap, second-level and hardware TLB entries of the old mapping and acknowledges; for a VCPU that left
+    /// before it came, it goes back to the VCPU's component, which has the parked state by then (same link, FIFO).
+    /// </summary>
+    private long OnShootdown(TlbShootdown s, ISupervisorContext context)
+    {
+        if (_loaded is not { } v || v.Index != s.Vcpu)
+        {
+            _bounced++;
+            context.Send(_ids.Vcpu(s.Vcpu), s);
+            return _m.InterruptPs;
+        }
+
+        _shootdowns++;
+        v.Invalidate(s.GuestPages, s.MachinePages);
+        if (_scheduler.TlbOwner == v.Index)
+        {
+            TlbMissHandler.Invalidate(context.Tlb, s.MachinePages);
+        }
+
+        context.Send(_ids.PageManager, new TlbShootdownAck(s.Id, s.Vcpu));
+        return _m.InterruptPs;
+    }
+
+    /// <summary>
     /// The state asked for arrived: the VCPU is loaded and runs; a switch from another VCPU flushes the hardware TLB
     /// and costs <c>vcpu-switch</c>; the interrupts posted while it was parked are delivered now, each at the
     /// monitor's interrupt cost. Returns the cost.
@@ -335,6 +367,9 @@ public sealed class MonitorSupervisor : ISupervisor
         }
 
         _loaded = v;
+
+        // Shootdowns that reached it parked could not reach this TLB, which it may find again unflushed.
+        TlbMissHandler.Invalidate(context.Tlb, v.TakeStaleInTlb());
         v.Boot(context.LocalPs);
         if (v.PendingInterrupts.Count > 0)
         {
@@ -485,6 +520,7 @@ public sealed class MonitorSupervisor : ISupervisor
         io.Bool("awaiting page manager", ref _awaiting);
         io.Counter("monitor.hot_page_interrupts", ref _hotPages);
         io.Counter("monitor.interrupts_bounced", ref _bounced);
+        io.Counter("monitor.shootdown_interrupts", ref _shootdowns);
         io.List("monitor paths", _monitorPaths, 64, static (ref StateIo io, ref ExecutionStream s) =>
         {
             if (io.IsLoading)

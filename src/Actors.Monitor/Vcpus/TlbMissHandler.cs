@@ -50,7 +50,7 @@ public sealed class TlbMissHandler
             {
                 v.Count(VcpuCounter.CopyOnWriteFaults);
                 _monitor.AwaitPageManager();
-                context.Send(_pageManager, new CopyOnWriteRequest(v.Vm, guestPage, context.Node), cost);
+                context.Send(_pageManager, new CopyOnWriteRequest(v.Vm, guestPage, context.Node, v.Index), cost);
                 return MonitorSupervisor.WaitInMonitor(cost);
             }
 
@@ -176,6 +176,21 @@ public sealed class TlbMissHandler
             : new MachinePageRequest(v.Vm, guestPage, context.Node, PageKind: (int)v.Kernel.KindOf(guestPage));
         context.Send(_pageManager, request, costPs);
         return false;
+    }
+
+    /// <summary>Drops every hardware TLB entry pair that maps one of <paramref name="machinePages"/>.</summary>
+    internal static void Invalidate(SoftwareTlb tlb, long[] machinePages)
+    {
+        if (machinePages.Length == 0)
+        {
+            return;
+        }
+
+        var stale = tlb.Contents().Where(e => Array.IndexOf(machinePages, e.EvenPage) >= 0 || Array.IndexOf(machinePages, e.OddPage) >= 0).ToList();
+        foreach (var e in stale)
+        {
+            tlb.Invalidate(e.VirtualPair, e.Asid);
+        }
     }
 
     private void WriteTlb(Vcpu v, in TlbEntry entry, ISupervisorContext context)

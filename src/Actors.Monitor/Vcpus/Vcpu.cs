@@ -19,6 +19,7 @@ public sealed class Vcpu : IStateful
     private readonly Dictionary<long, int> _machinePages = [];
     private readonly List<ISimMessage> _pending = [];
     private readonly SortedDictionary<long, Network.NfsRequest> _nfsPending = [];
+    private readonly SortedSet<long> _staleInTlb = [];
     private bool _booted;
     private long _nfsReplies;
 
@@ -114,10 +115,14 @@ public sealed class Vcpu : IStateful
     /// <summary>Machine pages this VCPU's VM was given (the isolation invariant's reference).</summary>
     public bool Owns(long machinePage) => _machinePages.ContainsKey(machinePage);
 
-    /// <summary>Records a pmap entry; true when it replaced a mapping to another page (TLB entries may hold the old one).</summary>
+    /// <summary>
+    /// Records a pmap entry; true when it replaced a mapping to another page, or the same page with the other
+    /// permission (an SMP VM's other VCPU copied or wrote it meanwhile): TLB entries may hold the old one.
+    /// </summary>
     public bool Grant(long guestPage, long machinePage, bool writable = true)
     {
-        bool replaced = Drop(guestPage, except: machinePage);
+        bool changed = _pmap.TryGetValue(guestPage, out var before) && before.Writable != writable;
+        bool replaced = Drop(guestPage, except: machinePage) || changed;
         _pmap[guestPage] = new PmapEntry(machinePage, writable);
         _machinePages[machinePage] = _machinePages.GetValueOrDefault(machinePage) + 1;
         return replaced;
@@ -138,6 +143,43 @@ public sealed class Vcpu : IStateful
         }
 
         return old != except;
+    }
+
+    /// <summary>Every cached pmap entry: guest page → (machine page, writable), in guest page order.</summary>
+    public IEnumerable<KeyValuePair<long, PmapEntry>> CachedPmap => _pmap;
+
+    /// <summary>
+    /// A TLB shootdown: forgets the cached pmap entries that still map <paramref name="machinePages"/>[i] at
+    /// <paramref name="guestPages"/>[i] and every second-level TLB entry of those machine pages (the hardware
+    /// TLB's are the processor's to drop).
+    /// </summary>
+    public void Invalidate(long[] guestPages, long[] machinePages)
+    {
+        ArgumentNullException.ThrowIfNull(guestPages);
+        ArgumentNullException.ThrowIfNull(machinePages);
+        for (int i = 0; i < guestPages.Length; i++)
+        {
+            if (_pmap.TryGetValue(guestPages[i], out var e) && e.MachinePage == machinePages[i])
+            {
+                Drop(guestPages[i]);
+            }
+        }
+
+        L2Tlb.Invalidate(machinePages);
+    }
+
+    /// <summary>
+    /// A shootdown reached the VCPU parked: the hardware TLB of the processor it last ran on may still hold entries
+    /// of <paramref name="machinePages"/>, which that processor drops when the VCPU is loaded again.
+    /// </summary>
+    public void MarkStaleInTlb(long[] machinePages) => _staleInTlb.UnionWith(machinePages);
+
+    /// <summary>The machine pages whose hardware TLB entries must go before the VCPU runs (and forgets them).</summary>
+    public long[] TakeStaleInTlb()
+    {
+        long[] pages = [.. _staleInTlb];
+        _staleInTlb.Clear();
+        return pages;
     }
 
     public void Count(VcpuCounter counter, long n = 1) => Counters[(int)counter] += n;
@@ -181,6 +223,7 @@ public sealed class Vcpu : IStateful
         }
 
         io.Part(L2Tlb);
+        io.Set("stale in tlb", _staleInTlb, 1 << 20, 0, long.MaxValue);
         if (!io.IsReporting)
         {
             io.Part(Kernel); // its counters come with its derived figures, from ReportStats

@@ -25,6 +25,7 @@ public sealed class VcpuComponent : Component
     private readonly MachineLayout _layout;
     private readonly Func<Vcpu> _shell;
     private readonly SimTime _ipi;
+    private readonly ComponentId _pageManager;
 
     // State (checkpointed, in this order, then the parked VCPU's).
     private Vcpu? _vcpu;
@@ -36,11 +37,14 @@ public sealed class VcpuComponent : Component
     private long _forwarded;
     private long _queued;
     private long _moves;
+    private long _shootdownsParked;
+    private long _shootdownsForwarded;
 
     /// <param name="parked">The VCPU's state when it starts parked here; null when it starts loaded on its processor.</param>
     /// <param name="shell">Builds this VCPU as the model built it (a checkpoint's parked state is read back into it).</param>
     /// <param name="ipiLatencyPs">Latency of the links to the processors (<c>disco.monitor.ipi-latency</c>).</param>
-    public VcpuComponent(ComponentId id, int index, int processor, MachineLayout layout, Vcpu? parked, Func<Vcpu> shell, long ipiLatencyPs)
+    /// <param name="pageManager">Where a shootdown's acknowledgement goes (a link of <paramref name="ipiLatencyPs"/>).</param>
+    public VcpuComponent(ComponentId id, int index, int processor, MachineLayout layout, Vcpu? parked, Func<Vcpu> shell, long ipiLatencyPs, ComponentId pageManager = default)
         : base(id)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(ipiLatencyPs, 1);
@@ -53,6 +57,7 @@ public sealed class VcpuComponent : Component
         _vcpu = parked;
         _shell = shell;
         _ipi = new SimTime(ipiLatencyPs);
+        _pageManager = pageManager;
     }
 
     public override string Kind => KindName;
@@ -96,6 +101,9 @@ public sealed class VcpuComponent : Component
                 break;
             case VcpuMove m:
                 OnMove(m.Processor, context);
+                break;
+            case TlbShootdown s:
+                OnShootdown(s, context);
                 break;
             default:
                 throw new InvalidOperationException($"{this}: unexpected {message.GetType().Name}");
@@ -152,6 +160,25 @@ public sealed class VcpuComponent : Component
         _queued++;
         v.PendingInterrupts.Add(interrupt);
         TellReady(context);
+    }
+
+    /// <summary>
+    /// A shootdown: applied to the parked state at once (cached pmap, second-level TLB; the hardware TLB it last
+    /// used is cleaned when it is loaded again) and acknowledged; forwarded to the processor while the VCPU is out.
+    /// </summary>
+    private void OnShootdown(TlbShootdown s, IContext context)
+    {
+        if (_vcpu is not { } v)
+        {
+            _shootdownsForwarded++;
+            Send(context, s);
+            return;
+        }
+
+        _shootdownsParked++;
+        v.Invalidate(s.GuestPages, s.MachinePages);
+        v.MarkStaleInTlb(s.MachinePages);
+        context.Send(_pageManager, _ipi, new TlbShootdownAck(s.Id, s.Vcpu));
     }
 
     private void OnMove(int processor, IContext context)
@@ -231,6 +258,8 @@ public sealed class VcpuComponent : Component
         io.Counter("monitor.vcpu.interrupts_forwarded", ref _forwarded);
         io.Counter("monitor.vcpu.interrupts_queued", ref _queued);
         io.Counter("monitor.vcpu.moves", ref _moves);
+        io.Counter("monitor.vcpu.shootdowns_parked", ref _shootdownsParked);
+        io.Counter("monitor.vcpu.shootdowns_forwarded", ref _shootdownsForwarded);
         if (io.IsReporting)
         {
             return;

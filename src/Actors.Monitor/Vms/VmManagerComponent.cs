@@ -34,6 +34,7 @@ public sealed class VmManagerComponent : Component
     private long _nfsRequests;
     private long _moved;
     private long _queries;
+    private long _shootdowns;
 
     /// <param name="vcpus">The VM's VCPUs by number, with <paramref name="processors"/>: the processor each starts on.</param>
     /// <param name="moves">Planned moves of this VM's VCPUs (tests and studies of migration).</param>
@@ -115,6 +116,16 @@ public sealed class VmManagerComponent : Component
                 break;
             }
 
+            case TlbShootdown s:
+                // The page manager's shootdown message for one of its VCPUs: on to that VCPU's component.
+                if (Array.IndexOf(_vcpus, s.Vcpu) < 0)
+                {
+                    throw new InvalidOperationException($"{this}: a shootdown for VCPU {s.Vcpu}, not one of VM {_vm.Id}'s");
+                }
+
+                _shootdowns++;
+                context.Send(_ids.Vcpu(s.Vcpu), _ipi, s);
+                break;
             case VmVcpusQuery q:
                 _queries++;
                 context.Send(q.ReplyTo, _ipi, new VmVcpusAnswer(_vm.Id, q.Tag, [.. _vcpus], [.. _where]));
@@ -153,5 +164,6 @@ public sealed class VmManagerComponent : Component
         io.Counter("network.nfs_requests", ref _nfsRequests);
         io.Counter("monitor.vm.vcpu_moves", ref _moved);
         io.Counter("monitor.vm.queries", ref _queries);
+        io.Counter("monitor.vm.shootdowns_routed", ref _shootdowns);
     }
 }

@@ -62,6 +62,15 @@ public class VcpuComponentRunTests
         Assert.Equal(sequential, Run("--engine", "actors", "--partitions", "2", "--threads", "2")["digest"]!.GetValue<string>());
     }
 
+    [Fact]
+    public void A_negative_shootdown_send_cost_is_refused_naming_its_key()
+    {
+        var (exit, stdout, err) = CliRunner.Run(["run", .. ThreeVmsOnTwoNodes, "--set", "monitor.shootdown-send=-1ns", "--out", Repo.TempDir("bad-shootdown-send")]);
+        Assert.Equal(2, exit);
+        Assert.Contains("monitor.shootdown-send", Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+        Assert.Equal("", stdout);
+    }
+
     [Theory]
     [InlineData("0us")]
     [InlineData("-1us")]

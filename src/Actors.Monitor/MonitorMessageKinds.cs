@@ -24,4 +24,6 @@ public static class MonitorMessageKinds
     public const int VmVcpusAnswer = 218;
     public const int TlbShootdown = 219;
     public const int TlbShootdownAck = 220;
+    public const int PageCopyRequest = 221;
+    public const int PageCopyDone = 222;
 }

@@ -36,6 +36,9 @@ public sealed class NodeAllocator : IStateful
 
     public long MachinePages => _nodes * _pagesPerNode;
 
+    /// <summary>The node whose memory holds <paramref name="machinePage"/> (consecutive pages per node).</summary>
+    public int NodeOf(long machinePage) => (int)(machinePage / _pagesPerNode);
+
     /// <summary>Machine pages handed out and not freed.</summary>
     public long PagesInUse => _usedPerNode.Sum();
 

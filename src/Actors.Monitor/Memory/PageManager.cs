@@ -204,6 +204,46 @@ public sealed class PageManager : IStateful
     }
 
     /// <summary>
+    /// Page migration [D 4.2.3]: whether machine page <paramref name="page"/> can move, and what maps it. It can when
+    /// exactly one guest page maps it writable (a VM's private page) and the disk cache does not hold it; pages
+    /// shared between VMs or read-only are what replication is for.
+    /// </summary>
+    public bool TryMovable(long page, out GuestPage mapper)
+    {
+        if (_allocator.KindOf(page) != (int)Guest.GuestPageKind.Process)
+        {
+            // Kernel data holds the SMP guest's lock words (the one data the caches carry); text is read-only.
+            mapper = default;
+            return false;
+        }
+
+        var mappers = _memmap.Of(page);
+        mapper = mappers.Count == 1 ? mappers[0] : default;
+        return mappers.Count == 1 && !_cache.Holds(page) && !_pinned.ContainsKey(page)
+            && _pmaps.TryGetValue(mapper.Vm, out var pmap) && pmap.IsWritable(mapper.Page);
+    }
+
+    /// <summary>A new machine page on <paramref name="node"/> for what <paramref name="page"/> holds (same kind, same colour as the guest page).</summary>
+    public long AllocateLike(long page, long guestPage, int node) => _allocator.Allocate(node, guestPage, _allocator.KindOf(page));
+
+    /// <summary>
+    /// The copy is done: <paramref name="mapper"/> maps <paramref name="to"/> instead of <paramref name="from"/>, which
+    /// is free again (nobody can reach it: its shootdown was acknowledged). False, and nothing changed, when the
+    /// mapping moved meanwhile (a disk transfer or a copy-on-write replaced it).
+    /// </summary>
+    public bool Remap(GuestPage mapper, long from, long to)
+    {
+        if (!TryMapping(mapper.Vm, mapper.Page, out long now, out bool writable) || now != from)
+        {
+            return false;
+        }
+
+        Unmap(mapper);
+        Map(mapper, to, writable);
+        return true;
+    }
+
+    /// <summary>
     /// VM <paramref name="vm"/> wrote (vm, guest page) to block (disk, sector). The page turns read-only (the
     /// guest's next store to it copies), and holds the block from now on: on a <paramref name="persistent"/> disk as
     /// the cached block (the disk gets the same data), else as the VM's private modification, which only its own

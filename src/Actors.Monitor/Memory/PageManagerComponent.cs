@@ -1,6 +1,7 @@
 using Disco.Actors.Engine.Components;
 using Disco.Actors.Engine.State;
 using Disco.Actors.Engine.Time;
+using Disco.Actors.Hardware.Coherence;
 using Disco.Actors.Hardware.Disk;
 using Disco.Actors.Hardware.Machine;
 
@@ -13,7 +14,7 @@ namespace Disco.Actors.Monitor.Memory;
 /// disk reads (it maps cached blocks and reads the others from the disks), their disk writes (kept in memory, private
 /// to the VM, on the shared non-persistent disk; written through on a persistent one) and their copy-on-write faults.
 /// </summary>
-public sealed class PageManagerComponent : Component
+public sealed partial class PageManagerComponent : Component
 {
     public const string KindName = "monitor.pages";
 
@@ -38,6 +39,8 @@ public sealed class PageManagerComponent : Component
     private long _diskRequests;
     private long _diskWrites;
     private readonly Shootdowns _shootdowns = new();
+    private readonly Numa.NumaPolicy? _numa;
+    private readonly Numa.Migrations _migrations = new();
 
     /// <param name="replyLatencyPs">Latency of the links back to the processors (half the pmap fill).</param>
     /// <param name="pageCopyPs">Time of a 4 KB copy, added to a copy-on-write reply.</param>
@@ -46,7 +49,7 @@ public sealed class PageManagerComponent : Component
     /// <param name="sectorBytes">The disks' sector size (<see cref="DiskParams.SectorBytes"/>): a page is that many sectors apart from the next.</param>
     /// <param name="ids">Where the VM managers are: a transfer's completion goes to its VM's (null: to the processor that asked), and the VCPUs a shootdown reaches.</param>
     /// <param name="shootdownSendPs">The initiator's time to post one shootdown message (<c>disco.monitor.shootdown-send</c>).</param>
-    public PageManagerComponent(ComponentId id, PageManager pages, MachineLayout layout, long replyLatencyPs, long pageCopyPs, long toDiskPs, bool checkInvariants, long monitorPages, int sectorBytes, Vms.MonitorIds? ids = null, long shootdownSendPs = 0)
+    public PageManagerComponent(ComponentId id, PageManager pages, MachineLayout layout, long replyLatencyPs, long pageCopyPs, long toDiskPs, bool checkInvariants, long monitorPages, int sectorBytes, Vms.MonitorIds? ids = null, long shootdownSendPs = 0, Numa.NumaParams? numa = null, long hotPageIntervalPs = 1)
         : base(id)
     {
         ArgumentNullException.ThrowIfNull(pages);
@@ -63,6 +66,7 @@ public sealed class PageManagerComponent : Component
         _ids = ids;
         _shootdownSendPs = shootdownSendPs;
         _vcpusPerVm = ids is null ? 1 : ids.Vcpus / ids.Vms;
+        _numa = numa is { Enabled: true } ? new Numa.NumaPolicy(numa, hotPageIntervalPs) : null;
     }
 
     public override string Kind => KindName;
@@ -79,6 +83,8 @@ public sealed class PageManagerComponent : Component
         ArgumentNullException.ThrowIfNull(context);
         switch (message)
         {
+            case MachinePageRequest m when HoldIfMoving(m):
+                break;
             case MachinePageRequest m:
             {
                 _requests++;
@@ -175,6 +181,12 @@ public sealed class PageManagerComponent : Component
                 break;
             }
 
+            case HotPageInterrupt hot:
+                OnHotPage(hot, context);
+                break;
+            case Numa.PageCopyDone done:
+                OnCopyDone(done, context);
+                break;
             case TlbShootdownAck a:
             {
                 if (_shootdowns.Ack(a.Id, a.Vcpu, context.Now.Ps, out long[] old, out var replies))
@@ -418,6 +430,11 @@ public sealed class PageManagerComponent : Component
         io.Counter("disk_writes.issued", ref _diskWrites);
         io.Part(_pages);
         io.Part(_shootdowns);
+        io.Part(_migrations);
+        if (_numa is not null)
+        {
+            io.Part(_numa);
+        }
     }
 
     /// <summary>The declared counters, then the figures derived from the page manager's state.</summary>

@@ -151,7 +151,7 @@ public sealed class Shootdowns : IStateful
         public void DeclareState(ref StateIo io)
         {
             io.Int("vm", ref Vm, 0);
-            io.Int("initiator", ref Initiator, 0);
+            io.Int("initiator", ref Initiator, -1);
             io.Long("start", ref StartPs, 0);
             io.LongArray("guest pages", ref GuestPages, 1024, 0);
             io.LongArray("old machine pages", ref MachinePages, 1024, 0);

@@ -127,7 +127,7 @@ public static class GuestMachine
         long toDisk = Enumerable.Range(0, machine.Disks).Select(k => monitorBuilder.ProcessorToDiskPs(0, k)).DefaultIfEmpty(1).Min();
         var pages = new PageManager(machine.Nodes, machine.PagesPerNode, machine.L2.SizeBytes / machine.L2.Associativity / MachineConstants.PageSizeBytes);
         var vmGuestPages = specs.GroupBy(x => x.Vm).OrderBy(g => g.Key).Select(g => g.First().GuestPages).ToList();
-        monitorBuilder.Add(new PageManagerComponent(ids.PageManager, pages, machineLayout, back, monitor.PageCopyPs, toDisk, monitor.CheckInvariants, monitor.FootprintPages(machine.Nodes, machine.Nodes * machine.PagesPerNode, vmGuestPages, specs.Count), machine.Disk.SectorBytes, ids, monitor.ShootdownSendPs));
+        monitorBuilder.Add(new PageManagerComponent(ids.PageManager, pages, machineLayout, back, monitor.PageCopyPs, toDisk, monitor.CheckInvariants, monitor.FootprintPages(machine.Nodes, machine.Nodes * machine.PagesPerNode, vmGuestPages, specs.Count), machine.Disk.SectorBytes, ids, monitor.ShootdownSendPs, monitor.Numa, machine.HotPageIntervalPs));
         for (int n = 0; n < machine.Nodes; n++)
         {
             monitorBuilder.Connect(machineLayout.Processor(n), ids.PageManager, toManager);
@@ -258,7 +258,9 @@ public static class GuestMachine
             .Register<VmVcpusQuery>(MonitorMessageKinds.VmVcpusQuery)
             .Register<VmVcpusAnswer>(MonitorMessageKinds.VmVcpusAnswer)
             .Register<TlbShootdown>(MonitorMessageKinds.TlbShootdown)
-            .Register<TlbShootdownAck>(MonitorMessageKinds.TlbShootdownAck);
+            .Register<TlbShootdownAck>(MonitorMessageKinds.TlbShootdownAck)
+            .Register<Numa.PageCopyRequest>(MonitorMessageKinds.PageCopyRequest)
+            .Register<Numa.PageCopyDone>(MonitorMessageKinds.PageCopyDone);
     }
 
     /// <summary>An SMP guest's region semaphore (its memlock is a spin lock in memory), linked both ways to each of its processors.</summary>

@@ -19,7 +19,7 @@ namespace Disco.Actors.Monitor.Vcpus;
 /// others are parked in their components), pmap grants, the monitor's own code paths (page zeroing), and charging
 /// processor time to the VCPU that ran. Time spent here is monitor time.
 /// </summary>
-public sealed class MonitorSupervisor : ISupervisor
+public sealed partial class MonitorSupervisor : ISupervisor
 {
     /// <summary>The NFS server of a run with the virtual network: VM 0.</summary>
     public const int NfsServerVm = VirtualIo.NfsServerVm;
@@ -215,9 +215,11 @@ public sealed class MonitorSupervisor : ISupervisor
         Account(context);
         if (_monitorPaths.Count > 0)
         {
+            var ended = (KernelPath)_monitorPaths[^1].Source;
             _monitorPaths.RemoveAt(_monitorPaths.Count - 1);
+            OnMonitorPathEnd(ended, context);
             _work = MonitorWork.MonitorCallsAndPageFaults;
-            return InMonitor(0);
+            return _awaiting && _monitorPaths.Count == 0 ? WaitInMonitor(0) : InMonitor(0);
         }
 
         var v = CurrentVcpu ?? throw new InvalidOperationException("monitor: stream end with no VCPU running");
@@ -290,16 +292,18 @@ public sealed class MonitorSupervisor : ISupervisor
                 _scheduler.Leave(l.Vcpu);
                 outcome = InMonitor(_awaiting ? 0 : Schedule(context, timeSlice: false));
                 break;
-            case HotPageInterrupt:
-                // Page migration and replication act on these (the NUMA experiments); this monitor takes and drops them.
-                _hotPages++;
-                outcome = InMonitor(0);
+            case HotPageInterrupt hot:
+                outcome = OnHotPage(hot, context);
                 break;
+            case Numa.PageCopyRequest copy:
+                // Not held behind a wait for the page manager: see OnPageCopy.
+                return OnPageCopy(copy, context);
             default:
                 throw new InvalidOperationException($"monitor: unexpected {message.GetType().Name}");
         }
 
-        return _awaiting ? outcome with { Action = TrapAction.Wait } : outcome;
+        // The monitor's own code runs first, even while the loaded VCPU waits (see OnPageCopy); then the wait goes on.
+        return _awaiting && _monitorPaths.Count == 0 ? outcome with { Action = TrapAction.Wait } : outcome;
     }
 
     /// <summary>The VCPU a virtual interrupt is for: a disk completion names it; an NFS request is for the server VM's.</summary>
@@ -437,60 +441,6 @@ public sealed class MonitorSupervisor : ISupervisor
         var v = CurrentVcpu ?? throw new InvalidOperationException("monitor: trap with no VCPU running");
         v.Count(VcpuCounter.Traps);
         return v;
-    }
-
-    /// <summary>
-    /// Charges the processor's time since the last trap to the VCPU that was running (per-VM time breakdown). Traps
-    /// come at least every quantum, so at most the last quantum of a run goes uncharged.
-    /// </summary>
-    private void Account(ISupervisorContext context)
-    {
-        var time = context.TimePs;
-        var running = CurrentVcpu;
-        if (running is not null)
-        {
-            SplitWork(running.WorkPs, time, context.StallByModePs);
-        }
-
-        for (var bucket = CpuTimeBucket.User; bucket <= CpuTimeBucket.Stall; bucket++)
-        {
-            int b = (int)bucket;
-            if (running is not null)
-            {
-                running.TimePs[b] += time[b] - _seenPs[b];
-            }
-
-            _seenPs[b] = time[b];
-        }
-
-        for (int mode = 0; mode < _seenStallPs.Length; mode++)
-        {
-            _seenStallPs[mode] = context.StallByModePs[mode];
-        }
-
-        _lastCostPs = 0;
-        _work = MonitorWork.TrapsAndInterrupts;
-        _waitWork = MonitorWork.MonitorCallsAndPageFaults;
-    }
-
-    /// <summary>
-    /// The time since the last trap by work: kernel and user by their buckets (stall by the mode that stalled), the
-    /// monitor's by the last handler: its cost to its work, a wait it started to the wait's, the monitor's own code
-    /// paths to monitor calls.
-    /// </summary>
-    private void SplitWork(long[] work, IReadOnlyList<long> time, IReadOnlyList<long> stallByMode)
-    {
-        long Delta(CpuTimeBucket b) => time[(int)b] - _seenPs[(int)b];
-        long Stall(ExecutionMode m) => stallByMode[(int)m] - _seenStallPs[(int)m];
-        work[(int)MonitorWork.KernelExecution] += Delta(CpuTimeBucket.Kernel) + Stall(ExecutionMode.Kernel);
-        work[(int)MonitorWork.UserAndIdle] += Delta(CpuTimeBucket.User) + Stall(ExecutionMode.User) + Delta(CpuTimeBucket.Idle);
-        long monitor = Delta(CpuTimeBucket.Monitor);
-        long own = Math.Min(monitor, _lastCostPs);
-        work[(int)_lastWork] += own;
-        // Beyond the handler's cost: the wait it started, or the monitor's own code paths (page zeroing, a monitor
-        // call's work), which run on after it, through later traps.
-        work[(int)(_lastWaited ? _lastWaitWork : MonitorWork.MonitorCallsAndPageFaults)] += monitor - own;
-        work[(int)MonitorWork.MonitorCallsAndPageFaults] += Stall(ExecutionMode.Monitor);
     }
 
     /// <summary>The isolation invariant (<see cref="TlbMissHandler.CheckIsolation"/>).</summary>

@@ -13,6 +13,27 @@ public class NumaPolicyTests
     private static HotPage Hot(int hotNode, int[] misses, int writes = 0, int pageNode = 0, params int[] replicas) =>
         new(Page: 7, hotNode, misses, writes, pageNode, replicas);
 
+    /// <summary>Decides, and carries out a move as the monitor would.</summary>
+    private static NumaAction Act(NumaPolicy policy, HotPage hot, long nowPs)
+    {
+        var action = policy.Decide(hot, nowPs);
+        if (action is NumaAction.Migrate or NumaAction.Replicate)
+        {
+            policy.Moving(hot, action, nowPs);
+        }
+
+        return action;
+    }
+
+    [Fact]
+    public void A_decision_the_monitor_does_not_carry_out_does_not_count_against_the_page()
+    {
+        var policy = new NumaPolicy(Defaults, Interval);
+        Assert.Equal(NumaAction.Migrate, policy.Decide(Hot(1, [0, 128], pageNode: 0), 10));
+        Assert.Equal(NumaAction.Migrate, policy.Decide(Hot(1, [0, 128], pageNode: 0), 20));
+        Assert.Equal(2, policy.Decisions(NumaAction.Migrate));
+    }
+
     [Fact]
     public void A_page_missed_by_one_remote_node_migrates_there()
     {
@@ -40,12 +61,12 @@ public class NumaPolicyTests
     public void A_page_moves_at_most_move_limit_times_per_interval()
     {
         var policy = new NumaPolicy(Defaults with { MoveLimit = 2 }, Interval);
-        Assert.Equal(NumaAction.Migrate, policy.Decide(Hot(1, [0, 128, 0], pageNode: 0), 10));
-        Assert.Equal(NumaAction.Migrate, policy.Decide(Hot(2, [0, 0, 128], pageNode: 1), 20));
-        Assert.Equal(NumaAction.MoveLimited, policy.Decide(Hot(0, [128, 0, 0], pageNode: 2), 30));
+        Assert.Equal(NumaAction.Migrate, Act(policy, Hot(1, [0, 128, 0], pageNode: 0), 10));
+        Assert.Equal(NumaAction.Migrate, Act(policy, Hot(2, [0, 0, 128], pageNode: 1), 20));
+        Assert.Equal(NumaAction.MoveLimited, Act(policy, Hot(0, [128, 0, 0], pageNode: 2), 30));
 
         // The next interval starts afresh.
-        Assert.Equal(NumaAction.Migrate, policy.Decide(Hot(0, [128, 0, 0], pageNode: 2), Interval + 30));
+        Assert.Equal(NumaAction.Migrate, Act(policy, Hot(0, [128, 0, 0], pageNode: 2), Interval + 30));
     }
 
     [Fact]
@@ -61,7 +82,7 @@ public class NumaPolicyTests
         for (int i = 0; i < 3; i++, t += Interval)
         {
             int hot = 1 - on;
-            Assert.Equal(NumaAction.Migrate, policy.Decide(Hot(hot, hot == 0 ? [128, 0] : [0, 128], pageNode: on), t));
+            Assert.Equal(NumaAction.Migrate, Act(policy, Hot(hot, hot == 0 ? [128, 0] : [0, 128], pageNode: on), t));
             on = hot;
             moves++;
         }
@@ -76,7 +97,7 @@ public class NumaPolicyTests
     public void The_history_follows_a_migrated_page_and_is_kept_in_checkpoints()
     {
         var policy = new NumaPolicy(Defaults, Interval);
-        Assert.Equal(NumaAction.Migrate, policy.Decide(Hot(1, [0, 128], pageNode: 0), 0));
+        Assert.Equal(NumaAction.Migrate, Act(policy, Hot(1, [0, 128], pageNode: 0), 0));
         policy.Moved(7, 9);
         var copy = new NumaPolicy(Defaults, Interval);
         Assert.Empty(StateCoverage.Compare(policy, Load(copy, policy)));

@@ -71,6 +71,13 @@ internal static class RunReport
 
     private static string Name(int run) => $"run {run + 1}";
 
+    private static double? LocalShare(SummaryFile run)
+    {
+        long local = run.Counter("cache_misses.local");
+        long all = local + run.Counter("cache_misses.remote");
+        return all > 0 ? 100.0 * local / all : null;
+    }
+
     private static TextTable Headline(IReadOnlyList<SummaryFile> runs)
     {
         var table = new TextTable([.. runs.Select((_, r) => Name(r)).Prepend("")]);
@@ -90,6 +97,17 @@ internal static class RunReport
         {
             Row("disk writes issued", r => Count(r.Counter("disk_writes.issued")));
             Row("disk writes private", r => Count(r.Counter("disk_writes.private")));
+        }
+
+        if (runs.Any(r => r.Counter("cache_misses.local") + r.Counter("cache_misses.remote") > 0))
+        {
+            Row("local cache misses (%)", r => Fixed(LocalShare(r), 1));
+        }
+
+        if (runs.Any(r => r.Counter("monitor.hot_page_interrupts") > 0))
+        {
+            Row("hot-page interrupts", r => Count(r.Counter("monitor.hot_page_interrupts")));
+            Row("migrations", r => Count(r.Counter("migrations")));
         }
 
         if (runs.Any(r => r.MemoryPages.Any(n => n > 0)))

@@ -47,6 +47,7 @@ internal static class RunSummary
             ["page_faults"] = result.Counter("page_faults"),
             ["migrations"] = result.Counter("migrations"),
             ["replications"] = result.Counter("replications"),
+            ["numa"] = Numa(result),
             ["memory_pages"] = Buckets(result, "memory_pages", ["guest", "machine", "guest_peak", "machine_peak"]),
             ["disk_requests"] = Buckets(result, "disk_requests", ["issued", "shared", "private"]),
             ["disk_writes"] = Buckets(result, "disk_writes", ["issued", "private"]),
@@ -63,6 +64,39 @@ internal static class RunSummary
             ["counters"] = CountersByKind(result),
         };
         return summary;
+    }
+
+    /// <summary>
+    /// Page migration and replication [D Table 3]: the hot-page interrupts the monitor took, the policy's decisions,
+    /// and per action its count, rate and average cost in parts (the interrupt and the policy on the interrupted
+    /// processor, per interrupt; the shootdown and the copy, per migration). 0 where a run has none.
+    /// </summary>
+    private static JsonObject Numa(RunResult result)
+    {
+        double seconds = result.SimTimePs / 1e12;
+        long interrupts = result.Counter("monitor.hot_page_interrupts");
+        long migrations = result.Counter("migrations");
+        var decisions = new JsonObject();
+        foreach (string d in Monitor.Numa.NumaActions.All)
+        {
+            decisions[d] = result.Counter("monitor.numa.decisions." + d);
+        }
+
+        return new JsonObject
+        {
+            ["interrupts"] = interrupts,
+            ["interrupt_policy_ps_average"] = interrupts > 0 ? result.Counter("monitor.numa.interrupt_ps") / interrupts : 0,
+            ["decisions"] = decisions,
+            ["migrations"] = new JsonObject
+            {
+                ["count"] = migrations,
+                ["per_s"] = seconds > 0 ? Math.Round(migrations / seconds, 3) : 0,
+                ["shootdown_ps_average"] = migrations > 0 ? result.Counter("monitor.numa.migration_shootdown_ps") / migrations : 0,
+                ["copy_ps_average"] = migrations > 0 ? result.Counter("monitor.numa.migration_copy_ps") / migrations : 0,
+                ["unmovable"] = result.Counter("monitor.numa.unmovable"),
+                ["aborted"] = result.Counter("monitor.numa.migrations_aborted"),
+            },
+        };
     }
 
     public static string Write(string directory, JsonObject summary)

@@ -31,7 +31,8 @@ public sealed partial class PageManagerComponent
 
         long page = hot.Page.Value;
         long now = context.Now.Ps;
-        var decision = _numa.Decide(new HotPage(page, hot.Node.Value, hot.NodeMisses, hot.Writes, _pages.Allocator.NodeOf(page), []), now);
+        var hotPage = new HotPage(page, hot.Node.Value, hot.NodeMisses, hot.Writes, _pages.Allocator.NodeOf(page), []);
+        var decision = _numa.Decide(hotPage, now);
         if (decision != NumaAction.Migrate)
         {
             // Replication is the next step of issue 16; the decision is counted.
@@ -50,6 +51,7 @@ public sealed partial class PageManagerComponent
         _pages.Pin(page); // until the copy is done
         _pages.Pin(page); // until the shootdown is over (its last acknowledgement unpins its old pages)
         long id = _migrations.Start(mapper, page, to, node, now);
+        _numa.Moving(hotPage, decision, now);
         _numa.Moved(page, to);
         var ids = _ids;
         var targets = Enumerable.Range(0, _vcpusPerVm).Select(k => ids.VcpuOf(mapper.Vm, k)).ToList();

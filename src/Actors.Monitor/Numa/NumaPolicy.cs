@@ -27,17 +27,23 @@ public sealed class NumaPolicy : IStateful
     /// <summary>Decisions taken, by <see cref="NumaAction"/>.</summary>
     public long Decisions(NumaAction action) => _decisions[(int)action];
 
-    /// <summary>Decides what to do with a hot page at <paramref name="nowPs"/>; a move is recorded as done.</summary>
+    /// <summary>Decides what to do with a hot page at <paramref name="nowPs"/> (counted; a move counts against the page once it is <see cref="Moving"/>).</summary>
     public NumaAction Decide(in HotPage hot, long nowPs)
     {
         var action = Choose(hot, nowPs);
         _decisions[(int)action]++;
-        if (action is NumaAction.Migrate or NumaAction.Replicate)
+        return action;
+    }
+
+    /// <summary>The monitor moves the page as decided: the move counts against its limit, and a return to where it came from as a bounce.</summary>
+    public void Moving(in HotPage hot, NumaAction action, long nowPs)
+    {
+        if (action is not (NumaAction.Migrate or NumaAction.Replicate))
         {
-            Record(hot, action, nowPs);
+            throw new ArgumentOutOfRangeException(nameof(action), action, "only migrations and replications move a page");
         }
 
-        return action;
+        Record(hot, action, nowPs);
     }
 
     /// <summary>A page the monitor freed or collapsed is forgotten: a new page at that number starts afresh.</summary>

@@ -25,6 +25,7 @@ public sealed partial class MonitorSupervisor
 
         context.Send(_ids.PageManager, hot);
         _work = MonitorWork.MonitorCallsAndPageFaults;
+        _numaInterruptPs += _m.InterruptPs + _m.Numa.PolicyPs;
         return InMonitor(_m.InterruptPs + _m.Numa.PolicyPs);
     }
 

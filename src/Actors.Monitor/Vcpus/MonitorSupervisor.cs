@@ -40,6 +40,7 @@ public sealed partial class MonitorSupervisor : ISupervisor
     private readonly long[] _seenPs = new long[CpuTimeBuckets.Count];
     private bool _awaiting;
     private long _hotPages;
+    private long _numaInterruptPs;
     private long _bounced;
     private long _shootdowns;
     private readonly List<ExecutionStream> _monitorPaths = [];
@@ -469,6 +470,7 @@ public sealed partial class MonitorSupervisor : ISupervisor
         io.Bool("last waited", ref _lastWaited);
         io.Bool("awaiting page manager", ref _awaiting);
         io.Counter("monitor.hot_page_interrupts", ref _hotPages);
+        io.Counter("monitor.numa.interrupt_ps", ref _numaInterruptPs);
         io.Counter("monitor.interrupts_bounced", ref _bounced);
         io.Counter("monitor.shootdown_interrupts", ref _shootdowns);
         io.List("monitor paths", _monitorPaths, 64, static (ref StateIo io, ref ExecutionStream s) =>

@@ -83,7 +83,8 @@ internal static class ModelCatalog
         var guest = GuestConfig.ReadGuest(config);
         var monitor = GuestConfig.ReadMonitor(config);
         var workload = GuestConfig.ReadWorkload(config);
-        return GuestMachine.Build(machine, guest, workload, monitor, GuestConfig.MonitorEnabled(config), EndTime(config, SimTime.Infinity), seed);
+        var moves = GuestConfig.ReadMoves(config, monitor, machine.Nodes);
+        return GuestMachine.Build(machine, guest, workload, monitor, GuestConfig.MonitorEnabled(config), EndTime(config, SimTime.Infinity), seed, moves);
     }
 
     private static SimulationModel BuildPhold(SimConfig config, long seed)

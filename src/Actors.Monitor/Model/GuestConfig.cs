@@ -1,4 +1,5 @@
 using Disco.Actors.Engine.Configuration;
+using Disco.Actors.Engine.Time;
 using Disco.Actors.Monitor.Guest;
 using Disco.Actors.Monitor.Vcpus;
 using Disco.Actors.Monitor.Workloads;
@@ -23,6 +24,38 @@ public static class GuestConfig
     {
         ArgumentNullException.ThrowIfNull(config);
         return config.GetBool(MonitorRoot + "enabled");
+    }
+
+    /// <summary>
+    /// <c>disco.monitor.vcpu-moves</c>: planned VCPU migrations, "time:vcpu:processor" separated by commas (empty:
+    /// none), e.g. "3ms:0:1" moves VCPU 0 to processor 1 at 3 ms. Every VCPU and processor must exist.
+    /// </summary>
+    public static IReadOnlyList<Vms.VcpuMovePlan> ReadMoves(SimConfig config, MonitorParams monitor, int processors)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(monitor);
+        const string key = MonitorRoot + "vcpu-moves";
+        var moves = new List<Vms.VcpuMovePlan>();
+        foreach (string item in config.GetString(key).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var parts = item.Split(':');
+            if (parts.Length != 3 || !SimTime.TryParse(parts[0], out var at)
+                || !int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int vcpu)
+                || !int.TryParse(parts[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int processor))
+            {
+                throw config.Error(key, $"'{item}' is not time:vcpu:processor (e.g. 3ms:0:1)");
+            }
+
+            int vcpus = monitor.Vms * monitor.VcpusPerVm;
+            if (vcpu >= vcpus || processor >= processors)
+            {
+                throw config.Error(key, $"'{item}': the run has VCPUs 0-{vcpus - 1} and processors 0-{processors - 1}");
+            }
+
+            moves.Add(new Vms.VcpuMovePlan(at.Ps, vcpu, processor));
+        }
+
+        return moves;
     }
 
     public static GuestParams ReadGuest(SimConfig config)

@@ -27,6 +27,18 @@ public class NumaRunTests
         Assert.Contains("hot-page interrupts", report.Out, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("3ms:0", "is not time:vcpu:processor")]
+    [InlineData("3ms:5:1", "the run has VCPUs 0-0 and processors 0-1")]
+    [InlineData("3:0:1", "is not time:vcpu:processor")]
+    public void A_bad_vcpu_move_is_named_with_exit_code_2(string moves, string why)
+    {
+        var (exit, _, err) = CliRunner.Run("run", Repo.Scenario("numa-move.hocon"), "--out", Repo.TempDir("numa-bad-move"), "--set", $"monitor.vcpu-moves={moves}");
+        Assert.Equal(2, exit);
+        Assert.Contains("monitor.vcpu-moves", err, StringComparison.Ordinal);
+        Assert.Contains(why, err, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_bad_policy_value_is_named_with_exit_code_2()
     {

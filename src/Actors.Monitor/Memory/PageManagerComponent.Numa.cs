@@ -53,14 +53,7 @@ public sealed partial class PageManagerComponent
         long id = _migrations.Start(mapper, page, to, node, now);
         _numa.Moving(hotPage, decision, now);
         _numa.Moved(page, to);
-        var ids = _ids;
-        var targets = Enumerable.Range(0, _vcpusPerVm).Select(k => ids.VcpuOf(mapper.Vm, k)).ToList();
-        long shootdown = _shootdowns.Start(mapper.Vm, -1, targets, [mapper.Page], [page], now);
-        foreach (int t in targets)
-        {
-            context.Send(ids.VmManager(mapper.Vm), new SimTime(_replyLatencyPs), new TlbShootdown(mapper.Vm, shootdown, t, [mapper.Page], [page]));
-        }
-
+        long shootdown = StartShootdown(context, mapper.Vm, initiator: -1, [mapper.Page], [page]);
         _shootdowns.Defer(shootdown, _layout.Processor(node), _replyLatencyPs, now, new PageCopyRequest(id, page, to));
     }
 

@@ -353,12 +353,21 @@ public sealed partial class PageManagerComponent : Component
             return -1;
         }
 
+        return StartShootdown(context, vm, initiator, [.. guestPages], [.. old]);
+    }
+
+    /// <summary>
+    /// Sends shootdown messages for (vm, <paramref name="guestPages"/>), which mapped <paramref name="oldPages"/>, to
+    /// every VCPU of the VM but <paramref name="initiator"/> (-1: to all of them). Returns the shootdown's id.
+    /// </summary>
+    private long StartShootdown(IContext context, int vm, int initiator, long[] guestPages, long[] oldPages)
+    {
         var ids = _ids!;
         var targets = Enumerable.Range(0, _vcpusPerVm).Select(k => ids.VcpuOf(vm, k)).Where(t => t != initiator).ToList();
-        long id = _shootdowns.Start(vm, initiator, targets, [.. guestPages], [.. old], context.Now.Ps);
+        long id = _shootdowns.Start(vm, initiator, targets, guestPages, oldPages, context.Now.Ps);
         foreach (int t in targets)
         {
-            context.Send(ids.VmManager(vm), new SimTime(_replyLatencyPs), new TlbShootdown(vm, id, t, [.. guestPages], [.. old]));
+            context.Send(ids.VmManager(vm), new SimTime(_replyLatencyPs), new TlbShootdown(vm, id, t, [.. guestPages], [.. oldPages]));
         }
 
         return id;

@@ -60,5 +60,6 @@ public sealed partial class MonitorSupervisor
         }
     }
 
+    /// <summary>Line <paramref name="line"/> of machine page <paramref name="page"/> through the monitor's unmapped segment.</summary>
     private long LineOf(long page, int line) => MachineConstants.Kseg0Base + (page << MachineConstants.PageShift) + (line * _lineBytes);
 }

@@ -14,7 +14,6 @@ internal static class CalibrationTable
     public const double AverageTolerance = 0.30;
 
     private static readonly string[] Buckets = ["user", "kernel", "idle"];
-    private static readonly string[] AllBuckets = ["user", "kernel", "monitor", "idle", "stall"];
     private static readonly string[] Workloads = ["engineering", "database", "pmake", "raytrace"];
 
     public static string Write(ResultsTable results, IReadOnlyList<ServiceTarget> targets)
@@ -58,8 +57,8 @@ internal static class CalibrationTable
                 continue;
             }
 
-            var share = Estimate.Of([.. config.Rows.Select(r => ServiceSharePct(r, target.Service))]);
-            var average = Estimate.Of([.. config.Rows.Select(r => AverageUs(r, target.Service))]);
+            var share = Estimate.Of([.. config.Rows.Select(r => StudyTables.SharePct(r, target.Service))]);
+            var average = Estimate.Of([.. config.Rows.Select(r => StudyTables.Average(r, target.Service))]);
             bool shareOk = Math.Abs(share.Mean - target.SharePct) <= SharePoints;
             bool averageOk = Math.Abs(average.Mean - target.AverageUs) <= AverageTolerance * target.AverageUs;
             text.Append(CultureInfo.InvariantCulture, $"| {target.Group} | {target.Service} | {share.Format()} | {target.SharePct:F1} | {(shareOk ? "yes" : "no")} | {average.Format("F3")} | {target.AverageUs:F3} | {(averageOk ? "yes" : "no")} | {target.Source} |\n");
@@ -71,7 +70,7 @@ internal static class CalibrationTable
     private static Estimate Share(StudyFigures.ConfigRows config, Func<IReadOnlyDictionary<string, string>, double> part) =>
         Estimate.Of([.. config.Rows.Select(r =>
         {
-            double total = AllBuckets.Sum(b => ResultsTable.Number(r, $"cpu_time_ps.{b}"));
+            double total = Hardware.Processor.CpuTimeBuckets.Names.Sum(b => ResultsTable.Number(r, $"cpu_time_ps.{b}"));
             return total > 0 ? 100 * part(r) / total : 0;
         })]);
 
@@ -79,18 +78,5 @@ internal static class CalibrationTable
     {
         double instructions = ResultsTable.Number(row, "instructions");
         return instructions > 0 ? 1000 * ResultsTable.Number(row, "tlb_misses") / instructions : 0;
-    }
-
-    private static double ServiceSharePct(IReadOnlyDictionary<string, string> row, string service)
-    {
-        double all = row.Where(kv => kv.Key.StartsWith("services.", StringComparison.Ordinal) && kv.Key.EndsWith(".time_ps", StringComparison.Ordinal))
-            .Sum(kv => double.TryParse(kv.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : 0);
-        return all > 0 ? 100 * ResultsTable.Number(row, $"services.{service}.time_ps") / all : 0;
-    }
-
-    private static double AverageUs(IReadOnlyDictionary<string, string> row, string service)
-    {
-        double count = ResultsTable.Number(row, $"services.{service}.count");
-        return count > 0 ? ResultsTable.Number(row, $"services.{service}.time_ps") / count / 1e6 : 0;
     }
 }

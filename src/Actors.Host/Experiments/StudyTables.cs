@@ -34,7 +34,7 @@ internal static class StudyTables
         const string Split = ".split.";
         var splits = disco.Rows[0].Keys.Where(k => k.StartsWith(ServicePrefix, StringComparison.Ordinal) && k.Contains(Split, StringComparison.Ordinal))
             .Select(k => k[(k.IndexOf(Split, StringComparison.Ordinal) + Split.Length)..]).Distinct(StringComparer.Ordinal)
-            .OrderBy(w => Array.IndexOf(WorkOrder, w) is int i and >= 0 ? i : WorkOrder.Length).ThenBy(w => w, StringComparer.Ordinal).ToList();
+            .OrderBy(w => WorkOrder(w)).ThenBy(w => w, StringComparer.Ordinal).ToList();
         text.Append(CultureInfo.InvariantCulture, $"Group {chosen.Key}: {bare.Label} (`{bare.Id}`) against {disco.Label} (`{disco.Id}`). Share = the service's part of all kernel service time on {bare.Label}; average = time per call; slowdown = {disco.Label}'s average over {bare.Label}'s");
         text.Append(splits.Count > 0
             ? $", split as the paper's relative execution time: what each call's time on {disco.Label} went to, over the average on {bare.Label} (the parts add up to the slowdown).\n\n"
@@ -44,7 +44,7 @@ internal static class StudyTables
         text.Append("|---|---:|---:|---:|---:|").Append(string.Concat(splits.Select(_ => "---:|"))).Append('\n');
         foreach (string name in names.OrderByDescending(n => bare.Rows.Average(r => Number(r, n, "time_ps"))))
         {
-            var share = Estimate.Of([.. bare.Rows.Select(r => 100 * Number(r, name, "time_ps") / Math.Max(1, Services(r).Sum(n => Number(r, n, "time_ps"))))]);
+            var share = Estimate.Of([.. bare.Rows.Select(r => SharePct(r, name))]);
             var avgBare = Estimate.Of([.. bare.Rows.Select(r => Average(r, name))]);
             var avgDisco = Estimate.Of([.. disco.Rows.Select(r => Average(r, name))]);
             var slowdown = Estimate.Of([.. disco.Rows.Zip(bare.Rows, (d, b) => Average(b, name) > 0 ? Average(d, name) / Average(b, name) : 0)]);
@@ -95,10 +95,6 @@ internal static class StudyTables
         [.. row.Keys.Where(k => k.StartsWith(ServicePrefix, StringComparison.Ordinal) && k.EndsWith(".count", StringComparison.Ordinal))
             .Select(k => k[ServicePrefix.Length..^".count".Length])];
 
-    /// <summary>The paper's order of the split [D Table 2], then what the model adds.</summary>
-    private static readonly string[] WorkOrder =
-        ["kernel_execution", "tlb_write_emulation", "other_privileged", "monitor_calls_page_faults", "kernel_tlb_faults", "traps_interrupts", "user_idle"];
-
     /// <summary>One part of a call's time on <paramref name="disco"/> over the average call on <paramref name="bare"/>.</summary>
     private static double RelativePart(IReadOnlyDictionary<string, string> disco, IReadOnlyDictionary<string, string> bare, string service, string field)
     {
@@ -111,9 +107,17 @@ internal static class StudyTables
         ResultsTable.Number(row, $"{ServicePrefix}{service}.{field}");
 
     /// <summary>Average time per call in µs.</summary>
-    private static double Average(IReadOnlyDictionary<string, string> row, string service)
+    internal static double Average(IReadOnlyDictionary<string, string> row, string service)
     {
         double count = Number(row, service, "count");
         return count > 0 ? Number(row, service, "time_ps") / count / 1e6 : 0;
     }
+
+    /// <summary>A service's share (%) of all kernel service time of a run.</summary>
+    internal static double SharePct(IReadOnlyDictionary<string, string> row, string service) =>
+        100 * Number(row, service, "time_ps") / Math.Max(1, Services(row).Sum(n => Number(row, n, "time_ps")));
+
+    /// <summary>A split's parts in the paper's order [D Table 2] (<see cref="Monitor.Vcpus.MonitorWork"/>), then any other.</summary>
+    private static int WorkOrder(string work) =>
+        Monitor.Vcpus.MonitorWorks.All.ToList().IndexOf(work) is int i and >= 0 ? i : Monitor.Vcpus.MonitorWorks.Count;
 }

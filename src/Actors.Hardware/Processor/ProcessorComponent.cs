@@ -69,6 +69,9 @@ public sealed partial class ProcessorComponent : Component, ISupervisorContext, 
     private long _tlbModified;
     private long _missesLocal;
     private long _missesRemote;
+
+    // Stall waiting for another node's memory (figure 8 splits memory stall into local and remote).
+    private long _stallRemotePs;
     private long _upgrades;
     private long _bursts;
     private long _messages;
@@ -206,6 +209,11 @@ public sealed partial class ProcessorComponent : Component, ISupervisorContext, 
         long now = context.Now.Ps;
         _timePs[StallBucket] += now - _localPs;
         _stallByModePs[(int)(_supervisor.Current?.Mode ?? ExecutionMode.Kernel)] += now - _localPs;
+        if (_controller.HomeOf(_controller.Caches.LineOf(_missAddress)) != _node)
+        {
+            _stallRemotePs += now - _localPs;
+        }
+
         _localPs = now;
         _controller.OnData(m, _missAddress, _missKind);
         RunQuantum(now);
@@ -317,6 +325,7 @@ public sealed partial class ProcessorComponent : Component, ISupervisorContext, 
         io.Counter("hw.tlb.modified_traps", ref _tlbModified);
         io.Counter("cache_misses.local", ref _missesLocal);
         io.Counter("cache_misses.remote", ref _missesRemote);
+        io.Counter("hw.stall_remote_ps", ref _stallRemotePs);
         io.Counter("hw.l2.upgrades", ref _upgrades);
         io.Counter("hw.processor.quanta", ref _bursts);
         io.Counter("hw.processor.supervisor_messages", ref _messages);

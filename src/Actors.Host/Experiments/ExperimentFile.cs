@@ -23,7 +23,7 @@ internal sealed record ExperimentFile(
     IReadOnlyList<string> Include,
     IReadOnlyList<ServiceTarget> Targets)
 {
-    public static readonly string[] FigureKinds = ["figure5", "figure6", "figure7"];
+    public static readonly string[] FigureKinds = ["figure5", "figure6", "figure7", "figure8"];
     public static readonly string[] TableKinds = ["table2", "table3", "calibration"];
     public static readonly string[] ScaleNames = ["full", "small"];
 
@@ -50,9 +50,7 @@ internal sealed record ExperimentFile(
         string known = Directory.Exists(folder)
             ? string.Join(", ", Directory.GetFiles(folder, "*.hocon").Select(f => System.IO.Path.GetFileNameWithoutExtension(f)).Order(StringComparer.Ordinal))
             : "";
-        return nameOrPath == "numa"
-            ? throw new BadInputException("numa", "not yet available: experiment 4 needs page migration and replication (issue 16)")
-            : throw new BadInputException(nameOrPath, $"unknown experiment (no {path}; known: {(known.Length > 0 ? known : "none")})");
+        throw new BadInputException(nameOrPath, $"unknown experiment (no {path}; known: {(known.Length > 0 ? known : "none")})");
     }
 
     public static ExperimentFile Load(string path)

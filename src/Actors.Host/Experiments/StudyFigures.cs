@@ -16,6 +16,9 @@ internal static class StudyFigures
     /// <summary>Figure 6's stack, bottom first: where the pages of the guests (V) and of the machine (M) went.</summary>
     public static readonly string[] Figure6Segments = ["kernel_text", "kernel_data", "buffer_cache", "process", "monitor"];
 
+    /// <summary>Figure 8's stack, bottom first: execution, memory stall by where the line came from, the monitor, idle.</summary>
+    public static readonly string[] Figure8Segments = ["exec", "local stall", "remote stall", "monitor", "idle"];
+
     private const double PageMb = 4096.0 / (1024 * 1024);
 
     private static readonly (string Side, string Label)[] Sides = [("guest", "V"), ("machine", "M")];
@@ -27,6 +30,48 @@ internal static class StudyFigures
     public static BarChart Figure7(ResultsTable results) =>
         Normalized(results, "figure7", "Figure 7: scalability", Figure7Segments, Figure7Split,
             "Execution time normalized to the first configuration of each workload (= 100); sync = guest kernel lock spinning (out of kernel) and semaphore sleeps (out of idle); user stall = memory stall of user code; kernel and monitor include their own stall.");
+
+    /// <summary>
+    /// Figure 8: each bar's label carries the share of its cache misses served by the local node, as the paper
+    /// prints it under each bar.
+    /// </summary>
+    public static BarChart Figure8(ResultsTable results)
+    {
+        var chart = Normalized(results, "figure8", "Figure 8: page migration and replication", Figure8Segments, Figure8Split,
+            "Execution time normalized to the first configuration of each workload (IRIX on the NUMA machine = 100); exec = user and kernel instructions; stall split by the home of the missed line (every mode's stall); monitor = Disco's own time; the label gives the share of cache misses served locally.");
+        var configs = Configs(results);
+        var bars = chart.Bars.Select((bar, i) => bar with { Label = $"{bar.Label} ({LocalMissPct(configs[i].Rows):0}% local)" }).ToList();
+        return chart with { Bars = bars };
+    }
+
+    /// <summary>The share of L2 misses served by the missing processor's own node, over the repetitions.</summary>
+    public static double LocalMissPct(IEnumerable<IReadOnlyDictionary<string, string>> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        double local = 0, remote = 0;
+        foreach (var row in rows)
+        {
+            local += ResultsTable.Number(row, "cache_misses.local");
+            remote += ResultsTable.Number(row, "cache_misses.remote");
+        }
+
+        return local + remote > 0 ? 100 * local / (local + remote) : 0;
+    }
+
+    /// <summary>Figure 8's segments of one run (ps).</summary>
+    public static double[] Figure8Split(IReadOnlyDictionary<string, string> row)
+    {
+        double stall = Cpu(row, "stall");
+        double remote = Math.Min(Counter(row, "hw.stall_remote_ps"), stall);
+        return
+        [
+            Cpu(row, "user") + Cpu(row, "kernel"),
+            stall - remote,
+            remote,
+            Cpu(row, "monitor"),
+            Cpu(row, "idle"),
+        ];
+    }
 
     public static BarChart Figure6(ResultsTable results)
     {

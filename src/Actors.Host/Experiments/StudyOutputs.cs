@@ -40,6 +40,7 @@ internal static class StudyOutputs
         "figure5" => StudyFigures.Figure5(results),
         "figure6" => StudyFigures.Figure6(results),
         "figure7" => StudyFigures.Figure7(results),
+        "figure8" => StudyFigures.Figure8(results),
         _ => throw new ArgumentOutOfRangeException(nameof(figure), figure, "no such figure"),
     };
 

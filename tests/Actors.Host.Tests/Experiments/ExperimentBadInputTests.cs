@@ -30,10 +30,6 @@ public class ExperimentBadInputTests
     }
 
     [Fact]
-    public void Numa_is_not_yet_available() =>
-        AssertBadInput(CliRunner.Run("experiment", "numa", "--experiments", Path.Combine(Repo.Root, "experiments")), "numa: not yet available");
-
-    [Fact]
     public void An_unknown_scenario_names_the_file_and_the_run()
     {
         string file = TinyExperiment.Write();
@@ -72,7 +68,7 @@ public class ExperimentBadInputTests
     public void An_unknown_figure_is_named()
     {
         string file = TinyExperiment.Write();
-        File.WriteAllText(file, File.ReadAllText(file).Replace("figure7]", "figure9]", StringComparison.Ordinal));
+        File.WriteAllText(file, File.ReadAllText(file).Replace("figure8]", "figure9]", StringComparison.Ordinal));
         AssertBadInput(Run(file, Path.Combine(Repo.TempDir("out"), "exp")), file, "experiment.figures", "figure9");
     }
 

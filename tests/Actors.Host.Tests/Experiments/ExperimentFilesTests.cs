@@ -21,7 +21,8 @@ public class ExperimentFilesTests
     [InlineData("overhead", 8, 1)]
     [InlineData("memory", 6, 1)]
     [InlineData("scaling", 8, 1)]
-    [InlineData("all", 22, 3)]
+    [InlineData("numa", 8, 1)]
+    [InlineData("all", 30, 4)]
     public void A_shipped_experiment_plans_every_run_at_both_scales(string name, int configurations, int studies)
     {
         string folder = Path.Combine(Repo.Root, "experiments");

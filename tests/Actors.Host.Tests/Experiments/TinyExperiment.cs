@@ -19,7 +19,7 @@ internal static class TinyExperiment
         File.WriteAllText(path, $$"""
             experiment {
               title = "A tiny study"
-              figures = [figure5, figure6, figure7]
+              figures = [figure5, figure6, figure7, figure8]
               tables = [table2, table3]
               small { repeat = 1, checkpoint-every = {{checkpointEvery}}, checkpoint-wall-every = off, progress-every = 1ms, set = [{{Small}}] }
               {{extraTopKeys}}

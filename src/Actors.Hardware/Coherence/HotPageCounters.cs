@@ -59,7 +59,7 @@ public sealed class HotPageCounters : IStateful
         }
 
         int misses = ++c.Misses[node];
-        if (_p.HotPageThreshold <= 0 || misses != _p.HotPageThreshold || _p.HotPageTarget == HotPageTarget.None)
+        if (_p.HotPageThreshold <= 0 || misses != _p.HotPageThreshold || _p.HotPageTarget == HotPageTarget.None || (_p.HotPageRemoteOnly && node == _home))
         {
             return null;
         }

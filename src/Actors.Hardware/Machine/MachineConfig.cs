@@ -41,6 +41,7 @@ public static class MachineConfig
             NetworkPerHopLatencyPs = config.GetSimTime(m + "interconnect.per-hop-latency").Ps,
             HotPageThreshold = config.GetInt(m + "hot-page.threshold"),
             HotPageIntervalPs = config.GetSimTime(m + "hot-page.reset-interval").Ps,
+            HotPageRemoteOnly = config.GetBool(m + "hot-page.remote-only"),
             HotPageTarget = config.GetOneOf(m + "hot-page.target", "none", "requester", "home") switch
             {
                 "none" => HotPageTarget.None,

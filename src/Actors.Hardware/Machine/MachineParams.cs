@@ -78,6 +78,12 @@ public sealed record MachineParams
 
     public HotPageTarget HotPageTarget { get; init; } = HotPageTarget.Requester;
 
+    /// <summary>
+    /// Only another node's misses make a page hot: a page missed mostly by its own node is where it should be, and an
+    /// interrupt for it could only cost its processor time.
+    /// </summary>
+    public bool HotPageRemoteOnly { get; init; } = true;
+
     public int Disks { get; init; } = 1;
 
     /// <summary>Disk to its node controller, one way.</summary>

@@ -117,4 +117,27 @@ public class HotPageTests
 
         Assert.Empty(Interrupts(o3));
     }
+
+    [Fact]
+    public void The_homes_own_misses_raise_no_interrupt_unless_the_counters_are_set_to_count_every_node()
+    {
+        var (d, o) = Home(HotPageTarget.Requester);
+        for (int i = 0; i < 5; i++)
+        {
+            Miss(d, o, 32 + i, 0, 10 * i); // node 0 is page 1's home
+        }
+
+        Assert.Empty(Interrupts(o));
+        Assert.Equal(5, d.MissesOf(new MachinePage(1), new NodeId(0), 50)); // counted all the same
+
+        var p = Params with { HotPageTarget = HotPageTarget.Requester, HotPageRemoteOnly = false };
+        var every = new CoherenceDirectory(p, new MachineLayout(p.Nodes, 0), new NodeId(0));
+        var o2 = new Outbox();
+        for (int i = 0; i < 3; i++)
+        {
+            Miss(every, o2, 32 + i, 0, 10 * i);
+        }
+
+        Assert.Equal(new NodeId(0), Assert.Single(Interrupts(o2)).Node);
+    }
 }

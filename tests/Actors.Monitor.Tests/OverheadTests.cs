@@ -50,6 +50,7 @@ public class OverheadTests
     [InlineData(KernelService.DemandZero)]
     [InlineData(KernelService.FastTlbRefill)]
     [InlineData(KernelService.FileFault)]
+    [InlineData(KernelService.QuickFault)]
     [InlineData(KernelService.Open)]
     [InlineData(KernelService.Read)]
     [InlineData(KernelService.Write)]
@@ -87,7 +88,7 @@ public class OverheadTests
     // adds its TLB write, a demand-zero fault its zeroed-page monitor call; execve and exit flush their ASID.
     // The UTLB refill emulates only its TLB write and its return from exception.
     [InlineData("emulate", KernelService.DemandZero, 10)]
-    [InlineData("emulate", KernelService.FileFault, 9)]
+    [InlineData("emulate", KernelService.QuickFault, 9)]
     [InlineData("emulate", KernelService.FastTlbRefill, 2)]
     [InlineData("emulate", KernelService.Open, 8)]
     [InlineData("emulate", KernelService.Read, 8)]

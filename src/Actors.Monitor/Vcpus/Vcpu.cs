@@ -192,7 +192,7 @@ public sealed class Vcpu : IStateful
         string vm = $"vm.{Vm}.";
         sink.Add(vm + "vcpus", 1);
         Kernel.ReportStats(sink);
-        sink.Add(vm + "page_faults", Kernel.ServiceCount(KernelService.DemandZero) + Kernel.ServiceCount(KernelService.FileFault));
+        sink.Add(vm + "page_faults", Kernel.ServiceCount(KernelService.DemandZero) + Kernel.ServiceCount(KernelService.FileFault) + Kernel.ServiceCount(KernelService.QuickFault));
         sink.Add(vm + "memory_pages.guest", Kernel.PagesInUse);
         sink.Add(vm + "memory_pages.guest_peak", Kernel.PeakPagesInUse);
         sink.Add(vm + "l2tlb_hits", Counters[(int)VcpuCounter.L2TlbHits]);

@@ -151,15 +151,18 @@ internal sealed class FaultHandler : IStateful
     {
         var key = FileBlockOf(p.Program, vpn);
         var b = _code.Entry();
-        _code.Body(b, KernelCode.FileFault);
         if (_cache.TryGetPage(key, out long page))
         {
+            // Resident: a quick fault, the page table updated from the buffer cache without I/O.
+            _code.Body(b, KernelCode.QuickFault);
             p.Map(vpn, page, writable: false);
             _memory.MapPte(b, p, vpn);
             _code.Exit(b);
-            _paths.Push(KernelService.FileFault, b, nowPs);
+            _paths.Push(KernelService.QuickFault, b, nowPs);
             return;
         }
+
+        _code.Body(b, KernelCode.FileFault);
 
         p.Sleep(_cache.StartReads(b, [key]), KernelService.FileFault, vpn);
         _paths.Push(KernelService.FileFault, b, nowPs);

@@ -382,7 +382,7 @@ public sealed class GuestKernel : IStateful
     public void ReportStats(IStatsSink sink)
     {
         this.ReportTo(sink);
-        sink.Add("page_faults", ServiceCount(KernelService.DemandZero) + ServiceCount(KernelService.FileFault));
+        sink.Add("page_faults", ServiceCount(KernelService.DemandZero) + ServiceCount(KernelService.FileFault) + ServiceCount(KernelService.QuickFault));
         sink.Add("memory_pages.guest", PagesInUse);
         sink.Add("memory_pages.guest_peak", PeakPagesInUse);
         var footprint = Footprint();

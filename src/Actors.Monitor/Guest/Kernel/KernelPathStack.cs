@@ -85,7 +85,7 @@ internal sealed class KernelPathStack : IStateful
         }
 
         var path = new KernelPath(service, ops, completion, argument) { StartPs = nowPs, LockId = lockId };
-        if (_takesLocks && service is KernelService.DemandZero or KernelService.FileFault or KernelService.Fork or KernelService.Execve or KernelService.Exit)
+        if (_takesLocks && service is KernelService.DemandZero or KernelService.FileFault or KernelService.QuickFault or KernelService.Fork or KernelService.Execve or KernelService.Exit)
         {
             // IRIX's memlock guards the VM structures these change [D 5.5].
             if (lockId == KernelLocks.Memlock)

@@ -35,16 +35,22 @@ public enum KernelService
 
     /// <summary>An NFS server answering a read request from the virtual network.</summary>
     NfsServe = 13,
+
+    /// <summary>
+    /// First touch of a file-backed page already in the buffer cache: map it, no I/O (IRIX's QUICK_FAULT, the slow
+    /// TLB refill of [D Table 2]: a fault on a resident page). <see cref="FileFault"/> is the one that must read.
+    /// </summary>
+    QuickFault = 14,
 }
 
 public static class KernelServices
 {
-    public const int Count = 14;
+    public const int Count = 15;
 
     private static readonly string[] Names =
     [
         "demand_zero", "slow_tlb_refill", "fast_tlb_refill", "file_fault", "open", "read", "write", "execve", "fork", "exit",
-        "other_syscall", "interrupt", "context_switch", "nfs_serve",
+        "other_syscall", "interrupt", "context_switch", "nfs_serve", "quick_fault",
     ];
 
     /// <summary>The counter name (<c>service.&lt;name&gt;.count</c>, <c>.time_ps</c>).</summary>
@@ -55,6 +61,6 @@ public static class KernelServices
     public static readonly KernelService[] ModeIndependent =
     [
         KernelService.DemandZero, KernelService.FileFault, KernelService.Open, KernelService.Read, KernelService.Write,
-        KernelService.Execve, KernelService.Fork, KernelService.Exit, KernelService.OtherSyscall,
+        KernelService.Execve, KernelService.Fork, KernelService.Exit, KernelService.OtherSyscall, KernelService.QuickFault,
     ];
 }

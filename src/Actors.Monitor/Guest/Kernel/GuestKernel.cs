@@ -280,6 +280,9 @@ public sealed class GuestKernel : IStateful
     /// <summary>Messages for the run queue from the last call (asks, processes given up, returns); the caller sends them.</summary>
     public IReadOnlyList<ISimMessage> TakeRunQueueMessages() => _scheduler.TakeOutbox();
 
+    /// <summary>This part's run-queue traffic (tests check with it that no process is lost or duplicated).</summary>
+    public RunQueueCounts RunQueueCounts => _scheduler.Counts;
+
     /// <summary>The run queue gave this part a process, or says whether a processor idles, or returns pages and a job's end.</summary>
     public void OnRunQueue(ISimMessage message, long nowPs)
     {

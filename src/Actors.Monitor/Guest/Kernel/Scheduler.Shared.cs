@@ -30,6 +30,11 @@ internal sealed partial class Scheduler
     private long _puts;
     private long _putWaitPs;
     private long _arrivals;
+    private long _exitsAway;
+    private long _jobsReturned;
+
+    /// <summary>What this part sent and got through the run queue (for the invariant checks of tests).</summary>
+    public RunQueueCounts Counts => new(_puts, _arrivals, _exitsAway, _jobsReturned, _jobsStarted, _jobsDone);
 
     /// <summary>Messages for the run queue that this event produced; the caller sends them.</summary>
     public IReadOnlyList<ISimMessage> TakeOutbox()
@@ -118,6 +123,7 @@ internal sealed partial class Scheduler
 
         if (r.JobDone)
         {
+            _jobsReturned++;
             _away.Remove(r.Asid);
             OwnJobDone(nowPs);
         }
@@ -186,6 +192,7 @@ internal sealed partial class Scheduler
 
         if (gone.Home != link.Part)
         {
+            _exitsAway++;
             elsewhere.TryAdd(gone.Home, []);
         }
 
@@ -234,5 +241,7 @@ internal sealed partial class Scheduler
         io.Counter("guest.runqueue.waits", ref _puts);
         io.Counter("guest.runqueue.wait_ps", ref _putWaitPs);
         io.Counter("guest.runqueue.arrivals", ref _arrivals);
+        io.Counter("guest.runqueue.exits_away", ref _exitsAway);
+        io.Counter("guest.runqueue.jobs_returned", ref _jobsReturned);
     }
 }

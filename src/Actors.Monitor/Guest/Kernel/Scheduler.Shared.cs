@@ -134,6 +134,8 @@ internal sealed partial class Scheduler
     {
         if (idle != _asked)
         {
+            // An idle part is not told of others' idling; the run queue tells it again when it has work.
+            _thieves &= !idle;
             _asked = idle;
             _outbox.Add(new RunQueueAsk(_shared!.Part, idle));
         }

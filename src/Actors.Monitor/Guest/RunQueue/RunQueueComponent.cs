@@ -67,6 +67,11 @@ public sealed class RunQueueComponent : Component
                 {
                     Broadcast(false, context);
                 }
+                else
+                {
+                    // It forgot the others' idling when it asked.
+                    Send(a.Part, new RunQueueThieves(true), context);
+                }
 
                 break;
             case RunQueueAsk:
@@ -94,11 +99,15 @@ public sealed class RunQueueComponent : Component
         }
     }
 
+    /// <summary>To the parts that do not idle (an idle part has nothing to give; a finished one sleeps on).</summary>
     private void Broadcast(bool any, IContext context)
     {
         for (int part = 0; part < _parts; part++)
         {
-            Send(part, new RunQueueThieves(any), context);
+            if (!_idle.Contains(part))
+            {
+                Send(part, new RunQueueThieves(any), context);
+            }
         }
     }
 

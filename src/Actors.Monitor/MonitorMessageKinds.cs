@@ -26,4 +26,11 @@ public static class MonitorMessageKinds
     public const int TlbShootdownAck = 220;
     public const int PageCopyRequest = 221;
     public const int PageCopyDone = 222;
+
+    // The SMP guest's shared run queue (Guest/RunQueue); 230 up, leaving room after the NUMA protocol.
+    public const int RunQueueAsk = 230;
+    public const int RunQueueThieves = 231;
+    public const int ProcessPut = 232;
+    public const int ProcessGive = 233;
+    public const int ProcessReturn = 234;
 }

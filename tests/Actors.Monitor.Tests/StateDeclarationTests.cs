@@ -35,6 +35,7 @@ public class StateDeclarationTests
         ["pages migrating between nodes"] = () => NumaMigrationTests.Build(numa: true, end: Us(1_900)),
         ["SMP VM of two VCPUs"] = () => Guest(true, 3_000, GuestRuns.Machine(2) with { Disks = 2 }, monitor: GuestRuns.Monitor with { Vms = 1, VcpusPerVm = 2 }),
         ["NFS server and clients"] = () => Guest(true, 3_000, GuestRuns.Machine(2) with { Disks = 3 }, monitor: GuestRuns.Monitor with { Vms = 3, Nfs = true, NfsServerMemoryBytes = 24L << 20 }, workload: GuestRuns.Pmake(jobs: 2, warm: true)),
+        ["bare SMP guest, processes moving through the shared run queue"] = () => RunQueueTests.Build(shared: true, end: Us(1_500)),
         ["radix on IRIX, region semaphore"] = () => Guest(false, 400, GuestRuns.Machine(4), GuestRuns.Guest with { Processors = 4 }, workload: RadixTests.Radix),
         ["radix on the library OS"] = () => Guest(true, 400, GuestRuns.Machine(4), GuestRuns.Guest with { LibraryOs = true }, GuestRuns.Monitor with { Vms = 1, VcpusPerVm = 4 }, RadixTests.Radix),
         ["the OS stub"] = () => BareMachine.Build(

@@ -138,6 +138,7 @@ internal static class RunReport
         ("memlock spin (ms)", "hw.lock.spin_ps", "-"),
         ("region_sem acquisitions", "guest.region_sem.acquisitions", "monitor.region_sem_acquisitions"),
         ("region_sem wait (ms)", "guest.region_sem.wait_ps", "monitor.region_sem_wait_ps"),
+        ("process moves", "guest.process_moves", "-"),
         ("library_os_faults", "-", "monitor.library_os_faults"),
     ];
 

@@ -63,6 +63,21 @@ public sealed record GuestParams
     /// <summary>One way to the region semaphore's component and back (<c>smp.semaphore-latency</c>).</summary>
     public long SemaphoreLatencyPs { get; init; } = 1_000_000;
 
+    /// <summary>
+    /// SMP guests on bare hardware (<c>smp.scheduling</c>): processes may move between processors through the VM's
+    /// shared run queue (IRIX 5.3, <c>shared</c>), or each stays on the processor that started it (<c>pinned</c>).
+    /// </summary>
+    public bool SharedRunQueue { get; init; } = true;
+
+    /// <summary>
+    /// Cache affinity (<c>smp.affinity-steal</c>): a runnable process waits for the processor it last ran on until it
+    /// has waited this long; then an idle processor may take it.
+    /// </summary>
+    public long AffinityStealPs { get; init; } = 2_000_000_000;
+
+    /// <summary>One way between a processor and the run queue's component (<c>smp.runqueue-latency</c>).</summary>
+    public long RunQueueLatencyPs { get; init; } = 1_000_000;
+
     /// <summary>An NFS server's nfsd threads (<c>nfs.threads</c>): requests beyond them wait in order.</summary>
     public int NfsThreads { get; init; } = 4;
 
@@ -103,6 +118,16 @@ public sealed record GuestParams
         if (Processors is < 1 or > 64 || SemaphoreLatencyPs < 1)
         {
             yield return ("smp.processors", $"must be 1-64 with a positive smp.semaphore-latency (got {Processors}, {SemaphoreLatencyPs} ps)");
+        }
+
+        if (AffinityStealPs < 0)
+        {
+            yield return ("smp.affinity-steal", $"must be 0 or more (got {AffinityStealPs} ps)");
+        }
+
+        if (RunQueueLatencyPs < 1)
+        {
+            yield return ("smp.runqueue-latency", $"must be positive (got {RunQueueLatencyPs} ps)");
         }
 
         if (TimeSlicePs <= 0)

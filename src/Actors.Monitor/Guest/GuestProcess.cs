@@ -31,10 +31,16 @@ public sealed class GuestProcess : IStateful
     private long _resumeArgument;
     private BlockKey _resumeBlock;
     private int _resumeCount;
+    private long _readyPs;
+    private int _lastPart;
+    private bool _moved;
 
-    public GuestProcess(int asid, int job, int program, GuestProgramSource source)
+    /// <param name="home">SMP guests: the part that started it (whose job it is, whose seed its stream draws from).</param>
+    public GuestProcess(int asid, int job, int program, GuestProgramSource source, int home = 0)
     {
         ArgumentNullException.ThrowIfNull(source);
+        Home = home;
+        _lastPart = home;
         Asid = asid;
         Job = job;
         Program = program;
@@ -43,6 +49,18 @@ public sealed class GuestProcess : IStateful
     }
 
     public int Asid { get; }
+
+    /// <summary>SMP guests: the part that started it.</summary>
+    public int Home { get; }
+
+    /// <summary>SMP guests with a shared run queue: when it last became runnable without running (descheduled, woken, arrived).</summary>
+    public long ReadyPs { get => _readyPs; set => _readyPs = value; }
+
+    /// <summary>SMP guests with a shared run queue: the part it last ran on (its home until it runs).</summary>
+    public int LastPart { get => _lastPart; set => _lastPart = value; }
+
+    /// <summary>It arrived from another processor: its ASID's stale entries there go at its next switch in.</summary>
+    public bool Moved { get => _moved; set => _moved = value; }
 
     public int Job { get; }
 
@@ -124,6 +142,9 @@ public sealed class GuestProcess : IStateful
         io.Int("resume count", ref _resumeCount, 0, 1 << 20);
         io.Map("page table", _pageTable, 1 << 26, static (ref StateIo io, ref long vpn) => io.Long("page table vpn", ref vpn, 0), static (ref StateIo io, ref GuestPte pte) => io.Value("page table entry", ref pte));
         io.LongMap("page-table pages", _tablePages, 1 << 26);
+        io.Long("ready since", ref _readyPs, 0);
+        io.Int("last part", ref _lastPart, 0, 63);
+        io.Bool("moved", ref _moved);
         io.Part(Stream);
     }
 }

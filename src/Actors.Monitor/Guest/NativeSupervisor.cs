@@ -22,6 +22,7 @@ public sealed class NativeSupervisor : ISupervisor
     private readonly long _pagesPerNode;
     private readonly long _colors;
     private readonly ComponentId? _semaphore;
+    private readonly ComponentId? _runQueue;
 
     // Derived from the kernel's layout on first use (not state: the layout is).
     private long[]? _sharedMap;
@@ -35,9 +36,11 @@ public sealed class NativeSupervisor : ISupervisor
     private long _semaphoreAcquisitions;
 
     /// <param name="semaphore">The SMP guest's region semaphore component (null for a uniprocessor guest).</param>
-    public NativeSupervisor(GuestKernel kernel, MachineParams machine, MachineLayout layout, ComponentId? semaphore = null)
+    /// <param name="runQueue">The SMP guest's shared run queue (null: pinned, or a uniprocessor guest).</param>
+    public NativeSupervisor(GuestKernel kernel, MachineParams machine, MachineLayout layout, ComponentId? semaphore = null, ComponentId? runQueue = null)
     {
         _semaphore = semaphore;
+        _runQueue = runQueue;
         ArgumentNullException.ThrowIfNull(kernel);
         ArgumentNullException.ThrowIfNull(machine);
         ArgumentNullException.ThrowIfNull(layout);
@@ -265,6 +268,9 @@ public sealed class NativeSupervisor : ISupervisor
                 _semaphoreWaitPs += context.LocalPs - _lockRequestedPs;
                 return WithLock(TrapOutcome.None, context);
             }
+            case ProcessGive or RunQueueThieves or ProcessReturn:
+                _kernel.OnRunQueue(message, context.LocalPs);
+                return WithLock(TrapOutcome.None, context);
             case HotPageInterrupt:
                 // IRIX 5.3 is not NUMA-aware: the interrupt is taken and ignored.
                 _hotPages++;
@@ -288,6 +294,11 @@ public sealed class NativeSupervisor : ISupervisor
     /// </summary>
     private TrapOutcome WithLock(TrapOutcome outcome, ISupervisorContext context)
     {
+        foreach (var m in _kernel.TakeRunQueueMessages())
+        {
+            context.Send(_runQueue ?? throw new InvalidOperationException("SMP guest without a run queue"), m, outcome.CostPs);
+        }
+
         if (!_lockPending && _kernel.RequestLock() is { } path)
         {
             _lockPending = true;

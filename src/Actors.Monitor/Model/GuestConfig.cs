@@ -20,6 +20,9 @@ public static class GuestConfig
     /// <summary>Values of disco.guest.smp.placement.</summary>
     public static readonly string[] PlacementKinds = ["round-robin", "by-processor"];
 
+    /// <summary>Values of disco.guest.smp.scheduling.</summary>
+    public static readonly string[] SchedulingKinds = ["shared", "pinned"];
+
     public static bool MonitorEnabled(SimConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -79,6 +82,9 @@ public static class GuestConfig
             NfsThreads = config.GetInt(g + "nfs.threads", 1, 64),
             NfsWarmCache = config.GetBool(g + "nfs.warm-cache"),
             PlaceByProcessor = config.GetOneOf(g + "smp.placement", PlacementKinds) == "by-processor",
+            SharedRunQueue = config.GetOneOf(g + "smp.scheduling", SchedulingKinds) == "shared",
+            AffinityStealPs = config.GetSimTime(g + "smp.affinity-steal").Ps,
+            RunQueueLatencyPs = config.GetSimTime(g + "smp.runqueue-latency").Ps,
             KernelTextPages = (int)(config.GetLong(g + "kernel-text-kb", 4, 1L << 20) / 4),
             KernelDataPages = (int)(config.GetLong(g + "kernel-data-kb", 4, 1L << 20) / 4),
             EntryPrivileged = config.GetInt(g + "privileged.entry", 0, 64),

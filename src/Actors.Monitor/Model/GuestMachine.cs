@@ -58,12 +58,32 @@ public static class GuestMachine
             var layout = new MachineLayout(machine.Nodes, machine.Disks);
             var parts = VirtualMachine.Place(cpus, machine.Nodes, guest, workload, seed);
             ComponentId? semaphore = cpus > 1 ? new ComponentId(layout.HardwareComponents) : null;
+            // With a shared run queue processes move between the parts; each part builds any part's process (its seed).
+            var shells = new ProcessShells(workload, [.. parts.Select(p => p.Seed)]);
+            ComponentId? runQueue = cpus > 1 && guest.SharedRunQueue ? new ComponentId(layout.HardwareComponents + 1) : null;
+            if (runQueue is not null)
+            {
+                catalog
+                    .Register<ProcessPut>(MonitorMessageKinds.ProcessPut, ProcessTransfer.Reader(shells, static (p, part) => new ProcessPut(p, part)))
+                    .Register<ProcessGive>(MonitorMessageKinds.ProcessGive, ProcessTransfer.Reader(shells, static (p, part) => new ProcessGive(p, part)));
+            }
+
             var builder = new MachineBuilder(machine, n => n < cpus
-                ? new NativeSupervisor(new GuestKernel(guest, workload, parts[n].Seed, machine.Disks, machine.Disk.Sectors, machine.Disk.SectorBytes, machine.L2.LineBytes, relocated: false, monitorZeroes: false, instance: n, instances: cpus), machine, layout, semaphore)
+                ? new NativeSupervisor(new GuestKernel(guest, workload, parts[n].Seed, machine.Disks, machine.Disk.Sectors, machine.Disk.SectorBytes, machine.L2.LineBytes, relocated: false, monitorZeroes: false, instance: n, instances: cpus, runQueue: runQueue is null ? null : new RunQueueLink(n, cpus, guest.AffinityStealPs, shells)), machine, layout, semaphore, runQueue)
                 : new UnusedProcessor());
             if (semaphore is { } lockId)
             {
                 AddLocks(builder, lockId, layout, guest.SemaphoreLatencyPs, vm: 0, Enumerable.Range(0, cpus));
+            }
+
+            if (runQueue is { } queueId)
+            {
+                builder.Add(new RunQueueComponent(queueId, layout, guest.RunQueueLatencyPs, cpus));
+                for (int n = 0; n < cpus; n++)
+                {
+                    builder.Connect(layout.Processor(n), queueId, guest.RunQueueLatencyPs);
+                    builder.Connect(queueId, layout.Processor(n), guest.RunQueueLatencyPs);
+                }
             }
 
             return builder.Build(ModelName, end, seed, catalog);
@@ -250,6 +270,9 @@ public static class GuestMachine
             .Register<LockAcquire>(MonitorMessageKinds.LockAcquire)
             .Register<LockGrant>(MonitorMessageKinds.LockGrant)
             .Register<LockRelease>(MonitorMessageKinds.LockRelease)
+            .Register<RunQueueAsk>(MonitorMessageKinds.RunQueueAsk)
+            .Register<RunQueueThieves>(MonitorMessageKinds.RunQueueThieves)
+            .Register<ProcessReturn>(MonitorMessageKinds.ProcessReturn)
             .Register<VcpuReady>(MonitorMessageKinds.VcpuReady)
             .Register<VcpuFetch>(MonitorMessageKinds.VcpuFetch)
             .Register<VcpuRecall>(MonitorMessageKinds.VcpuRecall)

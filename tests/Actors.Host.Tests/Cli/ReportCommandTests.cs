@@ -98,7 +98,7 @@ public class ReportCommandTests
         string root = Repo.TempDir("report");
         string smp = Bare.Replace("\"vms\": []", """
             "vms": [], "counters": { "hw.processor": { "hw.lock.acquires": 30, "hw.lock.spin_ps": 2500000000,
-              "guest.region_sem.acquisitions": 7, "guest.region_sem.wait_ps": 1000000 }, "guest.semaphore": { "guest.region_sem.grants": 7 } }
+              "guest.region_sem.acquisitions": 7, "guest.region_sem.wait_ps": 1000000, "guest.process_moves": 4 }, "guest.semaphore": { "guest.region_sem.grants": 7 } }
             """, StringComparison.Ordinal);
         string vm = Virtual.Replace("\"vms\": [", """
             "counters": { "hw.processor": { "hw.lock.acquires": 12, "hw.lock.spin_ps": 500000000, "monitor.library_os_faults": 5 }, "monitor.pages": { "disk_writes.private": 3 } }, "vms": [
@@ -109,6 +109,7 @@ public class ReportCommandTests
         Assert.Equal(["memlock", "spin", "(ms)", "2.500", "0.500"], Row(output, "memlock spin (ms)"));
         Assert.Equal(["region_sem", "wait", "(ms)", "0.001", "0.000"], Row(output, "region_sem wait (ms)"));
         Assert.Equal(["library_os_faults", "0", "5"], Row(output, "library_os_faults"));
+        Assert.Equal(["process", "moves", "4", "0"], Row(output, "process moves"));
         Assert.Equal(["disk", "writes", "private", "0", "3"], Row(output, "disk writes private"));
 
         var (_, plain, _) = CliRunner.Run("report", RunFolder(root, "bare", Bare), RunFolder(root, "disco", Virtual), "--no-plot");

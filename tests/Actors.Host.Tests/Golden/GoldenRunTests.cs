@@ -37,8 +37,10 @@ public class GoldenRunTests
         ("database-bare", "database.hocon", "--set workload.database.instructions=3000000"),
         ("database-disco", "database.hocon", "--set workload.database.instructions=3000000 --set monitor.enabled=true"),
         ("radix-irix", "radix-irix.hocon", "--end 25ms"),
+        ("radix-irix-pinned", "radix-irix.hocon", "--end 25ms --set guest.smp.scheduling=pinned"), // the digest radix-irix had before the shared run queue
         ("radix-splashos", "radix-splashos.hocon", "--end 25ms"),
         ("scaling-bare", "scaling-pmake-bare.hocon", Pmake200K),
+        ("scaling-bare-pinned", "scaling-pmake-bare.hocon", Pmake200K + " --set guest.smp.scheduling=pinned"), // scaling-bare's digest before the shared run queue
         ("scaling-1vm", "scaling-pmake-1vm.hocon", Pmake200K),
         ("scaling-2vm", "scaling-pmake-2vm.hocon", Pmake200K),
         ("scaling-4vm", "scaling-pmake-4vm.hocon", Pmake200K),

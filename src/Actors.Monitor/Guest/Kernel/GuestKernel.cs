@@ -48,7 +48,8 @@ public sealed class GuestKernel : IStateful
     /// <param name="instances">SMP guests: processors the kernel runs on. Each part runs its own processes (its
     /// share of the jobs) and allocates from its own slice of free memory; all parts share the kernel's text and
     /// data (the same pages, so the processors' caches contend for them), the files cached at boot, and the memlock.</param>
-    public GuestKernel(GuestParams parameters, GuestWorkload workload, long seed, int disks, long diskSectors, int sectorBytes, int lineBytes, bool relocated, bool monitorZeroes, bool remoteData = false, int instance = 0, int instances = 1, bool nfsServer = false)
+    /// <param name="runQueue">SMP guests with a shared run queue: this part's tie to it (null: its processes stay here).</param>
+    public GuestKernel(GuestParams parameters, GuestWorkload workload, long seed, int disks, long diskSectors, int sectorBytes, int lineBytes, bool relocated, bool monitorZeroes, bool remoteData = false, int instance = 0, int instances = 1, bool nfsServer = false, RunQueueLink? runQueue = null)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(workload);
@@ -64,7 +65,7 @@ public sealed class GuestKernel : IStateful
         _memory = new GuestMemory(parameters, instance, instances, regionPages);
         _cache = new BufferCache(_memory, disks, diskSectors, sectorBytes);
         _paths = new KernelPathStack(relocated, takesLocks: Smp && !LibraryOs, _code.MemlockWord);
-        _scheduler = new Scheduler(parameters, workload, seed, _memory, _paths, _code, LibraryOs);
+        _scheduler = new Scheduler(parameters, workload, seed, _memory, _paths, _code, LibraryOs, runQueue);
         _faults = new FaultHandler(workload, _memory, _cache, _paths, _scheduler, _code, Smp, LibraryOs);
         _calls = new SystemCalls(workload, _cache, _paths, _faults, _code);
         _nfs = new NfsServer(_cache, _paths, _code, parameters.NfsThreads);
@@ -167,7 +168,7 @@ public sealed class GuestKernel : IStateful
         }
 
         _memory.EndBoot();
-        _scheduler.StartJobs();
+        _scheduler.StartJobs(nowPs);
         _scheduler.Reschedule(nowPs);
     }
 
@@ -221,7 +222,11 @@ public sealed class GuestKernel : IStateful
     // ---- Traps -------------------------------------------------------------------------------------------
 
     /// <summary>At each quantum: the time slice.</summary>
-    public void OnQuantum(long nowPs) => _scheduler.OnQuantum(nowPs);
+    public void OnQuantum(long nowPs)
+    {
+        _scheduler.OnQuantum(nowPs);
+        _scheduler.Balance(nowPs);
+    }
 
     /// <summary>A TLB miss the guest must handle (on bare hardware every one; under Disco those the monitor could not).</summary>
     public void OnTlbMiss(long virtualAddress, bool readOnly, long nowPs) => _faults.OnTlbMiss(virtualAddress, readOnly, nowPs);
@@ -256,7 +261,7 @@ public sealed class GuestKernel : IStateful
 
                 break;
             case PathCompletion.Exit:
-                _scheduler.Reap((int)path.Argument);
+                _scheduler.Reap((int)path.Argument, nowPs);
                 break;
             default:
                 break;
@@ -268,6 +273,38 @@ public sealed class GuestKernel : IStateful
         }
 
         return path.Lock == LockState.Held ? path.LockId : -1;
+    }
+
+    // ---- The shared run queue (SMP guests; the supervisor carries the messages) -------------------------------
+
+    /// <summary>Messages for the run queue from the last call (asks, processes given up, returns); the caller sends them.</summary>
+    public IReadOnlyList<ISimMessage> TakeRunQueueMessages() => _scheduler.TakeOutbox();
+
+    /// <summary>This part's run-queue traffic (tests check with it that no process is lost or duplicated).</summary>
+    public RunQueueCounts RunQueueCounts => _scheduler.Counts;
+
+    /// <summary>The run queue gave this part a process, or says whether a processor idles, or returns pages and a job's end.</summary>
+    public void OnRunQueue(ISimMessage message, long nowPs)
+    {
+        switch (message)
+        {
+            case ProcessGive g:
+                _scheduler.Arrive(g.Process, nowPs);
+                break;
+            case RunQueueThieves t:
+                _scheduler.OnThieves(t.Any, nowPs);
+                break;
+            case ProcessReturn r:
+                _scheduler.OnReturn(r, nowPs);
+                break;
+            default:
+                throw new InvalidOperationException($"guest: {message.GetType().Name} is not a run-queue message");
+        }
+
+        if (_paths.Count == 0 && _scheduler.NeedsPick)
+        {
+            _scheduler.Reschedule(nowPs);
+        }
     }
 
     // ---- Locks (SMP guests; the supervisor carries the requests to the lock component) ----------------------
@@ -303,7 +340,7 @@ public sealed class GuestKernel : IStateful
     public void OnDiskComplete(long requestId, long nowPs)
     {
         _cache.Complete(requestId);
-        _scheduler.Wake(requestId);
+        _scheduler.Wake(requestId, nowPs);
         _nfs.OnDiskComplete(requestId, nowPs);
         var b = _code.Entry();
         _code.Body(b, KernelCode.Interrupt);

@@ -75,6 +75,9 @@ internal sealed class GuestMemory : IStateful
 
     public void Free(long guestPage) => _free.Add(guestPage);
 
+    /// <summary>SMP guests: the part whose slice holds the page (-1: a page laid out at boot, every part's).</summary>
+    public int OwnerOf(long guestPage) => guestPage < _sharedPages || SliceSize <= 0 ? -1 : (int)Math.Min((guestPage - _sharedPages) / SliceSize, _instances - 1);
+
     /// <summary>The program's shared data (radix's key arrays): the same pages in every SMP part, after the kernel and the files.</summary>
     public void AllocateRegion()
     {

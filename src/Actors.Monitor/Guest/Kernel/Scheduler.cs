@@ -6,9 +6,11 @@ namespace Disco.Actors.Monitor.Guest;
 
 /// <summary>
 /// The guest's processes and who runs: a slot per process (its ASID), jobs started as slots free up, round-robin
-/// time slices, a context switch as a kernel path, and the idle loop when nothing is runnable.
+/// time slices, a context switch as a kernel path, and the idle loop when nothing is runnable. An SMP guest's part
+/// with a shared run queue also lets its processes go to other processors and takes theirs (Scheduler.Shared.cs);
+/// without one (pinned, or a uniprocessor) its processes stay.
 /// </summary>
-internal sealed class Scheduler : IStateful
+internal sealed partial class Scheduler : IStateful
 {
     private readonly GuestParams _p;
     private readonly GuestWorkload _w;
@@ -24,8 +26,9 @@ internal sealed class Scheduler : IStateful
     private int _jobsStarted;
     private int _jobsDone;
 
-    public Scheduler(GuestParams parameters, GuestWorkload workload, long seed, GuestMemory memory, KernelPathStack paths, KernelCodeWriter code, bool libraryOs)
+    public Scheduler(GuestParams parameters, GuestWorkload workload, long seed, GuestMemory memory, KernelPathStack paths, KernelCodeWriter code, bool libraryOs, RunQueueLink? shared = null)
     {
+        _shared = shared;
         _libraryOs = libraryOs;
         _p = parameters;
         _w = workload;
@@ -38,7 +41,7 @@ internal sealed class Scheduler : IStateful
     public int JobsDone => _jobsDone;
 
     /// <summary>Every job has exited: nothing will ever run again.</summary>
-    public bool Finished => _jobsDone == _w.Jobs;
+    public bool Finished => _jobsDone == _w.Jobs && (_shared is null || !Processes.Any());
 
     public GuestProcess? CurrentProcess => _current > 0 ? _slots[_current] : null;
 
@@ -54,11 +57,11 @@ internal sealed class Scheduler : IStateful
     public GuestProcess? Process(int asid) => asid is > 0 and <= GuestLayout.MaxProcesses ? _slots[asid] : null;
 
     /// <summary>Starts jobs until as many run as the workload's parallelism.</summary>
-    public void StartJobs()
+    public void StartJobs(long nowPs)
     {
         while (_jobsStarted < _w.Parallelism)
         {
-            StartJob();
+            StartJob(nowPs);
         }
     }
 
@@ -90,11 +93,21 @@ internal sealed class Scheduler : IStateful
         {
             _current = 0;
         }
+
+        if (_shared is not null)
+        {
+            Idle(next == 0);
+        }
     }
 
     /// <summary>A context switch ended: process <paramref name="slot"/> runs, with a fresh time slice. Returns it.</summary>
     public GuestProcess SwitchTo(int slot, long nowPs)
     {
+        if (_shared is not null)
+        {
+            SwitchingTo(slot, nowPs);
+        }
+
         _current = slot;
         _sliceEndPs = nowPs + _p.TimeSlicePs;
         return _slots[_current]!;
@@ -134,8 +147,14 @@ internal sealed class Scheduler : IStateful
     }
 
     /// <summary>The exit path ended: the process's private pages and page tables are free, and the next job starts.</summary>
-    public void Reap(int slot)
+    public void Reap(int slot, long nowPs)
     {
+        if (_shared is not null)
+        {
+            ReapShared(slot, nowPs);
+            return;
+        }
+
         var gone = _slots[slot]!;
         foreach (long page in gone.PrivatePages().Where(g => !_memory.InRegion(g)).Concat(gone.TablePages.Order()))
         {
@@ -151,12 +170,12 @@ internal sealed class Scheduler : IStateful
         _jobsDone++;
         if (_jobsStarted < _w.Jobs)
         {
-            StartJob();
+            StartJob(nowPs);
         }
     }
 
     /// <summary>Disk request <paramref name="requestId"/> completed: the processes asleep on it may run.</summary>
-    public void Wake(long requestId)
+    public void Wake(long requestId, long nowPs)
     {
         foreach (var p in Processes)
         {
@@ -164,20 +183,22 @@ internal sealed class Scheduler : IStateful
             {
                 p.State = GuestProcessState.Runnable;
                 p.WaitingFor = -1;
+                p.ReadyPs = nowPs;
             }
         }
     }
 
-    private void StartJob()
+    private void StartJob(long nowPs)
     {
-        int slot = Array.FindIndex(_slots, 1, s => s is null);
+        int slot = _shared is null ? Array.FindIndex(_slots, 1, s => s is null) : FreeSharedSlot();
         if (slot < 0)
         {
             throw new InvalidOperationException("guest: no free process slot");
         }
 
         int job = _jobsStarted++;
-        var p = NewProcess(slot, job);
+        var p = NewProcess(slot, job, _shared?.Part ?? 0);
+        p.ReadyPs = nowPs;
         _slots[slot] = p;
         if (_memory.RegionBase >= 0)
         {
@@ -195,13 +216,21 @@ internal sealed class Scheduler : IStateful
         }
     }
 
-    private GuestProcess NewProcess(int slot, int job) => new(slot, job, job % _w.Programs, new GuestProgramSource(_w, _seed, job));
+    private GuestProcess NewProcess(int slot, int job, int home) =>
+        _shared is { } link ? link.Shells.Shell(home, slot, job) : new(slot, job, job % _w.Programs, new GuestProgramSource(_w, _seed, job));
 
     private void PushSwitch(int next, long nowPs)
     {
         var b = KernelCodeWriter.NewPath();
         _code.Body(b, KernelCode.ContextSwitch);
         b.Add(GuestPrivilegedOps.Op(GuestPrivileged.SetAsid, next));
+        if (_slots[next] is { Moved: true } moved)
+        {
+            // It ran elsewhere: entries this processor still holds for its ASID may be another process's.
+            moved.Moved = false;
+            b.Add(GuestPrivilegedOps.Op(GuestPrivileged.TlbFlushAsid, next));
+        }
+
         _paths.Push(KernelService.ContextSwitch, b, nowPs, completion: PathCompletion.SwitchTo, argument: next);
     }
 
@@ -227,6 +256,11 @@ internal sealed class Scheduler : IStateful
         io.Long("slice end", ref _sliceEndPs, 0);
         io.Int("jobs started", ref _jobsStarted, 0, _w.Jobs);
         io.Int("jobs done", ref _jobsDone, 0, _w.Jobs);
+        if (_shared is not null)
+        {
+            DeclareShared(ref io);
+        }
+
         int processes = Processes.Count();
         io.Int("processes", ref processes, 0, GuestLayout.MaxProcesses);
         if (io.IsLoading)
@@ -234,10 +268,15 @@ internal sealed class Scheduler : IStateful
             Array.Clear(_slots);
             for (int i = 0; i < processes; i++)
             {
-                int asid = 0, job = 0;
+                int asid = 0, job = 0, home = 0;
                 io.Int("process asid", ref asid, 1, GuestLayout.MaxProcesses);
                 io.Int("process job", ref job, 0, _w.Jobs - 1);
-                _slots[asid] = NewProcess(asid, job);
+                if (_shared is not null)
+                {
+                    io.Int("process home", ref home, 0, _shared.Parts - 1);
+                }
+
+                _slots[asid] = NewProcess(asid, job, home);
                 io.Part(_slots[asid]!);
             }
 
@@ -246,9 +285,14 @@ internal sealed class Scheduler : IStateful
 
         foreach (var p in Processes)
         {
-            int asid = p.Asid, job = p.Job;
+            int asid = p.Asid, job = p.Job, home = p.Home;
             io.Int("process asid", ref asid, 1, GuestLayout.MaxProcesses);
             io.Int("process job", ref job, 0, _w.Jobs - 1);
+            if (_shared is not null)
+            {
+                io.Int("process home", ref home, 0, _shared.Parts - 1);
+            }
+
             io.Part(p);
         }
     }

@@ -1,0 +1,126 @@
+using Disco.Actors.Engine.Model;
+using Disco.Actors.Engine.Time;
+using Disco.Actors.Monitor.Guest;
+using Disco.Actors.Monitor.Model;
+using Disco.Actors.Testing;
+
+namespace Disco.Actors.Monitor.Tests;
+
+/// <summary>
+/// The SMP guest's shared run queue on bare hardware (<c>guest.smp.scheduling</c>): under load imbalance processes
+/// move between processors with it and never without it; no process is lost or in two places at once.
+/// </summary>
+public class RunQueueTests
+{
+    private const int Jobs = 6;
+
+    private static readonly string[] Shown = ["guest.runqueue.idle_asks", "guest.runqueue.waits", "guest.runqueue.steals", "guest.runqueue.returned", "guest.runqueue.affinity_hits", "guest.runqueue.arrivals", "cpu_time_ps.idle"];
+
+    /// <summary>
+    /// Two processors, each starting its own six short jobs two at a time, 100 us time slices: whenever one idles (a disk
+    /// read, or its jobs done first) the other often has a process waiting. A short affinity time so that they move.
+    /// </summary>
+    internal static SimulationModel Build(bool shared, long seed = 1, SimTime? end = null) =>
+        GuestMachine.Build(
+            GuestRuns.Machine(2) with { Disks = 2 },
+            GuestRuns.Guest with { Processors = 2, MemoryBytes = 32L << 20, SharedRunQueue = shared, AffinityStealPs = 20_000_000, TimeSlicePs = 100_000_000 },
+            GuestRuns.Pmake(jobs: Jobs, instructions: 300_000, warm: true),
+            GuestRuns.Monitor,
+            underMonitor: false,
+            end ?? SimTime.Infinity,
+            seed);
+
+    private static List<GuestKernel> Parts(SimulationModel model) =>
+        [.. GuestMachine.Supervisors(model).OfType<NativeSupervisor>().Select(s => s.Kernel)];
+
+    [Fact]
+    public void Under_imbalance_a_process_runs_on_another_processor_with_the_shared_queue_and_never_pinned()
+    {
+        var shared = Engine.Kernel.SequentialKernel.Run(Build(shared: true));
+        Assert.True(shared.Counter("guest.process_moves") > 0, string.Join(", ", Shown.Select(n => $"{n} {shared.Counter(n)}")));
+        Assert.True(shared.Counter("guest.runqueue.steals") > 0);
+        Assert.True(shared.Counter("guest.runqueue.affinity_hits") > 0);
+        Assert.Equal(shared.Counter("guest.runqueue.waits"), shared.Counter("guest.runqueue.arrivals"));
+        Assert.Equal(shared.Counter("guest.runqueue.waits"), shared.Counter("guest.runqueue.steals") + shared.Counter("guest.runqueue.returned"));
+        Assert.Equal(2 * Jobs, shared.Counter("guest.jobs_done"));
+
+        var pinnedModel = Build(shared: false);
+        var pinned = Engine.Kernel.SequentialKernel.Run(pinnedModel);
+        Assert.Empty(pinnedModel.Components.OfType<RunQueueComponent>());
+        Assert.Equal(0, pinned.Counter("guest.process_moves") + pinned.Counter("guest.runqueue.waits"));
+        Assert.Equal(2 * Jobs, pinned.Counter("guest.jobs_done"));
+    }
+
+    /// <summary>
+    /// At every event each live process is in exactly one place: one part's slots (running or waiting there) or a
+    /// message on its way (given up, not arrived yet); no two parts hold the same process.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Every_process_is_in_exactly_one_place_at_every_event(long seed)
+    {
+        var model = Build(shared: true, seed);
+        var loop = new Engine.Kernel.EventLoop(model, Placement.Single(model), 0);
+        loop.StartComponents();
+        var parts = Parts(model);
+        long events = 0, inFlightSeen = 0;
+        while (loop.RunUntil(long.MaxValue, 1) == 1)
+        {
+            events++;
+            var held = parts.SelectMany(k => k.Processes.Where(p => p.State != GuestProcessState.Exited).Select(p => (p.Home, p.Job))).ToList();
+            Assert.Equal(held.Count, held.Distinct().Count());
+            var counts = parts.Select(k => k.RunQueueCounts).ToList();
+            long inFlight = counts.Sum(c => c.GivenUp - c.Arrived);
+            long endsOnTheirWay = counts.Sum(c => c.ExitedAway) - counts.Sum(c => c.JobsReturned);
+            long alive = counts.Sum(c => c.JobsStarted - c.JobsDone) - endsOnTheirWay;
+            long exiting = parts.Sum(k => k.Processes.Count(p => p.State == GuestProcessState.Exited));
+            Assert.True(inFlight >= 0 && endsOnTheirWay >= 0, $"event {events}: {inFlight} processes and {endsOnTheirWay} job ends in flight");
+            Assert.Equal(alive, held.Count + exiting + inFlight);
+            inFlightSeen += inFlight > 0 ? 1 : 0;
+        }
+
+        Assert.True(inFlightSeen > 0, "some process was on its way between parts");
+        Assert.All(parts, k => Assert.True(k.Finished));
+        Assert.Equal(2 * Jobs, parts.Sum(k => k.JobsDone));
+    }
+
+    [Fact]
+    public void The_shared_queue_gives_one_digest_on_every_engine_and_layout() =>
+        Assert.Null(EngineMatrix.Disagreement(EngineMatrix.RunAll(() => Build(shared: true), partitions: [0, 2, 3], threads: [2])));
+
+    /// <summary>Cut while a process is on its way between parts, resumed on both engines.</summary>
+    [Fact]
+    public async Task A_run_resumed_from_a_cut_taken_while_a_process_moves_gives_the_straight_runs_digest()
+    {
+        var straight = Engine.Kernel.SequentialKernel.Run(Build(shared: true));
+        var model = Build(shared: true);
+        var loop = new Engine.Kernel.EventLoop(model, Placement.Single(model), 0);
+        loop.StartComponents();
+        var parts = Parts(model);
+        bool found = false;
+        while (loop.RunUntil(long.MaxValue, 1) == 1)
+        {
+            if (parts.Sum(k => k.RunQueueCounts.GivenUp - k.RunQueueCounts.Arrived) > 0)
+            {
+                found = true;
+                break;
+            }
+        }
+
+        Assert.True(found, "a process was on its way at some event");
+        byte[] image = Engine.Checkpoints.CheckpointImage.EncodePartition(loop);
+
+        var fresh = Build(shared: true);
+        var cut = Engine.Checkpoints.CheckpointImage.Decode([image], fresh);
+        cut.LoadInto(fresh);
+        Assert.Equal(straight.DigestHex, Engine.Kernel.SequentialKernel.Run(fresh, null, cut).DigestHex);
+
+        var onActors = Build(shared: true);
+        var cut2 = Engine.Checkpoints.CheckpointImage.Decode([image], onActors);
+        cut2.LoadInto(onActors);
+        var resumed = await Engine.Actors.ActorEngine.RunAsync(onActors, new Engine.Actors.ActorEngineOptions { Partitions = 2, Threads = 2 }, resume: cut2);
+        Assert.Null(EngineMatrix.Disagreement([("straight", straight), ("resumed", resumed)]));
+    }
+}

@@ -57,6 +57,9 @@ public sealed class NodeAllocator : IStateful
     /// <summary>Pages that went to another node than the one asking (its memory was full).</summary>
     public long RemoteAllocations => _remoteAllocations;
 
+    /// <summary>True when <paramref name="machinePage"/> is handed out.</summary>
+    public bool InUse(long machinePage) => _kindOf.ContainsKey(machinePage);
+
     /// <summary>What <paramref name="machinePage"/> first held (a guest page kind); 0 when it is free.</summary>
     public int KindOf(long machinePage) => _kindOf.GetValueOrDefault(machinePage);
 

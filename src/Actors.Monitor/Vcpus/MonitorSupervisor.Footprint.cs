@@ -27,6 +27,12 @@ public sealed partial class MonitorSupervisor
     /// <summary>The last handler left lines: the monitor stall up to the next trap is its own (Table 2's split).</summary>
     private bool _lastFootprint;
 
+    /// <summary>Where the monitor's code and data are (for tests).</summary>
+    internal MonitorMemory Memory => _memory;
+
+    /// <summary>Lines of the handlers' footprint not yet through the caches (for tests).</summary>
+    internal int FootprintLines => _footprint.Count;
+
     /// <summary>Runs <paramref name="handler"/> <paramref name="times"/> times (a loop over its code): its cost, and its code lines once.</summary>
     internal long Run(MonitorHandler handler, int times = 1)
     {

@@ -164,6 +164,11 @@ public sealed partial class ProcessorComponent
                             return Step.Blocked;
                         }
 
+                        if (mode == MonitorMode)
+                        {
+                            CountMonitorHit(AccessKind.Fetch, r);
+                        }
+
                         long t = (n * cycle) + AccessTime(r, mode);
                         _timePs[mode] += r == AccessResult.L1Hit ? t : n * cycle;
                         local += t;
@@ -208,6 +213,11 @@ public sealed partial class ProcessorComponent
                             exec.HasPending = true;
                             BeginMiss(pa, store ? AccessKind.Store : AccessKind.Load, r);
                             return Step.Blocked;
+                        }
+
+                        if (mode == MonitorMode)
+                        {
+                            CountMonitorHit(AccessKind.Load, r);
                         }
 
                         long t = AccessTime(r, mode);
@@ -262,6 +272,11 @@ public sealed partial class ProcessorComponent
                             exec.HasPending = true;
                             BeginMiss(pa, kind, r);
                             return Step.Blocked;
+                        }
+
+                        if (mode == MonitorMode)
+                        {
+                            CountMonitorHit(kind, r);
                         }
 
                         long t = AccessTime(r, mode);
@@ -408,6 +423,24 @@ public sealed partial class ProcessorComponent
         else
         {
             _missesRemote++;
+        }
+
+        if (_supervisor.Current?.Mode == ExecutionMode.Monitor)
+        {
+            // Every L2 miss is an L1 miss too; the access is counted as done when it is retried after the reply.
+            _monitorL1Misses[kind == AccessKind.Fetch ? 0 : 1]++;
+            _monitorL2Misses[(kind == AccessKind.Fetch ? 0 : 2) + (home == _node ? 0 : 1)]++;
+        }
+    }
+
+    /// <summary>A monitor-mode access that hit in the L1 or the L2 (misses are counted when they start).</summary>
+    private void CountMonitorHit(AccessKind kind, AccessResult r)
+    {
+        int i = kind == AccessKind.Fetch ? 0 : 1;
+        _monitorAccesses[i]++;
+        if (r != AccessResult.L1Hit)
+        {
+            _monitorL1Misses[i]++;
         }
     }
 }

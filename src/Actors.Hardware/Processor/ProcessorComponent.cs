@@ -32,6 +32,20 @@ public sealed partial class ProcessorComponent : Component, ISupervisorContext, 
     /// </summary>
     public static readonly IReadOnlyList<string> StallModeNames = ["stall_user", "stall_kernel", "stall_monitor"];
     private const int MaxTrapsPerOperation = 8;
+    private const int MonitorMode = (int)ExecutionMode.Monitor;
+
+    /// <summary>
+    /// <c>hw.monitor_mode.*</c>: the monitor's own instruction fetches and data accesses through this processor's
+    /// caches (its handlers' code lines and data lines, its page copies and zeroing): accesses done, L1 misses by
+    /// instructions and data, and L2 misses by instructions and data, to this node's memory or another's.
+    /// </summary>
+    public static readonly IReadOnlyList<string> MonitorAccessNames = ["fetches", "data_accesses"];
+
+    public static readonly IReadOnlyList<string> MonitorL1MissNames = ["l1i_misses", "l1d_misses"];
+
+    public static readonly IReadOnlyList<string> MonitorL2MissNames = ["l2_misses.fetch_local", "l2_misses.fetch_remote", "l2_misses.data_local", "l2_misses.data_remote"];
+
+    public const string MonitorModePrefix = "hw.monitor_mode";
 
     private readonly MachineParams _p;
     private readonly MachineLayout _layout;
@@ -57,6 +71,9 @@ public sealed partial class ProcessorComponent : Component, ISupervisorContext, 
 
     // The stall bucket again, split by the mode that stalled (the paper's figure 5 counts stall in that mode).
     private readonly long[] _stallByModePs = new long[3];
+    private readonly long[] _monitorAccesses = new long[2];
+    private readonly long[] _monitorL1Misses = new long[2];
+    private readonly long[] _monitorL2Misses = new long[4];
     private Status _status;
     private long _localPs;
     private long _missAddress;
@@ -329,6 +346,9 @@ public sealed partial class ProcessorComponent : Component, ISupervisorContext, 
         io.Counter("hw.l2.upgrades", ref _upgrades);
         io.Counter("hw.processor.quanta", ref _bursts);
         io.Counter("hw.processor.supervisor_messages", ref _messages);
+        io.Counters(MonitorModePrefix, _monitorAccesses, MonitorAccessNames);
+        io.Counters(MonitorModePrefix, _monitorL1Misses, MonitorL1MissNames);
+        io.Counters(MonitorModePrefix, _monitorL2Misses, MonitorL2MissNames);
         DeclareLockState(ref io);
         io.Part(_tlb);
         io.Part(_controller);

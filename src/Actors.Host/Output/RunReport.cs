@@ -10,6 +10,7 @@ internal static class RunReport
 {
     private const double PsPerSecond = 1e12;
     private const double PsPerMs = 1e9;
+    private const string MonitorMode = Hardware.Processor.ProcessorComponent.MonitorModePrefix + ".";
     private const double PsPerUs = 1e6;
 
     public static void Write(TextWriter writer, IReadOnlyList<SummaryFile> runs)
@@ -102,6 +103,13 @@ internal static class RunReport
         if (runs.Any(r => r.Counter("cache_misses.local") + r.Counter("cache_misses.remote") > 0))
         {
             Row("local cache misses (%)", r => Fixed(LocalShare(r), 1));
+        }
+
+        if (runs.Any(r => r.Counter(MonitorMode + "fetches") > 0))
+        {
+            // The monitor's own code and data through the caches: accesses (L1 misses; L2 misses local/remote).
+            Row("monitor fetches (L1I miss; L2 local/remote)", r => MonitorAccesses(r, "fetches", "l1i_misses", "fetch"));
+            Row("monitor data (L1D miss; L2 local/remote)", r => MonitorAccesses(r, "data_accesses", "l1d_misses", "data"));
         }
 
         if (runs.Any(r => r.Counter("monitor.hot_page_interrupts") > 0))
@@ -210,6 +218,9 @@ internal static class RunReport
         maxPs <= 0 ? 6 : Math.Clamp(4 - (int)Math.Floor(Math.Log10(maxPs / PsPerSecond)), 6, 12);
 
     private static string Count(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
+
+    private static string MonitorAccesses(SummaryFile r, string accesses, string l1Misses, string kind) =>
+        $"{Count(r.Counter(MonitorMode + accesses))} ({Count(r.Counter(MonitorMode + l1Misses))}; {Count(r.Counter($"{MonitorMode}l2_misses.{kind}_local"))}/{Count(r.Counter($"{MonitorMode}l2_misses.{kind}_remote"))})";
 
     /// <summary>A number with <paramref name="decimals"/> decimals; "-" where it has no meaning (no reference).</summary>
     private static string Fixed(double? value, int decimals) =>

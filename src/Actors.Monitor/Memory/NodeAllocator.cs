@@ -8,13 +8,15 @@ namespace Disco.Actors.Monitor.Memory;
 /// order). Within a node it keeps the guest page's cache colour (the same offset in the node if free, else a page of
 /// the same colour), so a guest sees the cache conflicts it would see on bare hardware and the overhead measured is
 /// the monitor's, not a different page layout's. Remembers what each page it handed out first held (a guest page
-/// kind), for the footprint split.
+/// kind), for the footprint split. The top pages of a node the monitor keeps for itself (<see cref="MonitorMemory"/>)
+/// are never handed out.
 /// </summary>
 public sealed class NodeAllocator : IStateful
 {
     private readonly int _nodes;
     private readonly long _pagesPerNode;
     private readonly long _colors;
+    private readonly long[] _usable;
 
     // State (checkpointed, in this order); pages used per node are counted from the pages handed out on load.
     private readonly SortedDictionary<long, int> _kindOf = [];
@@ -23,7 +25,8 @@ public sealed class NodeAllocator : IStateful
     private readonly long[] _usedPerNode;
 
     /// <param name="colors">Page colours of the cache (L2 bytes per way / page size); 1 for none.</param>
-    public NodeAllocator(int nodes, long pagesPerNode, long colors = 1)
+    /// <param name="reservedPerNode">Pages at the top of each node that belong to the monitor (none when null).</param>
+    public NodeAllocator(int nodes, long pagesPerNode, long colors = 1, IReadOnlyList<long>? reservedPerNode = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(nodes, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(pagesPerNode, 1);
@@ -32,6 +35,12 @@ public sealed class NodeAllocator : IStateful
         _pagesPerNode = pagesPerNode;
         _colors = Math.Min(colors, pagesPerNode);
         _usedPerNode = new long[nodes];
+        _usable = new long[nodes];
+        for (int n = 0; n < nodes; n++)
+        {
+            long reserved = reservedPerNode is null || n >= reservedPerNode.Count ? 0 : reservedPerNode[n];
+            _usable[n] = pagesPerNode - Math.Clamp(reserved, 0, pagesPerNode);
+        }
     }
 
     public long MachinePages => _nodes * _pagesPerNode;
@@ -47,6 +56,9 @@ public sealed class NodeAllocator : IStateful
 
     /// <summary>Pages that went to another node than the one asking (its memory was full).</summary>
     public long RemoteAllocations => _remoteAllocations;
+
+    /// <summary>True when <paramref name="machinePage"/> is handed out.</summary>
+    public bool InUse(long machinePage) => _kindOf.ContainsKey(machinePage);
 
     /// <summary>What <paramref name="machinePage"/> first held (a guest page kind); 0 when it is free.</summary>
     public int KindOf(long machinePage) => _kindOf.GetValueOrDefault(machinePage);
@@ -80,7 +92,8 @@ public sealed class NodeAllocator : IStateful
         for (int i = 0; i < _nodes; i++)
         {
             int n = (node + i) % _nodes;
-            if (_usedPerNode[n] >= _pagesPerNode)
+            long usable = _usable[n];
+            if (_usedPerNode[n] >= usable)
             {
                 continue;
             }
@@ -93,14 +106,14 @@ public sealed class NodeAllocator : IStateful
             _usedPerNode[n]++;
             long first = n * _pagesPerNode;
             long preferred = first + (guestPage % _pagesPerNode);
-            if (!_kindOf.ContainsKey(preferred))
+            if (preferred < first + usable && !_kindOf.ContainsKey(preferred))
             {
                 return preferred;
             }
 
             // Same colour first, then any page of the node (its pages are numbered from first).
             long color = guestPage % _colors;
-            for (long p = first + color; p < first + _pagesPerNode; p += _colors)
+            for (long p = first + color; p < first + usable; p += _colors)
             {
                 if (!_kindOf.ContainsKey(p))
                 {
@@ -108,7 +121,7 @@ public sealed class NodeAllocator : IStateful
                 }
             }
 
-            for (long p = first; p < first + _pagesPerNode; p++)
+            for (long p = first; p < first + usable; p++)
             {
                 if (!_kindOf.ContainsKey(p))
                 {

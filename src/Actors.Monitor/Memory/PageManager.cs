@@ -23,9 +23,10 @@ public sealed class PageManager : IStateful
     private readonly SortedDictionary<long, long> _pinned = [];
 
     /// <param name="colors">Page colours of the cache (L2 bytes per way / page size); 1 for none.</param>
-    public PageManager(int nodes, long pagesPerNode, long colors = 1)
+    /// <param name="reservedPerNode">The monitor's own pages at the top of each node (<see cref="MonitorMemory"/>), never handed out.</param>
+    public PageManager(int nodes, long pagesPerNode, long colors = 1, IReadOnlyList<long>? reservedPerNode = null)
     {
-        _allocator = new NodeAllocator(nodes, pagesPerNode, colors);
+        _allocator = new NodeAllocator(nodes, pagesPerNode, colors, reservedPerNode);
         _cache = new DiskCache(_allocator.MachinePages);
     }
 

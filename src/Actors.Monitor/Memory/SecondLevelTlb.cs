@@ -54,6 +54,9 @@ public sealed class SecondLevelTlb : IStateful
         return (int)((((ulong)hashInput * 0x9E3779B97F4A7C15UL) >> 32) % (ulong)_asids.Length);
     }
 
+    /// <summary>The slot (ASID, virtual page) maps to: where the monitor's lookup reads and its insert writes.</summary>
+    public int SlotOf(int asid, long vpn) => Slot(asid, vpn);
+
     public void Insert(int asid, long vpn, long machinePage, bool writable)
     {
         if (machinePage < 0)

@@ -103,22 +103,27 @@ public static class GuestConfig
     {
         ArgumentNullException.ThrowIfNull(config);
         const string m = MonitorRoot;
+
+        // A handler's cost is its instruction count at one cycle each.
+        long cycle = config.GetSimTime(Hardware.Machine.MachineConfig.MachineRoot + "processor.cycle-time").Ps;
+        long Instructions(string key) => config.GetInt(m + key, 0, 1_000_000) * cycle;
         var p = new MonitorParams
         {
+            CycleTimePs = cycle,
             Vms = config.GetInt(m + "vms", 1, 64),
             VcpusPerVm = config.GetInt(m + "vcpus-per-vm", 1, 64),
-            TrapPs = config.GetSimTime(m + "trap").Ps,
-            EmulatePrivilegedPs = config.GetSimTime(m + "emulate-privileged").Ps,
-            EmulateTlbWritePs = config.GetSimTime(m + "emulate-tlb-write").Ps,
-            ReflectPs = config.GetSimTime(m + "reflect").Ps,
-            L2TlbLookupPs = config.GetSimTime(m + "l2tlb-lookup").Ps,
+            TrapPs = Instructions("trap"),
+            EmulatePrivilegedPs = Instructions("emulate-privileged"),
+            EmulateTlbWritePs = Instructions("emulate-tlb-write"),
+            ReflectPs = Instructions("reflect"),
+            L2TlbLookupPs = Instructions("l2tlb-lookup"),
             L2TlbEntries = config.GetInt(m + "l2tlb-entries", 1, 1 << 24),
-            MonitorCallPs = config.GetSimTime(m + "monitor-call").Ps,
-            DmaPerPagePs = config.GetSimTime(m + "dma-per-page").Ps,
+            MonitorCallPs = Instructions("monitor-call"),
+            DmaPerPagePs = Instructions("dma-per-page"),
             PageFillPs = config.GetSimTime(m + "page-fill").Ps,
             PageCopyPs = config.GetSimTime(m + "page-copy").Ps,
-            VcpuSwitchPs = config.GetSimTime(m + "vcpu-switch").Ps,
-            InterruptPs = config.GetSimTime(m + "interrupt").Ps,
+            VcpuSwitchPs = Instructions("vcpu-switch"),
+            InterruptPs = Instructions("interrupt"),
             ShootdownSendPs = config.GetSimTime(m + "shootdown-send").Ps,
             VcpuTimeSlicePs = config.GetSimTime(m + "vcpu-time-slice").Ps,
             IpiLatencyPs = config.GetSimTime(m + "ipi-latency").Ps,

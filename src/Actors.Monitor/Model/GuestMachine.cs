@@ -127,7 +127,9 @@ public static class GuestMachine
             .Register<VcpuDispatch>(MonitorMessageKinds.VcpuDispatch, VcpuTransfer.Reader(Shell, specs.Count, static (v, owner) => new VcpuDispatch(v, owner)))
             .Register<VcpuPark>(MonitorMessageKinds.VcpuPark, VcpuTransfer.Reader(Shell, specs.Count, static (v, owner) => new VcpuPark(v, owner)));
         var supervisors = new MonitorSupervisor[machine.Nodes];
-        var monitorBuilder = new MachineBuilder(machine, n => supervisors[n] = new MonitorSupervisor(monitor, machineLayout, ids, machine.L2.LineBytes, Shell));
+        var vmGuestPages = specs.GroupBy(x => x.Vm).OrderBy(g => g.Key).Select(g => g.First().GuestPages).ToList();
+        var monitorMemory = new MonitorMemory(monitor, machine.Nodes, machine.PagesPerNode, vmGuestPages, [.. specs.Select(x => (x.Vm, x.Processor))]);
+        var monitorBuilder = new MachineBuilder(machine, n => supervisors[n] = new MonitorSupervisor(monitor, machineLayout, ids, machine.L2.LineBytes, Shell, monitorMemory, n, machine.L1.LineBytes));
 
         // Each processor starts with its first VCPU loaded (a processor with one VCPU never hands it back); the
         // others start parked in their components.
@@ -145,8 +147,7 @@ public static class GuestMachine
         long ipi = monitor.IpiLatencyPs;
         // The page manager runs on node 0: its disk requests cross from there like a processor's.
         long toDisk = Enumerable.Range(0, machine.Disks).Select(k => monitorBuilder.ProcessorToDiskPs(0, k)).DefaultIfEmpty(1).Min();
-        var pages = new PageManager(machine.Nodes, machine.PagesPerNode, machine.L2.SizeBytes / machine.L2.Associativity / MachineConstants.PageSizeBytes);
-        var vmGuestPages = specs.GroupBy(x => x.Vm).OrderBy(g => g.Key).Select(g => g.First().GuestPages).ToList();
+        var pages = new PageManager(machine.Nodes, machine.PagesPerNode, machine.L2.SizeBytes / machine.L2.Associativity / MachineConstants.PageSizeBytes, monitorMemory.ReservedPerNode);
         monitorBuilder.Add(new PageManagerComponent(ids.PageManager, pages, machineLayout, back, monitor.PageCopyPs, toDisk, monitor.CheckInvariants, monitor.FootprintPages(machine.Nodes, machine.Nodes * machine.PagesPerNode, vmGuestPages, specs.Count), machine.Disk.SectorBytes, ids, monitor.ShootdownSendPs, monitor.Numa, machine.HotPageIntervalPs));
         for (int n = 0; n < machine.Nodes; n++)
         {

@@ -2,7 +2,9 @@ namespace Disco.Actors.Monitor.Vcpus;
 
 /// <summary>
 /// The monitor's mechanisms and what each costs (PARAMETERS.md: [D] gives no cycle counts, so every value is our
-/// choice, a key under disco.monitor, documented in config/akka.hocon).
+/// choice, a key under disco.monitor, documented in config/akka.hocon). A handler's cost (<see cref="HandlerPs"/>)
+/// is its instructions at one cycle each, read as instruction counts; on top of it, the processor goes through
+/// its code lines and the data lines it touches (<see cref="MonitorFootprint"/>), so its misses add stall.
 /// </summary>
 public sealed record MonitorParams
 {
@@ -96,6 +98,45 @@ public sealed record MonitorParams
     /// <summary>Page migration and replication (<c>disco.monitor.numa</c>).</summary>
     public Numa.NumaParams Numa { get; init; } = new();
 
+    /// <summary>The processor's cycle (<c>machine.processor.cycle-time</c>): the handlers' instruction counts are read into times with it.</summary>
+    public long CycleTimePs { get; init; } = 2_500;
+
+    /// <summary>Bytes of text each handler's instructions start on a fresh line of (the L2 line of the default machine).</summary>
+    public const int TextAlignBytes = 128;
+
+    /// <summary>The base cost of one run of <paramref name="handler"/>: its instructions, one cycle each.</summary>
+    public long HandlerPs(MonitorHandler handler) => handler switch
+    {
+        MonitorHandler.Trap => TrapPs,
+        MonitorHandler.Reflect => ReflectPs,
+        MonitorHandler.EmulatePrivileged => EmulatePrivilegedPs,
+        MonitorHandler.EmulateTlbWrite => EmulateTlbWritePs,
+        MonitorHandler.L2TlbLookup => L2TlbLookupPs,
+        MonitorHandler.MonitorCall => MonitorCallPs,
+        MonitorHandler.DmaPerPage => DmaPerPagePs,
+        MonitorHandler.VcpuSwitch => VcpuSwitchPs,
+        MonitorHandler.Interrupt => InterruptPs,
+        _ => throw new ArgumentOutOfRangeException(nameof(handler), handler, null),
+    };
+
+    /// <summary>The instructions of <paramref name="handler"/> (its text is 4 bytes each).</summary>
+    public int Instructions(MonitorHandler handler) => (int)(HandlerPs(handler) / Math.Max(1, CycleTimePs));
+
+    /// <summary>Where <paramref name="handler"/>'s text starts in the monitor's code: after the handlers before it, each from a fresh line.</summary>
+    public long TextOffset(MonitorHandler handler)
+    {
+        long offset = 0;
+        for (var h = MonitorHandler.Trap; h < handler; h++)
+        {
+            offset += TextBytes(h);
+        }
+
+        return offset;
+    }
+
+    /// <summary>Bytes of text all the handlers take.</summary>
+    public long AllTextBytes => TextOffset(MonitorHandler.Interrupt) + TextBytes(MonitorHandler.Interrupt);
+
     /// <summary>Check isolation after every emulated TLB write and pmap change (slow; for tests).</summary>
     public bool CheckInvariants { get; init; }
 
@@ -104,6 +145,11 @@ public sealed record MonitorParams
         if (CodeBytes is < 0 or > 1L << 30 || PmapEntryBytes is < 0 or > 4096 || MemmapEntryBytes is < 0 or > 4096 || L2TlbEntryBytes is < 0 or > 4096 || VcpuStateBytes is < 0 or > 1 << 20)
         {
             yield return ("memory", "code-kb must be 0-1048576, the entry sizes 0-4096 bytes and vcpu-state-bytes 0-1048576");
+        }
+
+        if (CodeBytes > 0 && AllTextBytes > CodeBytes)
+        {
+            yield return ("memory.code-kb", $"the handlers' text takes {AllTextBytes} bytes, more than the monitor's code ({CodeBytes} bytes)");
         }
 
         if (PersistentRootDisk && Vms > 1)
@@ -164,6 +210,8 @@ public sealed record MonitorParams
             yield return ("vms", $"must be between 1 and 64 (got {Vms})");
         }
     }
+
+    private long TextBytes(MonitorHandler h) => ((4L * Instructions(h)) + TextAlignBytes - 1) / TextAlignBytes * TextAlignBytes;
 
     /// <summary>
     /// Machine pages the monitor's own code and data take (the "monitor" part of the machine footprint): its code

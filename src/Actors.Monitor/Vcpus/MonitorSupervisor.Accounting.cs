@@ -41,8 +41,8 @@ public sealed partial class MonitorSupervisor
 
     /// <summary>
     /// The time since the last trap by work: kernel and user by their buckets (stall by the mode that stalled), the
-    /// monitor's by the last handler: its cost to its work, a wait it started to the wait's, the monitor's own code
-    /// paths to monitor calls.
+    /// monitor's by the last handler: its cost and the stall of its code and data lines to its work, a wait it
+    /// started to the wait's, the monitor's own code paths to monitor calls.
     /// </summary>
     private void SplitWork(long[] work, IReadOnlyList<long> time, IReadOnlyList<long> stallByMode)
     {
@@ -56,6 +56,7 @@ public sealed partial class MonitorSupervisor
         // Beyond the handler's cost: the wait it started, or the monitor's own code paths (page zeroing, a monitor
         // call's work), which run on after it, through later traps.
         work[(int)(_lastWaited ? _lastWaitWork : MonitorWork.MonitorCallsAndPageFaults)] += monitor - own;
-        work[(int)MonitorWork.MonitorCallsAndPageFaults] += Stall(ExecutionMode.Monitor);
+        // The monitor's stall: the last handler's own lines (its misses are its cost), else its code paths'.
+        work[(int)(_lastFootprint ? _lastWork : MonitorWork.MonitorCallsAndPageFaults)] += Stall(ExecutionMode.Monitor);
     }
 }

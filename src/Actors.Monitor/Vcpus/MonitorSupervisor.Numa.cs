@@ -25,8 +25,9 @@ public sealed partial class MonitorSupervisor
 
         context.Send(_ids.PageManager, hot);
         _work = MonitorWork.MonitorCallsAndPageFaults;
-        _numaInterruptPs += _m.InterruptPs + _m.Numa.PolicyPs;
-        return InMonitor(_m.InterruptPs + _m.Numa.PolicyPs);
+        long cost = Interrupt(null) + _m.Numa.PolicyPs;
+        _numaInterruptPs += cost;
+        return InMonitor(cost);
     }
 
     /// <summary>
@@ -48,7 +49,7 @@ public sealed partial class MonitorSupervisor
         var path = new KernelPath(KernelService.OtherSyscall, ops, PathCompletion.None, copy.Migration + 1) { StartPs = context.LocalPs };
         _monitorPaths.Add(new ExecutionStream(path, ExecutionMode.Monitor, 0, kernelSegments: true));
         _work = MonitorWork.MonitorCallsAndPageFaults;
-        return InMonitor(_m.InterruptPs);
+        return InMonitor(Interrupt(null));
     }
 
     /// <summary>A monitor path ended: a page copy tells the page manager, with how long it took here.</summary>

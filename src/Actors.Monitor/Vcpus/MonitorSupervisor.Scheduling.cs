@@ -16,7 +16,7 @@ public sealed partial class MonitorSupervisor
         long cost = 0;
         if (_scheduler.Arrived(v.Index, context.LocalPs))
         {
-            cost += FlushForSwitch(context);
+            cost += FlushForSwitch(context, v.Index);
         }
 
         _loaded = v;
@@ -31,7 +31,7 @@ public sealed partial class MonitorSupervisor
             foreach (var interrupt in pending)
             {
                 Deliver(interrupt, v, context);
-                cost += _m.InterruptPs + _m.ReflectPs;
+                cost += Interrupt(v) + Reflect(v);
             }
         }
 
@@ -66,10 +66,11 @@ public sealed partial class MonitorSupervisor
             context.Send(_ids.Vcpu(decision.Fetch), new VcpuFetch(decision.Fetch, context.Node.Value));
         }
 
-        return decision.FlushTlb ? FlushForSwitch(context) : 0;
+        return decision.FlushTlb ? FlushForSwitch(context, _loaded?.Index ?? -1) : 0;
     }
 
-    private long FlushForSwitch(ISupervisorContext context)
+    /// <summary>A switch to VCPU <paramref name="vcpu"/> (-1: none loaded yet): the hardware TLB flushed, its state read in.</summary>
+    private long FlushForSwitch(ISupervisorContext context, int vcpu)
     {
         context.Tlb.FlushAll();
         if (_m.CheckInvariants && context.Tlb.ValidEntries != 0)
@@ -77,6 +78,6 @@ public sealed partial class MonitorSupervisor
             throw new InvalidOperationException("isolation: TLB entries survived a VCPU switch");
         }
 
-        return _m.VcpuSwitchPs;
+        return Switch(vcpu);
     }
 }

@@ -32,6 +32,11 @@ public sealed partial class MonitorSupervisor : ISupervisor
     private readonly TlbMissHandler _tlbMisses;
     private readonly PrivilegedEmulator _emulator;
     private readonly Func<int, Vcpu> _shell;
+    private readonly MonitorMemory _memory;
+    private readonly int _node;
+    private readonly int _fetchLineBytes;
+    private readonly MonitorFootprint _footprint = new();
+    private readonly ExecutionStream _footprintStream;
 
     // State (checkpointed, in this order, then the parts' and the loaded VCPU's).
     private readonly VcpuScheduler _scheduler;
@@ -59,8 +64,17 @@ public sealed partial class MonitorSupervisor : ISupervisor
 
     /// <param name="lineBytes">The L2 line size (<see cref="MachineParams.L2"/>): the monitor zeroes a page one line per store.</param>
     /// <param name="shell">Builds VCPU i as the model built it (a checkpoint's loaded VCPU is read back into it).</param>
-    public MonitorSupervisor(MonitorParams monitor, MachineLayout layout, MonitorIds ids, int lineBytes, Func<int, Vcpu> shell)
+    /// <param name="memory">Where the monitor's code and data are in machine memory.</param>
+    /// <param name="node">This processor's node: its handlers fetch from that node's copy of the code, if any.</param>
+    /// <param name="fetchLineBytes">The L1 line size: a handler's code and data go through the caches one such line per access.</param>
+    public MonitorSupervisor(MonitorParams monitor, MachineLayout layout, MonitorIds ids, int lineBytes, Func<int, Vcpu> shell, MonitorMemory memory, int node, int fetchLineBytes)
     {
+        ArgumentNullException.ThrowIfNull(memory);
+        ArgumentOutOfRangeException.ThrowIfLessThan(fetchLineBytes, 1);
+        _memory = memory;
+        _node = node;
+        _fetchLineBytes = fetchLineBytes;
+        _footprintStream = new ExecutionStream(_footprint, ExecutionMode.Monitor, 0, kernelSegments: true);
         ArgumentNullException.ThrowIfNull(monitor);
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(ids);
@@ -115,9 +129,12 @@ public sealed partial class MonitorSupervisor : ISupervisor
     /// <summary>The VCPU whose translations the hardware TLB holds (the last that ran), when it is loaded here.</summary>
     public Vcpu? TlbOwner => _loaded is { } v && v.Index == _scheduler.TlbOwner ? v : null;
 
-    public ExecutionStream? Current => _monitorPaths.Count > 0 ? _monitorPaths[^1] : CurrentVcpu?.Kernel.Current;
+    public ExecutionStream? Current => _footprintRuns ? _footprintStream : _monitorPaths.Count > 0 ? _monitorPaths[^1] : CurrentVcpu?.Kernel.Current;
 
-    public bool Halted => _monitorPaths.Count == 0 && _scheduler.Done(_loaded?.Finished ?? true);
+    public bool Halted => !MonitorCodeRuns && _scheduler.Done(_loaded?.Finished ?? true);
+
+    /// <summary>The monitor's own code runs here before anything else: a handler's lines, a page zeroing or copy.</summary>
+    private bool MonitorCodeRuns => _footprintRuns || _monitorPaths.Count > 0;
 
     public TrapOutcome OnQuantum(ISupervisorContext context) => Finish(QuantumCore(context), context);
 
@@ -170,7 +187,8 @@ public sealed partial class MonitorSupervisor : ISupervisor
     /// <summary>After every handler: SMP VMs' locks (<see cref="GuestLocks.Hold"/>).</summary>
     private TrapOutcome Finish(TrapOutcome outcome, ISupervisorContext context)
     {
-        var held = _locks.Hold(outcome, CurrentVcpu, _monitorPaths.Count > 0, _loaded, context);
+        var held = StartFootprint(_locks.Hold(outcome, CurrentVcpu, MonitorCodeRuns || _footprint.Pending, _loaded, context));
+        _lastFootprint = _footprint.Pending;
         _lastWork = _work;
         _lastWaitWork = _waitWork;
         _lastCostPs = held.CostPs;
@@ -202,18 +220,23 @@ public sealed partial class MonitorSupervisor : ISupervisor
         {
             v.Count(VcpuCounter.ReflectedTraps);
             v.Kernel.OnSyscall(operation, context.LocalPs);
-            return InMonitor(_m.TrapPs + _m.ReflectPs);
+            return InMonitor(Trap(v) + Reflect(v));
         }
 
         v.Count(VcpuCounter.EmulatedPrivileged);
         _work = PrivilegedEmulator.WorkOf(operation);
-        return _emulator.Emulate(new VcpuId(v.Index), operation, context, _m.TrapPs + _m.EmulatePrivilegedPs);
+        return _emulator.Emulate(new VcpuId(v.Index), operation, context, Trap(v) + EmulatePrivileged(v));
     }
 
     private TrapOutcome StreamEndCore(ISupervisorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         Account(context);
+        if (_footprintRuns)
+        {
+            return EndFootprint();
+        }
+
         if (_monitorPaths.Count > 0)
         {
             var ended = (KernelPath)_monitorPaths[^1].Source;
@@ -234,7 +257,7 @@ public sealed partial class MonitorSupervisor : ISupervisor
             // exit() is a system call: it traps and is reflected like any other.
             v.Count(VcpuCounter.Traps);
             v.Count(VcpuCounter.ReflectedTraps);
-            cost = _m.TrapPs + _m.ReflectPs;
+            cost = Trap(v) + Reflect(v);
             v.Kernel.OnProcessEnd(context.LocalPs);
         }
 
@@ -251,6 +274,9 @@ public sealed partial class MonitorSupervisor : ISupervisor
             case MachinePageGrant g:
             {
                 var v = _loaded is { } l && l.Vm == g.Vm ? l : throw new InvalidOperationException($"monitor: pmap grant for VM {g.Vm}, whose VCPU is not loaded here");
+                // The fill writes the pmap entry and reads the machine page's memmap entry (its back-map).
+                TouchPmap(g.Vm, g.GuestPage, store: true);
+                TouchMemmap(g.Page.Value, store: false);
                 if (v.Grant(g.GuestPage, g.Page.Value, g.Writable))
                 {
                     Shootdown(v, context);
@@ -265,11 +291,11 @@ public sealed partial class MonitorSupervisor : ISupervisor
                 // Posted to a VCPU that left before it came: back to its component, which has it (or will).
                 _bounced++;
                 context.Send(_ids.Vcpu(InterruptVcpu(message)), message);
-                outcome = InMonitor(_m.InterruptPs);
+                outcome = InMonitor(Interrupt(null));
                 break;
             case VirtualDiskDone or NfsRequest:
                 Deliver(message, _loaded!, context);
-                outcome = InMonitor(_m.InterruptPs + _m.ReflectPs + (_awaiting ? 0 : Schedule(context, timeSlice: false)));
+                outcome = InMonitor(Interrupt(_loaded) + Reflect(_loaded!) + (_awaiting ? 0 : Schedule(context, timeSlice: false)));
                 break;
             case TlbShootdown s:
                 outcome = InMonitor(OnShootdown(s, context));
@@ -304,7 +330,7 @@ public sealed partial class MonitorSupervisor : ISupervisor
         }
 
         // The monitor's own code runs first, even while the loaded VCPU waits (see OnPageCopy); then the wait goes on.
-        return _awaiting && _monitorPaths.Count == 0 ? outcome with { Action = TrapAction.Wait } : outcome;
+        return _awaiting && !MonitorCodeRuns && !_footprint.Pending ? outcome with { Action = TrapAction.Wait } : outcome;
     }
 
     /// <summary>The VCPU a virtual interrupt is for: a disk completion names it; an NFS request is for the server VM's.</summary>
@@ -344,7 +370,7 @@ public sealed partial class MonitorSupervisor : ISupervisor
         {
             _bounced++;
             context.Send(_ids.Vcpu(s.Vcpu), s);
-            return _m.InterruptPs;
+            return Interrupt(null);
         }
 
         _shootdowns++;
@@ -355,12 +381,12 @@ public sealed partial class MonitorSupervisor : ISupervisor
         }
 
         context.Send(_ids.PageManager, new TlbShootdownAck(s.Id, s.Vcpu));
-        return _m.InterruptPs;
+        return Interrupt(v);
     }
 
     private Vcpu GuestTrap()
     {
-        if (_monitorPaths.Count > 0)
+        if (MonitorCodeRuns)
         {
             throw new InvalidOperationException("monitor: its own code trapped");
         }
@@ -408,6 +434,9 @@ public sealed partial class MonitorSupervisor : ISupervisor
 
             io.Part(s);
         });
+        io.Bool("footprint runs", ref _footprintRuns);
+        io.Bool("last footprint", ref _lastFootprint);
+        io.Part(_footprintStream);
         io.Part(_emulator);
         if (io.IsReporting)
         {

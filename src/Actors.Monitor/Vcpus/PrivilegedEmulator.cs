@@ -74,7 +74,7 @@ public sealed class PrivilegedEmulator : IStateful
                     return Retry(vcpu, operation, cost);
                 }
 
-                cost += _m.EmulateTlbWritePs;
+                cost += _monitor.Run(MonitorHandler.EmulateTlbWrite);
                 v.Count(VcpuCounter.EmulatedTlbWrites);
                 break;
             }
@@ -93,7 +93,8 @@ public sealed class PrivilegedEmulator : IStateful
                     return Retry(vcpu, operation, cost);
                 }
 
-                cost += _m.MonitorCallPs;
+                cost += _monitor.MonitorCall(v);
+                _monitor.TouchMemmap(page, store: false);
                 v.Count(VcpuCounter.MonitorCalls);
                 v.Count(VcpuCounter.ZeroedPages);
                 _monitor.ZeroPage(page);

@@ -37,7 +37,7 @@ public sealed class TlbMissHandler
     {
         ArgumentNullException.ThrowIfNull(v);
         ArgumentNullException.ThrowIfNull(context);
-        long cost = _m.TrapPs;
+        long cost = _monitor.Trap(v);
         int asid = v.Kernel.Current!.Asid;
         long vpn = virtualAddress >> MachineConstants.PageShift;
         if (readOnly)
@@ -56,12 +56,15 @@ public sealed class TlbMissHandler
 
             v.Count(VcpuCounter.ReflectedTraps);
             v.Kernel.OnTlbMiss(virtualAddress, readOnly: true, context.LocalPs);
-            return MonitorSupervisor.InMonitor(cost + _m.ReflectPs);
+            return MonitorSupervisor.InMonitor(cost + _monitor.Reflect(v));
         }
 
-        cost += _m.L2TlbLookupPs;
+        cost += _monitor.Run(MonitorHandler.L2TlbLookup);
+        _monitor.TouchL2Tlb(v, asid, vpn, store: false);
         if (v.L2Tlb.TryLookup(asid, vpn, out long page, out bool writable))
         {
+            // The pair's other half is a second slot.
+            _monitor.TouchL2Tlb(v, asid, vpn ^ 1, store: false);
             v.Count(VcpuCounter.L2TlbHits);
             long even = vpn & ~1L;
             long evenPage = -1, oddPage = -1;
@@ -96,7 +99,7 @@ public sealed class TlbMissHandler
 
         v.Count(VcpuCounter.ReflectedTraps);
         v.Kernel.OnTlbMiss(virtualAddress, readOnly: false, context.LocalPs);
-        return MonitorSupervisor.InMonitor(cost + _m.ReflectPs);
+        return MonitorSupervisor.InMonitor(cost + _monitor.Reflect(v));
     }
 
     /// <summary>
@@ -143,6 +146,12 @@ public sealed class TlbMissHandler
         bool evenWritable = e.EvenWritable && (even < 0 || (v.TryMachinePage(e.EvenPage, out _, out bool ew) && ew));
         bool oddWritable = e.OddWritable && (odd < 0 || (v.TryMachinePage(e.OddPage, out _, out bool ow) && ow));
         long evenVpn = e.VirtualPair << 1;
+
+        // Both halves read from the pmap, written to the second-level TLB.
+        _monitor.TouchPmap(v.Vm, e.EvenPage, store: false);
+        _monitor.TouchPmap(v.Vm, e.OddPage, store: false);
+        _monitor.TouchL2Tlb(v, asid, evenVpn, store: true);
+        _monitor.TouchL2Tlb(v, asid, evenVpn + 1, store: true);
         v.L2Tlb.Insert(asid, evenVpn, even, evenWritable);
         v.L2Tlb.Insert(asid, evenVpn + 1, odd, oddWritable);
         WriteTlb(v, new TlbEntry(e.VirtualPair, asid, even, evenWritable, odd, oddWritable), context);

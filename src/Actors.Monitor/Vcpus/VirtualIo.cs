@@ -60,7 +60,12 @@ public sealed class VirtualIo
             _monitor.Shootdown(v, context);
         }
 
-        long cost = costPs + _m.MonitorCallPs + (_m.DmaPerPagePs * io.GuestPages.Length);
+        long cost = costPs + _monitor.MonitorCall(v) + _monitor.Run(MonitorHandler.DmaPerPage, io.GuestPages.Length);
+        foreach (long g in io.GuestPages)
+        {
+            _monitor.TouchPmap(v.Vm, g, store: false);
+        }
+
         v.Count(VcpuCounter.MonitorCalls);
         var request = new VcpuRequest(vcpu, io.Id);
         if (io.Write)
@@ -146,7 +151,7 @@ public sealed class VirtualIo
         v.Kernel.NfsReplySent(handle, context.LocalPs);
         v.NfsPending.Remove(handle);
         v.CountNfsReply();
-        costPs += _m.MonitorCallPs;
+        costPs += _monitor.MonitorCall(v);
         v.Count(VcpuCounter.MonitorCalls);
         context.Send(_pageManager, new NfsReply(request.ClientVm, request.RequestId, request.ClientPages, pages, request.ClientNode), costPs);
         return true;

@@ -36,6 +36,9 @@ public sealed class NodeAllocator : IStateful
 
     public long MachinePages => _nodes * _pagesPerNode;
 
+    /// <summary>Machine pages per node.</summary>
+    public long PagesPerNode => _pagesPerNode;
+
     /// <summary>The node whose memory holds <paramref name="machinePage"/> (consecutive pages per node).</summary>
     public int NodeOf(long machinePage) => (int)(machinePage / _pagesPerNode);
 

@@ -71,14 +71,14 @@ public class NumaReplicationTests
             Assert.Equal(PageManager.ReplicaKind, manager.Pages.Allocator.KindOf(replica));
         }
 
-        Assert.Equal(manager.Replicas.Live, on.Counter("footprint.machine.replica"));
-        Assert.Equal(0, manager.Replicas.Count);
-        Assert.Equal(0, manager.Shootdowns.Count);
+        // The run ends when the guest's work does: a replication may still be under way, its page allocated.
+        Assert.Equal(manager.Replicas.Live + manager.Replicas.Count, on.Counter("footprint.machine.replica"));
     }
 
     /// <summary>
-    /// The scene as anonymous memory the threads share (private process pages, first written, then read) with a
+    /// Odd seeds: the scene as anonymous memory the threads share (process pages, first written, then read) with a
     /// few stores: pages are replicated, and each store to one collapses its replicas to the one writable master.
+    /// Even seeds: the scene as a mapped file (disk cache pages), read only.
     /// After every event (random region sizes, many seeds): no VCPU's cached pmap or second-level TLB and no
     /// processor's TLB maps a page but as the pmap does or through a live read-only replica of it; and at the end
     /// every guest page maps its master, writable, wherever a collapse happened.
@@ -92,7 +92,7 @@ public class NumaReplicationTests
     public void A_write_collapses_the_replicas_and_no_replica_stays_mapped_anywhere(int seed)
     {
         var r = new System.Random(seed);
-        var model = Build(seed: seed, instructions: 300_000, sharedStores: 0.0005 + (r.NextDouble() * 0.001), sharedBytes: (256 + r.Next(512)) << 10, anonymous: seed % 2 == 1);
+        var model = Build(seed: seed, instructions: 300_000, sharedStores: seed % 2 == 1 ? 0.0005 + (r.NextDouble() * 0.001) : 0, sharedBytes: (256 + r.Next(512)) << 10, anonymous: seed % 2 == 1);
         var loop = new Engine.Kernel.EventLoop(model, Engine.Model.Placement.Single(model), 0);
         loop.StartComponents();
         var manager = model.Components.OfType<PageManagerComponent>().Single();
@@ -107,8 +107,6 @@ public class NumaReplicationTests
         }
 
         Assert.Null(manager.Pages.Disagreement());
-        Assert.Equal(0, manager.Replicas.Count);
-        Assert.Equal(0, manager.Shootdowns.Count);
         Assert.True(manager.Replicas.Done > 0, $"seed {seed}: pages replicated");
         Assert.True(manager.Replicas.Live <= manager.Replicas.Done);
     }
@@ -139,10 +137,14 @@ public class NumaReplicationTests
     [Fact]
     public void A_page_written_by_both_nodes_is_left_alone()
     {
-        // Stores on a fifth of the scene accesses: every page both nodes miss is written by them too.
-        var result = Engine.Kernel.SequentialKernel.Run(Build(seed: 3, instructions: 500_000, sharedStores: 0.2, sharedBytes: 512 << 10, anonymous: true));
+        // Stores on half the scene accesses: every scene page both nodes miss is written by them too. Kernel and
+        // program text (disk cache pages), read by both and never written, is still replicated.
+        var model = Build(seed: 3, instructions: 500_000, sharedStores: 0.5, sharedBytes: 512 << 10, anonymous: true);
+        var result = Engine.Kernel.SequentialKernel.Run(model);
+        var manager = model.Components.OfType<PageManagerComponent>().Single();
         Assert.True(result.Counter("monitor.numa.decisions.write_shared") > 0, Seen(result));
-        Assert.Equal(0, result.Counter("replications"));
+        Assert.Equal(0, result.Counter("monitor.numa.collapses"));
+        Assert.All(manager.Replicas.Entries, e => Assert.True(manager.Pages.IsCacheHeld(e.Master), $"replica {e.Replica} of {e.Master}, not text"));
     }
 
     /// <summary>Cut while a page is being replicated (its copy requested or running), resumed on both engines.</summary>

@@ -34,7 +34,6 @@ public sealed partial class PageManagerComponent
         long now = context.Now.Ps;
         var hotPage = new HotPage(page, hot.Node.Value, hot.NodeMisses, hot.Writes, _pages.Allocator.NodeOf(page), _replicas.NodesOf(page));
         var decision = _numa.Decide(hotPage, now);
-        if (Environment.GetEnvironmentVariable("REPDBG") is not null) { Console.Error.WriteLine($"DBG {now} page {page} kind {_pages.Allocator.KindOf(page)} cache {_pages.IsCacheHeld(page)} mappers {_pages.Memmap(page).Count} hot {hot.Node.Value} pnode {hotPage.PageNode} misses [{string.Join(",", hot.NodeMisses)}] w {hot.Writes} -> {decision}"); }
         if (decision == NumaAction.Replicate)
         {
             Replicate(hotPage, context);

@@ -27,7 +27,12 @@ public sealed partial class PageManagerComponent
         long master = hot.Page;
         int node = hot.HotNode;
         long now = context.Now.Ps;
-        if (!_replicate || _ids is null || !_pages.TryReplicable(master, out var mapper, out bool writable) || !(writable || _replicas.Has(master) || _pages.IsCacheHeld(master))
+        if (!_replicate)
+        {
+            return; // counted as the policy's decision only: the comparison without replication
+        }
+
+        if (_ids is null || !_pages.TryReplicable(master, out var mapper, out bool writable) || !(writable || _replicas.Has(master) || _pages.IsCacheHeld(master))
             || _replicas.Copying(master) || _migrations.TryFind(mapper.Vm, mapper.Page, out _) || _shootdowns.TryFind(mapper.Vm, mapper.Page, out _))
         {
             _replicas.CountUnreplicable();

@@ -124,6 +124,7 @@ public class NumaPolicyTests
     [InlineData("move-limit", "0", "monitor.numa.move-limit:")]
     [InlineData("write-threshold", "-1", "monitor.numa.write-threshold:")]
     [InlineData("freeze", "-1ms", "monitor.numa.freeze:")]
+    [InlineData("replicate", "sometimes", "monitor.numa.replicate:")]
     public void A_bad_policy_value_names_its_key(string key, string value, string named)
     {
         var ex = Assert.ThrowsAny<Exception>(() => Model.GuestConfig.ReadMonitor(Config($"monitor.numa.{key}={value}")));

@@ -33,6 +33,7 @@ public class StateDeclarationTests
         ["three VMs on two processors: VCPUs parked, loaded and handed over"] = () => Guest(true, 3_000, GuestRuns.Machine(2), monitor: GuestRuns.Monitor with { Vms = 3, VcpuTimeSlicePs = 200_000_000 }),
         ["a VCPU moving to another processor"] = () => GuestMachine.Build(GuestRuns.Machine(2), GuestRuns.Guest, GuestRuns.Pmake(jobs: 6), GuestRuns.Monitor with { Vms = 3, VcpuTimeSlicePs = 200_000_000 }, true, Us(2_500), 3, [new Vms.VcpuMovePlan(2_490_000_000, 2, 1), new Vms.VcpuMovePlan(2_000_000_000, 1, 0)]),
         ["pages migrating between nodes"] = () => NumaMigrationTests.Build(numa: true, end: Us(1_900)),
+        ["pages replicated between nodes"] = () => NumaReplicationTests.Build(instructions: 300_000, end: Us(12_000)),
         ["SMP VM of two VCPUs"] = () => Guest(true, 3_000, GuestRuns.Machine(2) with { Disks = 2 }, monitor: GuestRuns.Monitor with { Vms = 1, VcpusPerVm = 2 }),
         ["NFS server and clients"] = () => Guest(true, 3_000, GuestRuns.Machine(2) with { Disks = 3 }, monitor: GuestRuns.Monitor with { Vms = 3, Nfs = true, NfsServerMemoryBytes = 24L << 20 }, workload: GuestRuns.Pmake(jobs: 2, warm: true)),
         ["bare SMP guest, processes moving through the shared run queue"] = () => RunQueueTests.Build(shared: true, end: Us(1_500)),

@@ -116,6 +116,8 @@ internal static class RunReport
         {
             Row("hot-page interrupts", r => Count(r.Counter("monitor.hot_page_interrupts")));
             Row("migrations", r => Count(r.Counter("migrations")));
+            Row("replications", r => Count(r.Counter("replications")));
+            Row("replica collapses", r => Count(r.Counter("monitor.numa.collapses")));
         }
 
         if (runs.Any(r => r.MemoryPages.Any(n => n > 0)))

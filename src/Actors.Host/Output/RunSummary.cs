@@ -70,13 +70,17 @@ internal static class RunSummary
     /// <summary>
     /// Page migration and replication [D Table 3]: the hot-page interrupts the monitor took, the policy's decisions,
     /// and per action its count, rate and average cost in parts (the interrupt and the policy on the interrupted
-    /// processor, per interrupt; the shootdown and the copy, per migration). 0 where a run has none.
+    /// processor, per interrupt; the shootdown and the copy, per migration or replication; a collapse's shootdown,
+    /// which is all it costs). The remap is the page manager's pmap update, which takes no simulated time of its own:
+    /// its cost shows as the pmap fills that follow. 0 where a run has none.
     /// </summary>
     private static JsonObject Numa(RunResult result)
     {
         double seconds = result.SimTimePs / 1e12;
         long interrupts = result.Counter("monitor.hot_page_interrupts");
         long migrations = result.Counter("migrations");
+        long replications = result.Counter("replications");
+        long collapses = result.Counter("monitor.numa.collapses");
         var decisions = new JsonObject();
         foreach (string d in Monitor.Numa.NumaActions.All)
         {
@@ -96,6 +100,25 @@ internal static class RunSummary
                 ["copy_ps_average"] = migrations > 0 ? result.Counter("monitor.numa.migration_copy_ps") / migrations : 0,
                 ["unmovable"] = result.Counter("monitor.numa.unmovable"),
                 ["aborted"] = result.Counter("monitor.numa.migrations_aborted"),
+            },
+            ["replications"] = new JsonObject
+            {
+                ["count"] = replications,
+                ["per_s"] = seconds > 0 ? Math.Round(replications / seconds, 3) : 0,
+                ["shootdown_ps_average"] = replications > 0 ? result.Counter("monitor.numa.replication_shootdown_ps") / replications : 0,
+                ["copy_ps_average"] = replications > 0 ? result.Counter("monitor.numa.replication_copy_ps") / replications : 0,
+                ["unreplicable"] = result.Counter("monitor.numa.unreplicable"),
+                ["aborted"] = result.Counter("monitor.numa.replications_aborted"),
+
+                // In memory_pages.machine already; footprint.machine.replica apart from the guest's kinds.
+                ["replica_pages"] = result.Counter("footprint.machine.replica"),
+            },
+            ["collapses"] = new JsonObject
+            {
+                ["count"] = collapses,
+                ["per_s"] = seconds > 0 ? Math.Round(collapses / seconds, 3) : 0,
+                ["shootdown_ps_average"] = collapses > 0 ? result.Counter("monitor.numa.collapse_ps") / collapses : 0,
+                ["replicas_freed"] = result.Counter("monitor.numa.replicas_freed"),
             },
         };
     }

@@ -45,6 +45,9 @@ public sealed class NodeAllocator : IStateful
 
     public long MachinePages => _nodes * _pagesPerNode;
 
+    /// <summary>Machine pages per node.</summary>
+    public long PagesPerNode => _pagesPerNode;
+
     /// <summary>The node whose memory holds <paramref name="machinePage"/> (consecutive pages per node).</summary>
     public int NodeOf(long machinePage) => (int)(machinePage / _pagesPerNode);
 
@@ -136,7 +139,7 @@ public sealed class NodeAllocator : IStateful
     public void DeclareState(ref StateIo io)
     {
         long last = MachinePages - 1;
-        io.Map("page kinds", _kindOf, (int)Math.Min(int.MaxValue, MachinePages), (ref StateIo io, ref long p) => io.Long("page", ref p, 0, last), static (ref StateIo io, ref int k) => io.Int("kind", ref k, 0, 3));
+        io.Map("page kinds", _kindOf, (int)Math.Min(int.MaxValue, MachinePages), (ref StateIo io, ref long p) => io.Long("page", ref p, 0, last), static (ref StateIo io, ref int k) => io.Int("kind", ref k, 0, PageManager.ReplicaKind));
         io.Counter("monitor.remote_allocations", ref _remoteAllocations);
         io.Long("peak machine pages", ref _peakPages, 0);
         if (io.IsLoading)

@@ -11,6 +11,9 @@ namespace Disco.Actors.Monitor.Memory;
 /// </summary>
 public sealed class PageManager : IStateful
 {
+    /// <summary>The allocator's page kind of a replica (after the guest's kinds): the footprint counts replicas apart.</summary>
+    public const int ReplicaKind = 4;
+
     private readonly NodeAllocator _allocator;
     private readonly Memmap _memmap = new();
     private readonly DiskCache _cache;
@@ -223,6 +226,42 @@ public sealed class PageManager : IStateful
         return mappers.Count == 1 && !_cache.Holds(page) && !_pinned.ContainsKey(page)
             && _pmaps.TryGetValue(mapper.Vm, out var pmap) && pmap.IsWritable(mapper.Page);
     }
+
+    /// <summary>
+    /// Page replication [D 4.2.3]: whether machine page <paramref name="page"/> can be copied to other nodes, what maps
+    /// it and whether that mapping is writable (a first replica downgrades it). It can when exactly one guest page maps
+    /// it (one VM's page, read by its VCPUs on several nodes), no shootdown holds it, and it is a process page or a
+    /// page the disk cache holds read-only (a file's block: raytrace's scene, kernel and program text). Pages several
+    /// mappings share copy on write are left: a write would give the writer its own copy while the others keep the
+    /// master and its replicas, so the writer's VM alone would have to drop them, a second mechanism for little gain
+    /// (one VM per machine in the NUMA runs). Kernel data holds the SMP guest's lock words, whose values the caches
+    /// carry and a copy would not.
+    /// </summary>
+    public bool TryReplicable(long page, out GuestPage mapper, out bool writable)
+    {
+        var mappers = _memmap.Of(page);
+        mapper = mappers.Count == 1 ? mappers[0] : default;
+        writable = false;
+        return mappers.Count == 1 && !_pinned.ContainsKey(page) && TryMapping(mapper.Vm, mapper.Page, out _, out writable)
+            && (_cache.Holds(page) ? !writable : _allocator.KindOf(page) == (int)Guest.GuestPageKind.Process);
+    }
+
+    /// <summary>True when the disk cache holds <paramref name="page"/> (a block, or a VM's modification): a write to it copies.</summary>
+    public bool IsCacheHeld(long page) => _cache.Holds(page);
+
+    /// <summary>A replica page for <paramref name="guestPage"/> on <paramref name="node"/> (or the next node with room), pinned: held by the replica table, not by a pmap.</summary>
+    public long AllocateReplica(long guestPage, int node)
+    {
+        long replica = _allocator.Allocate(node, guestPage, ReplicaKind);
+        Pin(replica);
+        return replica;
+    }
+
+    /// <summary>The page is replicated: nobody may write it in place until its replicas collapse.</summary>
+    public void MakeReadOnly(GuestPage mapper) => _pmaps[mapper.Vm].MakeReadOnly(mapper.Page);
+
+    /// <summary>The page's replicas collapsed: the VM may write it again.</summary>
+    public void MakeWritable(GuestPage mapper) => _pmaps[mapper.Vm].MakeWritable(mapper.Page);
 
     /// <summary>A new machine page on <paramref name="node"/> for what <paramref name="page"/> holds (same kind, same colour as the guest page).</summary>
     public long AllocateLike(long page, long guestPage, int node) => _allocator.Allocate(node, guestPage, _allocator.KindOf(page));

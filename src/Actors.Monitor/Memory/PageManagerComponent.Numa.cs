@@ -29,13 +29,19 @@ public sealed partial class PageManagerComponent
             return;
         }
 
-        long page = hot.Page.Value;
+        // The directories count a replica's misses under its own number: the policy looks at its master.
+        long page = _replicas.TryMasterOf(hot.Page.Value, out long master) ? master : hot.Page.Value;
         long now = context.Now.Ps;
-        var hotPage = new HotPage(page, hot.Node.Value, hot.NodeMisses, hot.Writes, _pages.Allocator.NodeOf(page), []);
+        var hotPage = new HotPage(page, hot.Node.Value, hot.NodeMisses, hot.Writes, _pages.Allocator.NodeOf(page), _replicas.NodesOf(page));
         var decision = _numa.Decide(hotPage, now);
+        if (decision == NumaAction.Replicate)
+        {
+            Replicate(hotPage, context);
+            return;
+        }
+
         if (decision != NumaAction.Migrate)
         {
-            // Replication is the next step of issue 16; the decision is counted.
             return;
         }
 
@@ -59,6 +65,12 @@ public sealed partial class PageManagerComponent
 
     private void OnCopyDone(PageCopyDone done, IContext context)
     {
+        if (done.Migration >= Replicas.IdBase)
+        {
+            OnReplicaCopied(done, context);
+            return;
+        }
+
         var (mapper, from, to, held) = _migrations.Peek(done.Migration);
         bool moved = _pages.Remap(mapper, from, to);
         _migrations.Finish(done.Migration, done.CopyPs, context.Now.Ps, moved);
@@ -75,9 +87,15 @@ public sealed partial class PageManagerComponent
         }
     }
 
-    /// <summary>A request for a page that is moving waits until it has moved.</summary>
+    /// <summary>A request for a page that is moving waits until it has moved; one from a node the page is being copied to, until the replica is there.</summary>
     private bool HoldIfMoving(MachinePageRequest request)
     {
+        if (_replicas.Count > 0 && _replicas.TryFindFor(request.Vm, request.GuestPage, request.Node.Value, out long replication))
+        {
+            _replicas.Hold(replication, request);
+            return true;
+        }
+
         if (_migrations.Count == 0 || !_migrations.TryFind(request.Vm, request.GuestPage, out long id))
         {
             return false;

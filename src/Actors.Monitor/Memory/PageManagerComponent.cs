@@ -41,6 +41,7 @@ public sealed partial class PageManagerComponent : Component
     private readonly Shootdowns _shootdowns = new();
     private readonly Numa.NumaPolicy? _numa;
     private readonly Numa.Migrations _migrations = new();
+    private readonly Numa.Replicas _replicas;
 
     /// <param name="replyLatencyPs">Latency of the links back to the processors (half the pmap fill).</param>
     /// <param name="pageCopyPs">Time of a 4 KB copy, added to a copy-on-write reply.</param>
@@ -67,6 +68,8 @@ public sealed partial class PageManagerComponent : Component
         _shootdownSendPs = shootdownSendPs;
         _vcpusPerVm = ids is null ? 1 : ids.Vcpus / ids.Vms;
         _numa = numa is { Enabled: true } ? new Numa.NumaPolicy(numa, hotPageIntervalPs) : null;
+        _replicate = numa is { Enabled: true, Replicate: true };
+        _replicas = new Numa.Replicas(pages.Allocator.PagesPerNode);
     }
 
     public override string Kind => KindName;
@@ -94,9 +97,11 @@ public sealed partial class PageManagerComponent : Component
                 long page = m.Block is { } block && !_pages.TryMapping(m.Vm, m.GuestPage, out _, out _)
                     ? _pages.MapBlock(m.Vm, m.GuestPage, block.Disk, block.Sector, m.Node.Value, m.PageKind).Page
                     : _pages.Translate(m.Vm, m.GuestPage, m.Node.Value, m.PageKind);
+                CollapseIfShared(context, page);
 
                 // A page the VM has already may be read-only by now: shared, or written to disk.
-                ReplyAfterShootdown(context, m.Vm, m.GuestPage, m.Node, new MachinePageGrant(m.Vm, m.GuestPage, new MachinePage(page), _pages.IsWritable(m.Vm, m.GuestPage)));
+                bool writable = _pages.IsWritable(m.Vm, m.GuestPage);
+                ReplyAfterShootdown(context, m.Vm, m.GuestPage, m.Node, new MachinePageGrant(m.Vm, m.GuestPage, new MachinePage(Local(page, writable, m.Node.Value)), writable));
                 break;
             }
 
@@ -129,10 +134,12 @@ public sealed partial class PageManagerComponent : Component
 
             case Network.NfsReply n:
             {
+                DropReplicas(context, n.ClientVm, n.ClientPages);
                 var before = Before(n.ClientVm, n.ClientPages);
                 for (int i = 0; i < n.Pages.Length; i++)
                 {
                     _pages.ShareInto(n.ClientVm, n.ClientPages[i], n.Pages[i]);
+                    CollapseIfShared(context, n.Pages[i]);
                 }
 
                 long id = Shootdown(context, n.ClientVm, n.RequestId.Vcpu.Value, before);
@@ -155,6 +162,11 @@ public sealed partial class PageManagerComponent : Component
                 if (!_pages.TryMapping(c.Vm, c.GuestPage, out long shared, out bool writable))
                 {
                     throw new InvalidOperationException($"{this}: copy-on-write of VM {c.Vm} guest page {c.GuestPage}, which it does not map");
+                }
+
+                if (!writable && _replicas.Has(shared) && Collapse(c, shared, context))
+                {
+                    break;
                 }
 
                 if (writable)
@@ -191,6 +203,7 @@ public sealed partial class PageManagerComponent : Component
             {
                 if (_shootdowns.Ack(a.Id, a.Vcpu, context.Now.Ps, out long[] old, out var replies))
                 {
+                    _replicas.ShootdownOver(a.Id, context.Now.Ps);
                     foreach (long page in old)
                     {
                         _pages.Unpin(page);
@@ -209,7 +222,7 @@ public sealed partial class PageManagerComponent : Component
                 throw new InvalidOperationException($"{this}: unexpected {message.GetType().Name}");
         }
 
-        if (_checkInvariants && _pages.Disagreement() is { } problem)
+        if (_checkInvariants && (_pages.Disagreement() ?? ReplicaDisagreement()) is { } problem)
         {
             throw new InvalidOperationException($"{this}: {problem}");
         }
@@ -218,6 +231,7 @@ public sealed partial class PageManagerComponent : Component
     /// <summary>Maps every block of a guest read from the cache; reads the ones it did not hold from the disk first.</summary>
     private void OnRead(VirtualDiskIo r, IContext context)
     {
+        DropReplicas(context, r.Vm, r.GuestPages);
         var before = Before(r.Vm, r.GuestPages);
         var pages = new long[r.GuestPages.Length];
         var missing = new List<long>();
@@ -227,6 +241,7 @@ public sealed partial class PageManagerComponent : Component
             long sector = r.Sector + (i * _sectorsPerPage);
             var (page, cached) = _pages.MapBlock(r.Vm, r.GuestPages[i], r.CacheDisk, sector, r.Node.Value, BufferCacheKind);
             pages[i] = page;
+            CollapseIfShared(context, page);
             if (!cached)
             {
                 firstMissing = firstMissing < 0 ? sector : firstMissing;
@@ -258,6 +273,7 @@ public sealed partial class PageManagerComponent : Component
     /// </summary>
     private void OnWrite(VirtualDiskIo w, IContext context)
     {
+        DropReplicas(context, w.Vm, w.GuestPages);
         var before = Before(w.Vm, w.GuestPages);
         var pages = new long[w.GuestPages.Length];
         for (int i = 0; i < pages.Length; i++)
@@ -394,7 +410,7 @@ public sealed partial class PageManagerComponent : Component
             }
 
             case MachinePageGrant g when _pages.TryMapping(g.Vm, g.GuestPage, out long page, out bool writable):
-                return g.Page.Value == page && g.Writable == writable ? g : g with { Page = new MachinePage(page), Writable = writable };
+                return (g.Page.Value == page || IsReplicaOf(g.Page.Value, page)) && g.Writable == writable ? g : g with { Page = new MachinePage(page), Writable = writable };
             default:
                 return answer;
         }
@@ -440,6 +456,7 @@ public sealed partial class PageManagerComponent : Component
         io.Part(_pages);
         io.Part(_shootdowns);
         io.Part(_migrations);
+        io.Part(_replicas);
         if (_numa is not null)
         {
             io.Part(_numa);
@@ -463,6 +480,8 @@ public sealed partial class PageManagerComponent : Component
         {
             sink.Add("footprint.machine." + Guest.GuestKernel.FootprintKinds[k], _pages.PagesOfKind(k));
         }
+
+        sink.Add("footprint.machine.replica", _pages.PagesOfKind(PageManager.ReplicaKind));
 
         // The monitor's own structures are not pages it hands out: outside memory_pages.machine, inside the footprint.
         sink.Add("footprint.machine.monitor", _monitorPages);

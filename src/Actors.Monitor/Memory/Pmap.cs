@@ -56,6 +56,9 @@ public sealed class Pmap : IStateful
     /// <summary>The VM may no longer write the page in place: its next store copies.</summary>
     public void MakeReadOnly(long guestPage) => _readOnly.Add(guestPage);
 
+    /// <summary>The VM may write the page in place again (its replicas collapsed).</summary>
+    public void MakeWritable(long guestPage) => _readOnly.Remove(guestPage);
+
     public void DeclareState(ref StateIo io)
     {
         int most = (int)Math.Min(int.MaxValue, _machinePages);

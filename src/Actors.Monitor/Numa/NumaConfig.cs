@@ -14,6 +14,7 @@ public static class NumaConfig
         var p = new NumaParams
         {
             Enabled = config.GetBool(n + "enabled"),
+            Replicate = config.GetBool(n + "replicate"),
             SharingThreshold = config.GetInt(n + "sharing-threshold"),
             WriteThreshold = config.GetInt(n + "write-threshold"),
             MoveLimit = config.GetInt(n + "move-limit"),

@@ -11,6 +11,9 @@ public sealed record NumaParams
     /// <summary>The monitor acts on hot-page interrupts (false: it takes them and drops them, as before).</summary>
     public bool Enabled { get; init; }
 
+    /// <summary>The monitor acts on "replicate" decisions (false: counted, nothing copied; migrations go on).</summary>
+    public bool Replicate { get; init; } = true;
+
     /// <summary>Misses in the interval from a node other than the hot one that make the page shared (else it is one node's and migrates).</summary>
     public int SharingThreshold { get; init; } = 32;
 

@@ -26,4 +26,5 @@ public static class MonitorMessageKinds
     public const int TlbShootdownAck = 220;
     public const int PageCopyRequest = 221;
     public const int PageCopyDone = 222;
+    public const int PageRelease = 223;
 }

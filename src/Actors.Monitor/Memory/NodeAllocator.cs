@@ -59,8 +59,8 @@ public sealed class NodeAllocator : IStateful
     /// <summary>Machine pages in use by what they first held; a shared page counts once.</summary>
     public long PagesOfKind(int kind) => _ofKind[kind];
 
-    /// <summary>Machine pages of each kind when the most were in use (the first time), as <see cref="PagesOfKind"/>.</summary>
-    public long PeakPagesOfKind(int kind) => _peakOfKind[kind];
+    /// <summary>Machine pages of each kind when the most were in use (the last instant), as <see cref="PagesOfKind"/>.</summary>
+    public long PeakPagesOfKind(int kind) => PagesInUse >= _peakPages ? _ofKind[kind] : _peakOfKind[kind];
 
     /// <summary>A free machine page for <paramref name="guestPage"/>, first used on <paramref name="node"/>.</summary>
     public long Allocate(int node, long guestPage, int kind)
@@ -68,26 +68,37 @@ public sealed class NodeAllocator : IStateful
         long page = AllocatePage(node, guestPage);
         _kindOf[page] = kind;
         _ofKind[kind]++;
-        if (PagesInUse > _peakPages)
-        {
-            _peakPages = PagesInUse;
-            Array.Copy(_ofKind, _peakOfKind, Kinds);
-        }
-
+        KeepPeak();
         return page;
     }
 
     /// <summary>The page holds nothing any more; false when it was not handed out.</summary>
     public bool Free(long machinePage)
     {
-        if (!_kindOf.Remove(machinePage, out int kind))
+        if (!_kindOf.ContainsKey(machinePage))
         {
             return false;
         }
 
+        KeepPeak();
+        _kindOf.Remove(machinePage, out int kind);
         _ofKind[kind]--;
         _usedPerNode[machinePage / _pagesPerNode]--;
         return true;
+    }
+
+    /// <summary>
+    /// The split at the peak is the one of the last instant at the most pages (a peak lasts until a page goes; the
+    /// guest's count follows the same rule, so one VM gives the same split on both sides whatever the order in which
+    /// the pages came during the peak).
+    /// </summary>
+    private void KeepPeak()
+    {
+        if (PagesInUse >= _peakPages)
+        {
+            _peakPages = PagesInUse;
+            Array.Copy(_ofKind, _peakOfKind, Kinds);
+        }
     }
 
     private long AllocatePage(int node, long guestPage)

@@ -191,12 +191,12 @@ public sealed class GuestKernel : IStateful
         {
             // The kernel and the files cached at boot are SMP part 0's to count: they are the same pages. (So are
             // the kernel pages only this part touched: part 0's paths are the same kinds, so they reach them too.)
-            long own = _cache.PageCount - _cache.LoadedCount;
+            long own = _cache.FootprintPages - _cache.LoadedCount;
             return [0, 0, own, PagesInUse - own];
         }
 
-        long buffers = _cache.PageCount;
-        return [_memory.TouchedTextPages, _memory.TouchedDataPages, buffers, PagesInUse - _p.KernelPages - buffers];
+        long buffers = _cache.FootprintPages - _cache.UntouchedCount;
+        return [_memory.TouchedTextPages, _memory.TouchedDataPages, buffers, PagesInUse - _p.KernelPages - _cache.FootprintPages];
     }
 
     /// <summary>The footprint split when it was largest (<see cref="Footprint"/>'s rule, sampled before every change).</summary>

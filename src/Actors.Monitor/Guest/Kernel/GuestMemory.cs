@@ -51,7 +51,7 @@ internal sealed class GuestMemory : IStateful
     /// <summary>Kernel data pages the kernel's paths have touched.</summary>
     public long TouchedDataPages => _touchedOfKind[1];
 
-    /// <summary>The footprint split at its peak (the total's first maximum), in <see cref="GuestKernel.FootprintKinds"/> order.</summary>
+    /// <summary>The footprint split at its peak (the last instant at the total's maximum), in <see cref="GuestKernel.FootprintKinds"/> order.</summary>
     public long[] PeakFootprint()
     {
         Sample();
@@ -78,7 +78,13 @@ internal sealed class GuestMemory : IStateful
         _touchedOfKind[guestPage < _p.KernelTextPages ? 0 : 1]++;
     }
 
-    /// <summary>Keeps the split of the largest footprint so far; called before each change, so it sees only whole states.</summary>
+    /// <summary>The footprint is about to change (a part other than this one changes it).</summary>
+    public void BeforeChange() => Sample();
+
+    /// <summary>
+    /// Keeps the split of the largest footprint so far, the last instant at it (as the machine's count does:
+    /// <see cref="Memory.NodeAllocator"/>); called before each change, so it sees only whole states.
+    /// </summary>
     private void Sample()
     {
         if (_footprint is null)
@@ -88,7 +94,7 @@ internal sealed class GuestMemory : IStateful
 
         var now = _footprint();
         long total = now.Sum();
-        if (total > _peakFootprint)
+        if (total >= _peakFootprint)
         {
             _peakFootprint = total;
             _peakSplit = now;

@@ -26,6 +26,7 @@ public static class MonitorMessageKinds
     public const int TlbShootdownAck = 220;
     public const int PageCopyRequest = 221;
     public const int PageCopyDone = 222;
+    public const int PageRelease = 223;
 
     // The SMP guest's shared run queue (Guest/RunQueue); 230 up, leaving room after the NUMA protocol.
     public const int RunQueueAsk = 230;

@@ -85,7 +85,8 @@ public class OverheadTests
     /// </summary>
     [Theory]
     // Emulated privileged instructions: exception entry (5) and exit (3) on every service path; a page fault
-    // adds its TLB write, a demand-zero fault its zeroed-page monitor call; execve and exit flush their ASID.
+    // adds its TLB write, a demand-zero fault its zeroed-page monitor call; execve and exit flush their ASID, and
+    // exit tells the monitor its pages are free (a monitor call).
     // The UTLB refill emulates only its TLB write and its return from exception.
     [InlineData("emulate", KernelService.DemandZero, 10)]
     [InlineData("emulate", KernelService.QuickFault, 9)]
@@ -94,7 +95,7 @@ public class OverheadTests
     [InlineData("emulate", KernelService.Read, 8)]
     [InlineData("emulate", KernelService.Write, 8)]
     [InlineData("emulate", KernelService.Execve, 9)]
-    [InlineData("emulate", KernelService.Exit, 9)]
+    [InlineData("emulate", KernelService.Exit, 10)]
     [InlineData("emulate", KernelService.OtherSyscall, 8)]
     // Reflected traps: system calls and TLB misses enter the guest through the monitor; execve and fork do not
     // (they start when the scheduler first runs the new process).

@@ -30,7 +30,7 @@ internal static class RunReport
         writer.WriteLine();
         if (runs.Any(r => r.MachineFootprint.Any(n => n > 0)))
         {
-            writer.WriteLine("memory footprint (4 KB pages; guest: summed over the VMs as if nothing were shared; machine: pages in use, and the monitor's own)");
+            writer.WriteLine("memory footprint (4 KB pages holding data, kernel pages once touched, at the end and at the peak; guest: summed over the VMs as if nothing were shared; machine: pages in use, and the monitor's own)");
             Footprint(runs).WriteTo(writer);
             writer.WriteLine();
         }
@@ -162,6 +162,12 @@ internal static class RunReport
         }
 
         table.Add([.. runs.SelectMany(r => new[] { Count(r.GuestFootprint.Sum()), Count(r.MachineFootprint.Sum()) }).Prepend("total")]);
+        for (int k = 0; k < kinds.Length; k++)
+        {
+            table.Add([.. runs.SelectMany(r => new[] { Count(r.GuestFootprintPeak[k]), Count(r.MachineFootprintPeak[k]) }).Prepend("peak " + kinds[k])]);
+        }
+
+        table.Add([.. runs.SelectMany(r => new[] { Count(r.GuestFootprintPeak.Sum()), Count(r.MachineFootprintPeak.Sum()) }).Prepend("peak total")]);
         return table;
     }
 

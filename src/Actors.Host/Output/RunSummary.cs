@@ -56,8 +56,8 @@ internal static class RunSummary
             ["services"] = ModelSections.Services(result),
             ["footprint"] = new JsonObject
             {
-                ["guest"] = Buckets(result, "footprint.guest", FootprintKinds),
-                ["machine"] = Buckets(result, "footprint.machine", FootprintKinds),
+                ["guest"] = Footprint(result, "footprint.guest"),
+                ["machine"] = Footprint(result, "footprint.machine"),
             },
             ["model"] = model,
             ["scenario"] = scenario,
@@ -174,6 +174,14 @@ internal static class RunSummary
             o[name] = result.Counter($"{prefix}.{name}");
         }
 
+        return o;
+    }
+
+    /// <summary>Pages holding data by kind at the end, and at the peak (the last instant at the most pages) under <c>peak</c>.</summary>
+    private static JsonObject Footprint(RunResult result, string prefix)
+    {
+        var o = Buckets(result, prefix, FootprintKinds);
+        o["peak"] = Buckets(result, prefix + ".peak", FootprintKinds);
         return o;
     }
 

@@ -28,6 +28,11 @@ internal sealed record SummaryFile(
 
     public IReadOnlyList<long> MachineFootprint { get; init; } = new long[RunSummary.FootprintKinds.Length];
 
+    /// <summary>The same at the peak (<c>footprint.&lt;side&gt;.peak</c>); all 0 in summaries written before it existed.</summary>
+    public IReadOnlyList<long> GuestFootprintPeak { get; init; } = new long[RunSummary.FootprintKinds.Length];
+
+    public IReadOnlyList<long> MachineFootprintPeak { get; init; } = new long[RunSummary.FootprintKinds.Length];
+
     public long DiskIssued { get; init; }
 
     public long DiskShared { get; init; }
@@ -92,6 +97,8 @@ internal sealed record SummaryFile(
         {
             GuestFootprint = Footprint(path, summary, "guest"),
             MachineFootprint = Footprint(path, summary, "machine"),
+            GuestFootprintPeak = Footprint(path, summary, "guest", peak: true),
+            MachineFootprintPeak = Footprint(path, summary, "machine", peak: true),
             DiskIssued = summary["disk_requests"] is JsonObject d ? Number(path, d, "issued", "disk_requests.issued") : 0,
             DiskShared = summary["disk_requests"] is JsonObject e ? Number(path, e, "shared", "disk_requests.shared") : 0,
             Counters = ReadCounters(path, summary),
@@ -130,8 +137,13 @@ internal sealed record SummaryFile(
         return sums;
     }
 
-    private static long[] Footprint(string path, JsonObject summary, string side) =>
-        [.. RunSummary.FootprintKinds.Select(k => summary["footprint"]?[side] is JsonObject o ? Number(path, o, k, $"footprint.{side}.{k}") : 0)];
+    private static long[] Footprint(string path, JsonObject summary, string side, bool peak = false)
+    {
+        var o = summary["footprint"]?[side] as JsonObject;
+        o = peak ? o?["peak"] as JsonObject : o;
+        string at = peak ? $"footprint.{side}.peak" : $"footprint.{side}";
+        return [.. RunSummary.FootprintKinds.Select(k => o is null ? 0 : Number(path, o, k, $"{at}.{k}"))];
+    }
 
     private static List<ServiceFigures> ReadServices(string path, JsonObject summary)
     {

@@ -39,6 +39,12 @@ public enum GuestPrivileged
     /// for the semaphore it travels as a privileged operation, which never traps, so the supervisor sees it.
     /// </summary>
     Unlock = 9,
+
+    /// <summary>
+    /// Tell the monitor an exited process's pages (argument: its ASID) are free [D 4.3]: a monitor call, so the
+    /// monitor can release their machine pages. Only a guest that runs under the monitor issues it.
+    /// </summary>
+    ReleasePages = 10,
 }
 
 public static class GuestPrivilegedOps

@@ -219,8 +219,8 @@ public sealed class NativeSupervisor : ISupervisor
                 break;
             }
 
-            case GuestPrivileged.ZeroPage:
-                throw new InvalidOperationException("bare guest: asked for a zeroed page, but no monitor runs");
+            case GuestPrivileged.ZeroPage or GuestPrivileged.ReleasePages:
+                throw new InvalidOperationException($"bare guest: made monitor call {code}, but no monitor runs");
             default:
                 break;
         }
@@ -321,6 +321,12 @@ public sealed class NativeSupervisor : ISupervisor
         for (int k = 0; k < footprint.Length; k++)
         {
             sink.Add("footprint.machine." + GuestKernel.FootprintKinds[k], footprint[k]);
+        }
+
+        var peak = _kernel.PeakFootprint();
+        for (int k = 0; k < peak.Length; k++)
+        {
+            sink.Add("footprint.machine.peak." + GuestKernel.FootprintKinds[k], peak[k]);
         }
 
         sink.Add("disk_requests.issued", _kernel.DiskReads);

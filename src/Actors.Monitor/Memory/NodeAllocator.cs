@@ -22,7 +22,12 @@ public sealed class NodeAllocator : IStateful
     private readonly SortedDictionary<long, int> _kindOf = [];
     private long _remoteAllocations;
     private long _peakPages;
+    private long[] _peakOfKind = new long[Kinds];
     private readonly long[] _usedPerNode;
+    private readonly long[] _ofKind = new long[Kinds];
+
+    // Guest page kinds (GuestPageKind): what the footprint is split by.
+    private const int Kinds = 4;
 
     /// <param name="colors">Page colours of the cache (L2 bytes per way / page size); 1 for none.</param>
     /// <param name="reservedPerNode">Pages at the top of each node that belong to the monitor (none when null).</param>
@@ -67,27 +72,48 @@ public sealed class NodeAllocator : IStateful
     public int KindOf(long machinePage) => _kindOf.GetValueOrDefault(machinePage);
 
     /// <summary>Machine pages in use by what they first held; a shared page counts once.</summary>
-    public long PagesOfKind(int kind) => _kindOf.Values.Count(k => k == kind);
+    public long PagesOfKind(int kind) => _ofKind[kind];
+
+    /// <summary>Machine pages of each kind when the most were in use (the last instant), as <see cref="PagesOfKind"/>.</summary>
+    public long PeakPagesOfKind(int kind) => PagesInUse >= _peakPages ? _ofKind[kind] : _peakOfKind[kind];
 
     /// <summary>A free machine page for <paramref name="guestPage"/>, first used on <paramref name="node"/>.</summary>
     public long Allocate(int node, long guestPage, int kind)
     {
         long page = AllocatePage(node, guestPage);
         _kindOf[page] = kind;
-        _peakPages = Math.Max(_peakPages, PagesInUse);
+        _ofKind[kind]++;
+        KeepPeak();
         return page;
     }
 
     /// <summary>The page holds nothing any more; false when it was not handed out.</summary>
     public bool Free(long machinePage)
     {
-        if (!_kindOf.Remove(machinePage))
+        if (!_kindOf.ContainsKey(machinePage))
         {
             return false;
         }
 
+        KeepPeak();
+        _kindOf.Remove(machinePage, out int kind);
+        _ofKind[kind]--;
         _usedPerNode[machinePage / _pagesPerNode]--;
         return true;
+    }
+
+    /// <summary>
+    /// The split at the peak is the one of the last instant at the most pages (a peak lasts until a page goes; the
+    /// guest's count follows the same rule, so one VM gives the same split on both sides whatever the order in which
+    /// the pages came during the peak).
+    /// </summary>
+    private void KeepPeak()
+    {
+        if (PagesInUse >= _peakPages)
+        {
+            _peakPages = PagesInUse;
+            Array.Copy(_ofKind, _peakOfKind, Kinds);
+        }
     }
 
     private long AllocatePage(int node, long guestPage)
@@ -142,12 +168,15 @@ public sealed class NodeAllocator : IStateful
         io.Map("page kinds", _kindOf, (int)Math.Min(int.MaxValue, MachinePages), (ref StateIo io, ref long p) => io.Long("page", ref p, 0, last), static (ref StateIo io, ref int k) => io.Int("kind", ref k, 0, PageManager.ReplicaKind));
         io.Counter("monitor.remote_allocations", ref _remoteAllocations);
         io.Long("peak machine pages", ref _peakPages, 0);
+        io.LongArray("peak machine pages by kind", ref _peakOfKind, Kinds, 0);
         if (io.IsLoading)
         {
             Array.Clear(_usedPerNode);
-            foreach (long page in _kindOf.Keys)
+            Array.Clear(_ofKind);
+            foreach (var (page, kind) in _kindOf)
             {
                 _usedPerNode[page / _pagesPerNode]++;
+                _ofKind[kind]++;
             }
         }
     }

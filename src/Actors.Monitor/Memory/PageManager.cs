@@ -123,6 +123,25 @@ public sealed class PageManager : IStateful
     /// <summary>Machine pages in use by what they first held (a guest page kind); a shared page counts once.</summary>
     public long PagesOfKind(int kind) => _allocator.PagesOfKind(kind);
 
+    /// <summary><see cref="PagesOfKind"/> when the most machine pages were in use.</summary>
+    public long PeakPagesOfKind(int kind) => _allocator.PeakPagesOfKind(kind);
+
+    /// <summary>
+    /// The guest freed (vm, guest page) [D 4.3]: the VM no longer maps it, and its machine page is free again unless
+    /// another VM maps it (shared copy-on-write), the disk cache holds it, or a shootdown still pins it. False when
+    /// the VM mapped nothing there (the guest never touched the page).
+    /// </summary>
+    public bool Release(int vm, long guestPage)
+    {
+        if (!_pmaps.TryGetValue(vm, out var pmap) || !pmap.Contains(guestPage))
+        {
+            return false;
+        }
+
+        Unmap(new GuestPage(vm, guestPage));
+        return true;
+    }
+
     /// <summary>The machine page backing (vm, guest page), allocating a private, writable one on <paramref name="node"/> the first time.</summary>
     public long Translate(int vm, long guestPage, int node, int kind = 0)
     {

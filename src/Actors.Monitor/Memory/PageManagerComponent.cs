@@ -38,6 +38,7 @@ public sealed partial class PageManagerComponent : Component
     private long _requests;
     private long _diskRequests;
     private long _diskWrites;
+    private long _releasedPages;
     private readonly Shootdowns _shootdowns = new();
     private readonly Numa.NumaPolicy? _numa;
     private readonly Numa.Migrations _migrations = new();
@@ -193,6 +194,9 @@ public sealed partial class PageManagerComponent : Component
                 break;
             }
 
+            case PageRelease r:
+                OnRelease(r, context);
+                break;
             case HotPageInterrupt hot:
                 OnHotPage(hot, context);
                 break;
@@ -453,6 +457,7 @@ public sealed partial class PageManagerComponent : Component
         io.Counter("monitor.pmap_fills", ref _requests);
         io.Counter("disk_requests.issued", ref _diskRequests);
         io.Counter("disk_writes.issued", ref _diskWrites);
+        io.Counter("monitor.released_pages", ref _releasedPages);
         io.Part(_pages);
         io.Part(_shootdowns);
         io.Part(_migrations);
@@ -479,12 +484,14 @@ public sealed partial class PageManagerComponent : Component
         for (int k = 0; k < Guest.GuestKernel.FootprintKinds.Length; k++)
         {
             sink.Add("footprint.machine." + Guest.GuestKernel.FootprintKinds[k], _pages.PagesOfKind(k));
+            sink.Add("footprint.machine.peak." + Guest.GuestKernel.FootprintKinds[k], _pages.PeakPagesOfKind(k));
         }
 
         sink.Add("footprint.machine.replica", _pages.PagesOfKind(PageManager.ReplicaKind));
 
         // The monitor's own structures are not pages it hands out: outside memory_pages.machine, inside the footprint.
         sink.Add("footprint.machine.monitor", _monitorPages);
+        sink.Add("footprint.machine.peak.monitor", _monitorPages);
         foreach (int vm in _pages.Vms)
         {
             sink.Add($"vm.{vm}.memory_pages.machine", _pages.Pmap(vm).Count);

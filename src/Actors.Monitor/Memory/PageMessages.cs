@@ -86,3 +86,26 @@ public sealed record CopyOnWriteRequest([Bounds(0, int.MaxValue)] int Vm, [Bound
 
     public ulong ContentHash() => Digest.Fold(Digest.Of(Kind, Vm, GuestPage, Node.Value), Vcpu);
 }
+
+/// <summary>
+/// A processor's monitor → the page manager: the guest kernel of VM <paramref name="Vm"/> freed
+/// <paramref name="GuestPages"/> (a monitor call at a process's exit [D 4.3]); VCPU <paramref name="Vcpu"/>, which
+/// made the call, has dropped its own entries of them. The page manager unmaps them, shoots down the VM's other
+/// VCPUs' entries, and frees each machine page nothing else holds. No answer: the guest reuses a page only through
+/// a new pmap fill, which the page manager holds until that shootdown is over.
+/// </summary>
+public sealed record PageRelease([Bounds(0, int.MaxValue)] int Vm, [Bounds(0, int.MaxValue)] int Vcpu, [MaxCount(1 << 20)] long[] GuestPages) : ISimMessage
+{
+    public int Kind => MonitorMessageKinds.PageRelease;
+
+    public ulong ContentHash()
+    {
+        ulong h = Digest.Of(Kind, Vm, Vcpu, GuestPages.Length);
+        foreach (long g in GuestPages)
+        {
+            h = Digest.Fold(h, g);
+        }
+
+        return h;
+    }
+}

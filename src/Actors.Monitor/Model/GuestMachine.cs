@@ -284,7 +284,8 @@ public static class GuestMachine
             .Register<TlbShootdown>(MonitorMessageKinds.TlbShootdown)
             .Register<TlbShootdownAck>(MonitorMessageKinds.TlbShootdownAck)
             .Register<Numa.PageCopyRequest>(MonitorMessageKinds.PageCopyRequest)
-            .Register<Numa.PageCopyDone>(MonitorMessageKinds.PageCopyDone);
+            .Register<Numa.PageCopyDone>(MonitorMessageKinds.PageCopyDone)
+            .Register<PageRelease>(MonitorMessageKinds.PageRelease);
     }
 
     /// <summary>An SMP guest's region semaphore (its memlock is a spin lock in memory), linked both ways to each of its processors.</summary>

@@ -41,7 +41,7 @@ public sealed class PrivilegedEmulator : IStateful
     public static MonitorWork WorkOf(in Operation operation) => GuestPrivilegedOps.Decode(operation).Code switch
     {
         GuestPrivileged.TlbWrite => MonitorWork.TlbWriteEmulation,
-        GuestPrivileged.StartIo or GuestPrivileged.ZeroPage or GuestPrivileged.NetSend => MonitorWork.MonitorCallsAndPageFaults,
+        GuestPrivileged.StartIo or GuestPrivileged.ZeroPage or GuestPrivileged.NetSend or GuestPrivileged.ReleasePages => MonitorWork.MonitorCallsAndPageFaults,
         _ => MonitorWork.OtherPrivileged,
     };
 
@@ -101,6 +101,11 @@ public sealed class PrivilegedEmulator : IStateful
                 break;
             }
 
+            case GuestPrivileged.ReleasePages:
+                cost += _m.MonitorCallPs;
+                v.Count(VcpuCounter.MonitorCalls);
+                Release(v, v.Kernel.ReleasedPages((int)argument), context, cost);
+                break;
             case GuestPrivileged.NetSend:
                 if (!_io.SendNfsReply(v, argument, _translations, context, ref cost))
                 {
@@ -113,6 +118,33 @@ public sealed class PrivilegedEmulator : IStateful
         }
 
         return MonitorSupervisor.InMonitor(cost);
+    }
+
+    /// <summary>
+    /// The guest freed <paramref name="guestPages"/>: this VCPU forgets them at once (cached pmap entries, every
+    /// second-level and hardware TLB entry of their machine pages, the kernel segment's included), so it can never
+    /// reach the machine page again; the page manager unmaps them, shoots down the VM's other VCPUs and frees them.
+    /// </summary>
+    private void Release(Vcpu v, long[] guestPages, ISupervisorContext context, long costPs)
+    {
+        if (guestPages.Length == 0)
+        {
+            return;
+        }
+
+        var machinePages = new List<long>();
+        foreach (long g in guestPages)
+        {
+            if (v.TryMachinePage(g, out long page))
+            {
+                machinePages.Add(page);
+                v.Drop(g);
+            }
+        }
+
+        v.L2Tlb.Invalidate(machinePages);
+        TlbMissHandler.Invalidate(context.Tlb, [.. machinePages]);
+        context.Send(_translations.PageManager, new Memory.PageRelease(v.Vm, v.Index, guestPages), costPs);
     }
 
     private TrapOutcome Retry(VcpuId vcpu, Operation operation, long cost)

@@ -32,6 +32,9 @@ public sealed class TlbMissHandler
         _pageManager = pageManager;
     }
 
+    /// <summary>The page manager (pmap fills, and the pages the guest frees).</summary>
+    internal ComponentId PageManager => _pageManager;
+
     /// <summary>Handles VCPU <paramref name="v"/>'s miss on <paramref name="virtualAddress"/> (<paramref name="readOnly"/>: a store hit a read-only entry).</summary>
     public TrapOutcome OnMiss(Vcpu v, long virtualAddress, bool readOnly, ISupervisorContext context)
     {
@@ -137,6 +140,21 @@ public sealed class TlbMissHandler
         ArgumentNullException.ThrowIfNull(v);
         ArgumentNullException.ThrowIfNull(context);
         var e = v.Kernel.TlbEntryFor(asid, vpn);
+        if (asid == GuestLayout.KernelAsid && GuestLayout.IsMappedKernel(vpn << MachineConstants.PageShift))
+        {
+            // The kernel segment maps all of guest memory: the other page of the pair may be one the guest never
+            // touched, or freed. It goes in only when this VCPU has it already; a fill never brings it in.
+            bool missedOdd = (vpn & 1) != 0;
+            if (missedOdd && !v.TryMachinePage(e.EvenPage, out _))
+            {
+                e.EvenPage = -1;
+            }
+            else if (!missedOdd && !v.TryMachinePage(e.OddPage, out _))
+            {
+                e.OddPage = -1;
+            }
+        }
+
         if (!Resolve(v, e.EvenPage, out long even, context, costPs) || !Resolve(v, e.OddPage, out long odd, context, costPs))
         {
             return false;

@@ -85,12 +85,14 @@ public class GuestRunTests
         // The machine footprint is the pages the monitor hands out plus its own code and data.
         long monitorPages = machine["monitor"]!.GetValue<long>();
         Assert.True(monitorPages > 0);
-        Assert.Equal(s["memory_pages"]!["machine"]!.GetValue<long>() + monitorPages, machine.Sum(kv => kv.Value!.GetValue<long>()));
+        Assert.Equal(s["memory_pages"]!["machine"]!.GetValue<long>() + monitorPages, machine.Where(kv => kv.Key != "peak").Sum(kv => kv.Value!.GetValue<long>()));
         // The guest split is by construction (process pages are the rest): check its parts against the configuration
-        // (config/akka.hocon: kernel-text-kb = 512, kernel-data-kb = 1024 per VM) and the guests' buffer caches.
-        Assert.Equal(8 * (512 / 4), guest["kernel_text"]!.GetValue<long>());
-        Assert.Equal(8 * (1024 / 4), guest["kernel_data"]!.GetValue<long>());
-        Assert.Equal(s["counters"]!["monitor.vcpu"]!["guest.buffer_cache_pages"]!.GetValue<long>(), guest["buffer_cache"]!.GetValue<long>());
+        // (config/akka.hocon: kernel-text-kb = 512, kernel-data-kb = 1024 per VM; pages count once touched) and the
+        // guests' buffer caches (files cached at boot count once used).
+        Assert.InRange(guest["kernel_text"]!.GetValue<long>(), 8, 8 * (512 / 4));
+        Assert.InRange(guest["kernel_data"]!.GetValue<long>(), 8, 8 * (1024 / 4));
+        Assert.InRange(guest["buffer_cache"]!.GetValue<long>(), 1, s["counters"]!["monitor.vcpu"]!["guest.buffer_cache_pages"]!.GetValue<long>());
+        Assert.True(machine["peak"]!["process"]!.GetValue<long>() > 0);
         Assert.InRange(guest["process"]!.GetValue<long>(), 0, s["memory_pages"]!["guest"]!.GetValue<long>());
         Assert.True(machine["kernel_text"]!.GetValue<long>() * 4 < guest["kernel_text"]!.GetValue<long>());
         Assert.True(s["disk_requests"]!["shared"]!.GetValue<long>() > 0);

@@ -38,7 +38,8 @@ public class VcpuComponentRunTests
         Assert.Equal(3, Get(vms, "monitor.vm.vcpus"));
         Assert.True(Get(vms, "monitor.vm.guest_pages_given") > 0);
         Assert.True(Get(vms, "monitor.vm.interrupts_routed") > 0, "disk completions go through the VM managers");
-        Assert.Equal(Get(vms, "monitor.vm.interrupts_routed"), Get(vcpus, "monitor.vcpu.interrupts_forwarded") + Get(vcpus, "monitor.vcpu.interrupts_queued"));
+        // An interrupt forwarded to a processor the VCPU just left comes back and is queued: counted twice.
+        Assert.InRange(Get(vcpus, "monitor.vcpu.interrupts_forwarded") + Get(vcpus, "monitor.vcpu.interrupts_queued"), Get(vms, "monitor.vm.interrupts_routed"), Get(vms, "monitor.vm.interrupts_routed") + Get(vcpus, "monitor.vcpu.interrupts_forwarded"));
 
         // The VCPUs' figures are no longer the processors', and the top-level keys still add them up.
         var processors = counters["hw.processor"]!;

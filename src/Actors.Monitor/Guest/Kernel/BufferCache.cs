@@ -22,6 +22,7 @@ internal sealed class BufferCache : IStateful
     private readonly SortedDictionary<BlockKey, long> _inFlight = [];
     private readonly SortedDictionary<long, GuestIo> _requests = [];
     private readonly SortedDictionary<long, BlockKey> _loaded = [];
+    private readonly SortedSet<long> _untouched = [];
 
     // Derived from _blocks (rebuilt on load).
     private readonly HashSet<long> _pages = [];
@@ -58,8 +59,17 @@ internal sealed class BufferCache : IStateful
     /// <summary>Guest pages holding cached blocks.</summary>
     public int PageCount => _pages.Count;
 
+    /// <summary>Guest pages the cache holds or is reading a block into (a read's pages hold the block from its start on, for the footprint).</summary>
+    public int FootprintPages => _pages.Count + _inFlight.Count;
+
     /// <summary>Pages loaded before the run (the files cached at boot).</summary>
     public int LoadedCount => _loaded.Count;
+
+    /// <summary>
+    /// Pages loaded before the run that no path has used yet: like the kernel's text, a file cached at boot holds
+    /// data for the footprint once the kernel reaches it (under a monitor its machine page comes only then).
+    /// </summary>
+    public int UntouchedCount => _untouched.Count;
 
     public long DiskReads => _diskReads;
 
@@ -67,11 +77,34 @@ internal sealed class BufferCache : IStateful
 
     public bool IsBufferPage(long guestPage) => _pages.Contains(guestPage);
 
-    public bool TryGetPage(BlockKey key, out long guestPage) => _blocks.TryGetValue(key, out guestPage);
+    public bool TryGetPage(BlockKey key, out long guestPage)
+    {
+        if (!_blocks.TryGetValue(key, out guestPage))
+        {
+            return false;
+        }
+
+        Touch(guestPage);
+        return true;
+    }
 
     public bool Contains(BlockKey key) => _blocks.ContainsKey(key);
 
-    public long PageOf(BlockKey key) => _blocks[key];
+    public long PageOf(BlockKey key)
+    {
+        long page = _blocks[key];
+        Touch(page);
+        return page;
+    }
+
+    private void Touch(long guestPage)
+    {
+        if (_untouched.Count > 0 && _untouched.Contains(guestPage))
+        {
+            _memory.BeforeChange();
+            _untouched.Remove(guestPage);
+        }
+    }
 
     public bool IsInFlight(BlockKey key) => _inFlight.ContainsKey(key);
 
@@ -92,6 +125,7 @@ internal sealed class BufferCache : IStateful
                 long page = _memory.Allocate();
                 Add(key, page);
                 _loaded[page] = key;
+                _untouched.Add(page);
             }
         }
     }
@@ -104,6 +138,8 @@ internal sealed class BufferCache : IStateful
             page = _memory.Allocate();
             Add(key, page);
         }
+
+        Touch(page);
 
         return page;
     }
@@ -199,6 +235,7 @@ internal sealed class BufferCache : IStateful
 
         io.Map("blocks in flight", _inFlight, 1 << 26, BlockIo, static (ref StateIo io, ref long id) => io.Long("request", ref id, 0));
         io.Map("pages loaded at boot", _loaded, 1 << 26, PageIo, BlockIo);
+        io.Set("pages loaded at boot, not used yet", _untouched, 1 << 26, 0);
         io.Map("disk requests", _requests, 1 << 20, static (ref StateIo io, ref long id) => io.Long("request id", ref id, 0), RequestIo);
         io.Long("next request", ref _nextRequest, 0);
         io.Counter("guest.disk_reads", ref _diskReads);

@@ -60,15 +60,22 @@ public sealed class GuestKernel : IStateful
         _instances = instances;
         Relocated = relocated;
         MonitorZeroes = monitorZeroes;
-        _code = new KernelCodeWriter(parameters, relocated, monitorZeroes, lineBytes);
         long regionPages = (workload.Profile.SharedBytes + GuestLayout.PageBytes - 1) >> GuestLayout.PageShift;
         _memory = new GuestMemory(parameters, instance, instances, regionPages);
+        _code = new KernelCodeWriter(parameters, relocated, monitorZeroes, lineBytes, _memory.TouchKernelPage);
         _cache = new BufferCache(_memory, disks, diskSectors, sectorBytes);
         _paths = new KernelPathStack(relocated, takesLocks: Smp && !LibraryOs, _code.MemlockWord);
+        if (Smp && !LibraryOs)
+        {
+            // The memlock's word is kernel data every locked path spins on.
+            _memory.TouchKernelPage(parameters.KernelPages - 1);
+        }
+
         _scheduler = new Scheduler(parameters, workload, seed, _memory, _paths, _code, LibraryOs, runQueue);
         _faults = new FaultHandler(workload, _memory, _cache, _paths, _scheduler, _code, Smp, LibraryOs);
         _calls = new SystemCalls(workload, _cache, _paths, _faults, _code);
         _nfs = new NfsServer(_cache, _paths, _code, parameters.NfsThreads);
+        _memory.FootprintFrom(Footprint);
     }
 
     public GuestParams Parameters => _p;
@@ -175,19 +182,29 @@ public sealed class GuestKernel : IStateful
     /// <summary>Counter names of <see cref="GuestPageKind"/>, in order.</summary>
     public static readonly string[] FootprintKinds = ["kernel_text", "kernel_data", "buffer_cache", "process"];
 
-    /// <summary>Pages in use by kind (<see cref="GuestPageKind"/> order).</summary>
+    /// <summary>
+    /// Pages holding data now, by kind (<see cref="GuestPageKind"/> order): kernel text and data the kernel's paths
+    /// have touched, buffer cache pages, and the rest in use (processes, page tables); a freed page no longer counts.
+    /// </summary>
     public long[] Footprint()
     {
         if (_instances > 1 && _instance > 0)
         {
-            // The kernel and the files cached at boot are SMP part 0's to count: they are the same pages.
-            long own = _cache.PageCount - _cache.LoadedCount;
+            // The kernel and the files cached at boot are SMP part 0's to count: they are the same pages. (So are
+            // the kernel pages only this part touched: part 0's paths are the same kinds, so they reach them too.)
+            long own = _cache.FootprintPages - _cache.LoadedCount;
             return [0, 0, own, PagesInUse - own];
         }
 
-        long text = _p.KernelTextPages, data = _p.KernelDataPages, buffers = _cache.PageCount;
-        return [text, data, buffers, PagesInUse - text - data - buffers];
+        long buffers = _cache.FootprintPages - _cache.UntouchedCount;
+        return [_memory.TouchedTextPages, _memory.TouchedDataPages, buffers, PagesInUse - _p.KernelPages - _cache.FootprintPages];
     }
+
+    /// <summary>The footprint split when it was largest (<see cref="Footprint"/>'s rule, sampled before every change).</summary>
+    public long[] PeakFootprint() => _memory.PeakFootprint();
+
+    /// <summary>The guest pages an exited process (<paramref name="asid"/>) gives back when its exit path ends.</summary>
+    public long[] ReleasedPages(int asid) => _scheduler.Process(asid) is { State: GuestProcessState.Exited } p ? [.. _memory.PagesOf(p)] : [];
 
     /// <summary>What a guest page holds now (for the footprint split; the monitor itself never needs to know).</summary>
     public GuestPageKind KindOf(long guestPage)
@@ -426,6 +443,12 @@ public sealed class GuestKernel : IStateful
         for (int k = 0; k < FootprintKinds.Length; k++)
         {
             sink.Add($"footprint.guest.{FootprintKinds[k]}", footprint[k]);
+        }
+
+        var peak = PeakFootprint();
+        for (int k = 0; k < FootprintKinds.Length; k++)
+        {
+            sink.Add($"footprint.guest.peak.{FootprintKinds[k]}", peak[k]);
         }
 
         sink.Add("guest.jobs_done", JobsDone);

@@ -22,6 +22,16 @@ internal sealed class GuestMemory : IStateful
     private readonly List<long> _free = [];
     private long _peakPages;
     private long _regionBase = -1;
+    private readonly SortedSet<long> _kernelTouched = [];
+    private long _peakFootprint;
+    private long[] _peakSplit = new long[4];
+
+    // Derived from _kernelTouched (rebuilt on load): marking a page is on every kernel path's way.
+    private readonly bool[] _touched;
+    private readonly long[] _touchedOfKind = new long[2];
+
+    [Transient("the kernel's footprint, given by the kernel after its parts exist; stateless")]
+    private Func<long[]>? _footprint;
 
     /// <param name="regionPages">Pages of the workload's shared region, if it gets one (<see cref="AllocateRegion"/>).</param>
     public GuestMemory(GuestParams parameters, int instance, int instances, long regionPages)
@@ -32,6 +42,63 @@ internal sealed class GuestMemory : IStateful
         _regionPages = regionPages;
         _watermark = parameters.KernelPages;
         _limit = parameters.MemoryPages;
+        _touched = new bool[parameters.KernelPages];
+    }
+
+    /// <summary>Kernel text pages the kernel's paths have touched.</summary>
+    public long TouchedTextPages => _touchedOfKind[0];
+
+    /// <summary>Kernel data pages the kernel's paths have touched.</summary>
+    public long TouchedDataPages => _touchedOfKind[1];
+
+    /// <summary>The footprint split at its peak (the last instant at the total's maximum), in <see cref="GuestKernel.FootprintKinds"/> order.</summary>
+    public long[] PeakFootprint()
+    {
+        Sample();
+        return [.. _peakSplit];
+    }
+
+    /// <summary>Where the footprint split comes from (the kernel's parts); sampled before every change of it.</summary>
+    public void FootprintFrom(Func<long[]> footprint) => _footprint = footprint;
+
+    /// <summary>
+    /// A kernel text or data page holds something the kernel uses from its first touch on (a page the kernel never
+    /// reaches is never brought in, on bare hardware as under a monitor).
+    /// </summary>
+    public void TouchKernelPage(long guestPage)
+    {
+        if (guestPage < 0 || guestPage >= _touched.Length || _touched[guestPage])
+        {
+            return;
+        }
+
+        Sample();
+        _touched[guestPage] = true;
+        _kernelTouched.Add(guestPage);
+        _touchedOfKind[guestPage < _p.KernelTextPages ? 0 : 1]++;
+    }
+
+    /// <summary>The footprint is about to change (a part other than this one changes it).</summary>
+    public void BeforeChange() => Sample();
+
+    /// <summary>
+    /// Keeps the split of the largest footprint so far, the last instant at it (as the machine's count does:
+    /// <see cref="Memory.NodeAllocator"/>); called before each change, so it sees only whole states.
+    /// </summary>
+    private void Sample()
+    {
+        if (_footprint is null)
+        {
+            return;
+        }
+
+        var now = _footprint();
+        long total = now.Sum();
+        if (total >= _peakFootprint)
+        {
+            _peakFootprint = total;
+            _peakSplit = now;
+        }
     }
 
     /// <summary>Guest-physical pages in use (kernel, buffer cache, processes, page tables).</summary>
@@ -54,6 +121,7 @@ internal sealed class GuestMemory : IStateful
 
     public long Allocate()
     {
+        Sample();
         long page;
         if (_free.Count > 0)
         {
@@ -73,7 +141,14 @@ internal sealed class GuestMemory : IStateful
         return page;
     }
 
-    public void Free(long guestPage) => _free.Add(guestPage);
+    public void Free(long guestPage)
+    {
+        Sample();
+        _free.Add(guestPage);
+    }
+
+    /// <summary>What an exited process gives back: its private pages (not the shared region's) and its page tables.</summary>
+    public IEnumerable<long> PagesOf(GuestProcess p) => p.PrivatePages().Where(g => !InRegion(g)).Concat(p.TablePages.Order());
 
     /// <summary>SMP guests: the part whose slice holds the page (-1: a page laid out at boot, every part's).</summary>
     public int OwnerOf(long guestPage) => guestPage < _sharedPages || SliceSize <= 0 ? -1 : (int)Math.Min((guestPage - _sharedPages) / SliceSize, _instances - 1);
@@ -129,5 +204,18 @@ internal sealed class GuestMemory : IStateful
         io.List("free pages", _free, (int)maxPage, static (ref StateIo io, ref long page) => io.Long("free page", ref page, 0));
         io.Long("peak pages", ref _peakPages, 0);
         io.Long("shared region", ref _regionBase, -1, maxPage);
+        io.Set("touched kernel pages", _kernelTouched, _touched.Length, 0, _touched.Length - 1);
+        io.Long("peak footprint", ref _peakFootprint, 0);
+        io.LongArray("peak footprint split", ref _peakSplit, 4, 0);
+        if (io.IsLoading)
+        {
+            Array.Clear(_touched);
+            Array.Clear(_touchedOfKind);
+            foreach (long page in _kernelTouched)
+            {
+                _touched[page] = true;
+                _touchedOfKind[page < _p.KernelTextPages ? 0 : 1]++;
+            }
+        }
     }
 }

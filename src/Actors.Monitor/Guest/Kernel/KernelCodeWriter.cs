@@ -16,9 +16,11 @@ public sealed class KernelCodeWriter
     private readonly bool _monitorZeroes;
     private readonly int _lineBytes;
     private readonly int _linesPerPage;
+    private readonly Action<long>? _touched;
 
     /// <param name="lineBytes">The L2 cache line: zeroing, copying and kernel data touch one word per line.</param>
-    public KernelCodeWriter(GuestParams parameters, bool relocated, bool monitorZeroes, int lineBytes)
+    /// <param name="touched">Told each kernel text or data page a path reaches (the kernel's part of the footprint).</param>
+    public KernelCodeWriter(GuestParams parameters, bool relocated, bool monitorZeroes, int lineBytes, Action<long>? touched = null)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         if (lineBytes < 8 || GuestLayout.PageBytes % lineBytes != 0)
@@ -31,7 +33,11 @@ public sealed class KernelCodeWriter
         _monitorZeroes = monitorZeroes;
         _lineBytes = lineBytes;
         _linesPerPage = GuestLayout.PageBytes / lineBytes;
+        _touched = touched;
     }
+
+    // MIPS instructions are 4 bytes: a fetch of n runs over 4n bytes of text.
+    private const int InstructionBytes = 4;
 
     // Most paths are a handful of operations (a TLB refill is four): start small, the list grows for the long ones.
     public static List<Operation> NewPath() => new(8);
@@ -75,6 +81,14 @@ public sealed class KernelCodeWriter
         int n = _p.Path(code).Instructions;
         long textPage = ((int)code * 8) % (_p.KernelTextPages - 1);
         b.Add(Operation.Fetch(KernelAddress(textPage, 0), n));
+        if (_touched is not null)
+        {
+            long last = textPage + (((n * InstructionBytes) - 1) >> GuestLayout.PageShift);
+            for (long page = textPage; page <= last; page++)
+            {
+                _touched(page);
+            }
+        }
     }
 
     /// <summary>The code's kernel data lines (its own structures: proc, vnode, pfdat...), every other one written.</summary>
@@ -86,7 +100,21 @@ public sealed class KernelCodeWriter
         {
             long page = _p.KernelTextPages + ((((int)code * 4) + (i / _linesPerPage)) % _p.KernelDataPages);
             long address = KernelAddress(page, (i % _linesPerPage) * _lineBytes);
+            _touched?.Invoke(page);
             b.Add(store || (i & 1) == 1 ? Operation.Store(address, 8) : Operation.Load(address, 8));
+        }
+    }
+
+    /// <summary>
+    /// An exited process's pages go back to the free list: under a monitor the kernel tells it first (a monitor call
+    /// [D 4.3], so their machine pages can be released); on bare hardware nothing needs to know.
+    /// </summary>
+    public void Release(List<Operation> b, int asid)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        if (_monitorZeroes)
+        {
+            b.Add(GuestPrivilegedOps.Op(GuestPrivileged.ReleasePages, asid));
         }
     }
 

@@ -142,6 +142,7 @@ internal sealed partial class Scheduler : IStateful
         var b = _code.Entry();
         _code.Body(b, KernelCode.Exit);
         b.Add(GuestPrivilegedOps.Op(GuestPrivileged.TlbFlushAsid, p.Asid));
+        _code.Release(b, p.Asid);
         _code.Exit(b);
         _paths.Push(KernelService.Exit, b, nowPs, completion: PathCompletion.Exit, argument: p.Asid);
     }
@@ -156,7 +157,7 @@ internal sealed partial class Scheduler : IStateful
         }
 
         var gone = _slots[slot]!;
-        foreach (long page in gone.PrivatePages().Where(g => !_memory.InRegion(g)).Concat(gone.TablePages.Order()))
+        foreach (long page in _memory.PagesOf(gone))
         {
             _memory.Free(page);
         }

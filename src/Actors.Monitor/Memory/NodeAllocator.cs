@@ -26,8 +26,8 @@ public sealed class NodeAllocator : IStateful
     private readonly long[] _usedPerNode;
     private readonly long[] _ofKind = new long[Kinds];
 
-    // Guest page kinds (GuestPageKind): what the footprint is split by.
-    private const int Kinds = 4;
+    // Guest page kinds (GuestPageKind): what the footprint is split by; then the monitor's NUMA replicas.
+    private const int Kinds = PageManager.ReplicaKind + 1;
 
     /// <param name="colors">Page colours of the cache (L2 bytes per way / page size); 1 for none.</param>
     /// <param name="reservedPerNode">Pages at the top of each node that belong to the monitor (none when null).</param>

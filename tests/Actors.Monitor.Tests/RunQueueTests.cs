@@ -197,6 +197,7 @@ public class RunQueueTests
         }
 
         Assert.True(inFlightSeen > 0, "some process was on its way between parts");
+        Assert.True(queuedSeen > 0, "some process waited in a parked VCPU's state for it to be loaded");
         Assert.All(vcpus, v => Assert.True(v.Kernel.Finished));
         Assert.Equal(DiscoVms * 2 * Jobs, vcpus.Sum(v => v.Kernel.JobsDone));
     }

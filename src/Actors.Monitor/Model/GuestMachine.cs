@@ -64,8 +64,8 @@ public static class GuestMachine
             if (runQueue is not null)
             {
                 catalog
-                    .Register<ProcessPut>(MonitorMessageKinds.ProcessPut, ProcessTransfer.Reader(shells, static (p, part) => new ProcessPut(p, part)))
-                    .Register<ProcessGive>(MonitorMessageKinds.ProcessGive, ProcessTransfer.Reader(shells, static (p, part) => new ProcessGive(p, part)));
+                    .Register<ProcessPut>(MonitorMessageKinds.ProcessPut, ProcessTransfer.Reader(_ => shells, static (p, part, vcpu) => new ProcessPut(p, part, vcpu)))
+                    .Register<ProcessGive>(MonitorMessageKinds.ProcessGive, ProcessTransfer.Reader(_ => shells, static (p, part, vcpu) => new ProcessGive(p, part, vcpu)));
             }
 
             var builder = new MachineBuilder(machine, n => n < cpus
@@ -123,6 +123,15 @@ public static class GuestMachine
         }
 
         Vcpu Shell(int i) => new(specs[i].Vm, specs[i].Kernel(), monitor.L2TlbEntries, i);
+        bool sharedRunQueue = SharedRunQueue(guest, monitor);
+        if (sharedRunQueue)
+        {
+            ProcessShells ShellsOf(int vcpu) => vcpu >= 0 && vcpu < specs.Count ? specs[vcpu].Shells! : throw new CorruptStateException($"process vcpu: {vcpu} outside [0, {specs.Count - 1}]");
+            catalog
+                .Register<ProcessPut>(MonitorMessageKinds.ProcessPut, ProcessTransfer.Reader(ShellsOf, static (p, part, vcpu) => new ProcessPut(p, part, vcpu)))
+                .Register<ProcessGive>(MonitorMessageKinds.ProcessGive, ProcessTransfer.Reader(ShellsOf, static (p, part, vcpu) => new ProcessGive(p, part, vcpu)));
+        }
+
         catalog
             .Register<VcpuDispatch>(MonitorMessageKinds.VcpuDispatch, VcpuTransfer.Reader(Shell, specs.Count, static (v, owner) => new VcpuDispatch(v, owner)))
             .Register<VcpuPark>(MonitorMessageKinds.VcpuPark, VcpuTransfer.Reader(Shell, specs.Count, static (v, owner) => new VcpuPark(v, owner)));
@@ -196,6 +205,11 @@ public static class GuestMachine
             }
         }
 
+        if (sharedRunQueue)
+        {
+            AddRunQueues(monitorBuilder, ids, supervisors, [.. specs.Select(x => x.Processor)], guest.RunQueueLatencyPs, monitor.Vms, perVm, machine.Nodes, machineLayout);
+        }
+
         if (monitor.Nfs)
         {
             // The virtual network: a client's request crosses from its processor's monitor to the server VM's manager.
@@ -215,7 +229,11 @@ public static class GuestMachine
     }
 
     /// <summary>What each VCPU of a run under the monitor is, by number: its VM, its first processor, how to build its guest kernel, its VM's memory.</summary>
-    private sealed record VcpuSpec(int Vm, int Processor, Func<GuestKernel> Kernel, long GuestPages);
+    /// <param name="Shells">SMP VMs with a shared run queue: how its VM's processes are built (else null).</param>
+    private sealed record VcpuSpec(int Vm, int Processor, Func<GuestKernel> Kernel, long GuestPages, ProcessShells? Shells = null);
+
+    /// <summary>SMP VMs of the IRIX-like guest run its shared run queue unless <c>guest.smp.scheduling = pinned</c> (splashos threads stay on their VCPUs).</summary>
+    private static bool SharedRunQueue(GuestParams guest, MonitorParams monitor) => monitor.VcpusPerVm > 1 && guest.SharedRunQueue && !guest.LibraryOs;
 
     private static List<VcpuSpec> VcpuSpecs(MachineParams machine, GuestParams guest, GuestWorkload workload, MonitorParams monitor, long seed)
     {
@@ -225,13 +243,17 @@ public static class GuestMachine
         {
             // SMP VMs: part k of VM v does the work of uniprocessor VM v × perVm + k (its seed), on its own processor.
             var parts = VirtualMachine.Place(monitor.Vms * perVm, machine.Nodes, guest, workload, seed);
+            bool shared = SharedRunQueue(guest, monitor);
             for (int v = 0; v < monitor.Vms; v++)
             {
+                // With a shared run queue processes move between the VM's parts; each builds any part's process (its seed).
+                var shells = shared ? new ProcessShells(workload, [.. Enumerable.Range(v * perVm, perVm).Select(i => parts[i].Seed)]) : null;
                 for (int k = 0; k < perVm; k++)
                 {
                     var part = parts[(v * perVm) + k];
                     int instance = k;
-                    specs.Add(new VcpuSpec(v, part.Processor, () => new GuestKernel(guest, workload, part.Seed, machine.Disks, machine.Disk.Sectors, machine.Disk.SectorBytes, machine.L2.LineBytes, relocated: true, monitorZeroes: true, instance: instance, instances: perVm), guest.MemoryPages));
+                    var link = shells is null ? null : new RunQueueLink(k, perVm, guest.AffinityStealPs, shells, specs.Count);
+                    specs.Add(new VcpuSpec(v, part.Processor, () => new GuestKernel(guest, workload, part.Seed, machine.Disks, machine.Disk.Sectors, machine.Disk.SectorBytes, machine.L2.LineBytes, relocated: true, monitorZeroes: true, instance: instance, instances: perVm, runQueue: link), guest.MemoryPages, shells));
                 }
             }
 
@@ -286,6 +308,34 @@ public static class GuestMachine
             .Register<Numa.PageCopyRequest>(MonitorMessageKinds.PageCopyRequest)
             .Register<Numa.PageCopyDone>(MonitorMessageKinds.PageCopyDone)
             .Register<PageRelease>(MonitorMessageKinds.PageRelease);
+    }
+
+    /// <summary>
+    /// Under Disco, each SMP VM's shared run queue: it reaches a part through its VCPU's component (which forwards to
+    /// the processor running the VCPU, or keeps the message while it is parked); any processor reaches it (VCPUs move).
+    /// </summary>
+    private static void AddRunQueues(MachineBuilder builder, MonitorIds ids, MonitorSupervisor[] supervisors, int[] processors, long latencyPs, int vms, int perVm, int nodes, MachineLayout layout)
+    {
+        for (int v = 0; v < vms; v++)
+        {
+            var queue = ids.RunQueue(v);
+            int[] vcpus = [.. Enumerable.Range(v * perVm, perVm)];
+            builder.Add(new RunQueueComponent(queue, latencyPs, [.. vcpus.Select(ids.Vcpu)], vcpus, processors[vcpus[0]]));
+            foreach (int i in vcpus)
+            {
+                builder.Connect(queue, ids.Vcpu(i), latencyPs);
+            }
+
+            for (int n = 0; n < nodes; n++)
+            {
+                builder.Connect(layout.Processor(n), queue, latencyPs);
+            }
+
+            foreach (var s in supervisors)
+            {
+                s.AddRunQueue(v, queue);
+            }
+        }
     }
 
     /// <summary>An SMP guest's region semaphore (its memlock is a spin lock in memory), linked both ways to each of its processors.</summary>

@@ -56,6 +56,7 @@ public sealed partial class MonitorSupervisor
         var decision = _scheduler.Schedule(context.LocalPs, loaded?.Runnable ?? false, loaded?.Finished ?? false, _recall, timeSlice);
         if (decision.Park >= 0)
         {
+            SendRunQueue(loaded, context, 0);
             context.Send(_ids.Vcpu(decision.Park), new VcpuPark(loaded!, _ids.Vcpu(decision.Park)));
             _loaded = null;
             _recall = false;

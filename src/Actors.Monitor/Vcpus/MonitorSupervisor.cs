@@ -189,6 +189,7 @@ public sealed partial class MonitorSupervisor : ISupervisor
     {
         var held = StartFootprint(_locks.Hold(outcome, CurrentVcpu, MonitorCodeRuns || _footprint.Pending, _loaded, context));
         _lastFootprint = _footprint.Pending;
+        SendRunQueue(_loaded, context, held.CostPs);
         _lastWork = _work;
         _lastWaitWork = _waitWork;
         _lastCostPs = held.CostPs;
@@ -287,6 +288,16 @@ public sealed partial class MonitorSupervisor : ISupervisor
                 return _emulator.RetryAfterFill(context) ?? InMonitor(0);
             }
 
+            case ProcessGive or RunQueueThieves or ProcessReturn when _loaded is not { } l || l.Index != RunQueueVcpu(message):
+                // For a VCPU that left before it came: back to its component (see the virtual interrupts below).
+                _bounced++;
+                context.Send(_ids.Vcpu(RunQueueVcpu(message)), message);
+                outcome = InMonitor(_m.InterruptPs);
+                break;
+            case ProcessGive or RunQueueThieves or ProcessReturn:
+                Deliver(message, _loaded!, context);
+                outcome = InMonitor(_m.InterruptPs + _m.ReflectPs + (_awaiting ? 0 : Schedule(context, timeSlice: false)));
+                break;
             case VirtualDiskDone or NfsRequest when Target(message) is not { } v:
                 // Posted to a VCPU that left before it came: back to its component, which has it (or will).
                 _bounced++;
@@ -353,6 +364,9 @@ public sealed partial class MonitorSupervisor : ISupervisor
                 break;
             case NfsRequest n:
                 VirtualIo.OnNfsRequest(n, v, context);
+                break;
+            case ProcessGive or RunQueueThieves or ProcessReturn:
+                DeliverRunQueue(interrupt, v, context);
                 break;
             default:
                 throw new InvalidOperationException($"monitor: {interrupt.GetType().Name} is not a virtual interrupt");

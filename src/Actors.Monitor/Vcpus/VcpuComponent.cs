@@ -2,6 +2,7 @@ using Disco.Actors.Engine.Components;
 using Disco.Actors.Engine.State;
 using Disco.Actors.Engine.Time;
 using Disco.Actors.Hardware.Machine;
+using Disco.Actors.Monitor.Guest;
 using Disco.Actors.Monitor.Memory;
 using Disco.Actors.Monitor.Network;
 using Disco.Actors.Monitor.Vms;
@@ -13,7 +14,8 @@ namespace Disco.Actors.Monitor.Vcpus;
 /// and always knows where it is: parked here, or out on its affinity processor (loaded there, or on the way). A
 /// processor runs it by asking (<see cref="VcpuFetch"/>) and receiving its state (<see cref="VcpuDispatch"/>) and hands
 /// it back with <see cref="VcpuPark"/>. Virtual interrupts reach it from its VM manager: forwarded to the processor
-/// while the VCPU is out, queued in its state while it is parked (then the VCPU tells its processor it is ready).
+/// while the VCPU is out, queued in its state while it is parked (then the VCPU tells its processor it is ready); so
+/// do its SMP VM's shared run queue's messages to its guest part.
 /// A move (<see cref="VcpuMove"/>) changes its affinity: at once when parked, after the handback when out.
 /// </summary>
 public sealed class VcpuComponent : Component
@@ -96,7 +98,7 @@ public sealed class VcpuComponent : Component
             case VcpuPark p:
                 OnPark(p.State, context);
                 break;
-            case VirtualDiskDone or NfsRequest:
+            case VirtualDiskDone or NfsRequest or ProcessGive or RunQueueThieves or ProcessReturn:
                 OnInterrupt(message, context);
                 break;
             case VcpuMove m:

@@ -30,6 +30,10 @@ public sealed record MonitorIds(ComponentId PageManager, ComponentId FirstVcpu, 
     /// <summary>The VCPU of the NFS server VM (VM 0, uniprocessor).</summary>
     public int NfsServerVcpu => VcpuOf(Monitor.Vcpus.VirtualIo.NfsServerVm, 0);
 
+    /// <summary>SMP VMs with a shared run queue: VM <paramref name="vm"/>'s <c>guest.runqueue</c>, after the VM managers.</summary>
+    public ComponentId RunQueue(int vm) =>
+        vm >= 0 && vm < Vms ? new(FirstVmManager.Value + Vms + vm) : throw new ArgumentOutOfRangeException(nameof(vm), vm, $"the run has {Vms} VMs");
+
     /// <summary>SMP VMs: VM <paramref name="vm"/>'s lock component, after the page manager.</summary>
     public ComponentId Semaphore(int vm) => new(PageManager.Value + 1 + vm);
 }

@@ -90,7 +90,7 @@ internal sealed partial class Scheduler
 
         _puts++;
         _putWaitPs += nowPs - oldest.ReadyPs;
-        _outbox.Add(new ProcessPut(oldest, _shared.Part));
+        _outbox.Add(new ProcessPut(oldest, _shared.Part, _shared.Vcpu));
     }
 
     /// <summary>The run queue gave this part a process: it waits here to run.</summary>

@@ -15,13 +15,16 @@ namespace Disco.Actors.Monitor.Guest;
 /// process goes to the processor that has idled longest; if none idles by the time it comes (another process
 /// took the place), it goes back where it was. Processes are never held here: each is in a part's slots or in a
 /// message on its way, never both. Exits of processes away from their home part are routed here to it (the job's
-/// end, the pages of its slice).
+/// end, the pages of its slice). Under Disco (an SMP VM) its parts run on VCPUs: its messages go to each part's
+/// VCPU component, which forwards them to the processor that runs the VCPU or keeps them for it while it is parked.
 /// </summary>
 public sealed class RunQueueComponent : Component
 {
     public const string KindName = "guest.runqueue";
 
-    private readonly MachineLayout _layout;
+    private readonly ComponentId[] _targets;
+    private readonly int[] _vcpus;
+    private readonly int _placementKey;
     private readonly long _latencyPs;
     private readonly int _parts;
 
@@ -33,17 +36,26 @@ public sealed class RunQueueComponent : Component
 
     /// <param name="parts">The guest's parts; part k runs on processor k.</param>
     public RunQueueComponent(ComponentId id, MachineLayout layout, long latencyPs, int parts)
+        : this(id, latencyPs, [.. Enumerable.Range(0, parts).Select(p => (layout ?? throw new ArgumentNullException(nameof(layout))).Processor(p))], [.. Enumerable.Repeat(-1, parts)], 0)
+    {
+    }
+
+    /// <summary>Under Disco: part k is VCPU <paramref name="vcpus"/>[k], reached through its component <paramref name="targets"/>[k].</summary>
+    public RunQueueComponent(ComponentId id, long latencyPs, ComponentId[] targets, int[] vcpus, int placementKey)
         : base(id)
     {
-        ArgumentNullException.ThrowIfNull(layout);
-        _layout = layout;
+        ArgumentNullException.ThrowIfNull(targets);
+        ArgumentNullException.ThrowIfNull(vcpus);
+        _targets = targets;
+        _vcpus = vcpus;
         _latencyPs = latencyPs;
-        _parts = parts;
+        _parts = targets.Length;
+        _placementKey = placementKey;
     }
 
     public override string Kind => KindName;
 
-    public override int PlacementKey => 0;
+    public override int PlacementKey => _placementKey;
 
     /// <summary>Processors idle now (for tests).</summary>
     public IReadOnlyList<int> Idle => _idle;
@@ -70,7 +82,7 @@ public sealed class RunQueueComponent : Component
                 else
                 {
                     // It forgot the others' idling when it asked.
-                    Send(a.Part, new RunQueueThieves(true), context);
+                    Send(a.Part, new RunQueueThieves(true, _vcpus[a.Part]), context);
                 }
 
                 break;
@@ -80,7 +92,7 @@ public sealed class RunQueueComponent : Component
                 int target = _idle[0];
                 _idle.RemoveAt(0);
                 _steals++;
-                Send(target, new ProcessGive(put.Process, target), context);
+                Send(target, new ProcessGive(put.Process, target, _vcpus[target]), context);
                 if (_idle.Count == 0)
                 {
                     Broadcast(false, context);
@@ -89,10 +101,10 @@ public sealed class RunQueueComponent : Component
                 break;
             case ProcessPut put:
                 _returned++;
-                Send(put.Part, new ProcessGive(put.Process, put.Part), context);
+                Send(put.Part, new ProcessGive(put.Process, put.Part, _vcpus[put.Part]), context);
                 break;
             case ProcessReturn r:
-                Send(r.Target, r, context);
+                Send(r.Target, r with { Vcpu = _vcpus[r.Target] }, context);
                 break;
             default:
                 throw new InvalidOperationException($"{this}: unexpected {message.GetType().Name}");
@@ -106,12 +118,12 @@ public sealed class RunQueueComponent : Component
         {
             if (!_idle.Contains(part))
             {
-                Send(part, new RunQueueThieves(any), context);
+                Send(part, new RunQueueThieves(any, _vcpus[part]), context);
             }
         }
     }
 
-    private void Send(int part, ISimMessage message, IContext context) => context.Send(_layout.Processor(part), new SimTime(_latencyPs), message);
+    private void Send(int part, ISimMessage message, IContext context) => context.Send(_targets[part], new SimTime(_latencyPs), message);
 
     public override void DeclareState(ref StateIo io)
     {

@@ -20,9 +20,10 @@ public sealed record RunQueueAsk([Bounds(0, 63)] int Part, bool Idle = true) : I
 
 /// <summary>
 /// Run queue → every part: some processor idles (<paramref name="Any"/>) or none does any more. While one idles, a
-/// part hands the run queue a process that has waited past the affinity time.
+/// part hands the run queue a process that has waited past the affinity time. <paramref name="Vcpu"/>: under Disco,
+/// the VCPU the part runs on (the message reaches it wherever it is, like a virtual interrupt); -1 on bare hardware.
 /// </summary>
-public sealed record RunQueueThieves(bool Any) : ISimMessage
+public sealed record RunQueueThieves(bool Any, [Bounds(-1, int.MaxValue)] int Vcpu = -1) : ISimMessage
 {
     public int Kind => MonitorMessageKinds.RunQueueThieves;
 
@@ -33,8 +34,9 @@ public sealed record RunQueueThieves(bool Any) : ISimMessage
 /// A part → the run queue, on behalf of process <paramref name="Asid"/> of part <paramref name="Home"/> that exited on
 /// another part, and the run queue → part <paramref name="Target"/>: the exiting part's pages of the target's slice
 /// are free again, and, sent to the home part (<paramref name="JobDone"/>), its job is done and its ASID free.
+/// <paramref name="Vcpu"/>: under Disco, the target part's VCPU (set by the run queue); -1 on bare hardware.
 /// </summary>
-public sealed record ProcessReturn([Bounds(0, 63)] int Target, [Bounds(0, 63)] int Home, [Bounds(1, GuestLayout.MaxProcesses)] int Asid, bool JobDone, [MaxCount(1 << 26)] long[] Pages) : ISimMessage
+public sealed record ProcessReturn([Bounds(0, 63)] int Target, [Bounds(0, 63)] int Home, [Bounds(1, GuestLayout.MaxProcesses)] int Asid, bool JobDone, [MaxCount(1 << 26)] long[] Pages, [Bounds(-1, int.MaxValue)] int Vcpu = -1) : ISimMessage
 {
     public int Kind => MonitorMessageKinds.ProcessReturn;
 
@@ -44,9 +46,10 @@ public sealed record ProcessReturn([Bounds(0, 63)] int Target, [Bounds(0, 63)] i
 /// <summary>
 /// A runnable process on its way, with its whole state (address space, workload stream): in one process the object
 /// travels and its sender forgets it; a checkpoint or another process gets it through its declaration, read back into
-/// a fresh shell of the same job (<see cref="Reader"/>).
+/// a fresh shell of the same job (<see cref="Reader"/>). <paramref name="Vcpu"/>: under Disco, the VCPU of the part
+/// that gives the process up or gets it (which VM's process it is, where it goes); -1 on bare hardware.
 /// </summary>
-public abstract record ProcessTransfer(GuestProcess Process, int Part) : ISimMessage
+public abstract record ProcessTransfer(GuestProcess Process, int Part, int Vcpu) : ISimMessage
 {
     public abstract int Kind { get; }
 
@@ -54,6 +57,7 @@ public abstract record ProcessTransfer(GuestProcess Process, int Part) : ISimMes
 
     public void Write(ref StateWriter writer)
     {
+        writer.Write(Vcpu);
         writer.Write(Process.Home);
         writer.Write(Process.Asid);
         writer.Write(Process.Job);
@@ -61,32 +65,35 @@ public abstract record ProcessTransfer(GuestProcess Process, int Part) : ISimMes
         Process.SaveTo(ref writer);
     }
 
-    /// <summary>How a model reads a transfer back: <paramref name="shells"/> builds the process as its home part did.</summary>
-    public static MessageReader Reader(ProcessShells shells, Func<GuestProcess, int, ProcessTransfer> make)
+    /// <summary>How a model reads a transfer back: <paramref name="shellsOf"/> gives, by the transfer's VCPU (-1 on bare
+    /// hardware), the shells that build the process as its home part did.</summary>
+    public static MessageReader Reader(Func<int, ProcessShells> shellsOf, Func<GuestProcess, int, int, ProcessTransfer> make)
     {
-        ArgumentNullException.ThrowIfNull(shells);
+        ArgumentNullException.ThrowIfNull(shellsOf);
         ArgumentNullException.ThrowIfNull(make);
         return (ref StateReader reader) =>
         {
+            int vcpu = reader.ReadInt("process vcpu", -1, int.MaxValue);
+            var shells = shellsOf(vcpu);
             int home = reader.ReadInt("process home", 0, shells.Parts - 1);
             int asid = reader.ReadInt("process asid", 1, GuestLayout.MaxProcesses);
             int job = reader.ReadInt("process job", 0, int.MaxValue);
             int part = reader.ReadInt("process part", 0, shells.Parts - 1);
             var p = shells.Shell(home, asid, job);
             p.LoadFrom(ref reader);
-            return make(p, part);
+            return make(p, part, vcpu);
         };
     }
 }
 
 /// <summary>Part <paramref name="Part"/> → run queue: this process has waited past the affinity time; run it where a processor idles.</summary>
-public sealed record ProcessPut(GuestProcess Process, int Part) : ProcessTransfer(Process, Part)
+public sealed record ProcessPut(GuestProcess Process, int Part, int Vcpu = -1) : ProcessTransfer(Process, Part, Vcpu)
 {
     public override int Kind => MonitorMessageKinds.ProcessPut;
 }
 
 /// <summary>Run queue → part <paramref name="Part"/>: run this process (taken from the queue).</summary>
-public sealed record ProcessGive(GuestProcess Process, int Part) : ProcessTransfer(Process, Part)
+public sealed record ProcessGive(GuestProcess Process, int Part, int Vcpu = -1) : ProcessTransfer(Process, Part, Vcpu)
 {
     public override int Kind => MonitorMessageKinds.ProcessGive;
 }

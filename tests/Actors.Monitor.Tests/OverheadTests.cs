@@ -113,7 +113,7 @@ public class OverheadTests
     public void The_extra_cost_of_a_service_is_the_traps_it_takes(string cost, KernelService service, long traps)
     {
         const long Delta = 1_000_000; // 1 us
-        var w = GuestRuns.Pmake(jobs: 2, warm: true) with { Parallelism = 1 };
+        var w = GuestRuns.Pmake(jobs: 4, warm: true) with { Parallelism = 1 };
         // Without the monitor's code and data in memory, its handlers touch no lines: a dearer handler is a longer
         // one whose extra lines would miss as well, and any shift in time moves the misses of the others' lines
         // (MonitorFootprintTests covers those); here only the instructions' cycles move.

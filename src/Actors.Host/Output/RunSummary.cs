@@ -92,35 +92,37 @@ internal static class RunSummary
             ["interrupts"] = interrupts,
             ["interrupt_policy_ps_average"] = interrupts > 0 ? result.Counter("monitor.numa.interrupt_ps") / interrupts : 0,
             ["decisions"] = decisions,
-            ["migrations"] = new JsonObject
-            {
-                ["count"] = migrations,
-                ["per_s"] = seconds > 0 ? Math.Round(migrations / seconds, 3) : 0,
-                ["shootdown_ps_average"] = migrations > 0 ? result.Counter("monitor.numa.migration_shootdown_ps") / migrations : 0,
-                ["copy_ps_average"] = migrations > 0 ? result.Counter("monitor.numa.migration_copy_ps") / migrations : 0,
-                ["unmovable"] = result.Counter("monitor.numa.unmovable"),
-                ["aborted"] = result.Counter("monitor.numa.migrations_aborted"),
-            },
-            ["replications"] = new JsonObject
-            {
-                ["count"] = replications,
-                ["per_s"] = seconds > 0 ? Math.Round(replications / seconds, 3) : 0,
-                ["shootdown_ps_average"] = replications > 0 ? result.Counter("monitor.numa.replication_shootdown_ps") / replications : 0,
-                ["copy_ps_average"] = replications > 0 ? result.Counter("monitor.numa.replication_copy_ps") / replications : 0,
-                ["unreplicable"] = result.Counter("monitor.numa.unreplicable"),
-                ["aborted"] = result.Counter("monitor.numa.replications_aborted"),
+            ["migrations"] = Action(result, migrations, seconds, "monitor.numa.migration_shootdown_ps", "monitor.numa.migration_copy_ps",
+                ("unmovable", result.Counter("monitor.numa.unmovable")), ("aborted", result.Counter("monitor.numa.migrations_aborted"))),
+            ["replications"] = Action(result, replications, seconds, "monitor.numa.replication_shootdown_ps", "monitor.numa.replication_copy_ps",
+                ("unreplicable", result.Counter("monitor.numa.unreplicable")), ("aborted", result.Counter("monitor.numa.replications_aborted")),
 
                 // In memory_pages.machine already; footprint.machine.replica apart from the guest's kinds.
-                ["replica_pages"] = result.Counter("footprint.machine.replica"),
-            },
-            ["collapses"] = new JsonObject
-            {
-                ["count"] = collapses,
-                ["per_s"] = seconds > 0 ? Math.Round(collapses / seconds, 3) : 0,
-                ["shootdown_ps_average"] = collapses > 0 ? result.Counter("monitor.numa.collapse_ps") / collapses : 0,
-                ["replicas_freed"] = result.Counter("monitor.numa.replicas_freed"),
-            },
+                ("replica_pages", result.Counter("footprint.machine.replica"))),
+            ["collapses"] = Action(result, collapses, seconds, "monitor.numa.collapse_ps", null, ("replicas_freed", result.Counter("monitor.numa.replicas_freed"))),
         };
+    }
+
+    /// <summary>One hot-page action: its count, rate, average shootdown (and copy) per action, then its own figures.</summary>
+    private static JsonObject Action(RunResult result, long count, double seconds, string shootdownCounter, string? copyCounter, params (string Key, long Value)[] extra)
+    {
+        var o = new JsonObject
+        {
+            ["count"] = count,
+            ["per_s"] = seconds > 0 ? Math.Round(count / seconds, 3) : 0,
+            ["shootdown_ps_average"] = count > 0 ? result.Counter(shootdownCounter) / count : 0,
+        };
+        if (copyCounter is not null)
+        {
+            o["copy_ps_average"] = count > 0 ? result.Counter(copyCounter) / count : 0;
+        }
+
+        foreach (var (key, value) in extra)
+        {
+            o[key] = value;
+        }
+
+        return o;
     }
 
     /// <summary>

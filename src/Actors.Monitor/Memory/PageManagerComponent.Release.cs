@@ -14,6 +14,8 @@ public sealed partial class PageManagerComponent
     /// </summary>
     private void OnRelease(PageRelease r, IContext context)
     {
+        // A released page's NUMA replicas go first (their shootdown frees them), as for any other unmapping.
+        DropReplicas(context, r.Vm, r.GuestPages);
         var before = Before(r.Vm, r.GuestPages);
         foreach (long g in r.GuestPages)
         {

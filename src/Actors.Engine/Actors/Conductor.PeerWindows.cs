@@ -70,7 +70,7 @@ internal sealed partial class Conductor
         var proceed = new Proceed(_grant, CapPs(), ++_generation);
         foreach (var partition in _partitions)
         {
-            partition.Tell(proceed);
+            Send(partition, proceed);
         }
     }
 

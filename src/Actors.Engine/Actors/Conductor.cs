@@ -42,6 +42,8 @@ internal sealed partial class Conductor : UntypedActor
     private readonly long[] _partitionEvents;
     private readonly long[] _partitionBusyTicks;
     private long _coordinatorTicks;
+    private long _sent;
+    private long _partitionsSent;
     private IActorRef[] _partitions = [];
     private long _window;
     private int _outstanding;
@@ -179,7 +181,7 @@ internal sealed partial class Conductor : UntypedActor
         var wire = new WirePartitions(_partitions);
         foreach (var partition in _partitions)
         {
-            partition.Tell(wire);
+            Send(partition, wire);
         }
 
         _wall.Start();
@@ -189,7 +191,7 @@ internal sealed partial class Conductor : UntypedActor
             var proceed = new Proceed(_grant, CapPs(), _generation);
             foreach (var partition in _partitions)
             {
-                partition.Tell(proceed);
+                Send(partition, proceed);
             }
         }
 
@@ -198,7 +200,7 @@ internal sealed partial class Conductor : UntypedActor
         var start = new OpenWindow(0, 0, 0, StartComponents: _resume is null);
         foreach (var partition in _partitions)
         {
-            partition.Tell(start);
+            Send(partition, start);
         }
 
         _outstanding = _peer ? 0 : _count;
@@ -206,6 +208,13 @@ internal sealed partial class Conductor : UntypedActor
         {
             Collect(0);
         }
+    }
+
+    /// <summary>Every engine message the conductor sends goes through here (the run's messages per event).</summary>
+    private void Send(IActorRef to, object message)
+    {
+        _sent++;
+        to.Tell(message, Self);
     }
 
     protected override void PostStop() => _done.TrySetException(new InvalidOperationException("the conductor stopped before the run ended"));
@@ -316,7 +325,7 @@ internal sealed partial class Conductor : UntypedActor
         {
             if (_book.NextPs(p) < end)
             {
-                _partitions[p].Tell(new OpenWindow(_window, end, _book.ExpectedBatches(p), StartComponents: false));
+                Send(_partitions[p], new OpenWindow(_window, end, _book.ExpectedBatches(p), StartComponents: false));
                 _outstanding++;
             }
         }
@@ -328,7 +337,7 @@ internal sealed partial class Conductor : UntypedActor
         _samplePending = _count;
         for (int p = 0; p < _count; p++)
         {
-            _partitions[p].Tell(new CollectResults(_nextSamplePs, _window + 1, ExpectedBatches(p), _metrics!.StateHashes));
+            Send(_partitions[p], new CollectResults(_nextSamplePs, _window + 1, ExpectedBatches(p), _metrics!.StateHashes));
         }
     }
 
@@ -355,7 +364,7 @@ internal sealed partial class Conductor : UntypedActor
         _imagesPending = _count;
         for (int p = 0; p < _count; p++)
         {
-            _partitions[p].Tell(new TakeCheckpoint(_epoch, _window + 1, ExpectedBatches(p)));
+            Send(_partitions[p], new TakeCheckpoint(_epoch, _window + 1, ExpectedBatches(p)));
         }
     }
 
@@ -436,13 +445,14 @@ internal sealed partial class Conductor : UntypedActor
 
         for (int p = 0; p < _count; p++)
         {
-            _partitions[p].Tell(new CollectResults(CollectResults.FinalSample, _window + 1, ExpectedBatches(p)));
+            Send(_partitions[p], new CollectResults(CollectResults.FinalSample, _window + 1, ExpectedBatches(p)));
         }
     }
 
     private void OnResults(PartitionResults results)
     {
         _reports!.AddRange(results.Components);
+        _partitionsSent += results.MessagesSent;
         if (--_resultsPending == 0)
         {
             Finish();
@@ -451,7 +461,7 @@ internal sealed partial class Conductor : UntypedActor
 
     private void Finish()
     {
-        var stats = new EngineStats(_window, _partitionEvents, [.. _partitionBusyTicks.Select(t => (double)t / Stopwatch.Frequency)], (double)_coordinatorTicks / Stopwatch.Frequency);
+        var stats = new EngineStats(_window, _partitionEvents, [.. _partitionBusyTicks.Select(t => (double)t / Stopwatch.Frequency)], (double)_coordinatorTicks / Stopwatch.Frequency) { Messages = _sent + _partitionsSent };
         _done.TrySetResult(new RunResult(ActorEngine.EngineName, _finalSimTimePs, _wallSeconds, _count, _threads, _reports!, _stopped, _resume?.HandledBefore ?? 0) { Stats = stats });
         Context.Stop(Self);
     }

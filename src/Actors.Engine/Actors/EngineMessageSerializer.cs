@@ -35,7 +35,7 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
         TakeCheckpoint => "take-checkpoint.1",
         PartitionImage => "image.1",
         CollectResults => "collect.3",
-        PartitionResults => "results.3",
+        PartitionResults => "results.4",
         PartitionsHosted => "hosted.1",
         PartitionFailed => "failed.1",
         Proceed => "proceed.1",
@@ -121,6 +121,7 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
                     }
                 }
 
+                w.Write(m.MessagesSent);
                 break;
             case PartitionsHosted m:
                 w.Write(m.Partitions);
@@ -170,7 +171,7 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
             "take-checkpoint.1" => new TakeCheckpoint(r.ReadLong("epoch"), r.ReadLong("before window"), r.ReadLong("expected batches")),
             "image.1" => new PartitionImage(r.ReadInt("partition"), r.ReadLong("epoch"), r.ReadBytes("image", int.MaxValue)),
             "collect.3" => new CollectResults(r.ReadLong("sample time"), r.ReadLong("before window"), r.ReadLong("expected batches"), r.ReadBool("state hashes")),
-            "results.3" => ReadResults(ref r),
+            "results.4" => ReadResults(ref r),
             "hosted.1" => new PartitionsHosted(r.ReadIntArray("partitions", MaxCount), ReadRefs(ref r)),
             "failed.1" => new PartitionFailed(r.ReadInt("partition"), r.ReadString("error") ?? "", r.ReadBool("bad input")),
             "proceed.1" => new Proceed(r.ReadLong("grant"), r.ReadLong("cap"), r.ReadLong("generation")),
@@ -221,7 +222,7 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
             reports[i] = new ComponentReport(id, kind, key, digest, handled, map) { Lent = lent, StateHash = stateHash };
         }
 
-        return new PartitionResults(partition, sample, reports);
+        return new PartitionResults(partition, sample, reports, r.ReadLong("messages sent"));
     }
 
     private static void WriteCounters(ref StateWriter w, IReadOnlyDictionary<string, long> counters)

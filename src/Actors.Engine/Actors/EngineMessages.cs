@@ -65,7 +65,8 @@ internal sealed record CollectResults(long SampleTimePs, long BeforeWindow, long
     public const long FinalSample = -1;
 }
 
-internal sealed record PartitionResults(int Partition, long SampleTimePs, ComponentReport[] Components) : IEngineMessage;
+/// <summary>Partition → conductor: its components' reports; <paramref name="MessagesSent"/>: the engine messages it has sent so far (windows, batches, reports), for the engine's statistics only.</summary>
+internal sealed record PartitionResults(int Partition, long SampleTimePs, ComponentReport[] Components, long MessagesSent = 0) : IEngineMessage;
 
 /// <summary>Worker → conductor: the partitions it created for this run, and their addresses.</summary>
 public sealed record PartitionsHosted(int[] Partitions, IActorRef[] Refs) : IEngineMessage;

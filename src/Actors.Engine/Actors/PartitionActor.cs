@@ -28,6 +28,7 @@ internal sealed class PartitionActor : UntypedActor
     private CollectResults? _waitingCollect;
     private long _handled;
     private long _busyTicks;
+    private long _sent;
 
     // Peer windows: the book every partition keeps alike, the window open (or last opened) and its reports missing.
     private WindowBook? _book;
@@ -131,7 +132,14 @@ internal sealed class PartitionActor : UntypedActor
     }
 
     private void SendResults(CollectResults collect) =>
-        _conductor.Tell(new PartitionResults(_loop.Partition, collect.SampleTimePs, StatsCollector.Report(_loop, collect.StateHashes)), Self);
+        Send(_conductor, new PartitionResults(_loop.Partition, collect.SampleTimePs, StatsCollector.Report(_loop, collect.StateHashes), _sent + 1));
+
+    /// <summary>Every engine message a partition sends goes through here, so that the run can say how many messages an event cost.</summary>
+    private void Send(IActorRef to, object message)
+    {
+        _sent++;
+        to.Tell(message, Self);
+    }
 
     private void Open(OpenWindow open)
     {
@@ -146,7 +154,7 @@ internal sealed class PartitionActor : UntypedActor
     }
 
     private void SendImage(TakeCheckpoint take) =>
-        _conductor.Tell(new PartitionImage(_loop.Partition, take.Epoch, Checkpoints.CheckpointImage.EncodePartition(_loop)), Self);
+        Send(_conductor, new PartitionImage(_loop.Partition, take.Epoch, Checkpoints.CheckpointImage.EncodePartition(_loop)));
 
     private void RunWindow(OpenWindow open)
     {
@@ -161,11 +169,10 @@ internal sealed class PartitionActor : UntypedActor
         var destinations = new int[batches.Count];
         var minTimes = new long[batches.Count];
         var reactions = new long[batches.Count];
-        var self = Self;
         for (int i = 0; i < batches.Count; i++)
         {
             var b = batches[i];
-            _partitions[b.Destination].Tell(new EventBatch(_loop.Partition, open.Window, b.Events), self);
+            Send(_partitions[b.Destination], new EventBatch(_loop.Partition, open.Window, b.Events));
             destinations[i] = b.Destination;
             minTimes[i] = b.MinTimePs;
             reactions[i] = _loop.ReactionPs(b.Events);
@@ -177,7 +184,7 @@ internal sealed class PartitionActor : UntypedActor
         var done = new WindowDone(_loop.Partition, open.Window, handled, _loop.NextEventPs, _loop.PromisePs, _loop.LastHandledPs, destinations, minTimes, reactions, busy);
         if (_book is null)
         {
-            _conductor.Tell(done, self);
+            Send(_conductor, done);
             return;
         }
 
@@ -185,7 +192,7 @@ internal sealed class PartitionActor : UntypedActor
         {
             if (p != _loop.Partition)
             {
-                _partitions[p].Tell(done, self);
+                Send(_partitions[p], done);
             }
         }
 
@@ -264,7 +271,7 @@ internal sealed class PartitionActor : UntypedActor
     }
 
     private void Report(bool waiting) =>
-        _conductor.Tell(
-            new WindowReached(_loop.Partition, _window, _book!.EarliestPs, waiting, _handled, _busyTicks, _loop.LastHandledPs, _book.ExpectedBatches(_loop.Partition), _generation),
-            Self);
+        Send(
+            _conductor,
+            new WindowReached(_loop.Partition, _window, _book!.EarliestPs, waiting, _handled, _busyTicks, _loop.LastHandledPs, _book.ExpectedBatches(_loop.Partition), _generation));
 }

@@ -14,6 +14,12 @@ public sealed record EngineStats(long Windows, long[] PartitionEvents, double[] 
 
     public double EventsPerWindow => Windows > 0 ? (double)Events / Windows : 0;
 
+    /// <summary>Engine messages (windows opened, batches, reports, grants) the conductor and the partitions sent; 0 when not counted.</summary>
+    public long Messages { get; init; }
+
+    /// <summary>Engine messages per event handled: what the actor layout costs beyond the events themselves.</summary>
+    public double MessagesPerEvent => Events > 0 ? (double)Messages / Events : 0;
+
     /// <summary>The busiest partition's events over the mean (1 = perfectly balanced).</summary>
     public double EventImbalance
     {

@@ -105,6 +105,7 @@ internal static class BenchRunner
             double perWindowUs = s.Windows > 0 ? wall / s.Windows * 1e6 : 0;
             text.Add(string.Create(CultureInfo.InvariantCulture, $"{s.Windows:N0} windows ({(wall > 0 ? s.Windows / wall : 0):N0}/s, {perWindowUs:F1} us and {s.EventsPerWindow:F1} events per window)"));
             text.Add(string.Create(CultureInfo.InvariantCulture, $"barrier {s.BarrierShare(wall):P0} of partition time (outside their windows), coordination {s.CoordinatorSeconds:F2} s"));
+            text.Add(string.Create(CultureInfo.InvariantCulture, $"{s.MessagesPerEvent:F2} engine messages per event ({s.Messages:N0})"));
             text.Add(string.Create(CultureInfo.InvariantCulture, $"imbalance max/mean: events {s.EventImbalance:F2}, busy time {s.BusyImbalance:F2}"));
         }
 

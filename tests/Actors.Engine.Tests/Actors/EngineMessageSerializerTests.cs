@@ -63,7 +63,8 @@ public sealed class EngineMessageSerializerTests : IDisposable
 
         var counters = new SortedDictionary<string, long>(StringComparer.Ordinal) { ["a"] = 1, ["b.c"] = -2 };
         var lent = new SortedDictionary<string, long>(StringComparer.Ordinal) { ["x"] = 5 };
-        var results = RoundTrip(new PartitionResults(1, -1, [new ComponentReport(4, "phold.lp", 4, 0xDEADBEEF_CAFEF00D, 99, counters) { Lent = new Dictionary<int, IReadOnlyDictionary<string, long>> { [9] = lent } }]));
+        var results = RoundTrip(new PartitionResults(1, -1, [new ComponentReport(4, "phold.lp", 4, 0xDEADBEEF_CAFEF00D, 99, counters) { Lent = new Dictionary<int, IReadOnlyDictionary<string, long>> { [9] = lent } }], MessagesSent: 4_321));
+        Assert.Equal(4_321L, results.MessagesSent);
         var c = Assert.Single(results.Components);
         Assert.Equal((4, "phold.lp", 0xDEADBEEF_CAFEF00DUL, 99L), (c.Id, c.Kind, c.Digest, c.Handled));
         Assert.Equal(counters, c.Counters);

@@ -27,6 +27,7 @@ public partial class BenchCommandTests
         double perWindow = double.Parse(figures.Groups["per"].Value, System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(perWindow, (events / windows) - 0.1, (events / windows) + 0.1);
         Assert.Contains("imbalance max/mean", stdout, StringComparison.Ordinal);
+        Assert.Matches(@"\d+\.\d\d engine messages per event \([\d,]+\)", stdout);
         Assert.Contains("same digest", stdout, StringComparison.Ordinal);
     }
 

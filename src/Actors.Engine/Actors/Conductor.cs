@@ -45,6 +45,9 @@ internal sealed partial class Conductor : UntypedActor
     private long _sent;
     private long _partitionsSent;
     private IActorRef[] _partitions = [];
+
+    // Conductor windows: batches reported and not yet handed to their destination partition (see WindowDone.Relay).
+    private readonly List<EventBatch>?[] _held;
     private long _window;
     private int _outstanding;
     private long _events;
@@ -98,6 +101,7 @@ internal sealed partial class Conductor : UntypedActor
         _peerExpected = new long[_count];
         _partitionEvents = new long[_count];
         _partitionBusyTicks = new long[_count];
+        _held = new List<EventBatch>?[_count];
         if (_checkpoints is not null)
         {
             _epoch = _checkpoints.FirstEpoch;
@@ -210,6 +214,19 @@ internal sealed partial class Conductor : UntypedActor
         }
     }
 
+    /// <summary>The batches held for partition <paramref name="p"/>, handed over with the message about to go there (null: none).</summary>
+    private EventBatch[]? Held(int p)
+    {
+        if (_held[p] is not { Count: > 0 } held)
+        {
+            return null;
+        }
+
+        EventBatch[] batches = [.. held];
+        held.Clear();
+        return batches;
+    }
+
     /// <summary>Every engine message the conductor sends goes through here (the run's messages per event).</summary>
     private void Send(IActorRef to, object message)
     {
@@ -270,6 +287,13 @@ internal sealed partial class Conductor : UntypedActor
         _partitionBusyTicks[p] += done.BusyTicks;
         _lastHandledPs = Math.Max(_lastHandledPs, done.LastHandledPs);
         _book.Apply(done);
+        if (done.Relay is { } relay)
+        {
+            for (int i = 0; i < relay.Length; i++)
+            {
+                (_held[done.BatchDestinations[i]] ??= []).Add(relay[i]);
+            }
+        }
         if (--_outstanding == 0)
         {
             _book.Fold();
@@ -325,7 +349,7 @@ internal sealed partial class Conductor : UntypedActor
         {
             if (_book.NextPs(p) < end)
             {
-                Send(_partitions[p], new OpenWindow(_window, end, _book.ExpectedBatches(p), StartComponents: false));
+                Send(_partitions[p], new OpenWindow(_window, end, _book.ExpectedBatches(p), StartComponents: false, Held(p)));
                 _outstanding++;
             }
         }
@@ -337,7 +361,7 @@ internal sealed partial class Conductor : UntypedActor
         _samplePending = _count;
         for (int p = 0; p < _count; p++)
         {
-            Send(_partitions[p], new CollectResults(_nextSamplePs, _window + 1, ExpectedBatches(p), _metrics!.StateHashes));
+            Send(_partitions[p], new CollectResults(_nextSamplePs, _window + 1, ExpectedBatches(p), _metrics!.StateHashes, Held(p)));
         }
     }
 
@@ -364,7 +388,7 @@ internal sealed partial class Conductor : UntypedActor
         _imagesPending = _count;
         for (int p = 0; p < _count; p++)
         {
-            Send(_partitions[p], new TakeCheckpoint(_epoch, _window + 1, ExpectedBatches(p)));
+            Send(_partitions[p], new TakeCheckpoint(_epoch, _window + 1, ExpectedBatches(p), Held(p)));
         }
     }
 
@@ -445,7 +469,7 @@ internal sealed partial class Conductor : UntypedActor
 
         for (int p = 0; p < _count; p++)
         {
-            Send(_partitions[p], new CollectResults(CollectResults.FinalSample, _window + 1, ExpectedBatches(p)));
+            Send(_partitions[p], new CollectResults(CollectResults.FinalSample, _window + 1, ExpectedBatches(p), Batches: Held(p)));
         }
     }
 

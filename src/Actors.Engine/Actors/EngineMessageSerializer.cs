@@ -29,12 +29,12 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
     public override string Manifest(object o) => o switch
     {
         WirePartitions => "wire.1",
-        OpenWindow => "open.1",
+        OpenWindow => "open.2",
         EventBatch => "batch.1",
-        WindowDone => "done.2",
-        TakeCheckpoint => "take-checkpoint.1",
+        WindowDone => "done.3",
+        TakeCheckpoint => "take-checkpoint.2",
         PartitionImage => "image.1",
-        CollectResults => "collect.3",
+        CollectResults => "collect.4",
         PartitionResults => "results.4",
         PartitionsHosted => "hosted.1",
         PartitionFailed => "failed.1",
@@ -57,19 +57,10 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
                 w.Write(m.EndPs);
                 w.Write(m.ExpectedBatches);
                 w.Write(m.StartComponents);
+                WriteBatches(ref w, m.Batches);
                 break;
             case EventBatch m:
-                w.Write(m.FromPartition);
-                w.Write(m.Window);
-                w.WriteCount(m.Events.Length);
-                foreach (var e in m.Events)
-                {
-                    w.Write(e.TimePs);
-                    w.Write(e.Sender);
-                    w.Write(e.Sequence);
-                    w.Write(e.Target);
-                    w.Write(e.Message);
-                }
+                WriteBatch(ref w, m);
 
                 break;
             case WindowDone m:
@@ -83,11 +74,13 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
                 w.Write(m.BatchMinPs);
                 w.Write(m.BatchReactionPs);
                 w.Write(m.BusyTicks);
+                WriteBatches(ref w, m.Relay);
                 break;
             case TakeCheckpoint m:
                 w.Write(m.Epoch);
                 w.Write(m.BeforeWindow);
                 w.Write(m.ExpectedBatches);
+                WriteBatches(ref w, m.Batches);
                 break;
             case PartitionImage m:
                 w.Write(m.Partition);
@@ -99,6 +92,7 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
                 w.Write(m.BeforeWindow);
                 w.Write(m.ExpectedBatches);
                 w.Write(m.StateHashes);
+                WriteBatches(ref w, m.Batches);
                 break;
             case PartitionResults m:
                 w.Write(m.Partition);
@@ -158,19 +152,19 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
 
     public override object FromBinary(byte[] bytes, string manifest)
     {
-        var messages = manifest == "batch.1" ? ModelMessages.For(system).Catalog : null;
+        var messages = manifest is "batch.1" or "open.2" or "done.3" or "take-checkpoint.2" or "collect.4" ? ModelMessages.For(system).Catalog : null;
         var r = new StateReader(bytes, messages);
         object result = manifest switch
         {
             "wire.1" => new WirePartitions(ReadRefs(ref r)),
-            "open.1" => new OpenWindow(r.ReadLong("window"), r.ReadLong("end"), r.ReadLong("expected batches"), r.ReadBool("start")),
+            "open.2" => new OpenWindow(r.ReadLong("window"), r.ReadLong("end"), r.ReadLong("expected batches"), r.ReadBool("start"), ReadBatches(ref r)),
             "batch.1" => ReadBatch(ref r),
-            "done.2" => new WindowDone(
+            "done.3" => new WindowDone(
                 r.ReadInt("partition"), r.ReadLong("window"), r.ReadLong("handled"), r.ReadLong("next"), r.ReadLong("promise"),
-                r.ReadLong("last handled"), r.ReadIntArray("destinations", MaxCount), r.ReadLongArray("batch times", MaxCount), r.ReadLongArray("batch reactions", MaxCount), r.ReadLong("busy ticks")),
-            "take-checkpoint.1" => new TakeCheckpoint(r.ReadLong("epoch"), r.ReadLong("before window"), r.ReadLong("expected batches")),
+                r.ReadLong("last handled"), r.ReadIntArray("destinations", MaxCount), r.ReadLongArray("batch times", MaxCount), r.ReadLongArray("batch reactions", MaxCount), r.ReadLong("busy ticks"), ReadBatches(ref r)),
+            "take-checkpoint.2" => new TakeCheckpoint(r.ReadLong("epoch"), r.ReadLong("before window"), r.ReadLong("expected batches"), ReadBatches(ref r)),
             "image.1" => new PartitionImage(r.ReadInt("partition"), r.ReadLong("epoch"), r.ReadBytes("image", int.MaxValue)),
-            "collect.3" => new CollectResults(r.ReadLong("sample time"), r.ReadLong("before window"), r.ReadLong("expected batches"), r.ReadBool("state hashes")),
+            "collect.4" => new CollectResults(r.ReadLong("sample time"), r.ReadLong("before window"), r.ReadLong("expected batches"), r.ReadBool("state hashes"), ReadBatches(ref r)),
             "results.4" => ReadResults(ref r),
             "hosted.1" => new PartitionsHosted(r.ReadIntArray("partitions", MaxCount), ReadRefs(ref r)),
             "failed.1" => new PartitionFailed(r.ReadInt("partition"), r.ReadString("error") ?? "", r.ReadBool("bad input")),
@@ -181,6 +175,48 @@ public sealed class EngineMessageSerializer : SerializerWithStringManifest
             _ => throw new CorruptStateException($"unknown engine message '{manifest}' (a process of another disco version?)"),
         };
         return r.End ? result : throw new CorruptStateException($"{manifest}: unexpected trailing bytes");
+    }
+
+    private static void WriteBatch(ref StateWriter w, EventBatch m)
+    {
+        w.Write(m.FromPartition);
+        w.Write(m.Window);
+        w.WriteCount(m.Events.Length);
+        foreach (var e in m.Events)
+        {
+            w.Write(e.TimePs);
+            w.Write(e.Sender);
+            w.Write(e.Sequence);
+            w.Write(e.Target);
+            w.Write(e.Message);
+        }
+    }
+
+    /// <summary>Relayed batches (conductor windows); none is written as an empty list and read back as null.</summary>
+    private static void WriteBatches(ref StateWriter w, EventBatch[]? batches)
+    {
+        w.WriteCount(batches?.Length ?? 0);
+        foreach (var b in batches ?? [])
+        {
+            WriteBatch(ref w, b);
+        }
+    }
+
+    private static EventBatch[]? ReadBatches(ref StateReader r)
+    {
+        int n = r.ReadCount("relayed batches", MaxCount);
+        if (n == 0)
+        {
+            return null;
+        }
+
+        var batches = new EventBatch[n];
+        for (int i = 0; i < n; i++)
+        {
+            batches[i] = ReadBatch(ref r);
+        }
+
+        return batches;
     }
 
     private static EventBatch ReadBatch(ref StateReader r)

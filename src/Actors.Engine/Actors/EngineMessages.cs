@@ -16,9 +16,10 @@ internal sealed record WirePartitions(IActorRef[] Partitions) : IEngineMessage;
 /// Conductor → partition: handle every event before <paramref name="EndPs"/>, once the
 /// <paramref name="ExpectedBatches"/> batches that earlier windows sent here have all arrived. Batches of this or
 /// later windows do not count: between processes a later batch can overtake an earlier one. Window 0 first starts
-/// the components.
+/// the components. <paramref name="Batches"/>: batches the conductor relays (conductor windows: see
+/// <see cref="WindowDone.Relay"/>), delivered before anything else.
 /// </summary>
-internal sealed record OpenWindow(long Window, long EndPs, long ExpectedBatches, bool StartComponents) : IEngineMessage;
+internal sealed record OpenWindow(long Window, long EndPs, long ExpectedBatches, bool StartComponents, EventBatch[]? Batches = null) : IEngineMessage;
 
 /// <summary>Partition → partition: the events window <paramref name="Window"/> sent there, all at or after that window's end.</summary>
 internal sealed record EventBatch(int FromPartition, long Window, Event[] Events) : IEngineMessage;
@@ -29,6 +30,10 @@ internal sealed record EventBatch(int FromPartition, long Window, Event[] Events
 /// partition it sent a batch to, the earliest time in that batch and the promise that batch gives its destination
 /// (<see cref="EventLoop.ReactionPs"/>); <paramref name="BusyTicks"/>: the wall time the
 /// window took (<see cref="System.Diagnostics.Stopwatch"/> ticks), for the engine's statistics only.
+/// <paramref name="Relay"/>: with conductor windows the batches themselves, for the conductor to hand to their
+/// destinations with the next message it sends them anyway (an open, a checkpoint or a collect): with one actor per
+/// component a batch of its own per destination was a third of all the engine's messages. Null with peer windows,
+/// whose partitions send their batches to each other.
 /// </summary>
 internal sealed record WindowDone(
     int Partition,
@@ -40,14 +45,15 @@ internal sealed record WindowDone(
     int[] BatchDestinations,
     long[] BatchMinPs,
     long[] BatchReactionPs,
-    long BusyTicks = 0) : IEngineMessage;
+    long BusyTicks = 0,
+    EventBatch[]? Relay = null) : IEngineMessage;
 
 /// <summary>
 /// Conductor → partition between windows: once the <paramref name="ExpectedBatches"/> batches sent here by windows
 /// before <paramref name="BeforeWindow"/> have arrived (so the cut holds every event sent before it), encode your
 /// components and pending events.
 /// </summary>
-internal sealed record TakeCheckpoint(long Epoch, long BeforeWindow, long ExpectedBatches) : IEngineMessage;
+internal sealed record TakeCheckpoint(long Epoch, long BeforeWindow, long ExpectedBatches, EventBatch[]? Batches = null) : IEngineMessage;
 
 /// <summary>Partition → conductor: one partition's share of a checkpoint.</summary>
 internal sealed record PartitionImage(int Partition, long Epoch, byte[] Image) : IEngineMessage;
@@ -60,7 +66,7 @@ internal sealed record CheckpointStored(Checkpoints.CheckpointCompleted? Complet
 /// for a metrics sample between windows, once it has the <paramref name="ExpectedBatches"/> batches of the windows
 /// before <paramref name="BeforeWindow"/>.
 /// </summary>
-internal sealed record CollectResults(long SampleTimePs, long BeforeWindow, long ExpectedBatches, bool StateHashes = false) : IEngineMessage
+internal sealed record CollectResults(long SampleTimePs, long BeforeWindow, long ExpectedBatches, bool StateHashes = false, EventBatch[]? Batches = null) : IEngineMessage
 {
     public const long FinalSample = -1;
 }

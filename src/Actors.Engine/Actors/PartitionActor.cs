@@ -58,9 +58,7 @@ internal sealed class PartitionActor : UntypedActor
                 OnPeerReport(done);
                 break;
             case EventBatch batch:
-                // Events of a later window than the one to run are safe in the queue: their times are past its end.
-                _loop.Deliver(batch.Events);
-                _received.Add(batch.Window);
+                Take(batch);
                 if (_waiting is { } w && _received.Before(w.Window) >= w.ExpectedBatches)
                 {
                     _waiting = null;
@@ -90,6 +88,7 @@ internal sealed class PartitionActor : UntypedActor
 
                 break;
             case TakeCheckpoint take:
+                Take(take.Batches);
                 if (_received.Before(take.BeforeWindow) >= take.ExpectedBatches)
                 {
                     SendImage(take);
@@ -101,6 +100,7 @@ internal sealed class PartitionActor : UntypedActor
 
                 break;
             case OpenWindow open:
+                Take(open.Batches);
                 Open(open);
                 break;
             case WirePartitions wire:
@@ -114,6 +114,8 @@ internal sealed class PartitionActor : UntypedActor
 
                 break;
             case CollectResults collect:
+                Take(collect.Batches);
+
                 // Reported once every batch of the windows run so far is here: what pending messages carry counts too.
                 if (_received.Before(collect.BeforeWindow) >= collect.ExpectedBatches)
                 {
@@ -128,6 +130,27 @@ internal sealed class PartitionActor : UntypedActor
             default:
                 Unhandled(message);
                 break;
+        }
+    }
+
+    /// <summary>Events of a later window than the one to run are safe in the queue: their times are past its end.</summary>
+    private void Take(EventBatch batch)
+    {
+        _loop.Deliver(batch.Events);
+        _received.Add(batch.Window);
+    }
+
+    /// <summary>Batches the conductor relays with its message (conductor windows).</summary>
+    private void Take(EventBatch[]? batches)
+    {
+        if (batches is null)
+        {
+            return;
+        }
+
+        foreach (var b in batches)
+        {
+            Take(b);
         }
     }
 
@@ -169,10 +192,20 @@ internal sealed class PartitionActor : UntypedActor
         var destinations = new int[batches.Count];
         var minTimes = new long[batches.Count];
         var reactions = new long[batches.Count];
+        var relay = _book is null && batches.Count > 0 ? new EventBatch[batches.Count] : null;
         for (int i = 0; i < batches.Count; i++)
         {
             var b = batches[i];
-            Send(_partitions[b.Destination], new EventBatch(_loop.Partition, open.Window, b.Events));
+            var batch = new EventBatch(_loop.Partition, open.Window, b.Events);
+            if (relay is not null)
+            {
+                relay[i] = batch;
+            }
+            else
+            {
+                Send(_partitions[b.Destination], batch);
+            }
+
             destinations[i] = b.Destination;
             minTimes[i] = b.MinTimePs;
             reactions[i] = _loop.ReactionPs(b.Events);
@@ -181,7 +214,7 @@ internal sealed class PartitionActor : UntypedActor
         long busy = Stopwatch.GetTimestamp() - began;
         _handled += handled;
         _busyTicks += busy;
-        var done = new WindowDone(_loop.Partition, open.Window, handled, _loop.NextEventPs, _loop.PromisePs, _loop.LastHandledPs, destinations, minTimes, reactions, busy);
+        var done = new WindowDone(_loop.Partition, open.Window, handled, _loop.NextEventPs, _loop.PromisePs, _loop.LastHandledPs, destinations, minTimes, reactions, busy, relay);
         if (_book is null)
         {
             Send(_conductor, done);

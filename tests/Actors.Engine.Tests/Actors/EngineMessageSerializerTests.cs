@@ -75,6 +75,25 @@ public sealed class EngineMessageSerializerTests : IDisposable
     }
 
     [Fact]
+    public void Batches_the_conductor_relays_travel_with_its_messages_and_none_reads_back_as_null()
+    {
+        EventBatch Batch(int from, long window, int events) =>
+            new(from, window, [.. Enumerable.Range(0, events).Select(i => new Event(5_000L + i, from, 100 + i, 7, PholdEvent.Instance))]);
+        static (int, long, long[]) Shape(EventBatch b) => (b.FromPartition, b.Window, [.. b.Events.Select(e => e.TimePs)]);
+
+        EventBatch[] relay = [Batch(3, 8, 2), Batch(5, 8, 1)];
+        var done = RoundTrip(new WindowDone(3, 8, 10, 5_000, 6_000, 4_999, [7, 9], [5_000, 5_000], [6_000, 6_000], 1, relay));
+        Assert.Equal(relay.Select(Shape), done.Relay!.Select(Shape));
+        var open = RoundTrip(new OpenWindow(9, 7_000, 2, false, relay));
+        Assert.Equal((9L, 7_000L, 2L), (open.Window, open.EndPs, open.ExpectedBatches));
+        Assert.Equal(relay.Select(Shape), open.Batches!.Select(Shape));
+        Assert.Equal(relay.Select(Shape), RoundTrip(new TakeCheckpoint(1, 10, 2, relay)).Batches!.Select(Shape));
+        Assert.Equal(relay.Select(Shape), RoundTrip(new CollectResults(-1, 10, 2, Batches: relay)).Batches!.Select(Shape));
+        Assert.Null(RoundTrip(new OpenWindow(9, 7_000, 2, false)).Batches);
+        Assert.Null(RoundTrip(new WindowDone(3, 8, 10, 5_000, 6_000, 4_999, [], [], [], 1)).Relay);
+    }
+
+    [Fact]
     public void Counters_lent_to_another_component_are_settled_into_its_report()
     {
         var processor = new ComponentReport(0, "hw.processor", 0, 1, 10, new SortedDictionary<string, long> { ["instructions"] = 7 })

@@ -21,7 +21,11 @@ internal sealed record WirePartitions(IActorRef[] Partitions) : IEngineMessage;
 /// </summary>
 internal sealed record OpenWindow(long Window, long EndPs, long ExpectedBatches, bool StartComponents, EventBatch[]? Batches = null) : IEngineMessage;
 
-/// <summary>Partition → partition: the events window <paramref name="Window"/> sent there, all at or after that window's end.</summary>
+/// <summary>
+/// The events window <paramref name="Window"/> of one partition sent to another, all at or after that window's end.
+/// Never a message of its own: it travels inside the sender's <see cref="WindowDone"/> (to its destination with peer
+/// windows, to the conductor otherwise) and from the conductor inside the next message to the destination.
+/// </summary>
 internal sealed record EventBatch(int FromPartition, long Window, Event[] Events) : IEngineMessage;
 
 /// <summary>
@@ -32,8 +36,8 @@ internal sealed record EventBatch(int FromPartition, long Window, Event[] Events
 /// window took (<see cref="System.Diagnostics.Stopwatch"/> ticks), for the engine's statistics only.
 /// <paramref name="Relay"/>: with conductor windows the batches themselves, for the conductor to hand to their
 /// destinations with the next message it sends them anyway (an open, a checkpoint or a collect): with one actor per
-/// component a batch of its own per destination was a third of all the engine's messages. Null with peer windows,
-/// whose partitions send their batches to each other.
+/// component a batch of its own per destination was a third of all the engine's messages. With peer windows, the
+/// one batch for the partition the report goes to (a report goes to every peer anyway).
 /// </summary>
 internal sealed record WindowDone(
     int Partition,

@@ -55,26 +55,12 @@ internal sealed class PartitionActor : UntypedActor
         switch (message)
         {
             case WindowDone done:
-                OnPeerReport(done);
-                break;
-            case EventBatch batch:
-                Take(batch);
-                if (_waiting is { } w && _received.Before(w.Window) >= w.ExpectedBatches)
+                foreach (var b in done.Relay ?? [])
                 {
-                    _waiting = null;
-                    RunWindow(w);
-                }
-                else if (_waitingCheckpoint is { } c && _received.Before(c.BeforeWindow) >= c.ExpectedBatches)
-                {
-                    _waitingCheckpoint = null;
-                    SendImage(c);
-                }
-                else if (_waitingCollect is { } r && _received.Before(r.BeforeWindow) >= r.ExpectedBatches)
-                {
-                    _waitingCollect = null;
-                    SendResults(r);
+                    OnBatch(b);
                 }
 
+                OnPeerReport(done);
                 break;
             case Proceed proceed:
                 _grant = proceed.Grant;
@@ -130,6 +116,26 @@ internal sealed class PartitionActor : UntypedActor
             default:
                 Unhandled(message);
                 break;
+        }
+    }
+
+    private void OnBatch(EventBatch batch)
+    {
+        Take(batch);
+        if (_waiting is { } w && _received.Before(w.Window) >= w.ExpectedBatches)
+        {
+            _waiting = null;
+            RunWindow(w);
+        }
+        else if (_waitingCheckpoint is { } c && _received.Before(c.BeforeWindow) >= c.ExpectedBatches)
+        {
+            _waitingCheckpoint = null;
+            SendImage(c);
+        }
+        else if (_waitingCollect is { } r && _received.Before(r.BeforeWindow) >= r.ExpectedBatches)
+        {
+            _waitingCollect = null;
+            SendResults(r);
         }
     }
 
@@ -192,20 +198,13 @@ internal sealed class PartitionActor : UntypedActor
         var destinations = new int[batches.Count];
         var minTimes = new long[batches.Count];
         var reactions = new long[batches.Count];
-        var relay = _book is null && batches.Count > 0 ? new EventBatch[batches.Count] : null;
+        // Conductor windows: the batches go with the report to the conductor, which relays them. Peer windows: each
+        // goes with the report this partition sends its destination anyway.
+        var relay = batches.Count > 0 ? new EventBatch[batches.Count] : null;
         for (int i = 0; i < batches.Count; i++)
         {
             var b = batches[i];
-            var batch = new EventBatch(_loop.Partition, open.Window, b.Events);
-            if (relay is not null)
-            {
-                relay[i] = batch;
-            }
-            else
-            {
-                Send(_partitions[b.Destination], batch);
-            }
-
+            relay![i] = new EventBatch(_loop.Partition, open.Window, b.Events);
             destinations[i] = b.Destination;
             minTimes[i] = b.MinTimePs;
             reactions[i] = _loop.ReactionPs(b.Events);
@@ -214,16 +213,27 @@ internal sealed class PartitionActor : UntypedActor
         long busy = Stopwatch.GetTimestamp() - began;
         _handled += handled;
         _busyTicks += busy;
-        var done = new WindowDone(_loop.Partition, open.Window, handled, _loop.NextEventPs, _loop.PromisePs, _loop.LastHandledPs, destinations, minTimes, reactions, busy, relay);
+        var done = new WindowDone(_loop.Partition, open.Window, handled, _loop.NextEventPs, _loop.PromisePs, _loop.LastHandledPs, destinations, minTimes, reactions, busy);
         if (_book is null)
         {
-            Send(_conductor, done);
+            Send(_conductor, done with { Relay = relay });
             return;
         }
 
+        int next = 0;
         for (int p = 0; p < _partitions.Length; p++)
         {
-            if (p != _loop.Partition)
+            if (p == _loop.Partition)
+            {
+                continue;
+            }
+
+            // Destinations are in ascending order: the batch for p, if any, is the next one.
+            if (next < destinations.Length && destinations[next] == p)
+            {
+                Send(_partitions[p], done with { Relay = [relay![next++]] });
+            }
+            else
             {
                 Send(_partitions[p], done);
             }

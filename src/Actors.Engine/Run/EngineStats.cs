@@ -7,7 +7,7 @@ namespace Disco.Actors.Engine.Run;
 /// <param name="Windows">Conservative windows opened (the start window excluded).</param>
 /// <param name="PartitionEvents">Events handled per partition, indexed by partition.</param>
 /// <param name="PartitionBusySeconds">Wall seconds each partition spent running its windows (event loop and shipping its batches).</param>
-/// <param name="CoordinatorSeconds">Wall seconds spent deciding windows (the conductor's handlers, or the partitions' own window decisions).</param>
+/// <param name="CoordinatorSeconds">Wall seconds spent deciding windows (the conductor's handlers, estimated from one message in eight, or the partitions' own window decisions).</param>
 public sealed record EngineStats(long Windows, long[] PartitionEvents, double[] PartitionBusySeconds, double CoordinatorSeconds)
 {
     public long Events => PartitionEvents.Sum();

@@ -98,7 +98,7 @@ public sealed record GuestParams
     /// <summary>Cost of each <see cref="KernelCode"/>, by its number (the calibrated values of config/akka.hocon's guest.paths).</summary>
     public PathCost[] Paths { get; init; } =
     [
-        new(60, 4), new(40, 4), new(10, 0), new(60, 2), new(4500, 24), new(500, 8), new(7000, 60), new(2500, 24), new(200, 2),
+        new(60, 4), new(40, 4), new(5, 0), new(60, 2), new(4500, 24), new(500, 8), new(7000, 60), new(2500, 24), new(200, 2),
         new(38000, 200), new(5000, 40), new(4000, 24), new(200, 4), new(400, 6), new(500, 8), new(1500, 16), new(1500, 16),
     ];
 

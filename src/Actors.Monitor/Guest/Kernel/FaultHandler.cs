@@ -69,9 +69,13 @@ internal sealed class FaultHandler : IStateful
 
         if (p.TryTranslate(vpn, out _, out _))
         {
+            // The MIPS UTLB refill handler: mfc0 Context, two loads of the even/odd PTE pair, two mtc0 EntryLo (the
+            // instructions of guest.paths.utlb-refill), then tlbwr and eret, the two that trap under the monitor.
             var b = KernelCodeWriter.NewPath();
             _code.Code(b, KernelCode.UtlbRefill);
-            b.Add(Operation.Load(GuestLayout.PteAddress(p.Asid, vpn), 8));
+            long evenPte = GuestLayout.PteAddress(p.Asid, vpn & ~1L);
+            b.Add(Operation.Load(evenPte, 8));
+            b.Add(Operation.Load(evenPte + 8, 8));
             b.Add(GuestPrivilegedOps.Op(GuestPrivileged.TlbWrite, GuestPrivilegedOps.TlbArgument(p.Asid, vpn)));
             b.Add(GuestPrivilegedOps.Op(GuestPrivileged.Exit));
             _paths.Push(KernelService.FastTlbRefill, b, nowPs);

@@ -27,7 +27,7 @@ internal static class GuestRuns
         Paths =
         [
             new(60, 4), new(40, 4), new(10, 0), new(60, 2), new(600, 8), new(500, 8), new(3000, 24), new(800, 8), new(900, 8),
-            new(8000, 48), new(5000, 40), new(4000, 24), new(200, 4), new(400, 6), new(500, 8), new(1500, 16), new(500, 8),
+            new(8000, 48), new(5000, 40), new(4000, 24), new(200, 4), new(400, 6), new(500, 8), new(1500, 16), new(500, 8), new(10, 0),
         ],
     };
 

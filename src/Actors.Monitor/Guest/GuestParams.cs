@@ -23,6 +23,7 @@ public enum KernelCode
     ContextSwitch = 14,
     NfsServe = 15,
     QuickFault = 16,
+    Bzero = 17,
 }
 
 /// <summary>
@@ -31,12 +32,12 @@ public enum KernelCode
 /// </summary>
 public sealed record GuestParams
 {
-    public const int CodeCount = 17;
+    public const int CodeCount = 18;
 
     public static readonly string[] CodeKeys =
     [
         "exception-entry", "exception-exit", "utlb-refill", "ktlb-refill", "demand-zero", "file-fault", "open", "read", "write",
-        "execve", "fork", "exit", "other-syscall", "interrupt", "context-switch", "nfs-serve", "quick-fault",
+        "execve", "fork", "exit", "other-syscall", "interrupt", "context-switch", "nfs-serve", "quick-fault", "bzero",
     ];
 
     /// <summary>Guest-physical memory (the whole machine's on bare hardware is at least this).</summary>
@@ -98,8 +99,8 @@ public sealed record GuestParams
     /// <summary>Cost of each <see cref="KernelCode"/>, by its number (the calibrated values of config/akka.hocon's guest.paths).</summary>
     public PathCost[] Paths { get; init; } =
     [
-        new(60, 4), new(40, 4), new(10, 0), new(60, 2), new(4500, 24), new(500, 8), new(7000, 60), new(2500, 24), new(200, 2),
-        new(38000, 200), new(5000, 40), new(4000, 24), new(200, 4), new(400, 6), new(500, 8), new(1500, 16), new(1500, 16),
+        new(60, 4), new(40, 4), new(5, 0), new(60, 2), new(3860, 24), new(500, 8), new(7000, 60), new(2500, 24), new(200, 2),
+        new(38000, 200), new(5000, 40), new(4000, 24), new(200, 4), new(400, 6), new(500, 8), new(1500, 16), new(1500, 16), new(10, 0),
     ];
 
     public PathCost Path(KernelCode code) => Paths[(int)code];

@@ -246,6 +246,7 @@ public class GuestRunTests
     [InlineData("monitor.memory.code-kb=1", "monitor.memory.code-kb")]
     [InlineData("monitor.l2tlb-entries=0", "monitor.l2tlb-entries")]
     [InlineData("guest.paths.open.instructions=0", "guest.paths.open.instructions")]
+    [InlineData("guest.paths.bzero.instructions=0", "guest.paths.bzero.instructions")]
     [InlineData("guest.privileged.exit=0", "guest.privileged.exit")]
     [InlineData("guest.smp.placement=nearby", "guest.smp.placement")]
     [InlineData("guest.smp.scheduling=gang", "guest.smp.scheduling")]

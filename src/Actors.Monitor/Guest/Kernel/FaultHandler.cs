@@ -69,12 +69,7 @@ internal sealed class FaultHandler : IStateful
 
         if (p.TryTranslate(vpn, out _, out _))
         {
-            var b = KernelCodeWriter.NewPath();
-            _code.Code(b, KernelCode.UtlbRefill);
-            b.Add(Operation.Load(GuestLayout.PteAddress(p.Asid, vpn), 8));
-            b.Add(GuestPrivilegedOps.Op(GuestPrivileged.TlbWrite, GuestPrivilegedOps.TlbArgument(p.Asid, vpn)));
-            b.Add(GuestPrivilegedOps.Op(GuestPrivileged.Exit));
-            _paths.Push(KernelService.FastTlbRefill, b, nowPs);
+            _paths.Push(KernelService.FastTlbRefill, UtlbRefill(_code, p.Asid, vpn), nowPs);
             return;
         }
 
@@ -92,6 +87,24 @@ internal sealed class FaultHandler : IStateful
             throw new InvalidOperationException($"guest: process {p.Job} touched 0x{virtualAddress:x}, outside its regions");
         }
     }
+
+    /// <summary>
+    /// The MIPS UTLB refill handler: mfc0 Context, two loads of the even/odd PTE pair, two mtc0 EntryLo (the
+    /// instructions of guest.paths.utlb-refill), then tlbwr and eret, the two that trap under the monitor.
+    /// </summary>
+    internal static List<Operation> UtlbRefill(KernelCodeWriter code, int asid, long vpn)
+    {
+        var b = KernelCodeWriter.NewPath();
+        code.Code(b, KernelCode.UtlbRefill);
+        long evenPte = GuestLayout.PteAddress(asid, vpn & ~1L);
+        b.Add(Operation.Load(evenPte, PteBytes));
+        b.Add(Operation.Load(evenPte + PteBytes, PteBytes));
+        b.Add(GuestPrivilegedOps.Op(GuestPrivileged.TlbWrite, GuestPrivilegedOps.TlbArgument(asid, vpn)));
+        b.Add(GuestPrivilegedOps.Op(GuestPrivileged.Exit));
+        return b;
+    }
+
+    private const int PteBytes = 8;
 
     /// <summary>The page-table load of a refill missed: the refill becomes a slow one, and the nested kernel refill is part of it.</summary>
     private void KernelRefill(long virtualAddress, long vpn, long nowPs)

@@ -156,6 +156,27 @@ public class NumaSharedReplicationTests
         Assert.All(manager.Replicas.Entries, e => Assert.True(manager.Pages.MappedReadOnly(e.Master)));
     }
 
+    /// <summary>
+    /// Four VCPUs on four nodes with a write threshold that lets the kernel's written data be replicated: the page of
+    /// the memlock word is replicated and collapsed again and again while VCPUs wait on the lock; every waiter gets it.
+    /// </summary>
+    [Fact]
+    public void Kernel_data_replicated_under_the_memlocks_waiters_collapses_and_every_waiter_gets_the_lock()
+    {
+        var model = GuestMachine.Build(
+            GuestRuns.Machine(4) with { HotPageThreshold = 16, HotPageIntervalPs = 1_000_000_000 },
+            GuestRuns.Guest with { MemoryBytes = 32L << 20 },
+            GuestRuns.Pmake(jobs: 8, instructions: 200_000, warm: true),
+            GuestRuns.Monitor with { Vms = 1, VcpusPerVm = 4, CheckInvariants = false, Numa = new NumaParams { Enabled = true, SharingThreshold = 4, WriteThreshold = 1_000 } },
+            true,
+            SimTime.Infinity,
+            1);
+        var result = Engine.Kernel.SequentialKernel.Run(model);
+        Assert.True(result.Counter("monitor.numa.collapses") > 0, Seen(result));
+        Assert.True(result.Counter("hw.lock.contended") > 0, "VCPUs waited on the memlock");
+        Assert.Null(model.Components.OfType<PageManagerComponent>().Single().Pages.Disagreement());
+    }
+
     [Fact]
     public void Disco_static_takes_no_hot_page_interrupt()
     {

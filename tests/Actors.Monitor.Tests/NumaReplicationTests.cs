@@ -18,7 +18,7 @@ public class NumaReplicationTests
     private static MachineParams Machine => GuestRuns.Machine(2) with { Disks = 2, HotPageThreshold = 16, HotPageIntervalPs = 50_000_000_000 };
 
     /// <param name="sharedStores">Fraction of scene accesses that write (0: read-only).</param>
-    internal static Engine.Model.SimulationModel Build(bool replicate = true, long seed = 1, long instructions = 1_000_000, double sharedStores = 0, long sharedBytes = 2 << 20, bool numa = true, SimTime? end = null, bool anonymous = false) => GuestMachine.Build(
+    internal static Engine.Model.SimulationModel Build(bool replicate = true, long seed = 1, long instructions = 1_000_000, double sharedStores = 0, long sharedBytes = 2 << 20, bool numa = true, SimTime? end = null, bool anonymous = false, int writeThreshold = 1) => GuestMachine.Build(
         Machine,
         GuestRuns.Guest with { MemoryBytes = 32L << 20 },
         GuestRuns.Pmake(jobs: 2, instructions: instructions) with
@@ -40,7 +40,7 @@ public class NumaReplicationTests
                 SharedSequential = 0.3,
             },
         },
-        GuestRuns.Monitor with { Vms = 1, VcpusPerVm = 2, Numa = new NumaParams { Enabled = numa, Replicate = replicate, SharingThreshold = 4 } },
+        GuestRuns.Monitor with { Vms = 1, VcpusPerVm = 2, Numa = new NumaParams { Enabled = numa, Replicate = replicate, SharingThreshold = 4, WriteThreshold = writeThreshold } },
         true,
         end ?? SimTime.Infinity,
         seed);

@@ -7,6 +7,8 @@ namespace Disco.Actors.Hardware.Coherence;
 /// <summary>
 /// FLASH's per-page miss counters at a home: misses of each node to each page in the current interval (reset lazily,
 /// by the first miss of a new interval), and the hot-page interrupt raised when one node's count reaches the threshold.
+/// A threshold of 0 turns both off (the counters are MAGIC's software: a monitor that does not migrate pages does not
+/// keep them).
 /// </summary>
 public sealed class HotPageCounters : IStateful
 {
@@ -39,6 +41,11 @@ public sealed class HotPageCounters : IStateful
     /// </summary>
     public (ComponentId Target, HotPageInterrupt Interrupt)? CountMiss(long page, int node, bool write, long nowPs)
     {
+        if (_p.HotPageThreshold <= 0)
+        {
+            return null; // interrupts off: nobody reads the counts, so they are not kept (nor checkpointed)
+        }
+
         long interval = nowPs / _p.HotPageIntervalPs;
         if (!_pages.TryGetValue(page, out var c))
         {

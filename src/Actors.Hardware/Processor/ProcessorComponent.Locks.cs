@@ -56,6 +56,9 @@ public sealed partial class ProcessorComponent
 
             if (_controller.Words.Of(line) != 0)
             {
+                // The test went through the TLB: traps before it were answered. A long wait may see the page's
+                // mapping change many times (a NUMA replica made and collapsed); those traps are not one operation's.
+                exec.PendingTraps = 0;
                 BeginSpin(exec, op, line, mode);
                 return Step.Blocked;
             }

@@ -247,22 +247,51 @@ public sealed class PageManager : IStateful
     }
 
     /// <summary>
-    /// Page replication [D 4.2.3]: whether machine page <paramref name="page"/> can be copied to other nodes, what maps
-    /// it and whether that mapping is writable (a first replica downgrades it). It can when exactly one guest page maps
-    /// it (one VM's page, read by its VCPUs on several nodes), no shootdown holds it, and it is a process page or a
-    /// page the disk cache holds read-only (a file's block: raytrace's scene, kernel and program text). Pages several
-    /// mappings share copy on write are left: a write would give the writer its own copy while the others keep the
-    /// master and its replicas, so the writer's VM alone would have to drop them, a second mechanism for little gain
-    /// (one VM per machine in the NUMA runs). Kernel data holds the SMP guest's lock words, whose values the caches
-    /// carry and a copy would not.
+    /// Page replication [D 4.2.3]: whether machine page <paramref name="page"/> can be copied to other nodes, one guest
+    /// page that maps it and whether that mapping is writable (a first replica downgrades it). It can when no shootdown
+    /// holds it and either one guest page maps it (a page of one VM read by its VCPUs on several nodes: process
+    /// memory, kernel text and kernel data, a file's block), writable only when the disk cache does not hold it, or
+    /// several guest pages map it, every one read-only (copy-on-write sharing between VMs or within one: a shared
+    /// disk block, the kernel text every VM boots from). The write count keeps write-shared pages out (the policy);
+    /// a lock word of the kernel's data is safe in a replicated page: a lock operation is a store, which traps on the
+    /// read-only mapping and collapses the replicas before the word is read.
     /// </summary>
     public bool TryReplicable(long page, out GuestPage mapper, out bool writable)
     {
         var mappers = _memmap.Of(page);
-        mapper = mappers.Count == 1 ? mappers[0] : default;
+        mapper = mappers.Count > 0 ? mappers[0] : default;
         writable = false;
-        return mappers.Count == 1 && !_pinned.ContainsKey(page) && TryMapping(mapper.Vm, mapper.Page, out _, out writable)
-            && (_cache.Holds(page) ? !writable : _allocator.KindOf(page) == (int)Guest.GuestPageKind.Process);
+        if (mappers.Count == 0 || _pinned.ContainsKey(page))
+        {
+            return false;
+        }
+
+        if (mappers.Count == 1)
+        {
+            return TryMapping(mapper.Vm, mapper.Page, out _, out writable) && !(writable && _cache.Holds(page));
+        }
+
+        return MappedReadOnly(page);
+    }
+
+    /// <summary>True when some guest page maps <paramref name="page"/> and every one that does maps it read-only.</summary>
+    public bool MappedReadOnly(long page)
+    {
+        var mappers = _memmap.Of(page);
+        if (mappers.Count == 0)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < mappers.Count; i++)
+        {
+            if (!TryMapping(mappers[i].Vm, mappers[i].Page, out long now, out bool w) || now != page || w)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>True when the disk cache holds <paramref name="page"/> (a block, or a VM's modification): a write to it copies.</summary>

@@ -21,7 +21,7 @@ public sealed partial class PageManagerComponent
             long sector = r.Sector + (i * _sectorsPerPage);
             var (page, cached) = _pages.MapBlock(r.Vm, r.GuestPages[i], r.CacheDisk, sector, r.Node.Value, BufferCacheKind);
             pages[i] = page;
-            CollapseIfShared(context, page);
+            CollapseIfWritable(context, page);
             if (!cached)
             {
                 firstMissing = firstMissing < 0 ? sector : firstMissing;

@@ -87,10 +87,10 @@ public sealed partial class PageManagerComponent
         }
     }
 
-    /// <summary>A request for a page that is moving waits until it has moved; one from a node the page is being copied to, until the replica is there.</summary>
+    /// <summary>A request for a page that is moving waits until it has moved; one from a node the page is being copied to (from any guest page that maps it), until the replica is there.</summary>
     private bool HoldIfMoving(MachinePageRequest request)
     {
-        if (_replicas.Count > 0 && _replicas.TryFindFor(request.Vm, request.GuestPage, request.Node.Value, out long replication))
+        if (_replicas.Count > 0 && _pages.TryMapping(request.Vm, request.GuestPage, out long page, out _) && _replicas.TryFindFor(page, request.Node.Value, out long replication))
         {
             _replicas.Hold(replication, request);
             return true;

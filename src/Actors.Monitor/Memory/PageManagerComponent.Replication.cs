@@ -6,14 +6,21 @@ using Disco.Actors.Monitor.Numa;
 namespace Disco.Actors.Monitor.Memory;
 
 /// <summary>
-/// Page replication [D 4.2.3, V]. A page that several nodes read is copied to the node that made it hot: the first
-/// replica downgrades the page's mapping to read-only; each replication shoots down every VCPU of its VM's entries of
-/// the master (a writable one, or a read-only one a VCPU on the hot node would keep using), then the copy runs on the hot node's processor (the migrations' copy path); from then on a pmap fill from
-/// that node is answered with the replica, while the pmap keeps the master. A store to the page traps as a
-/// copy-on-write fault would; the page manager then collapses the replicas: the master turns writable, every VCPU of
-/// the VM drops its entries of the master and of every replica (one shootdown), and only after the last
-/// acknowledgement does the writer get the master and are the replicas freed. A mapping change of the page by other
-/// means (a disk read into it, a disk write of it, an NFS remap) first drops its replicas the same way.
+/// Page replication [D 4.2.3, V]. A page that several nodes read is copied to the node that made it hot: process
+/// pages, kernel text and kernel data, file blocks, and pages several guest pages share copy-on-write (between VMs
+/// or within one). The first replica downgrades a private page's mapping to read-only (a shared one is read-only
+/// already); each replication shoots down, in every VM that maps the page, every VCPU's entries of the master (a
+/// writable one, or a read-only one a VCPU on the hot node would keep using), then the copy runs on the hot node's
+/// processor (the migrations' copy path); from then on a pmap fill from that node (a guest refill or the monitor's
+/// kernel-segment fill alike) is answered with the replica, while the pmaps keep the master. A store to the page
+/// traps as a copy-on-write fault would. On a private page the page manager collapses the replicas: the master turns
+/// writable, every VCPU of the VM drops its entries of the master and of every replica (one shootdown), and only after
+/// the last acknowledgement does the writer get the master and are the replicas freed. On a shared page (or a disk
+/// cache page) the write is the copy-on-write break it always was, and the replicas go from every mapper's VM first
+/// (<see cref="DropAllReplicas"/>): the other mappers could keep them, but then the writer's VM alone would have to
+/// drop them, a second collapse path, and the replica table would have to follow a master whose mappers change under
+/// it; the policy replicates the page again if it stays hot. A mapping change by other means (a disk read into it, a
+/// disk write of it, an NFS remap, a release) first drops its replicas the same way.
 /// </summary>
 public sealed partial class PageManagerComponent
 {
@@ -32,8 +39,8 @@ public sealed partial class PageManagerComponent
             return; // counted as the policy's decision only: the comparison without replication
         }
 
-        if (_ids is null || !_pages.TryReplicable(master, out var mapper, out bool writable) || !(writable || _replicas.Has(master) || _pages.IsCacheHeld(master))
-            || _replicas.Copying(master) || _migrations.TryFind(mapper.Vm, mapper.Page, out _) || _shootdowns.TryFind(mapper.Vm, mapper.Page, out _))
+        if (_ids is null || !_pages.TryReplicable(master, out var mapper, out bool writable) || !(writable || _replicas.Has(master) || _pages.IsCacheHeld(master) || _pages.Memmap(master).Count > 1)
+            || _replicas.Copying(master) || Busy(master))
         {
             _replicas.CountUnreplicable();
             return;
@@ -56,17 +63,61 @@ public sealed partial class PageManagerComponent
             _pages.MakeReadOnly(mapper);
         }
 
-        // Every VCPU drops its entries of the page (writable ones, and the master itself, which a VCPU on the hot node
-        // would otherwise keep using): their next fills get the master read-only, or, on the hot node, wait for the replica.
-        _pages.Pin(master); // until the shootdown is over
-        long shootdown = StartShootdown(context, mapper.Vm, initiator: -1, [mapper.Page], [master]);
-        _shootdowns.Defer(shootdown, _layout.Processor(node), _replyLatencyPs, now, new PageCopyRequest(id, master, replica));
+        // Every VCPU of every mapper's VM drops its entries of the page (writable ones, and the master itself, which a
+        // VCPU on the hot node would otherwise keep using): their next fills get the master read-only, or, on the hot
+        // node, wait for the replica. The copy waits for the first VM's shootdown only: a VCPU of another VM that still
+        // reads the master meanwhile reads the same bytes, remotely.
+        var shootdowns = ShootdownMappers(context, master, [master]);
+        _shootdowns.Defer(shootdowns[0], _layout.Processor(node), _replyLatencyPs, now, new PageCopyRequest(id, master, replica));
+    }
+
+    /// <summary>A migration or shootdown under way involves a guest page that maps <paramref name="page"/>.</summary>
+    private bool Busy(long page)
+    {
+        var mappers = _pages.Memmap(page);
+        for (int i = 0; i < mappers.Count; i++)
+        {
+            if (_migrations.TryFind(mappers[i].Vm, mappers[i].Page, out _) || _shootdowns.TryFind(mappers[i].Vm, mappers[i].Page, out _))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Shoots down, in every VM that maps <paramref name="master"/> (in VM order), every VCPU's entries of
+    /// <paramref name="pages"/> (the master or its replicas) for each of the VM's guest pages that map the master.
+    /// Each page is pinned once per listing: the shootdown's last acknowledgement unpins it. Returns the ids.
+    /// </summary>
+    private List<long> ShootdownMappers(IContext context, long master, long[] pages)
+    {
+        var ids = new List<long>();
+        foreach (var vm in _pages.Memmap(master).GroupBy(m => m.Vm).OrderBy(g => g.Key))
+        {
+            var guestPages = new List<long>();
+            var old = new List<long>();
+            foreach (var m in vm)
+            {
+                foreach (long p in pages)
+                {
+                    guestPages.Add(m.Page);
+                    old.Add(p);
+                    _pages.Pin(p);
+                }
+            }
+
+            ids.Add(StartShootdown(context, vm.Key, initiator: -1, [.. guestPages], [.. old]));
+        }
+
+        return ids;
     }
 
     private void OnReplicaCopied(PageCopyDone done, IContext context)
     {
-        var (mapper, master, replica, aborted, held) = _replicas.Peek(done.Migration);
-        bool installed = !aborted && _pages.TryMapping(mapper.Vm, mapper.Page, out long now, out bool writable) && now == master && !writable;
+        var (_, master, replica, aborted, held) = _replicas.Peek(done.Migration);
+        bool installed = !aborted && _pages.MappedReadOnly(master);
         _replicas.Finish(done.Migration, done.CopyPs, context.Now.Ps, installed);
         if (!installed)
         {
@@ -81,15 +132,16 @@ public sealed partial class PageManagerComponent
     }
 
     /// <summary>
-    /// A store to a replicated page. A page the disk cache holds stays read-only: its replicas go (<see cref="DropReplicas"/>)
-    /// and the writer gets its own copy as any copy-on-write fault does; false. Else the master turns writable; every VCPU of the VM (the writer too) drops its
+    /// A store to a replicated page. A page the disk cache holds, or several guest pages share, stays read-only: its
+    /// replicas go from every mapper's VM (<see cref="DropAllReplicas"/>) and the writer gets its own copy as any
+    /// copy-on-write fault does; false. Else the master turns writable; every VCPU of the VM (the writer too) drops its
     /// entries of the master and the replicas; the writer's grant and the replicas' freeing wait for the last acknowledgement.
     /// </summary>
     private bool Collapse(CopyOnWriteRequest c, long master, IContext context)
     {
-        if (_pages.IsCacheHeld(master))
+        if (_pages.IsCacheHeld(master) || _pages.Memmap(master).Count > 1)
         {
-            DropReplicas(context, c.Vm, [c.GuestPage]);
+            DropAllReplicas(context, master);
             return false;
         }
 
@@ -106,7 +158,7 @@ public sealed partial class PageManagerComponent
 
     /// <summary>
     /// The mapping of (vm, <paramref name="guestPages"/>) is about to change: replicas of what they map go first
-    /// (a shootdown nobody waits for: it travels ahead of the change's own shootdown or completion on the same links).
+    /// (shootdowns nobody waits for: each travels ahead of the change's own shootdown or completion on the same links).
     /// </summary>
     private void DropReplicas(IContext context, int vm, long[] guestPages)
     {
@@ -117,49 +169,48 @@ public sealed partial class PageManagerComponent
 
         foreach (long g in guestPages)
         {
-            if (!_pages.TryMapping(vm, g, out long master, out _) || !_replicas.Has(master))
+            if (_pages.TryMapping(vm, g, out long master, out _) && _replicas.Has(master))
             {
-                continue;
-            }
-
-            long[] replicas = _replicas.Collapse(master);
-            if (replicas.Length > 0)
-            {
-                long id = StartShootdown(context, vm, initiator: -1, [.. replicas.Select(_ => g)], replicas);
-                _replicas.CollapseStarted(id, context.Now.Ps);
+                DropAllReplicas(context, master);
             }
         }
     }
 
     /// <summary>
-    /// A replicated page got a second mapping (another guest page or VM mapped the same cached block): replicas are
-    /// for pages one guest page maps (<see cref="PageManager.TryReplicable"/>), so they go, from every mapper's VM.
+    /// <paramref name="master"/>'s replicas leave the table (replications under way are given up) and every VCPU of
+    /// every VM that maps the master drops its entries of them; each is freed after the last acknowledgement.
     /// </summary>
-    private void CollapseIfShared(IContext context, long page)
+    private void DropAllReplicas(IContext context, long master)
     {
-        if ((_replicas.Live == 0 && _replicas.Count == 0) || !_replicas.Has(page) || _pages.Memmap(page).Count < 2)
+        long[] replicas = _replicas.Collapse(master);
+        if (replicas.Length == 0)
         {
             return;
         }
 
-        long[] replicas = _replicas.Collapse(page);
-        var mappers = _pages.Memmap(page);
-        for (int i = 0; i < mappers.Count && replicas.Length > 0; i++)
+        foreach (long id in ShootdownMappers(context, master, replicas))
         {
-            var m = mappers[i];
-            foreach (long r in replicas)
-            {
-                _pages.Pin(r); // one pin for each shootdown that lists it; the table's goes below
-            }
-
-            long id = StartShootdown(context, m.Vm, initiator: -1, [.. replicas.Select(_ => m.Page)], replicas);
             _replicas.CollapseStarted(id, context.Now.Ps);
         }
 
         foreach (long r in replicas)
         {
-            _pages.Unpin(r);
+            _pages.Unpin(r); // the table's pin: the shootdowns' pins hold each until its last acknowledgement
         }
+    }
+
+    /// <summary>
+    /// A replicated page got another mapping (another guest page or VM mapped the same cached block, read-only as
+    /// every shared mapping is): its replicas serve the new mapper too. A writable one would make them stale: they go.
+    /// </summary>
+    private void CollapseIfWritable(IContext context, long page)
+    {
+        if ((_replicas.Live == 0 && _replicas.Count == 0) || !_replicas.Has(page) || _pages.MappedReadOnly(page))
+        {
+            return;
+        }
+
+        DropAllReplicas(context, page);
     }
 
     /// <summary>The page a pmap fill from <paramref name="node"/> gets: the node's replica of a read-only page if it has one, else the page.</summary>
@@ -168,15 +219,14 @@ public sealed partial class PageManagerComponent
 
     private bool IsReplicaOf(long replica, long master) => _replicas.TryMasterOf(replica, out long m) && m == master;
 
-    /// <summary>Every replica copies a page one guest page maps read-only, and is held (pinned) while in the table.</summary>
+    /// <summary>Every replica copies a page that guest pages map, every one read-only, and is not mapped by a pmap itself.</summary>
     private string? ReplicaDisagreement()
     {
         foreach (var (replica, master) in _replicas.Entries)
         {
-            var mappers = _pages.Memmap(master);
-            if (mappers.Count != 1 || _pages.IsWritable(mappers[0].Vm, mappers[0].Page))
+            if (!_pages.MappedReadOnly(master))
             {
-                return $"replica {replica} of machine page {master}, which {mappers.Count} guest pages map (writable or shared)";
+                return $"replica {replica} of machine page {master}, which {_pages.Memmap(master).Count} guest pages map (none, or one writable)";
             }
 
             if (_pages.Allocator.KindOf(replica) != PageManager.ReplicaKind || _pages.Memmap(replica).Count > 0)

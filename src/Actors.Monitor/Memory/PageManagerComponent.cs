@@ -98,7 +98,7 @@ public sealed partial class PageManagerComponent : Component
                 long page = m.Block is { } block && !_pages.TryMapping(m.Vm, m.GuestPage, out _, out _)
                     ? _pages.MapBlock(m.Vm, m.GuestPage, block.Disk, block.Sector, m.Node.Value, m.PageKind).Page
                     : _pages.Translate(m.Vm, m.GuestPage, m.Node.Value, m.PageKind);
-                CollapseIfShared(context, page);
+                CollapseIfWritable(context, page);
 
                 // A page the VM has already may be read-only by now: shared, or written to disk.
                 bool writable = _pages.IsWritable(m.Vm, m.GuestPage);
@@ -140,7 +140,7 @@ public sealed partial class PageManagerComponent : Component
                 for (int i = 0; i < n.Pages.Length; i++)
                 {
                     _pages.ShareInto(n.ClientVm, n.ClientPages[i], n.Pages[i]);
-                    CollapseIfShared(context, n.Pages[i]);
+                    CollapseIfWritable(context, n.Pages[i]);
                 }
 
                 long id = Shootdown(context, n.ClientVm, n.RequestId.Vcpu.Value, before);

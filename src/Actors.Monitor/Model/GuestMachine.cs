@@ -138,7 +138,10 @@ public static class GuestMachine
         var supervisors = new MonitorSupervisor[machine.Nodes];
         var vmGuestPages = specs.GroupBy(x => x.Vm).OrderBy(g => g.Key).Select(g => g.First().GuestPages).ToList();
         var monitorMemory = new MonitorMemory(monitor, machine.Nodes, machine.PagesPerNode, vmGuestPages, [.. specs.Select(x => (x.Vm, x.Processor))]);
-        var monitorBuilder = new MachineBuilder(machine, n => supervisors[n] = new MonitorSupervisor(monitor, machineLayout, ids, machine.L2.LineBytes, Shell, monitorMemory, n, machine.L1.LineBytes));
+        // A monitor that neither migrates nor replicates (numa.enabled = false, disco-static) does not program the
+        // directories' miss counters: no hot-page interrupt is raised at all (before, each was taken and dropped).
+        var hardware = monitor.Numa.Enabled ? machine : machine with { HotPageThreshold = 0 };
+        var monitorBuilder = new MachineBuilder(hardware, n => supervisors[n] = new MonitorSupervisor(monitor, machineLayout, ids, machine.L2.LineBytes, Shell, monitorMemory, n, machine.L1.LineBytes));
 
         // Each processor starts with its first VCPU loaded (a processor with one VCPU never hands it back); the
         // others start parked in their components.

@@ -8,7 +8,7 @@ namespace Disco.Actors.Monitor.Numa;
 /// </summary>
 public sealed record NumaParams
 {
-    /// <summary>The monitor acts on hot-page interrupts (false: it takes them and drops them, as before).</summary>
+    /// <summary>The monitor acts on hot-page interrupts (false: the machine is built to raise none, <see cref="Model.GuestMachine"/>).</summary>
     public bool Enabled { get; init; }
 
     /// <summary>The monitor acts on "replicate" decisions (false: counted, nothing copied; migrations go on).</summary>

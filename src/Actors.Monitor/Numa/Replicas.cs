@@ -75,7 +75,7 @@ public sealed class Replicas : IStateful
     /// <summary>The nodes with a replica of <paramref name="master"/>.</summary>
     public IReadOnlyCollection<int> NodesOf(long master) => _byMaster.TryGetValue(master, out var nodes) ? nodes.Keys : [];
 
-    /// <summary>The policy chose to replicate a page that cannot be (shared with another mapping, in the disk cache, busy, kernel).</summary>
+    /// <summary>The policy chose to replicate a page that cannot be (mapped writable by one of several mappers, busy, its node full).</summary>
     public void CountUnreplicable() => _unreplicable++;
 
     public long Start(GuestPage mapper, long master, long replica, int node, long nowPs)
@@ -85,12 +85,12 @@ public sealed class Replicas : IStateful
         return id;
     }
 
-    /// <summary>The replication under way of (vm, guest page) to <paramref name="node"/>, if any and not given up.</summary>
-    public bool TryFindFor(int vm, long guestPage, int node, out long id)
+    /// <summary>The replication under way of <paramref name="master"/> to <paramref name="node"/>, if any and not given up.</summary>
+    public bool TryFindFor(long master, int node, out long id)
     {
         foreach (var (k, c) in _copies)
         {
-            if (c.Vm == vm && c.GuestPage == guestPage && c.Node == node && !c.Aborted)
+            if (c.Master == master && c.Node == node && !c.Aborted)
             {
                 id = k;
                 return true;
@@ -134,7 +134,7 @@ public sealed class Replicas : IStateful
     }
 
     /// <summary>
-    /// A write (or a new mapping) collapses <paramref name="master"/>'s replicas: they leave the table (returned: the
+    /// A write (or a mapping change) collapses <paramref name="master"/>'s replicas: they leave the table (returned: the
     /// caller shoots them down and frees them after) and replications under way are given up.
     /// </summary>
     public long[] Collapse(long master)

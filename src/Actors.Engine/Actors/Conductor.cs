@@ -391,63 +391,6 @@ internal sealed partial class Conductor : UntypedActor
         OpenNextWindow();
     }
 
-    private void BeginCheckpoint(long boundaryPs)
-    {
-        _checkpointBoundaryPs = boundaryPs;
-        _checkpointBegan = _wall.Elapsed;
-        _images = new byte[_count][];
-        _imagesPending = _count;
-        for (int p = 0; p < _count; p++)
-        {
-            Send(_partitions[p], new TakeCheckpoint(_epoch, _window + 1, ExpectedBatches(p), Held(p)));
-        }
-    }
-
-    private void OnImage(PartitionImage image)
-    {
-        _images![image.Partition] = image.Image;
-        if (--_imagesPending > 0)
-        {
-            return;
-        }
-
-        // The conductor counts this segment's events; a resumed run adds those handled before its checkpoint.
-        long handled = _events + (_resume?.HandledBefore ?? 0);
-        var capture = new CheckpointCapture(_epoch, _checkpointBoundaryPs, handled, _images, (_wall.Elapsed - _checkpointBegan).TotalSeconds);
-        var save = _checkpoints!.Save(capture);
-        _images = null;
-        save.ContinueWith(
-            t => new CheckpointStored(t.IsCompletedSuccessfully ? t.Result : null, t.Exception?.GetBaseException()),
-            TaskScheduler.Default).PipeTo(Self);
-    }
-
-    private void OnStored(CheckpointStored stored)
-    {
-        if (stored.Completed is null)
-        {
-            _done.TrySetException(stored.Failure ?? new InvalidOperationException("checkpoint failed"));
-            Context.Stop(Self);
-            return;
-        }
-
-        _checkpoints!.Saved?.Invoke(stored.Completed);
-        _epoch++;
-        _lastCheckpointWall = _wall.Elapsed;
-        if (_checkpointBoundaryPs >= _nextCheckpointPs)
-        {
-            _nextCheckpointPs = _checkpoints.NextCadencePs(_checkpointBoundaryPs);
-        }
-
-        if (_control.Stop.IsCancellationRequested)
-        {
-            _stopped = true;
-            Collect(_checkpointBoundaryPs);
-            return;
-        }
-
-        OpenNextWindow();
-    }
-
     private void ReportProgress(long earliestPs)
     {
         if (_control.Progress is not { } progress)

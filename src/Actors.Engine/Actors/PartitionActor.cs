@@ -213,10 +213,10 @@ internal sealed class PartitionActor : UntypedActor
         long busy = Stopwatch.GetTimestamp() - began;
         _handled += handled;
         _busyTicks += busy;
-        var done = new WindowDone(_loop.Partition, open.Window, handled, _loop.NextEventPs, _loop.PromisePs, _loop.LastHandledPs, destinations, minTimes, reactions, busy);
+        var done = new WindowDone(_loop.Partition, open.Window, handled, _loop.NextEventPs, _loop.PromisePs, _loop.LastHandledPs, destinations, minTimes, reactions, busy, _book is null ? relay : null);
         if (_book is null)
         {
-            Send(_conductor, done with { Relay = relay });
+            Send(_conductor, done);
             return;
         }
 

@@ -28,12 +28,13 @@ internal static class GuestRuns
         [
             new(60, 4), new(40, 4), new(10, 0), new(60, 2), new(600, 8), new(500, 8), new(3000, 24), new(800, 8), new(900, 8),
             new(8000, 48), new(5000, 40), new(4000, 24), new(200, 4), new(400, 6), new(500, 8), new(1500, 16), new(500, 8), new(10, 0),
+            new(1300, 10),
         ],
     };
 
     public static readonly MonitorParams Monitor = new() { CheckInvariants = true };
 
-    /// <summary>A pmake-like workload: short jobs, two at once, faults, file reads and writes, a cold cache.</summary>
+    /// <summary>A pmake-like workload: short jobs, two at once, faults, path lookups, file reads and writes, a cold cache.</summary>
     public static GuestWorkload Pmake(int jobs = 4, long instructions = 100_000, bool warm = false) => new()
     {
         Kind = "pmake",
@@ -46,6 +47,7 @@ internal static class GuestRuns
         FileKb = 8,
         CallKb = 4,
         WriteKb = 8,
+        LookupsPerOpen = 1,
         OtherSyscallsPerMillion = 100,
         WarmCache = warm,
     };

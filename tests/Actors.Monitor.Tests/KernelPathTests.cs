@@ -66,6 +66,38 @@ public class KernelPathTests
     }
 
     [Fact]
+    public void A_stat_runs_the_first_part_of_opens_code_over_the_first_lines_of_opens_data()
+    {
+        var writer = Writer(underMonitor: false);
+        var stat = new List<Operation>();
+        var open = new List<Operation>();
+        writer.Body(stat, KernelCode.Stat);
+        writer.Body(open, KernelCode.Open);
+
+        var statFetch = Assert.Single(stat, o => o.Kind == OperationKind.Instructions);
+        var openFetch = Assert.Single(open, o => o.Kind == OperationKind.Instructions);
+        Assert.Equal(openFetch.Value, statFetch.Value);
+        Assert.Equal(Params.Path(KernelCode.Stat).Instructions, statFetch.Count);
+        Assert.True(statFetch.Count < openFetch.Count);
+
+        static long[] DataLines(List<Operation> ops) => [.. ops.Where(o => o.Kind is OperationKind.Load or OperationKind.Store).Select(o => o.Value)];
+        long[] statLines = DataLines(stat);
+        Assert.Equal(Params.Path(KernelCode.Stat).DataLines, statLines.Length);
+        Assert.Equal(DataLines(open).Take(statLines.Length), statLines);
+    }
+
+    [Fact]
+    public void A_stat_path_longer_than_opens_is_refused_naming_paths_stat()
+    {
+        Assert.Empty(Params.Problems());
+        var paths = (PathCost[])Params.Paths.Clone();
+        paths[(int)KernelCode.Stat] = new(Params.Path(KernelCode.Open).Instructions + 1, 1);
+        Assert.Contains((Params with { Paths = paths }).Problems(), p => p.Key == "paths.stat");
+        paths[(int)KernelCode.Stat] = new(1, Params.Path(KernelCode.Open).DataLines + 1);
+        Assert.Contains((Params with { Paths = paths }).Problems(), p => p.Key == "paths.stat");
+    }
+
+    [Fact]
     public void The_default_paths_match_the_keys()
     {
         Assert.Equal(GuestParams.CodeCount, GuestParams.CodeKeys.Length);

@@ -37,8 +37,9 @@ public class OverheadTests
             Assert.Equal(Count(bare, s), Count(disco, s));
         }
 
-        // The workload fixes them: 4 jobs, 3 files of 2 pages each (open + 2 reads), 8 KB of output (2 writes).
+        // The workload fixes them: 4 jobs, 3 files of 2 pages each (a lookup, open + 2 reads), 8 KB of output (2 writes).
         Assert.Equal(4, Count(bare, KernelService.Execve));
+        Assert.Equal(4 * 3, Count(bare, KernelService.Stat));
         Assert.Equal(4, Count(bare, KernelService.Exit));
         Assert.Equal(4 * 3, Count(bare, KernelService.Open));
         Assert.Equal(4 * 3 * 2, Count(bare, KernelService.Read));
@@ -97,12 +98,14 @@ public class OverheadTests
     [InlineData("emulate", KernelService.Execve, 9)]
     [InlineData("emulate", KernelService.Exit, 10)]
     [InlineData("emulate", KernelService.OtherSyscall, 8)]
+    [InlineData("emulate", KernelService.Stat, 8)]
     // Reflected traps: system calls and TLB misses enter the guest through the monitor; execve and fork do not
     // (they start when the scheduler first runs the new process).
     [InlineData("reflect", KernelService.DemandZero, 1)]
     [InlineData("reflect", KernelService.FastTlbRefill, 1)]
     [InlineData("reflect", KernelService.Open, 1)]
     [InlineData("reflect", KernelService.Write, 1)]
+    [InlineData("reflect", KernelService.Stat, 1)]
     [InlineData("reflect", KernelService.Exit, 1)]
     [InlineData("reflect", KernelService.Execve, 0)]
     [InlineData("reflect", KernelService.Fork, 0)]

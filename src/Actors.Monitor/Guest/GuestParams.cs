@@ -24,6 +24,9 @@ public enum KernelCode
     NfsServe = 15,
     QuickFault = 16,
     Bzero = 17,
+
+    /// <summary>A path-name lookup alone (stat and kin): the first part of <see cref="Open"/>'s code and data.</summary>
+    Stat = 18,
 }
 
 /// <summary>
@@ -32,12 +35,12 @@ public enum KernelCode
 /// </summary>
 public sealed record GuestParams
 {
-    public const int CodeCount = 18;
+    public const int CodeCount = 19;
 
     public static readonly string[] CodeKeys =
     [
         "exception-entry", "exception-exit", "utlb-refill", "ktlb-refill", "demand-zero", "file-fault", "open", "read", "write",
-        "execve", "fork", "exit", "other-syscall", "interrupt", "context-switch", "nfs-serve", "quick-fault", "bzero",
+        "execve", "fork", "exit", "other-syscall", "interrupt", "context-switch", "nfs-serve", "quick-fault", "bzero", "stat",
     ];
 
     /// <summary>Guest-physical memory (the whole machine's on bare hardware is at least this).</summary>
@@ -101,6 +104,7 @@ public sealed record GuestParams
     [
         new(60, 4), new(40, 4), new(5, 0), new(60, 2), new(3860, 24), new(500, 8), new(7000, 60), new(2500, 24), new(200, 2),
         new(38000, 200), new(5000, 40), new(4000, 24), new(200, 4), new(400, 6), new(500, 8), new(1500, 16), new(1500, 16), new(10, 0),
+        new(3080, 26),
     ];
 
     public PathCost Path(KernelCode code) => Paths[(int)code];
@@ -144,6 +148,12 @@ public sealed record GuestParams
         if (EntryPrivileged is < 0 or > 64 || ExitPrivileged is < 1 or > 64)
         {
             yield return ("privileged", "entry must be 0-64 and exit 1-64 (the return from exception is privileged)");
+        }
+
+        if (Paths.Length > (int)KernelCode.Stat
+            && (Path(KernelCode.Stat).Instructions > Path(KernelCode.Open).Instructions || Path(KernelCode.Stat).DataLines > Path(KernelCode.Open).DataLines))
+        {
+            yield return ("paths.stat", $"is the lookup part of open's path: at most open's instructions and data-lines (got {Path(KernelCode.Stat).Instructions}, {Path(KernelCode.Stat).DataLines}; open has {Path(KernelCode.Open).Instructions}, {Path(KernelCode.Open).DataLines})");
         }
 
         for (int i = 0; i < Paths.Length; i++)

@@ -166,6 +166,7 @@ public static class GuestConfig
             FileKb = config.GetInt(at + "file-kb", 0, int.MaxValue),
             CallKb = config.GetInt(at + "call-kb", 0, int.MaxValue),
             WriteKb = config.GetInt(at + "write-kb", 0, int.MaxValue),
+            LookupsPerOpen = config.GetDouble(at + "lookups-per-open"),
             OtherSyscallsPerMillion = config.GetDouble(at + "other-syscalls-per-million"),
             WarmCache = config.GetBool(at + "warm-cache"),
             WriteInPlace = config.GetBool(at + "write-in-place"),

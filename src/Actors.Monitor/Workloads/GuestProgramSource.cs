@@ -13,12 +13,15 @@ public enum Syscall
     Read = 2,
     Write = 3,
     Other = 4,
+
+    /// <summary>A path lookup that opens nothing (stat, access, readlink, a failed open).</summary>
+    Stat = 5,
 }
 
 /// <summary>
 /// One job of a guest workload as its process runs it: user code and data from a <see cref="SyntheticSource"/>, with
-/// the job's system calls spread evenly over its instructions: open and read each input file, short calls, then
-/// write the output. First it touches its I/O buffer (demand-zero faults), and with
+/// the job's system calls spread evenly over its instructions: look up and open each input file (the lookups that
+/// find nothing first, as a compiler searching its include path), read it, short calls, then write the output. First it touches its I/O buffer (demand-zero faults), and with
 /// <see cref="GuestWorkload.TouchWorkingSet"/> every page of its working set. The stream depends only on (seed, job),
 /// never on timing, so bare and Disco runs ask the kernel for the same services.
 /// </summary>
@@ -30,6 +33,9 @@ public sealed class GuestProgramSource : IOperationSource
     private readonly SyntheticSource _user;
     private readonly int[] _inputs;
     private readonly int _perFile;
+
+    // The first call of input file i's group (its lookups, its open, its reads); the last entry ends the groups.
+    private readonly long[] _fileStart;
     private readonly int _fileBlocks;
     private readonly long _syscalls;
     private readonly int _job;
@@ -56,9 +62,15 @@ public sealed class GuestProgramSource : IOperationSource
         _inputs = [.. Enumerable.Range(0, workload.FilesPerJob).Select(_ => (int)(random.NextUInt64() % (ulong)workload.DistinctFiles))];
         _fileBlocks = workload.FileKb / 4;
         _perFile = 1 + ((_fileBlocks + workload.CallPages - 1) / workload.CallPages);
+        _fileStart = new long[workload.FilesPerJob + 1];
+        for (int i = 0; i < workload.FilesPerJob; i++)
+        {
+            _fileStart[i + 1] = _fileStart[i] + LookupsBefore(workload.LookupsPerOpen, i) + _perFile;
+        }
+
         long others = (long)(workload.Profile.Instructions * workload.OtherSyscallsPerMillion / 1e6);
         long writes = (workload.WriteKb / 4 + workload.CallPages - 1) / workload.CallPages;
-        _syscalls = (workload.FilesPerJob * (long)_perFile) + others + writes;
+        _syscalls = _fileStart[workload.FilesPerJob] + others + writes;
         Others = others;
     }
 
@@ -116,19 +128,33 @@ public sealed class GuestProgramSource : IOperationSource
 
     private long Mark(long k) => (long)((k + 1) * (double)_w.Profile.Instructions / (_syscalls + 1));
 
+    /// <summary>
+    /// Lookups before input file <paramref name="i"/>'s open: a fractional rate spread evenly, file i taking
+    /// floor((i+1)r) - floor(ir), so a job with n files makes floor(nr).
+    /// </summary>
+    public static long LookupsBefore(double perOpen, int i) => (long)Math.Floor((i + 1) * perOpen) - (long)Math.Floor(i * perOpen);
+
     private Operation SyscallAt(long k)
     {
-        long files = _w.FilesPerJob * (long)_perFile;
+        long files = _fileStart[_w.FilesPerJob];
         if (k < files)
         {
-            int file = _inputs[k / _perFile];
-            int j = (int)(k % _perFile);
+            int f = Array.BinarySearch(_fileStart, k);
+            f = f >= 0 ? f : ~f - 1;
+            int file = _inputs[f];
+            long lookups = _fileStart[f + 1] - _fileStart[f] - _perFile;
+            long j = k - _fileStart[f] - lookups;
+            if (j < 0)
+            {
+                return Call(Syscall.Stat, file, 0);
+            }
+
             if (j == 0)
             {
                 return Call(Syscall.Open, file, 0);
             }
 
-            int block = (j - 1) * _w.CallPages;
+            int block = (int)(j - 1) * _w.CallPages;
             return Call(Syscall.Read, new BlockKey(file, block), Math.Min(_w.CallPages, _fileBlocks - block));
         }
 

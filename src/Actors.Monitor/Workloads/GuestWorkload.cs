@@ -34,6 +34,12 @@ public sealed record GuestWorkload
     /// <summary>Output each job writes.</summary>
     public int WriteKb { get; init; }
 
+    /// <summary>
+    /// Path lookups that open nothing (stat, access, readlink, failed opens) per input file opened, made just
+    /// before its open.
+    /// </summary>
+    public double LookupsPerOpen { get; init; }
+
     /// <summary>Short system calls per million instructions.</summary>
     public double OtherSyscallsPerMillion { get; init; }
 
@@ -107,6 +113,11 @@ public sealed record GuestWorkload
         if (WriteKb is < 0 or > 65536 || WriteKb % 4 != 0)
         {
             yield return ("write-kb", $"must be a multiple of 4 between 0 and 65536 (got {WriteKb})");
+        }
+
+        if (!(LookupsPerOpen >= 0) || LookupsPerOpen > 64)
+        {
+            yield return ("lookups-per-open", $"must be between 0 and 64 (got {LookupsPerOpen})");
         }
 
         if (!(OtherSyscallsPerMillion >= 0) || OtherSyscallsPerMillion > 1e5)

@@ -79,7 +79,7 @@ public sealed class KernelCodeWriter
     {
         ArgumentNullException.ThrowIfNull(b);
         int n = _p.Path(code).Instructions;
-        long textPage = ((int)code * 8) % (_p.KernelTextPages - 1);
+        long textPage = ((int)Place(code) * 8) % (_p.KernelTextPages - 1);
         b.Add(Operation.Fetch(KernelAddress(textPage, 0), n));
         if (_touched is not null)
         {
@@ -91,6 +91,13 @@ public sealed class KernelCodeWriter
         }
     }
 
+    /// <summary>
+    /// Where a code path's text and data are. A lookup alone (stat) runs the first part of open's code over the
+    /// first part of open's data (namei and the name cache are one code and one cache whatever the call), so a stat
+    /// and an open of the same names share their lines in the caches.
+    /// </summary>
+    private static KernelCode Place(KernelCode code) => code == KernelCode.Stat ? KernelCode.Open : code;
+
     /// <summary>The code's kernel data lines (its own structures: proc, vnode, pfdat...), every other one written.</summary>
     public void Data(List<Operation> b, KernelCode code, bool store)
     {
@@ -98,7 +105,7 @@ public sealed class KernelCodeWriter
         int lines = _p.Path(code).DataLines;
         for (int i = 0; i < lines; i++)
         {
-            long page = _p.KernelTextPages + ((((int)code * 4) + (i / _linesPerPage)) % _p.KernelDataPages);
+            long page = _p.KernelTextPages + ((((int)Place(code) * 4) + (i / _linesPerPage)) % _p.KernelDataPages);
             long address = KernelAddress(page, (i % _linesPerPage) * _lineBytes);
             _touched?.Invoke(page);
             b.Add(store || (i & 1) == 1 ? Operation.Store(address, 8) : Operation.Load(address, 8));

@@ -41,16 +41,22 @@ public enum KernelService
     /// TLB refill of [D Table 2]: a fault on a resident page). <see cref="FileFault"/> is the one that must read.
     /// </summary>
     QuickFault = 14,
+
+    /// <summary>
+    /// A call that looks a path name up and opens nothing (stat, access, readlink, a failed open: a compiler
+    /// searching its include directories): the lookup part of <see cref="Open"/>, through the same name cache.
+    /// </summary>
+    Stat = 15,
 }
 
 public static class KernelServices
 {
-    public const int Count = 15;
+    public const int Count = 16;
 
     private static readonly string[] Names =
     [
         "demand_zero", "slow_tlb_refill", "fast_tlb_refill", "file_fault", "open", "read", "write", "execve", "fork", "exit",
-        "other_syscall", "interrupt", "context_switch", "nfs_serve", "quick_fault",
+        "other_syscall", "interrupt", "context_switch", "nfs_serve", "quick_fault", "stat",
     ];
 
     /// <summary>The counter name (<c>service.&lt;name&gt;.count</c>, <c>.time_ps</c>).</summary>
@@ -62,5 +68,6 @@ public static class KernelServices
     [
         KernelService.DemandZero, KernelService.FileFault, KernelService.Open, KernelService.Read, KernelService.Write,
         KernelService.Execve, KernelService.Fork, KernelService.Exit, KernelService.OtherSyscall, KernelService.QuickFault,
+        KernelService.Stat,
     ];
 }

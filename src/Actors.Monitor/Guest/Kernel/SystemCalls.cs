@@ -4,7 +4,7 @@ using Disco.Actors.Monitor.Workloads;
 namespace Disco.Actors.Monitor.Guest;
 
 /// <summary>
-/// The system calls of a guest process: open (its inode block), read (copy out of the buffer cache, sleeping on the
+/// The system calls of a guest process: open (its inode block), stat (a path lookup alone), read (copy out of the buffer cache, sleeping on the
 /// disk for the blocks not there), write (into the cache; a synchronous write sleeps until the disk has it) and the
 /// short ones; and the second half of a service that slept, when its process runs again.
 /// </summary>
@@ -40,6 +40,16 @@ internal sealed class SystemCalls
             case Syscall.Write:
                 Write(p, BlockKey.Decode(argument), Math.Max(1, operation.Count), nowPs);
                 break;
+            case Syscall.Stat:
+            {
+                // A lookup that opens nothing (most fail: an include directory without the header) reads no inode
+                // block and never sleeps: its cost is the name walk, open's first part.
+                var b = _code.Entry();
+                _code.Body(b, KernelCode.Stat);
+                _code.Exit(b);
+                _paths.Push(KernelService.Stat, b, nowPs);
+                break;
+            }
             default:
             {
                 var b = _code.Entry();

@@ -21,9 +21,33 @@ internal struct StreamRandom
 
     public readonly SimRandom ToSimRandom() => new(_s0, _s1, _s2, _s3);
 
+    /// <summary>
+    /// The integer form of "<see cref="NextDouble"/> &lt; <paramref name="probability"/>" for <see cref="Below"/>: a
+    /// draw is m · 2^-53 with m an integer below 2^53, so it is below p exactly when m &lt; ⌈p · 2^53⌉ (the scaling by
+    /// a power of two is exact). Saves the conversion to double on draws that are only compared.
+    /// </summary>
+    public static ulong Threshold(double probability)
+    {
+        const double Scale = 1UL << 53;
+        if (!(probability > 0))
+        {
+            return 0;
+        }
+
+        double scaled = probability * Scale;
+        return scaled >= Scale ? 1UL << 53 : (ulong)Math.Ceiling(scaled);
+    }
+
+    /// <summary>One draw: true exactly when <see cref="NextDouble"/> would have been below the threshold's probability.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool Below(ulong threshold) => (NextUInt64() >> 11) < threshold;
+
     /// <summary>Uniform in [0, 1) with 53 random bits (<see cref="SimRandom.NextDouble"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public double NextDouble()
+    public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong NextUInt64()
     {
         ulong s0 = _s0, s1 = _s1, s2 = _s2, s3 = _s3;
         ulong result = ulong.RotateLeft(s1 * 5, 7) * 9;
@@ -35,6 +59,6 @@ internal struct StreamRandom
         s2 ^= t;
         s3 = ulong.RotateLeft(s3, 45);
         (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
-        return (result >> 11) * (1.0 / (1UL << 53));
+        return result;
     }
 }

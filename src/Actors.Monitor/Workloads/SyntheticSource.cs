@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Disco.Actors.Engine.Components;
 using Disco.Actors.Engine.Determinism;
 using Disco.Actors.Engine.State;
@@ -35,9 +36,11 @@ public sealed class SyntheticSource : IOperationSource
     private readonly long _codeEnd;
     private readonly long _privateEnd;
     private readonly long _workingSetBytes;
-    private readonly double _sequential;
-    private readonly double _hotShare;
-    private readonly double _storeFraction;
+    private readonly ulong _sequential;
+    private readonly ulong _hotShare;
+    private readonly ulong _storeFraction;
+    private readonly ulong _fallThrough;
+    private readonly ulong _codeLocality;
 
     // State: see DeclareState. The generator is held by value so that its draws inline (StreamRandom).
     private StreamRandom _random;
@@ -61,9 +64,11 @@ public sealed class SyntheticSource : IOperationSource
         _codeEnd = CodeBase + profile.CodeBytes;
         _privateEnd = DataBase + profile.WorkingSetBytes;
         _workingSetBytes = profile.WorkingSetBytes;
-        _sequential = profile.Sequential;
-        _hotShare = profile.HotShare;
-        _storeFraction = profile.StoreFraction;
+        _sequential = StreamRandom.Threshold(profile.Sequential);
+        _hotShare = StreamRandom.Threshold(profile.HotShare);
+        _storeFraction = StreamRandom.Threshold(profile.StoreFraction);
+        _fallThrough = StreamRandom.Threshold(FallThrough);
+        _codeLocality = StreamRandom.Threshold(profile.CodeLocality);
         _pc = CodeBase;
         _lastPrivate = DataBase;
         _lastShared = SharedBase;
@@ -73,6 +78,9 @@ public sealed class SyntheticSource : IOperationSource
 
     public long InstructionsIssued => _instructions;
 
+    // Small enough to inline where the caller knows the stream (a guest job's): a data operation, the commonest,
+    // then costs one call.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryNext(out Operation operation)
     {
         if (_dataOpsDue > 0)
@@ -82,6 +90,12 @@ public sealed class SyntheticSource : IOperationSource
             return true;
         }
 
+        return NextBlock(out operation);
+    }
+
+    /// <summary>After a block's loads and stores: its system call or file read if it drew one, else the next block.</summary>
+    private bool NextBlock(out Operation operation)
+    {
         if (_pendingExtra != PendingCall.None)
         {
             var extra = _pendingExtra;
@@ -102,9 +116,9 @@ public sealed class SyntheticSource : IOperationSource
         operation = Operation.Fetch(_pc, n);
         _instructions += n;
         _pc += 4L * n;
-        if (_pc >= _codeEnd || _random.NextDouble() >= FallThrough)
+        if (_pc >= _codeEnd || !_random.Below(_fallThrough))
         {
-            long range = _random.NextDouble() < _p.CodeLocality ? _hotCodeBytes : _p.CodeBytes;
+            long range = _random.Below(_codeLocality) ? _hotCodeBytes : _p.CodeBytes;
             _pc = CodeBase + (RandomBelow(range) & ~3L);
         }
 
@@ -134,18 +148,17 @@ public sealed class SyntheticSource : IOperationSource
             return _random.NextDouble() < _p.SharedStoreFraction ? Operation.Store(_lastShared, 8) : Operation.Load(_lastShared, 8);
         }
 
-        double u = _random.NextDouble();
-        if (u < _sequential && _lastPrivate + 8 < _privateEnd)
+        if (_random.Below(_sequential) && _lastPrivate + 8 < _privateEnd)
         {
             _lastPrivate += 8;
         }
         else
         {
-            long range = _random.NextDouble() < _hotShare ? _hotDataBytes : _workingSetBytes;
+            long range = _random.Below(_hotShare) ? _hotDataBytes : _workingSetBytes;
             _lastPrivate = DataBase + (RandomBelow(range) & ~7L);
         }
 
-        return new Operation(_random.NextDouble() < _storeFraction ? OperationKind.Store : OperationKind.Load, _lastPrivate, 8);
+        return new Operation(_random.Below(_storeFraction) ? OperationKind.Store : OperationKind.Load, _lastPrivate, 8);
     }
 
     private long RandomBelow(long bound) => (long)(_random.NextDouble() * bound);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Disco.Actors.Engine.Components;
 using Disco.Actors.Engine.Determinism;
 using Disco.Actors.Engine.State;
@@ -30,8 +31,19 @@ public sealed class SyntheticSource : IOperationSource
     private readonly double _blockStop;
     private readonly double _logContinue;
 
-    // State: see DeclareState.
-    private SimRandom _random;
+    // The profile's figures the per-operation draws compare with, read once (the stream asks them several times per
+    // operation).
+    private readonly long _codeEnd;
+    private readonly long _privateEnd;
+    private readonly long _workingSetBytes;
+    private readonly ulong _sequential;
+    private readonly ulong _hotShare;
+    private readonly ulong _storeFraction;
+    private readonly ulong _fallThrough;
+    private readonly ulong _codeLocality;
+
+    // State: see DeclareState. The generator is held by value so that its draws inline (StreamRandom).
+    private StreamRandom _random;
     private long _instructions;
     private long _pc;
     private long _lastPrivate;
@@ -44,11 +56,19 @@ public sealed class SyntheticSource : IOperationSource
     {
         ArgumentNullException.ThrowIfNull(profile);
         _p = profile;
-        _random = SimRandom.ForComponent(unchecked((long)Digest.Of(runSeed, 0x5EED_0F_5711)), new ComponentId(process));
+        _random = StreamRandom.From(SimRandom.ForComponent(unchecked((long)Digest.Of(runSeed, 0x5EED_0F_5711)), new ComponentId(process)));
         _hotCodeBytes = Math.Max(64, profile.CodeBytes / 8) & ~3L;
         _hotDataBytes = Math.Max(8, (long)(profile.WorkingSetBytes * profile.HotFraction)) & ~7L;
         _blockStop = 1.0 / profile.BlockInstructions;
         _logContinue = Math.Log(1.0 - _blockStop);
+        _codeEnd = CodeBase + profile.CodeBytes;
+        _privateEnd = DataBase + profile.WorkingSetBytes;
+        _workingSetBytes = profile.WorkingSetBytes;
+        _sequential = StreamRandom.Threshold(profile.Sequential);
+        _hotShare = StreamRandom.Threshold(profile.HotShare);
+        _storeFraction = StreamRandom.Threshold(profile.StoreFraction);
+        _fallThrough = StreamRandom.Threshold(FallThrough);
+        _codeLocality = StreamRandom.Threshold(profile.CodeLocality);
         _pc = CodeBase;
         _lastPrivate = DataBase;
         _lastShared = SharedBase;
@@ -58,6 +78,9 @@ public sealed class SyntheticSource : IOperationSource
 
     public long InstructionsIssued => _instructions;
 
+    // Small enough to inline where the caller knows the stream (a guest job's): a data operation, the commonest,
+    // then costs one call.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryNext(out Operation operation)
     {
         if (_dataOpsDue > 0)
@@ -67,6 +90,12 @@ public sealed class SyntheticSource : IOperationSource
             return true;
         }
 
+        return NextBlock(out operation);
+    }
+
+    /// <summary>After a block's loads and stores: its system call or file read if it drew one, else the next block.</summary>
+    private bool NextBlock(out Operation operation)
+    {
         if (_pendingExtra != PendingCall.None)
         {
             var extra = _pendingExtra;
@@ -87,9 +116,9 @@ public sealed class SyntheticSource : IOperationSource
         operation = Operation.Fetch(_pc, n);
         _instructions += n;
         _pc += 4L * n;
-        if (_pc >= CodeBase + _p.CodeBytes || _random.NextDouble() >= FallThrough)
+        if (_pc >= _codeEnd || !_random.Below(_fallThrough))
         {
-            long range = _random.NextDouble() < _p.CodeLocality ? _hotCodeBytes : _p.CodeBytes;
+            long range = _random.Below(_codeLocality) ? _hotCodeBytes : _p.CodeBytes;
             _pc = CodeBase + (RandomBelow(range) & ~3L);
         }
 
@@ -119,25 +148,30 @@ public sealed class SyntheticSource : IOperationSource
             return _random.NextDouble() < _p.SharedStoreFraction ? Operation.Store(_lastShared, 8) : Operation.Load(_lastShared, 8);
         }
 
-        double u = _random.NextDouble();
-        if (u < _p.Sequential && _lastPrivate + 8 < DataBase + _p.WorkingSetBytes)
+        if (_random.Below(_sequential) && _lastPrivate + 8 < _privateEnd)
         {
             _lastPrivate += 8;
         }
         else
         {
-            long range = _random.NextDouble() < _p.HotShare ? _hotDataBytes : _p.WorkingSetBytes;
+            long range = _random.Below(_hotShare) ? _hotDataBytes : _workingSetBytes;
             _lastPrivate = DataBase + (RandomBelow(range) & ~7L);
         }
 
-        return _random.NextDouble() < _p.StoreFraction ? Operation.Store(_lastPrivate, 8) : Operation.Load(_lastPrivate, 8);
+        return new Operation(_random.Below(_storeFraction) ? OperationKind.Store : OperationKind.Load, _lastPrivate, 8);
     }
 
     private long RandomBelow(long bound) => (long)(_random.NextDouble() * bound);
 
     public void DeclareState(ref StateIo io)
     {
-        io.Generator("generator", ref _random);
+        var generator = _random.ToSimRandom();
+        io.Generator("generator", ref generator);
+        if (io.IsLoading)
+        {
+            _random = StreamRandom.From(generator);
+        }
+
         io.Long("instructions issued", ref _instructions, 0, _p.Instructions);
         io.Long("pc", ref _pc, CodeBase, CodeBase + _p.CodeBytes);
         io.Long("last private address", ref _lastPrivate, DataBase, DataBase + _p.WorkingSetBytes);

@@ -118,8 +118,7 @@ public static class ActorEngine
         ArgumentNullException.ThrowIfNull(system);
         var done = new TaskCompletionSource<RunResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         string dispatcher = system.Settings.Config.HasPath(DispatcherId) ? DispatcherId : "akka.actor.default-dispatcher";
-        string? own = dispatcher == DispatcherId ? Conductor.OwnDispatcher(placement, threads) : null;
-        system.ActorOf(Conductor.Props(model, placement, dispatcher, threads, control ?? RunControl.None, resume, done, ownDispatcher: own), "conductor-" + Guid.NewGuid().ToString("N")[..8]);
+        system.ActorOf(Conductor.Props(model, placement, dispatcher, threads, control ?? RunControl.None, resume, done), "conductor-" + Guid.NewGuid().ToString("N")[..8]);
         return done.Task;
     }
 }

@@ -34,9 +34,8 @@ internal sealed partial class Conductor
             {
                 _holding = true;
             }
-            else if (r.Window + (PeerWindows.GrantAhead / 2) > _grant)
+            else if (r.Window + PeerWindows.GrantAhead > _grant)
             {
-                // Renewed when half used, not at every report: each grant interrupts every polling partition.
                 Grant(r.Window + PeerWindows.GrantAhead);
             }
 

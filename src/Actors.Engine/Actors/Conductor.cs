@@ -117,22 +117,8 @@ internal sealed partial class Conductor : UntypedActor
         }
     }
 
-    /// <param name="dispatcher">Where the partitions run.</param>
-    /// <param name="ownDispatcher">Where the conductor runs, if not with the partitions (see <see cref="OwnDispatcher"/>).</param>
-    public static Props Props(SimulationModel model, Placement placement, string dispatcher, int threads, RunControl control, CheckpointImage? resume, TaskCompletionSource<RunResult> done, bool remotePartitions = false, string? ownDispatcher = null) =>
-        Akka.Actor.Props.Create(() => new Conductor(model, placement, dispatcher, threads, control, resume, done, remotePartitions)).WithDispatcher(ownDispatcher ?? dispatcher);
-
-    /// <summary>
-    /// With peer windows and a thread per partition, partitions poll for each other's reports and rarely leave their
-    /// threads (see <see cref="PeerInbox"/>): a conductor queued behind one of them would not run until the grant ran
-    /// out and every partition stopped. It then runs on Akka's default dispatcher; otherwise with the partitions
-    /// (the conductor's windows need it on the spinning threads).
-    /// </summary>
-    public static string? OwnDispatcher(Placement placement, int threads)
-    {
-        ArgumentNullException.ThrowIfNull(placement);
-        return PeerWindows.For(placement.PartitionCount) && LocalPeers.Polls(placement.PartitionCount, threads) ? "akka.actor.default-dispatcher" : null;
-    }
+    public static Props Props(SimulationModel model, Placement placement, string dispatcher, int threads, RunControl control, CheckpointImage? resume, TaskCompletionSource<RunResult> done, bool remotePartitions = false) =>
+        Akka.Actor.Props.Create(() => new Conductor(model, placement, dispatcher, threads, control, resume, done, remotePartitions)).WithDispatcher(dispatcher);
 
     protected override SupervisorStrategy SupervisorStrategy() =>
         new StopOnFailure(ex =>
@@ -172,7 +158,7 @@ internal sealed partial class Conductor : UntypedActor
             return;
         }
 
-        _partitions = PartitionHosting.Create(Context, _model, _placement, [.. Enumerable.Range(0, _count)], Self, _dispatcher, _resume, trace: _control.Trace, threads: _threads);
+        _partitions = PartitionHosting.Create(Context, _model, _placement, [.. Enumerable.Range(0, _count)], Self, _dispatcher, _resume, trace: _control.Trace);
         Start();
     }
 

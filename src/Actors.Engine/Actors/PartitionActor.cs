@@ -40,82 +40,27 @@ internal sealed class PartitionActor : UntypedActor
     private long _capPs = long.MaxValue;
     private bool _waitingForConductor;
 
-    // Peers in this process: reports go through their inboxes, not their mailboxes (see PeerInbox).
-    private readonly PeerInbox? _inbox;
-    private readonly PeerInbox?[]? _peerInboxes;
-    private readonly long _pollTicks;
-    private readonly Func<bool> _mailboxHasMessages;
-
-    public PartitionActor(EventLoop loop, IActorRef conductor, long endPs, LocalPeers? peers)
+    public PartitionActor(EventLoop loop, IActorRef conductor, long endPs)
     {
         _loop = loop;
         _conductor = conductor;
         _endPs = endPs;
-        _peerInboxes = peers?.Inboxes;
-        _inbox = peers?.Inboxes[loop.Partition];
-        _pollTicks = peers?.PollTicks ?? 0;
-        _mailboxHasMessages = MailboxHasMessages;
     }
 
-    public static Props Props(EventLoop loop, IActorRef conductor, string dispatcher, long endPs, LocalPeers? peers = null) =>
-        Akka.Actor.Props.Create(() => new PartitionActor(loop, conductor, endPs, peers)).WithDispatcher(dispatcher);
-
-    /// <summary>The conductor's messages come by the mailbox: polling stops for them.</summary>
-    private bool MailboxHasMessages() => ((ActorCell)Context).Mailbox?.MessageQueue.HasMessages == true;
-
-    private bool AwaitingPeers => _book is not null && _reportsPending > 0 && !_waitingForConductor;
+    public static Props Props(EventLoop loop, IActorRef conductor, string dispatcher, long endPs) =>
+        Akka.Actor.Props.Create(() => new PartitionActor(loop, conductor, endPs)).WithDispatcher(dispatcher);
 
     protected override void OnReceive(object message)
-    {
-        if (_inbox is null)
-        {
-            Handle(message);
-            return;
-        }
-
-        _inbox.Enter();
-        Handle(message);
-        while (true)
-        {
-            while (_inbox.TryTake(out var report))
-            {
-                OnReport(report);
-            }
-
-            if (AwaitingPeers && _pollTicks > 0 && !MailboxHasMessages())
-            {
-                if (_inbox.Await(_pollTicks, _mailboxHasMessages, out var next))
-                {
-                    OnReport(next);
-                    continue;
-                }
-            }
-
-            if (_inbox.TryLeave())
-            {
-                return;
-            }
-        }
-    }
-
-    private void OnReport(WindowDone done)
-    {
-        foreach (var b in done.Relay ?? [])
-        {
-            OnBatch(b);
-        }
-
-        OnPeerReport(done);
-    }
-
-    private void Handle(object message)
     {
         switch (message)
         {
             case WindowDone done:
-                OnReport(done);
-                break;
-            case PeerInboxPoke:
+                foreach (var b in done.Relay ?? [])
+                {
+                    OnBatch(b);
+                }
+
+                OnPeerReport(done);
                 break;
             case Proceed proceed:
                 _grant = proceed.Grant;
@@ -284,18 +229,13 @@ internal sealed class PartitionActor : UntypedActor
             }
 
             // Destinations are in ascending order: the batch for p, if any, is the next one.
-            var report = next < destinations.Length && destinations[next] == p ? done with { Relay = [relay![next++]] } : done;
-            if (_peerInboxes?[p] is { } inbox)
+            if (next < destinations.Length && destinations[next] == p)
             {
-                _sent++;
-                if (inbox.Post(report))
-                {
-                    Send(_partitions[p], PeerInboxPoke.Instance);
-                }
+                Send(_partitions[p], done with { Relay = [relay![next++]] });
             }
             else
             {
-                Send(_partitions[p], report);
+                Send(_partitions[p], done);
             }
         }
 

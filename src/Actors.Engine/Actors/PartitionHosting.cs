@@ -21,9 +21,8 @@ public static class PartitionHosting
     /// Prefix of the actors' names. A cluster run that restarts gives every attempt its own, so that a message of an
     /// aborted attempt can never reach an actor of the next one through a reused path.
     /// </param>
-    /// <param name="threads">The dispatcher's threads: partitions that each have one poll for their peers' reports (see <see cref="PeerInbox"/>).</param>
     public static IActorRef[] Create(
-        IActorRefFactory factory, SimulationModel model, Placement placement, IReadOnlyList<int> partitions, IActorRef conductor, string dispatcher, CheckpointImage? resume, string namePrefix = "", Tracing.MessageTrace? trace = null, int threads = 0)
+        IActorRefFactory factory, SimulationModel model, Placement placement, IReadOnlyList<int> partitions, IActorRef conductor, string dispatcher, CheckpointImage? resume, string namePrefix = "", Tracing.MessageTrace? trace = null)
     {
         ArgumentNullException.ThrowIfNull(factory);
         ArgumentNullException.ThrowIfNull(model);
@@ -46,9 +45,7 @@ public static class PartitionHosting
             }
         }
 
-        // Peer windows only: with the conductor's windows partitions never report to each other.
-        var peers = PeerWindows.For(placement.PartitionCount) ? new LocalPeers(partitions, placement.PartitionCount, threads) : null;
-        return [.. partitions.Select(p => factory.ActorOf(PartitionActor.Props(loops[p], conductor, dispatcher, model.End.Ps, peers), namePrefix + PartitionName(model, placement, p)))];
+        return [.. partitions.Select(p => factory.ActorOf(PartitionActor.Props(loops[p], conductor, dispatcher, model.End.Ps), namePrefix + PartitionName(model, placement, p)))];
     }
 
     /// <summary>Actor names read like the machine: one component's name, or the partition's number.</summary>

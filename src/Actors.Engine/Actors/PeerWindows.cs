@@ -14,7 +14,7 @@ internal static class PeerWindows
     public const long ReportEvery = 8;
 
     /// <summary>How many windows past the last report the conductor lets the partitions run: also how late a stop request or a wall-clock checkpoint may come.</summary>
-    public const long GrantAhead = 8 * ReportEvery;
+    public const long GrantAhead = 2 * ReportEvery;
 
     public static bool For(int partitions) => partitions is >= 1 and <= MaxPartitions;
 }

@@ -82,9 +82,7 @@ internal sealed class WorkerHost : UntypedActor
             ModelMessages.For(Context.System).Catalog = model.Messages;
             var image = host.Resume is { } resume ? LoadCheckpoint(resume, model) : null;
 
-            // The worker's partitions poll each other's reports when each has a thread of the engine's dispatcher.
-            int threads = _dispatcher == ActorEngine.DispatcherId ? Context.System.Settings.Config.GetInt(ActorEngine.DispatcherId + ".spinning-executor.threads", 0) : 0;
-            var refs = PartitionHosting.Create(Context, model, placement, host.Assigned, host.Conductor, _dispatcher, image, $"a{host.Attempt}-", threads: threads);
+            var refs = PartitionHosting.Create(Context, model, placement, host.Assigned, host.Conductor, _dispatcher, image, $"a{host.Attempt}-");
             for (int i = 0; i < refs.Length; i++)
             {
                 _partitionOf[refs[i]] = host.Assigned[i];

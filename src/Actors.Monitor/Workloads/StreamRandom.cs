@@ -46,6 +46,8 @@ internal struct StreamRandom
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
 
+    // SimRandom.NextUInt64's arithmetic, written out again on purpose: one shared static step taking the four words
+    // by reference measured 8-15% slower on uniprocessor pmake (user CPU time, same digest), here and in SimRandom.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ulong NextUInt64()
     {

@@ -41,24 +41,23 @@ internal sealed class SystemCalls
                 Write(p, BlockKey.Decode(argument), Math.Max(1, operation.Count), nowPs);
                 break;
             case Syscall.Stat:
-            {
                 // A lookup that opens nothing (most fail: an include directory without the header) reads no inode
                 // block and never sleeps: its cost is the name walk, open's first part.
-                var b = _code.Entry();
-                _code.Body(b, KernelCode.Stat);
-                _code.Exit(b);
-                _paths.Push(KernelService.Stat, b, nowPs);
+                Straight(KernelCode.Stat, KernelService.Stat, nowPs);
                 break;
-            }
             default:
-            {
-                var b = _code.Entry();
-                _code.Body(b, KernelCode.OtherSyscall);
-                _code.Exit(b);
-                _paths.Push(KernelService.OtherSyscall, b, nowPs);
+                Straight(KernelCode.OtherSyscall, KernelService.OtherSyscall, nowPs);
                 break;
-            }
         }
+    }
+
+    /// <summary>A call that neither reads nor sleeps: entry, its path's body, exit.</summary>
+    private void Straight(KernelCode code, KernelService service, long nowPs)
+    {
+        var b = _code.Entry();
+        _code.Body(b, code);
+        _code.Exit(b);
+        _paths.Push(service, b, nowPs);
     }
 
     private void Open(GuestProcess p, int file, long nowPs)

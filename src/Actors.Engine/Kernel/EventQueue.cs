@@ -21,7 +21,7 @@ public sealed class EventQueue
     private Entry[] _heap;
     private int[] _senders; // only when the key holds a rank instead of the sender (every order but canonical)
     private long[] _sequences; // only in arrival order, where the key holds the arrival number instead
-    private Components.ISimMessage?[] _messages;
+    private MessageSlot[] _messages; // a struct array: storing into it needs no covariance check, unlike an interface array
     private int[] _freeSlots;
     private int _freeCount;
     private long _arrivals;
@@ -33,7 +33,7 @@ public sealed class EventQueue
         _heap = new Entry[capacity];
         _senders = new int[order.Kind == TieOrderKind.Canonical ? 0 : capacity];
         _sequences = new long[order.Kind == TieOrderKind.Arrival ? capacity : 0];
-        _messages = new Components.ISimMessage?[capacity];
+        _messages = new MessageSlot[capacity];
         _freeSlots = new int[capacity];
         for (int i = 0; i < capacity; i++)
         {
@@ -68,7 +68,7 @@ public sealed class EventQueue
             _senders[slot] = e.Sender;
         }
 
-        _messages[slot] = e.Message;
+        _messages[slot].Message = e.Message;
         long key = _order.Kind switch
         {
             TieOrderKind.Canonical => ((long)e.Sender << SequenceBits) | e.Sequence,
@@ -110,7 +110,7 @@ public sealed class EventQueue
         }
 
         var e = ToEvent(in top);
-        _messages[top.Slot] = null; // let the GC have the message
+        _messages[top.Slot].Message = null; // let the GC have the message
         _freeSlots[_freeCount++] = top.Slot;
         return e;
     }
@@ -186,7 +186,7 @@ public sealed class EventQueue
     }
 
     private Event ToEvent(in Entry entry) =>
-        new(entry.TimePs, SenderOf(in entry), SequenceOf(in entry), entry.Target, _messages[entry.Slot]!);
+        new(entry.TimePs, SenderOf(in entry), SequenceOf(in entry), entry.Target, _messages[entry.Slot].Message!);
 
     private int SenderOf(in Entry entry) =>
         _senders.Length == 0 ? (int)(entry.Key >> SequenceBits) : _senders[entry.Slot];
@@ -258,6 +258,11 @@ public sealed class EventQueue
         {
             _freeSlots[_freeCount++] = slot;
         }
+    }
+
+    private struct MessageSlot
+    {
+        public Components.ISimMessage? Message;
     }
 
     // The target fills what would be padding (24 bytes either way) and saves a slot-array miss per pop.

@@ -114,7 +114,9 @@ public sealed class CacheHierarchy : IStateful
         if (slot >= 0)
         {
             byte s = L1D.StateAt(slot);
-            if (kind == AccessKind.Load || s == L1Dirty)
+
+            // One branch, mostly taken, instead of one on the kind first: loads and stores come in random order.
+            if ((kind == AccessKind.Load) | (s == L1Dirty))
             {
                 L1D.Touch(slot);
                 return AccessResult.L1Hit;

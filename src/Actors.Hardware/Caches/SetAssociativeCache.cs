@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Disco.Actors.Engine.State;
 
 namespace Disco.Actors.Hardware.Caches;
@@ -5,16 +8,21 @@ namespace Disco.Actors.Hardware.Caches;
 /// <summary>
 /// Tags, one state byte per line (0 = invalid; the owner gives the other values meaning) and true LRU per set.
 /// Works on line addresses (address &gt;&gt; line shift) and returns slots (set × associativity + way) so that callers
-/// read and change a line's state without a second lookup.
+/// read and change a line's state without a second lookup. An invalid slot's tag is <see cref="NoLine"/> (no line
+/// address is negative), so a lookup compares tags only.
 /// </summary>
 public sealed class SetAssociativeCache : IStateful
 {
     public const byte Invalid = 0;
 
+    // The tag of an invalid slot: never equal to a line address (they are >= 0).
+    private const long NoLine = -1;
+
     private readonly long[] _tags;
     private readonly byte[] _states;
     private readonly long[] _lastUse;
     private readonly int _ways;
+    private readonly int _waysShift;
     private readonly long _setMask;
     private readonly string _name;
     private readonly ItemIo<CachedLine> _lineIo;
@@ -28,8 +36,15 @@ public sealed class SetAssociativeCache : IStateful
         Geometry = geometry;
         _name = name;
         _ways = geometry.Associativity;
+        _waysShift = BitOperations.Log2((uint)_ways);
         _setMask = geometry.Sets - 1;
+        if (_ways != 1 << _waysShift || geometry.Sets != 1 << BitOperations.Log2((uint)geometry.Sets))
+        {
+            throw new ArgumentException($"{name}: associativity {_ways} and sets {geometry.Sets} must be powers of two", nameof(geometry));
+        }
+
         _tags = new long[geometry.Lines];
+        Array.Fill(_tags, NoLine);
         _states = new byte[geometry.Lines];
         _lastUse = new long[geometry.Lines];
         int maxSlot = _tags.Length - 1;
@@ -53,13 +68,25 @@ public sealed class SetAssociativeCache : IStateful
     public int Slots => _tags.Length;
 
     /// <summary>The slot holding <paramref name="line"/> (valid), or -1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Find(long line)
     {
-        int first = (int)(line & _setMask) * _ways;
+        // Every lookup of every access: no bounds checks (the set's slots are inside the arrays: the mask and the
+        // shift come from the geometry that sized them), and a 2-way set, the machine's, without a loop.
+        int first = (int)(line & _setMask) << _waysShift;
+        ref long tags = ref MemoryMarshal.GetArrayDataReference(_tags);
+        if (_ways == 2)
+        {
+            // Which way holds the line is close to random: select it without a branch (a line sits in one way at most).
+            int way1 = Unsafe.Add(ref tags, first + 1) == line ? 1 : 0;
+            int found = (Unsafe.Add(ref tags, first) == line ? 1 : 0) | way1;
+            return found != 0 ? first + way1 : -1;
+        }
+
         int end = first + _ways;
         for (int s = first; s < end; s++)
         {
-            if (_tags[s] == line && _states[s] != Invalid)
+            if (Unsafe.Add(ref tags, s) == line)
             {
                 return s;
             }
@@ -69,11 +96,13 @@ public sealed class SetAssociativeCache : IStateful
     }
 
     /// <summary>Marks the slot most recently used.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Touch(int slot) => _lastUse[slot] = ++_clock;
 
     public byte StateAt(int slot) => _states[slot];
 
-    public long LineAt(int slot) => _tags[slot];
+    /// <summary>The line a valid slot holds.</summary>
+    public long LineAt(int slot) => _states[slot] != Invalid ? _tags[slot] : throw new InvalidOperationException($"{_name}: slot {slot} holds no line");
 
     public void SetState(int slot, byte state)
     {
@@ -89,7 +118,7 @@ public sealed class SetAssociativeCache : IStateful
     /// <summary>Where <paramref name="line"/> would go: an invalid way of its set if any, else the least recently used.</summary>
     public int Victim(long line)
     {
-        int first = (int)(line & _setMask) * _ways;
+        int first = (int)(line & _setMask) << _waysShift;
         int best = first;
         for (int s = first; s < first + _ways; s++)
         {
@@ -110,7 +139,7 @@ public sealed class SetAssociativeCache : IStateful
     /// <summary>An invalid way of the line's set, or -1 when every way is valid.</summary>
     public int FreeWay(long line)
     {
-        int first = (int)(line & _setMask) * _ways;
+        int first = (int)(line & _setMask) << _waysShift;
         for (int s = first; s < first + _ways; s++)
         {
             if (_states[s] == Invalid)
@@ -133,7 +162,7 @@ public sealed class SetAssociativeCache : IStateful
     public void Invalidate(int slot)
     {
         _states[slot] = Invalid;
-        _tags[slot] = 0;
+        _tags[slot] = NoLine;
         _lastUse[slot] = 0;
     }
 
@@ -176,7 +205,7 @@ public sealed class SetAssociativeCache : IStateful
     private void Restore(List<CachedLine> lines)
     {
         Array.Clear(_states);
-        Array.Clear(_tags);
+        Array.Fill(_tags, NoLine);
         Array.Clear(_lastUse);
         int previous = -1;
         foreach (var (slot, line, state, lastUse) in lines)

@@ -189,7 +189,10 @@ public sealed partial class ProcessorComponent
                     case OperationKind.Load:
                     case OperationKind.Store:
                     {
-                        bool store = op.Kind == OperationKind.Store;
+                        // Loads and stores come in random order: the kind is arithmetic here, not a branch.
+                        int stores = (int)op.Kind - (int)OperationKind.Load;
+                        bool store = stores != 0;
+                        var kind = (AccessKind)((int)AccessKind.Load + stores);
                         long pa = tlb.Translate(op.Value, asid, store, ref _dHint);
                         if (pa < 0 && kseg && MachineConstants.InKseg0(op.Value))
                         {
@@ -205,13 +208,13 @@ public sealed partial class ProcessorComponent
                             return Step.Trapped;
                         }
 
-                        var r = caches.Access(pa, store ? AccessKind.Store : AccessKind.Load);
+                        var r = caches.Access(pa, kind);
                         if (r >= AccessResult.Miss)
                         {
                             _localPs = local;
                             exec.Pending = op;
                             exec.HasPending = true;
-                            BeginMiss(pa, store ? AccessKind.Store : AccessKind.Load, r);
+                            BeginMiss(pa, kind, r);
                             return Step.Blocked;
                         }
 
@@ -227,17 +230,11 @@ public sealed partial class ProcessorComponent
                             _timePs[mode] += t;
                         }
 
-                        if (store)
-                        {
-                            _stores++;
-                        }
-                        else
-                        {
-                            _loads++;
-                        }
+                        _stores += stores;
+                        _loads += 1 - stores;
 
                         exec.PendingTraps = 0;
-                        hasOp = (op.Value & _l1LineMask) + op.Count > _l1LineMask + 1 && StraddleTail(ref op, store ? AccessKind.Store : AccessKind.Load);
+                        hasOp = (op.Value & _l1LineMask) + op.Count > _l1LineMask + 1 && StraddleTail(ref op, kind);
                         break;
                     }
 

@@ -20,8 +20,11 @@ public sealed class SoftwareTlb : IStateful
     // lookup every load, store and fetch makes compares one array, not two; -1 marks an empty entry. The typed
     // (pair, ASID) is what goes in and comes out (TlbEntry); the number never leaves this class.
     private readonly long[] _tags;
-    private readonly long[] _even;
-    private readonly long[] _odd;
+
+    // Entry i's even page at 2i, its odd page at 2i + 1: the half an address falls in is an index, not a branch (the
+    // parity of the pages a stream touches is close to random, and a mispredicted branch per access costs more than
+    // the lookup). Saved as two arrays, even then odd, as MIPS's EntryLo0 and EntryLo1.
+    private readonly long[] _pages;
     private readonly int[] _writable;  // bit 0: even half, bit 1: odd half
 
     // Where a tag was last found, by a hash of the tag: a lookup tries there before scanning every entry. A pure cache
@@ -33,8 +36,7 @@ public sealed class SoftwareTlb : IStateful
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(entries, 1);
         _tags = new long[entries];
-        _even = new long[entries];
-        _odd = new long[entries];
+        _pages = new long[2 * entries];
         _writable = new int[entries];
         Array.Fill(_tags, -1L);
     }
@@ -63,14 +65,16 @@ public sealed class SoftwareTlb : IStateful
             hint = i;
         }
 
-        bool odd = TlbEntry.IsOdd(virtualAddress);
-        long page = odd ? _odd[i] : _even[i];
+        int half = (int)(virtualAddress >> MachineConstants.PageShift) & 1; // 1: the odd page of the pair
+        long page = _pages[(2 * i) + half];
         if (page < 0)
         {
             return Miss;
         }
 
-        if (store && (_writable[i] & (odd ? 2 : 1)) == 0)
+        // A store needs the half's writable bit, a load nothing: (bit of the half) times store, without a branch on either.
+        int need = (store ? 1 : 0) << half;
+        if ((_writable[i] & need) != need)
         {
             return ReadOnly;
         }
@@ -97,8 +101,8 @@ public sealed class SoftwareTlb : IStateful
         }
 
         _tags[i] = tag;
-        _even[i] = entry.EvenPage;
-        _odd[i] = entry.OddPage;
+        _pages[2 * i] = entry.EvenPage;
+        _pages[(2 * i) + 1] = entry.OddPage;
         _writable[i] = (entry.EvenWritable ? 1 : 0) | (entry.OddWritable ? 2 : 0);
         return i;
     }
@@ -124,7 +128,7 @@ public sealed class SoftwareTlb : IStateful
         {
             if (_tags[i] >= 0)
             {
-                yield return new TlbEntry(PairOf(_tags[i]), AsidOf(_tags[i]), _even[i], (_writable[i] & 1) != 0, _odd[i], (_writable[i] & 2) != 0);
+                yield return new TlbEntry(PairOf(_tags[i]), AsidOf(_tags[i]), _pages[2 * i], (_writable[i] & 1) != 0, _pages[(2 * i) + 1], (_writable[i] & 2) != 0);
             }
         }
     }
@@ -144,8 +148,21 @@ public sealed class SoftwareTlb : IStateful
     public void DeclareState(ref StateIo io)
     {
         io.Longs("tlb tags", _tags, -1);
-        io.Longs("tlb even pages", _even, -1);
-        io.Longs("tlb odd pages", _odd, -1);
+        long[] even = new long[_tags.Length], odd = new long[_tags.Length];
+        for (int i = 0; io.IsSaving && i < _tags.Length; i++)
+        {
+            even[i] = _pages[2 * i];
+            odd[i] = _pages[(2 * i) + 1];
+        }
+
+        io.Longs("tlb even pages", even, -1);
+        io.Longs("tlb odd pages", odd, -1);
+        for (int i = 0; io.IsLoading && i < _tags.Length; i++)
+        {
+            _pages[2 * i] = even[i];
+            _pages[(2 * i) + 1] = odd[i];
+        }
+
         io.Ints("tlb writable", _writable, 0, 3);
     }
 

@@ -110,58 +110,67 @@ public sealed class SyntheticSource : IOperationSource
             return false;
         }
 
-        // A basic block: geometric length, then its loads and stores, then maybe a system call or a file read.
-        int n = _blockStop >= 1 ? 1 : (int)Math.Min(4096, 1 + Math.Floor(Math.Log(1.0 - _random.NextDouble()) / _logContinue));
+        // A basic block: geometric length, then its loads and stores, then maybe a system call or a file read. The
+        // generator is worked on in a local (registers, not the object's memory) and stored back once.
+        var random = _random;
+        int n = _blockStop >= 1 ? 1 : (int)Math.Min(4096, 1 + Math.Floor(Math.Log(1.0 - random.NextDouble()) / _logContinue));
         n = (int)Math.Min(n, _p.Instructions - _instructions);
         operation = Operation.Fetch(_pc, n);
         _instructions += n;
         _pc += 4L * n;
-        if (_pc >= _codeEnd || !_random.Below(_fallThrough))
+        if (_pc >= _codeEnd || !random.Below(_fallThrough))
         {
-            long range = _random.Below(_codeLocality) ? _hotCodeBytes : _p.CodeBytes;
-            _pc = CodeBase + (RandomBelow(range) & ~3L);
+            long range = random.Below(_codeLocality) ? _hotCodeBytes : _p.CodeBytes;
+            _pc = CodeBase + ((long)(random.NextDouble() * range) & ~3L);
         }
 
         _memoryDebt += n * _p.MemoryOpsPerInstruction;
         _dataOpsDue = (int)_memoryDebt;
         _memoryDebt -= _dataOpsDue;
         double perInstruction = 1e-6 * n;
-        if (_p.SyscallsPerMillion > 0 && _random.NextDouble() < _p.SyscallsPerMillion * perInstruction)
+        if (_p.SyscallsPerMillion > 0 && random.NextDouble() < _p.SyscallsPerMillion * perInstruction)
         {
             _pendingExtra = PendingCall.Syscall;
         }
-        else if (_p.DiskReadsPerMillion > 0 && _random.NextDouble() < _p.DiskReadsPerMillion * perInstruction)
+        else if (_p.DiskReadsPerMillion > 0 && random.NextDouble() < _p.DiskReadsPerMillion * perInstruction)
         {
             _pendingExtra = PendingCall.DiskRead;
         }
 
+        _random = random;
         return true;
     }
 
     private Operation NextData()
     {
-        if (_p.SharedBytes > 0 && _random.NextDouble() < _p.SharedShare)
+        // The generator in a local, as in NextBlock.
+        var random = _random;
+        Operation op;
+        if (_p.SharedBytes > 0 && random.NextDouble() < _p.SharedShare)
         {
-            _lastShared = _random.NextDouble() < _p.SharedSequential && _lastShared + 8 < SharedBase + _p.SharedBytes
+            _lastShared = random.NextDouble() < _p.SharedSequential && _lastShared + 8 < SharedBase + _p.SharedBytes
                 ? _lastShared + 8
-                : SharedBase + (RandomBelow(_p.SharedBytes) & ~7L);
-            return _random.NextDouble() < _p.SharedStoreFraction ? Operation.Store(_lastShared, 8) : Operation.Load(_lastShared, 8);
+                : SharedBase + ((long)(random.NextDouble() * _p.SharedBytes) & ~7L);
+            op = random.NextDouble() < _p.SharedStoreFraction ? Operation.Store(_lastShared, 8) : Operation.Load(_lastShared, 8);
+            _random = random;
+            return op;
         }
 
-        if (_random.Below(_sequential) && _lastPrivate + 8 < _privateEnd)
+        if (random.Below(_sequential) && _lastPrivate + 8 < _privateEnd)
         {
             _lastPrivate += 8;
         }
         else
         {
-            long range = _random.Below(_hotShare) ? _hotDataBytes : _workingSetBytes;
-            _lastPrivate = DataBase + (RandomBelow(range) & ~7L);
+            long range = random.Below(_hotShare) ? _hotDataBytes : _workingSetBytes;
+            _lastPrivate = DataBase + ((long)(random.NextDouble() * range) & ~7L);
         }
 
-        return new Operation(_random.Below(_storeFraction) ? OperationKind.Store : OperationKind.Load, _lastPrivate, 8);
+        op = new Operation(random.Below(_storeFraction) ? OperationKind.Store : OperationKind.Load, _lastPrivate, 8);
+        _random = random;
+        return op;
     }
 
-    private long RandomBelow(long bound) => (long)(_random.NextDouble() * bound);
 
     public void DeclareState(ref StateIo io)
     {

@@ -39,7 +39,6 @@ internal sealed class PartitionActor : UntypedActor
     private long _generation;
     private long _capPs = long.MaxValue;
     private bool _waitingForConductor;
-    private long _sendFloorPs = long.MaxValue;
 
     public PartitionActor(EventLoop loop, IActorRef conductor, long endPs)
     {
@@ -94,7 +93,7 @@ internal sealed class PartitionActor : UntypedActor
                 _partitions = wire.Partitions;
                 if (PeerWindows.For(_partitions.Length))
                 {
-                    _book = new WindowBook(_partitions.Length, _loop.PartitionReactionPs);
+                    _book = new WindowBook(_partitions.Length);
                     _reportsPending = _partitions.Length; // window 0 wakes everyone
                     DrainEarly();
                 }
@@ -194,8 +193,7 @@ internal sealed class PartitionActor : UntypedActor
         }
 
         long began = Stopwatch.GetTimestamp();
-        long handled = _loop.RunUntil(open.EndPs, _sendFloorPs == long.MaxValue ? open.EndPs : _sendFloorPs, long.MaxValue);
-        _sendFloorPs = long.MaxValue;
+        long handled = _loop.RunUntil(open.EndPs);
         var batches = _loop.DrainOutboxes();
         var destinations = new int[batches.Count];
         var minTimes = new long[batches.Count];
@@ -279,27 +277,15 @@ internal sealed class PartitionActor : UntypedActor
             return;
         }
 
-        long cap = Math.Min(_endPs, _capPs);
-        int self = _loop.Partition;
-        long end = Math.Min(book.EndPs(self), cap);
+        long end = Math.Min(Math.Min(book.HorizonPs, _endPs), _capPs);
         long window = ++_window;
-        _reportsPending = book.WokenOwn(cap);
+        _reportsPending = book.Woken(end);
+        int self = _loop.Partition;
         bool woken = book.NextPs(self) < end;
         long expected = book.ExpectedBatches(self);
-        // Sends to another partition must arrive after its window, which may end before this one.
-        long floor = long.MaxValue;
-        for (int p = 0; woken && p < _partitions.Length; p++)
-        {
-            if (p != self)
-            {
-                floor = Math.Min(floor, Math.Min(book.EndPs(p), cap));
-            }
-        }
-
         DrainEarly();
         if (woken)
         {
-            _sendFloorPs = floor;
             Open(new OpenWindow(window, end, expected, StartComponents: false));
         }
     }

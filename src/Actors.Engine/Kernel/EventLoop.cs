@@ -22,7 +22,7 @@ public sealed class EventLoop : IContext
     private readonly Outboxes _outboxes;
     private Component? _current;
     private long _nowPs;
-    private long _sendFloorPs;
+    private long _windowEndPs;
     private Tracing.MessageTraceBuffer? _trace;
 
     public EventLoop(SimulationModel model, Placement placement, int partition)
@@ -38,7 +38,6 @@ public sealed class EventLoop : IContext
         _outboxes = new Outboxes();
         CrossLatencyPs = placement.CrossLatencyPs[partition];
         _outputDistancePs = placement.OutputDistancePs;
-        _placement = placement;
         long min = long.MaxValue;
         long max = long.MinValue;
         foreach (int id in placement.Members[partition])
@@ -52,10 +51,6 @@ public sealed class EventLoop : IContext
     }
 
     private readonly long[] _outputDistancePs;
-    private readonly Placement _placement;
-
-    /// <summary>Per partition, the least output distance of its components (<see cref="Placement.ReactionPs"/>).</summary>
-    internal long[] PartitionReactionPs => _placement.ReactionPs;
     private readonly long _minOutputDistancePs;
     private readonly bool _uniformOutputDistance;
 
@@ -123,7 +118,7 @@ public sealed class EventLoop : IContext
     public void StartComponents()
     {
         _nowPs = 0;
-        _sendFloorPs = 0;
+        _windowEndPs = 0;
         foreach (var c in _local)
         {
             _current = c;
@@ -134,16 +129,9 @@ public sealed class EventLoop : IContext
     }
 
     /// <summary>Handles, in order, every event earlier than <paramref name="endPs"/> (at most <paramref name="maxEvents"/>). Returns how many.</summary>
-    public long RunUntil(long endPs, long maxEvents = long.MaxValue) => RunUntil(endPs, endPs, maxEvents);
-
-    /// <summary>
-    /// As <see cref="RunUntil(long, long)"/>, where no message to another partition may arrive before
-    /// <paramref name="sendFloorPs"/> (the least of the other partitions' window ends): with peer windows a partition's
-    /// own window may end later than its sends arrive (see <see cref="Actors.WindowBook.EndPs"/>).
-    /// </summary>
-    public long RunUntil(long endPs, long sendFloorPs, long maxEvents)
+    public long RunUntil(long endPs, long maxEvents = long.MaxValue)
     {
-        _sendFloorPs = sendFloorPs;
+        _windowEndPs = endPs;
         var queue = _queue;
         var local = _local;
         var localIndexOf = _localIndexOf;
@@ -199,10 +187,10 @@ public sealed class EventLoop : IContext
             return;
         }
 
-        if (time < _sendFloorPs)
+        if (time < _windowEndPs)
         {
             throw new InvalidOperationException(
-                $"internal: {sender} sent to partition {p} at {new SimTime(time)}, before {new SimTime(_sendFloorPs)}, where the other partitions' windows end");
+                $"internal: {sender} sent to partition {p} at {new SimTime(time)}, inside the open window ending {new SimTime(_windowEndPs)}");
         }
 
         _outboxes.Add(p, in e);

@@ -37,28 +37,6 @@ public sealed class Placement
     /// </summary>
     internal long[] OutputDistancePs => _outputDistancePs ??= OutputDistances.Compute(_links, PartitionOfArray, PartitionCount);
 
-    private long[]? _reactionPs;
-
-    /// <summary>
-    /// Per partition, the least output distance of its components: a message reaching the partition at t cannot
-    /// make it send anything that arrives elsewhere before t plus this. Computed once, on first use.
-    /// </summary>
-    internal long[] ReactionPs => _reactionPs ??= ComputeReactions();
-
-    private long[] ComputeReactions()
-    {
-        var reaction = new long[PartitionCount];
-        Array.Fill(reaction, long.MaxValue);
-        var distance = OutputDistancePs;
-        for (int c = 0; c < PartitionOfArray.Length; c++)
-        {
-            int p = PartitionOfArray[c];
-            reaction[p] = Math.Min(reaction[p], distance[c]);
-        }
-
-        return reaction;
-    }
-
     public int PartitionCount { get; }
 
     /// <summary>Partition of each component, by component id.</summary>

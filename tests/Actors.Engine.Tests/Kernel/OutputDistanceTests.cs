@@ -29,22 +29,6 @@ public sealed class OutputDistanceTests
     }
 
     [Fact]
-    public void A_partition_reacts_no_sooner_than_the_least_distance_of_its_components()
-    {
-        // The same ring as above in a model: partition {0, 1} reacts 20 ns after an input at the earliest (at 1),
-        // partition {2, 3} 7 ns (at 3).
-        var links = LinkTable.LinksOnly(4);
-        links.Connect(new(0), new(1), SimTime.FromNs(10));
-        links.Connect(new(1), new(2), SimTime.FromNs(20));
-        links.Connect(new(2), new(3), SimTime.FromNs(5));
-        links.Connect(new(3), new(0), SimTime.FromNs(7));
-        var components = Enumerable.Range(0, 4).Select(i => (Components.Component)new ScriptedComponent(i)).ToArray();
-        var model = new SimulationModel("ring", components, links, SimTime.FromNs(100), seed: 1);
-        Assert.Equal([20_000L, 7_000L], Placement.Partitioned(model, 2).ReactionPs);
-        Assert.Equal([long.MaxValue], Placement.Single(model).ReactionPs);
-    }
-
-    [Fact]
     public void A_default_latency_bounds_every_component_that_has_it()
     {
         var links = new LinkTable(3, SimTime.FromNs(100));

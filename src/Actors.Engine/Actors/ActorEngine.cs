@@ -28,7 +28,7 @@ public sealed record ActorEngineOptions
 
     /// <summary>
     /// Groups of the two-level conductor (<see cref="GroupConductor"/>), used with more partitions than peer windows
-    /// take: 0 = one per thread; a count from 1 (one group) to the partitions (one each) for tests and measurements.
+    /// take: 0 = 16 (see the Engine README); a count from 1 (one group) to the partitions (one each) for tests and measurements.
     /// </summary>
     public int ConductorGroups { get; init; }
 

@@ -5,7 +5,7 @@ namespace Disco.Actors.Engine.Actors;
 
 /// <summary>
 /// The conductor's side of the two-level conductor (<see cref="GroupConductor"/>): with more partitions than peer
-/// windows take, all in this process, the partitions are split into contiguous groups (one per thread by default)
+/// windows take, all in this process, the partitions are split into contiguous groups (<see cref="DefaultGroups"/>)
 /// and the conductor talks to the groups only. The book, the windows and every boundary are the same as with the
 /// partitions reporting one by one: a group's report carries its members' rows and the sums of what they sent.
 /// </summary>
@@ -25,10 +25,22 @@ internal sealed partial class Conductor
 
     private bool Grouped => _groups.Length > 0;
 
-    /// <summary>How many groups: none with peer windows or remote partitions, else the asked count (0: one per thread), at most one per partition.</summary>
-    private static int GroupCount(int partitions, bool peer, bool remote, int asked, int threads) =>
-        peer || remote || partitions == 0 ? 0 : Math.Clamp(asked > 0 ? asked : threads, 1, partitions);
+    /// <summary>
+    /// Groups when none are asked for. Not the thread count: the groups decide how many engine messages a run sends,
+    /// and that stays a function of the model. 16 is a multiple of every thread count up to 16, so each thread's
+    /// groups and their members share it (see <see cref="CreateGroups"/>); 32 messages a window for the conductor.
+    /// </summary>
+    public const int DefaultGroups = 16;
 
+    /// <summary>How many groups: none with peer windows or remote partitions, else the asked count (0: <see cref="DefaultGroups"/>), at most one per partition.</summary>
+    private static int GroupCount(int partitions, bool peer, bool remote, int asked) =>
+        peer || remote || partitions == 0 ? 0 : Math.Clamp(asked > 0 ? asked : DefaultGroups, 1, partitions);
+
+    /// <summary>
+    /// Creates the groups, then their members in turn (member 0 of each group, member 1 of each...): the spinning
+    /// executor gives actors their home threads round-robin in creation order, so with one group per thread each
+    /// group's members share its thread, and a window's opens and reports stay on one core.
+    /// </summary>
     private void CreateGroups(int groups)
     {
         _groupFirst = new int[groups + 1];
@@ -36,21 +48,43 @@ internal sealed partial class Conductor
         _groups = new IActorRef[groups];
         _groupHeld = new List<EventBatch>[groups];
         _groupHeldTo = new List<int>[groups];
-        for (int g = 0; g < groups; g++)
+        for (int g = 0; g <= groups; g++)
         {
-            int first = (int)((long)g * _count / groups);
-            int end = (int)((long)(g + 1) * _count / groups);
-            _groupFirst[g] = first;
-            _groupHeld[g] = [];
-            _groupHeldTo[g] = [];
-            _groups[g] = Context.ActorOf(GroupConductor.Props(first, end - first, _count, Self, _dispatcher), $"group-{g}");
-            var refs = PartitionHosting.Create(Context, _model, _placement, [.. Enumerable.Range(first, end - first)], Self, _dispatcher, _resume, trace: _control.Trace, windowReports: _groups[g]);
-            Array.Copy(refs, 0, _partitions, first, refs.Length);
-            Array.Fill(_groupOf, g, first, end - first);
-            Send(_groups[g], new GroupMembers(refs));
+            _groupFirst[g] = (int)((long)g * _count / groups);
         }
 
-        _groupFirst[groups] = _count;
+        for (int g = 0; g < groups; g++)
+        {
+            int first = _groupFirst[g];
+            int size = _groupFirst[g + 1] - first;
+            _groupHeld[g] = [];
+            _groupHeldTo[g] = [];
+            _groups[g] = Context.ActorOf(GroupConductor.Props(first, size, _count, Self, _dispatcher), $"group-{g}");
+            Array.Fill(_groupOf, g, first, size);
+        }
+
+        var order = new List<int>(_count);
+        for (int i = 0; order.Count < _count; i++)
+        {
+            for (int g = 0; g < groups; g++)
+            {
+                if (_groupFirst[g] + i < _groupFirst[g + 1])
+                {
+                    order.Add(_groupFirst[g] + i);
+                }
+            }
+        }
+
+        var refs = PartitionHosting.Create(Context, _model, _placement, order, Self, _dispatcher, _resume, trace: _control.Trace, windowReports: p => _groups[_groupOf[p]]);
+        for (int i = 0; i < order.Count; i++)
+        {
+            _partitions[order[i]] = refs[i];
+        }
+
+        for (int g = 0; g < groups; g++)
+        {
+            Send(_groups[g], new GroupMembers(_partitions[_groupFirst[g].._groupFirst[g + 1]]));
+        }
     }
 
     /// <summary>Window 0 through the groups: every member starts (or not, when resuming) and reports.</summary>

@@ -84,7 +84,7 @@ internal sealed partial class Conductor : UntypedActor
     /// False: the conductor creates every partition as its child. True: others (cluster workers) create them and
     /// send <see cref="PartitionsHosted"/>; the run starts when every partition is known.
     /// </param>
-    /// <param name="groups">Groups of the two-level conductor when it is used (more partitions than peer windows take, all local): 0 = one per thread.</param>
+    /// <param name="groups">Groups of the two-level conductor when it is used (more partitions than peer windows take, all local): 0 = <see cref="DefaultGroups"/>.</param>
     public Conductor(SimulationModel model, Placement placement, string dispatcher, int threads, RunControl control, CheckpointImage? resume, TaskCompletionSource<RunResult> done, bool remotePartitions = false, int groups = 0)
     {
         _remotePartitions = remotePartitions;
@@ -100,8 +100,7 @@ internal sealed partial class Conductor : UntypedActor
         _count = placement.PartitionCount;
         _book = new WindowBook(_count);
         _peer = PeerWindows.For(_count);
-        groups = groups > 0 ? groups : int.Parse(Environment.GetEnvironmentVariable("DISCO_GROUPS") ?? "0", System.Globalization.CultureInfo.InvariantCulture); // TEMP measurement
-        _groupCount = GroupCount(_count, _peer, remotePartitions, groups, threads);
+        _groupCount = GroupCount(_count, _peer, remotePartitions, groups);
         _reachedWindow = new long[_count];
         _reachedWaiting = new bool[_count];
         _peerExpected = new long[_count];

@@ -29,7 +29,7 @@ public sealed class GroupConductorTests
     [InlineData(5, 2)] // uneven: 9 and 10 partitions
     [InlineData(7, 1)]
     [InlineData(Lps, 2)] // one partition a group
-    [InlineData(0, 2)] // the default: one group per thread
+    [InlineData(0, 2)] // the default: 16 groups of 3
     public void One_actor_per_lp_with_groups_gives_the_sequential_digest_and_the_same_windows(int groups, int threads)
     {
         var reference = EngineMatrix.Sequential(Build);

@@ -7,7 +7,7 @@ namespace Disco.Actors.Engine.Actors;
 /// The conductor's side of the two-level conductor (<see cref="GroupConductor"/>): with more partitions than peer
 /// windows take, all in this process, the partitions are split into contiguous groups (<see cref="DefaultGroups"/>)
 /// and the conductor talks to the groups only. The book, the windows and every boundary are the same as with the
-/// partitions reporting one by one: a group's report carries its members' rows and the sums of what they sent.
+/// partitions reporting one by one: a group's report carries its members' rows and what they sent where.
 /// </summary>
 internal sealed partial class Conductor
 {
@@ -59,7 +59,7 @@ internal sealed partial class Conductor
             int size = _groupFirst[g + 1] - first;
             _groupHeld[g] = [];
             _groupHeldTo[g] = [];
-            _groups[g] = Context.ActorOf(GroupConductor.Props(first, size, _count, Self, _dispatcher), $"group-{g}");
+            _groups[g] = Context.ActorOf(GroupConductor.Props(first, size, Self, _dispatcher), $"group-{g}");
             Array.Fill(_groupOf, g, first, size);
         }
 

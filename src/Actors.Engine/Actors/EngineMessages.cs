@@ -122,8 +122,9 @@ internal sealed record GroupMembers(IActorRef[] Members) : INoSerializationVerif
 internal sealed record GroupOpen(long Window, long EndPs, bool StartComponents, int[] Members, long[] ExpectedBatches, EventBatch[]? Batches, int[]? BatchDestinations) : INoSerializationVerificationNeeded;
 
 /// <summary>
-/// Group → conductor, once all the members it opened have reported: their rows of the book, and per destination
-/// partition the batches they sent there (count, least time, least reaction), summed over the members.
+/// Group → conductor, once all the members it opened have reported: their rows of the book, and per batch they sent
+/// its destination, least time and least reaction, one after another (not summed per destination: a PHOLD group's
+/// batches of a window nearly all go to different partitions, so summing only cost a lookup per batch).
 /// <paramref name="Relay"/>: the batches for partitions of other groups (batches between members stay in the group).
 /// Counts and ticks are this window's; <paramref name="CoordinatorTicks"/> estimates the group's own handling time.
 /// </summary>
@@ -137,7 +138,6 @@ internal sealed record GroupDone(
     long[] MemberHandled,
     long[] MemberBusyTicks,
     int[] Destinations,
-    long[] BatchCounts,
     long[] MinPs,
     long[] ReactionPs,
     EventBatch[]? Relay,

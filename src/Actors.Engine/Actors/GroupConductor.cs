@@ -7,7 +7,7 @@ namespace Disco.Actors.Engine.Actors;
 /// The lower level of the two-level conductor (one actor per component, partitions in this process): a contiguous
 /// group of partitions reports its windows here instead of to the conductor. The group opens its woken members,
 /// gathers their reports, and sends the conductor one report a window: the members' rows of the book and what they
-/// sent each destination, summed. Batches between its own members stay here until the member's next open (or a
+/// sent where. Batches between its own members stay here until the member's next open (or a
 /// checkpoint or collect); batches for other groups ride in the report. So the conductor handles two messages per
 /// woken group and window instead of two per woken partition, and the gathering runs on every thread.
 /// </summary>
@@ -30,29 +30,24 @@ internal sealed class GroupConductor : UntypedActor
     private readonly List<long> _promisePs = [];
     private readonly List<long> _memberHandled = [];
     private readonly List<long> _memberBusy = [];
-    private readonly long[] _batchCount;
-    private readonly long[] _batchMinPs;
-    private readonly long[] _batchReactionPs;
     private readonly List<int> _destinations = [];
+    private readonly List<long> _batchMinPs = [];
+    private readonly List<long> _batchReactionPs = [];
     private readonly List<EventBatch> _relay = [];
     private readonly List<int> _relayDestinations = [];
     private long _received;
     private long _ticks;
 
     /// <param name="first">The group's first partition; its members are the next <paramref name="size"/>.</param>
-    /// <param name="partitions">Partitions in the whole run (destinations are indexed by partition).</param>
-    public GroupConductor(int first, int size, int partitions, IActorRef conductor)
+    public GroupConductor(int first, int size, IActorRef conductor)
     {
         _first = first;
         _conductor = conductor;
         _held = new List<EventBatch>?[size];
-        _batchCount = new long[partitions];
-        _batchMinPs = new long[partitions];
-        _batchReactionPs = new long[partitions];
     }
 
-    public static Props Props(int first, int size, int partitions, IActorRef conductor, string dispatcher) =>
-        Akka.Actor.Props.Create(() => new GroupConductor(first, size, partitions, conductor)).WithDispatcher(dispatcher);
+    public static Props Props(int first, int size, IActorRef conductor, string dispatcher) =>
+        Akka.Actor.Props.Create(() => new GroupConductor(first, size, conductor)).WithDispatcher(dispatcher);
 
     protected override void OnReceive(object message)
     {
@@ -153,16 +148,9 @@ internal sealed class GroupConductor : UntypedActor
         for (int i = 0; i < done.BatchDestinations.Length; i++)
         {
             int d = done.BatchDestinations[i];
-            if (_batchCount[d] == 0)
-            {
-                _destinations.Add(d);
-                _batchMinPs[d] = long.MaxValue;
-                _batchReactionPs[d] = long.MaxValue;
-            }
-
-            _batchCount[d]++;
-            _batchMinPs[d] = Math.Min(_batchMinPs[d], done.BatchMinPs[i]);
-            _batchReactionPs[d] = Math.Min(_batchReactionPs[d], done.BatchReactionPs[i]);
+            _destinations.Add(d);
+            _batchMinPs.Add(done.BatchMinPs[i]);
+            _batchReactionPs.Add(done.BatchReactionPs[i]);
             var batch = done.Relay![i];
             if (d >= _first && d < end)
             {
@@ -183,21 +171,6 @@ internal sealed class GroupConductor : UntypedActor
 
     private void Report()
     {
-        int n = _destinations.Count;
-        var destinations = new int[n];
-        var counts = new long[n];
-        var minPs = new long[n];
-        var reactionPs = new long[n];
-        for (int i = 0; i < n; i++)
-        {
-            int d = _destinations[i];
-            destinations[i] = d;
-            counts[i] = _batchCount[d];
-            minPs[i] = _batchMinPs[d];
-            reactionPs[i] = _batchReactionPs[d];
-            _batchCount[d] = 0;
-        }
-
         var done = new GroupDone(
             _window,
             _handled,
@@ -207,10 +180,9 @@ internal sealed class GroupConductor : UntypedActor
             [.. _promisePs],
             [.. _memberHandled],
             [.. _memberBusy],
-            destinations,
-            counts,
-            minPs,
-            reactionPs,
+            [.. _destinations],
+            [.. _batchMinPs],
+            [.. _batchReactionPs],
             _relay.Count > 0 ? [.. _relay] : null,
             _relay.Count > 0 ? [.. _relayDestinations] : null,
             _ticks);
@@ -223,6 +195,8 @@ internal sealed class GroupConductor : UntypedActor
         _memberHandled.Clear();
         _memberBusy.Clear();
         _destinations.Clear();
+        _batchMinPs.Clear();
+        _batchReactionPs.Clear();
         _relay.Clear();
         _relayDestinations.Clear();
     }

@@ -51,7 +51,7 @@ internal sealed class WindowBook
         }
     }
 
-    /// <summary>A group's report: its reporting members' rows and what the group sent each destination (the same sums as the members' own reports).</summary>
+    /// <summary>A group's report: its reporting members' rows and their batches, as if each member had reported itself.</summary>
     public void Apply(GroupDone done)
     {
         for (int i = 0; i < done.Members.Length; i++)
@@ -64,7 +64,7 @@ internal sealed class WindowBook
         for (int i = 0; i < done.Destinations.Length; i++)
         {
             int d = done.Destinations[i];
-            _expectedBatches[d] += done.BatchCounts[i];
+            _expectedBatches[d]++;
             _incomingMinPs[d] = Math.Min(_incomingMinPs[d], done.MinPs[i]);
             _incomingReactionPs[d] = Math.Min(_incomingReactionPs[d], done.ReactionPs[i]);
         }

@@ -26,6 +26,12 @@ public sealed record ActorEngineOptions
     /// <summary>How long an idle spinning thread polls for work before it sleeps (units of 50 pause instructions).</summary>
     public int SpinIterations { get; init; } = 2000;
 
+    /// <summary>
+    /// Groups of the two-level conductor (<see cref="GroupConductor"/>), used with more partitions than peer windows
+    /// take: 0 = 16 (see the Engine README); a count from 1 (one group) to the partitions (one each) for tests and measurements.
+    /// </summary>
+    public int ConductorGroups { get; init; }
+
     public int EffectiveThreads => Threads > 0 ? Threads : Environment.ProcessorCount;
 }
 
@@ -91,7 +97,7 @@ public static class ActorEngine
         var system = ActorSystem.Create("disco", config);
         try
         {
-            return await RunAsync(system, model, PlacementFor(model, options), options.EffectiveThreads, control, resume).ConfigureAwait(false);
+            return await RunAsync(system, model, PlacementFor(model, options), options.EffectiveThreads, control, resume, options.ConductorGroups).ConfigureAwait(false);
         }
         finally
         {
@@ -113,12 +119,13 @@ public static class ActorEngine
     }
 
     /// <summary>Runs the model in an existing actor system (tests, cluster) whose config defines <see cref="DispatcherId"/>.</summary>
-    public static Task<RunResult> RunAsync(ActorSystem system, SimulationModel model, Placement placement, int threads, RunControl? control = null, CheckpointImage? resume = null)
+    /// <param name="conductorGroups">See <see cref="ActorEngineOptions.ConductorGroups"/>.</param>
+    public static Task<RunResult> RunAsync(ActorSystem system, SimulationModel model, Placement placement, int threads, RunControl? control = null, CheckpointImage? resume = null, int conductorGroups = 0)
     {
         ArgumentNullException.ThrowIfNull(system);
         var done = new TaskCompletionSource<RunResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         string dispatcher = system.Settings.Config.HasPath(DispatcherId) ? DispatcherId : "akka.actor.default-dispatcher";
-        system.ActorOf(Conductor.Props(model, placement, dispatcher, threads, control ?? RunControl.None, resume, done), "conductor-" + Guid.NewGuid().ToString("N")[..8]);
+        system.ActorOf(Conductor.Props(model, placement, dispatcher, threads, control ?? RunControl.None, resume, done, groups: conductorGroups), "conductor-" + Guid.NewGuid().ToString("N")[..8]);
         return done.Task;
     }
 }

@@ -13,10 +13,7 @@ internal sealed partial class Conductor
         _checkpointBegan = _wall.Elapsed;
         _images = new byte[_count][];
         _imagesPending = _count;
-        for (int p = 0; p < _count; p++)
-        {
-            Send(_partitions[p], new TakeCheckpoint(_epoch, _window + 1, ExpectedBatches(p), Held(p)));
-        }
+        ToEveryPartition(new TakeCheckpoint(_epoch, _window + 1, 0), null);
     }
 
     private void OnImage(PartitionImage image)

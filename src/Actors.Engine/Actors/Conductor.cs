@@ -78,12 +78,14 @@ internal sealed partial class Conductor : UntypedActor
 
     private readonly bool _remotePartitions;
     private int _partitionsMissing;
+    private readonly int _groupCount;
 
     /// <param name="remotePartitions">
     /// False: the conductor creates every partition as its child. True: others (cluster workers) create them and
     /// send <see cref="PartitionsHosted"/>; the run starts when every partition is known.
     /// </param>
-    public Conductor(SimulationModel model, Placement placement, string dispatcher, int threads, RunControl control, CheckpointImage? resume, TaskCompletionSource<RunResult> done, bool remotePartitions = false)
+    /// <param name="groups">Groups of the two-level conductor when it is used (more partitions than peer windows take, all local): 0 = <see cref="DefaultGroups"/>.</param>
+    public Conductor(SimulationModel model, Placement placement, string dispatcher, int threads, RunControl control, CheckpointImage? resume, TaskCompletionSource<RunResult> done, bool remotePartitions = false, int groups = 0)
     {
         _remotePartitions = remotePartitions;
         _model = model;
@@ -98,6 +100,7 @@ internal sealed partial class Conductor : UntypedActor
         _count = placement.PartitionCount;
         _book = new WindowBook(_count);
         _peer = PeerWindows.For(_count);
+        _groupCount = GroupCount(_count, _peer, remotePartitions, groups);
         _reachedWindow = new long[_count];
         _reachedWaiting = new bool[_count];
         _peerExpected = new long[_count];
@@ -117,8 +120,8 @@ internal sealed partial class Conductor : UntypedActor
         }
     }
 
-    public static Props Props(SimulationModel model, Placement placement, string dispatcher, int threads, RunControl control, CheckpointImage? resume, TaskCompletionSource<RunResult> done, bool remotePartitions = false) =>
-        Akka.Actor.Props.Create(() => new Conductor(model, placement, dispatcher, threads, control, resume, done, remotePartitions)).WithDispatcher(dispatcher);
+    public static Props Props(SimulationModel model, Placement placement, string dispatcher, int threads, RunControl control, CheckpointImage? resume, TaskCompletionSource<RunResult> done, bool remotePartitions = false, int groups = 0) =>
+        Akka.Actor.Props.Create(() => new Conductor(model, placement, dispatcher, threads, control, resume, done, remotePartitions, groups)).WithDispatcher(dispatcher);
 
     protected override SupervisorStrategy SupervisorStrategy() =>
         new StopOnFailure(ex =>
@@ -158,7 +161,15 @@ internal sealed partial class Conductor : UntypedActor
             return;
         }
 
-        _partitions = PartitionHosting.Create(Context, _model, _placement, [.. Enumerable.Range(0, _count)], Self, _dispatcher, _resume, trace: _control.Trace);
+        if (_groupCount > 0)
+        {
+            CreateGroups(_groupCount);
+        }
+        else
+        {
+            _partitions = PartitionHosting.Create(Context, _model, _placement, [.. Enumerable.Range(0, _count)], Self, _dispatcher, _resume, trace: _control.Trace);
+        }
+
         Start();
     }
 
@@ -203,6 +214,12 @@ internal sealed partial class Conductor : UntypedActor
 
         // Window 0 handles nothing: it starts the components (or not, when resuming) and collects every
         // partition's first report.
+        if (Grouped)
+        {
+            StartGroups();
+            return;
+        }
+
         var start = new OpenWindow(0, 0, 0, StartComponents: _resume is null);
         foreach (var partition in _partitions)
         {
@@ -258,6 +275,9 @@ internal sealed partial class Conductor : UntypedActor
     {
         switch (message)
         {
+            case GroupDone done:
+                OnGroupDone(done);
+                break;
             case WindowDone done:
                 OnWindowDone(done);
                 break;
@@ -356,6 +376,12 @@ internal sealed partial class Conductor : UntypedActor
 
         long end = Math.Min(Math.Min(Math.Min(horizon, _endPs), _nextCheckpointPs), _nextSamplePs);
         _window++;
+        if (Grouped)
+        {
+            OpenGroupWindows(end);
+            return;
+        }
+
         for (int p = 0; p < _count; p++)
         {
             if (_book.NextPs(p) < end)
@@ -370,10 +396,7 @@ internal sealed partial class Conductor : UntypedActor
     {
         _sample = new List<ComponentReport>(_model.Components.Count);
         _samplePending = _count;
-        for (int p = 0; p < _count; p++)
-        {
-            Send(_partitions[p], new CollectResults(_nextSamplePs, _window + 1, ExpectedBatches(p), _metrics!.StateHashes, Held(p)));
-        }
+        ToEveryPartition(null, new CollectResults(_nextSamplePs, _window + 1, 0, _metrics!.StateHashes));
     }
 
     private void OnSample(PartitionResults results)
@@ -421,10 +444,7 @@ internal sealed partial class Conductor : UntypedActor
             return;
         }
 
-        for (int p = 0; p < _count; p++)
-        {
-            Send(_partitions[p], new CollectResults(CollectResults.FinalSample, _window + 1, ExpectedBatches(p), Batches: Held(p)));
-        }
+        ToEveryPartition(null, new CollectResults(CollectResults.FinalSample, _window + 1, 0));
     }
 
     private void OnResults(PartitionResults results)
@@ -439,7 +459,7 @@ internal sealed partial class Conductor : UntypedActor
 
     private void Finish()
     {
-        var stats = new EngineStats(_window, _partitionEvents, [.. _partitionBusyTicks.Select(t => (double)t / Stopwatch.Frequency)], (double)_coordinatorTicks / Stopwatch.Frequency) { Messages = _sent + _partitionsSent };
+        var stats = new EngineStats(_window, _partitionEvents, [.. _partitionBusyTicks.Select(t => (double)t / Stopwatch.Frequency)], (double)_coordinatorTicks / Stopwatch.Frequency) { Messages = _sent + _groupsSent + _partitionsSent };
         _done.TrySetResult(new RunResult(ActorEngine.EngineName, _finalSimTimePs, _wallSeconds, _count, _threads, _reports!, _stopped, _resume?.HandledBefore ?? 0) { Stats = stats });
         Context.Stop(Self);
     }

@@ -107,3 +107,46 @@ internal sealed record WindowReached(
     long LastHandledPs,
     long ExpectedBatches,
     long Generation) : IEngineMessage;
+
+/// <summary>
+/// Conductor → group (<see cref="GroupConductor"/>), once: its members' addresses, in partition order. Group messages
+/// never leave the process (remote partitions keep the one-level conductor), so they have no wire format.
+/// </summary>
+internal sealed record GroupMembers(IActorRef[] Members) : INoSerializationVerificationNeeded;
+
+/// <summary>
+/// Conductor → group: open window <paramref name="Window"/> for the woken <paramref name="Members"/> (partition
+/// indices, ascending), each once it holds its <paramref name="ExpectedBatches"/>; <paramref name="Batches"/>: batches
+/// other groups sent to members of this one, with their destination partitions.
+/// </summary>
+internal sealed record GroupOpen(long Window, long EndPs, bool StartComponents, int[] Members, long[] ExpectedBatches, EventBatch[]? Batches, int[]? BatchDestinations) : INoSerializationVerificationNeeded;
+
+/// <summary>
+/// Group → conductor, once all the members it opened have reported: their rows of the book, and per batch they sent
+/// its destination, least time and least reaction, one after another (not summed per destination: a PHOLD group's
+/// batches of a window nearly all go to different partitions, so summing only cost a lookup per batch).
+/// <paramref name="Relay"/>: the batches for partitions of other groups (batches between members stay in the group).
+/// Counts and ticks are this window's; <paramref name="CoordinatorTicks"/> estimates the group's own handling time.
+/// </summary>
+internal sealed record GroupDone(
+    long Window,
+    long Handled,
+    long LastHandledPs,
+    int[] Members,
+    long[] NextPs,
+    long[] PromisePs,
+    long[] MemberHandled,
+    long[] MemberBusyTicks,
+    int[] Destinations,
+    long[] MinPs,
+    long[] ReactionPs,
+    EventBatch[]? Relay,
+    int[]? RelayDestinations,
+    long CoordinatorTicks) : INoSerializationVerificationNeeded;
+
+/// <summary>
+/// Conductor → group between windows: pass <paramref name="Checkpoint"/> or <paramref name="Collect"/> to every
+/// member with its own expected batch count (<paramref name="ExpectedBatches"/>, in member order) and the batches the
+/// group and the conductor hold for it. The members answer the conductor directly.
+/// </summary>
+internal sealed record GroupBoundary(long[] ExpectedBatches, EventBatch[]? Batches, int[]? BatchDestinations, TakeCheckpoint? Checkpoint, CollectResults? Collect) : INoSerializationVerificationNeeded;

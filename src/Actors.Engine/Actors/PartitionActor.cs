@@ -20,6 +20,7 @@ internal sealed class PartitionActor : UntypedActor
 {
     private readonly EventLoop _loop;
     private readonly IActorRef _conductor;
+    private readonly IActorRef _windowReports;
     private readonly long _endPs;
     private IActorRef[] _partitions = [];
     private readonly BatchCounter _received = new();
@@ -40,15 +41,17 @@ internal sealed class PartitionActor : UntypedActor
     private long _capPs = long.MaxValue;
     private bool _waitingForConductor;
 
-    public PartitionActor(EventLoop loop, IActorRef conductor, long endPs)
+    /// <param name="windowReports">Where conductor windows are reported: the partition's group (<see cref="GroupConductor"/>), or the conductor (null).</param>
+    public PartitionActor(EventLoop loop, IActorRef conductor, long endPs, IActorRef? windowReports = null)
     {
         _loop = loop;
         _conductor = conductor;
+        _windowReports = windowReports ?? conductor;
         _endPs = endPs;
     }
 
-    public static Props Props(EventLoop loop, IActorRef conductor, string dispatcher, long endPs) =>
-        Akka.Actor.Props.Create(() => new PartitionActor(loop, conductor, endPs)).WithDispatcher(dispatcher);
+    public static Props Props(EventLoop loop, IActorRef conductor, string dispatcher, long endPs, IActorRef? windowReports = null) =>
+        Akka.Actor.Props.Create(() => new PartitionActor(loop, conductor, endPs, windowReports)).WithDispatcher(dispatcher);
 
     protected override void OnReceive(object message)
     {
@@ -216,7 +219,7 @@ internal sealed class PartitionActor : UntypedActor
         var done = new WindowDone(_loop.Partition, open.Window, handled, _loop.NextEventPs, _loop.PromisePs, _loop.LastHandledPs, destinations, minTimes, reactions, busy, _book is null ? relay : null);
         if (_book is null)
         {
-            Send(_conductor, done);
+            Send(_windowReports, done);
             return;
         }
 

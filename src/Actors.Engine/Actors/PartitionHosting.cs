@@ -13,16 +13,17 @@ namespace Disco.Actors.Engine.Actors;
 public static class PartitionHosting
 {
     /// <param name="factory">Where the actors are created (the conductor's context, or a worker's host actor).</param>
-    /// <param name="partitions">The partition indices to host, ascending.</param>
+    /// <param name="partitions">The partition indices to host, in the order their actors are created.</param>
     /// <param name="conductor">Where the partitions report.</param>
     /// <param name="resume">A checkpoint already loaded into <paramref name="model"/>; its pending events of these partitions are restored.</param>
     /// <param name="trace">Where the loops record the messages they handle, or null.</param>
+    /// <param name="windowReports">Where partition p reports its conductor windows, when not to <paramref name="conductor"/>: its group.</param>
     /// <param name="namePrefix">
     /// Prefix of the actors' names. A cluster run that restarts gives every attempt its own, so that a message of an
     /// aborted attempt can never reach an actor of the next one through a reused path.
     /// </param>
     public static IActorRef[] Create(
-        IActorRefFactory factory, SimulationModel model, Placement placement, IReadOnlyList<int> partitions, IActorRef conductor, string dispatcher, CheckpointImage? resume, string namePrefix = "", Tracing.MessageTrace? trace = null)
+        IActorRefFactory factory, SimulationModel model, Placement placement, IReadOnlyList<int> partitions, IActorRef conductor, string dispatcher, CheckpointImage? resume, string namePrefix = "", Tracing.MessageTrace? trace = null, Func<int, IActorRef>? windowReports = null)
     {
         ArgumentNullException.ThrowIfNull(factory);
         ArgumentNullException.ThrowIfNull(model);
@@ -45,7 +46,7 @@ public static class PartitionHosting
             }
         }
 
-        return [.. partitions.Select(p => factory.ActorOf(PartitionActor.Props(loops[p], conductor, dispatcher, model.End.Ps), namePrefix + PartitionName(model, placement, p)))];
+        return [.. partitions.Select(p => factory.ActorOf(PartitionActor.Props(loops[p], conductor, dispatcher, model.End.Ps, windowReports?.Invoke(p)), namePrefix + PartitionName(model, placement, p)))];
     }
 
     /// <summary>Actor names read like the machine: one component's name, or the partition's number.</summary>

@@ -51,6 +51,25 @@ internal sealed class WindowBook
         }
     }
 
+    /// <summary>A group's report: its reporting members' rows and their batches, as if each member had reported itself.</summary>
+    public void Apply(GroupDone done)
+    {
+        for (int i = 0; i < done.Members.Length; i++)
+        {
+            int p = done.Members[i];
+            _nextPs[p] = done.NextPs[i];
+            _promisePs[p] = done.PromisePs[i];
+        }
+
+        for (int i = 0; i < done.Destinations.Length; i++)
+        {
+            int d = done.Destinations[i];
+            _expectedBatches[d]++;
+            _incomingMinPs[d] = Math.Min(_incomingMinPs[d], done.MinPs[i]);
+            _incomingReactionPs[d] = Math.Min(_incomingReactionPs[d], done.ReactionPs[i]);
+        }
+    }
+
     /// <summary>Once every report of a window is in: its batches become inputs of their destinations.</summary>
     public void Fold()
     {

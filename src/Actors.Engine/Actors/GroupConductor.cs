@@ -1,0 +1,203 @@
+using System.Diagnostics;
+using Akka.Actor;
+
+namespace Disco.Actors.Engine.Actors;
+
+/// <summary>
+/// The lower level of the two-level conductor (one actor per component, partitions in this process): a contiguous
+/// group of partitions reports its windows here instead of to the conductor. The group opens its woken members,
+/// gathers their reports, and sends the conductor one report a window: the members' rows of the book and what they
+/// sent where. Batches between its own members stay here until the member's next open (or a
+/// checkpoint or collect); batches for other groups ride in the report. So the conductor handles two messages per
+/// woken group and window instead of two per woken partition, and the gathering runs on every thread.
+/// </summary>
+internal sealed class GroupConductor : UntypedActor
+{
+    private const int CoordinatorSample = 8;
+
+    private readonly int _first;
+    private readonly IActorRef _conductor;
+    private readonly List<EventBatch>?[] _held;
+    private IActorRef[] _members = [];
+
+    // The open window's reports, folded as they come.
+    private long _window;
+    private int _outstanding;
+    private long _handled;
+    private long _lastHandledPs;
+    private readonly List<int> _reported = [];
+    private readonly List<long> _nextPs = [];
+    private readonly List<long> _promisePs = [];
+    private readonly List<long> _memberHandled = [];
+    private readonly List<long> _memberBusy = [];
+    private readonly List<int> _destinations = [];
+    private readonly List<long> _batchMinPs = [];
+    private readonly List<long> _batchReactionPs = [];
+    private readonly List<EventBatch> _relay = [];
+    private readonly List<int> _relayDestinations = [];
+    private long _received;
+    private long _ticks;
+
+    /// <param name="first">The group's first partition; its members are the next <paramref name="size"/>.</param>
+    public GroupConductor(int first, int size, IActorRef conductor)
+    {
+        _first = first;
+        _conductor = conductor;
+        _held = new List<EventBatch>?[size];
+    }
+
+    public static Props Props(int first, int size, IActorRef conductor, string dispatcher) =>
+        Akka.Actor.Props.Create(() => new GroupConductor(first, size, conductor)).WithDispatcher(dispatcher);
+
+    protected override void OnReceive(object message)
+    {
+        // As the conductor does: one message in CoordinatorSample is timed (two clock reads cost about a report).
+        if (++_received % CoordinatorSample != 0)
+        {
+            Dispatch(message);
+            return;
+        }
+
+        long began = Stopwatch.GetTimestamp();
+        Dispatch(message);
+        _ticks += (Stopwatch.GetTimestamp() - began) * CoordinatorSample;
+    }
+
+    private void Dispatch(object message)
+    {
+        switch (message)
+        {
+            case WindowDone done:
+                OnWindowDone(done);
+                break;
+            case GroupOpen open:
+                OnOpen(open);
+                break;
+            case GroupBoundary boundary:
+                OnBoundary(boundary);
+                break;
+            case GroupMembers members:
+                _members = members.Members;
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void Hold(EventBatch[]? batches, int[]? destinations)
+    {
+        if (batches is null)
+        {
+            return;
+        }
+
+        for (int i = 0; i < batches.Length; i++)
+        {
+            (_held[destinations![i] - _first] ??= []).Add(batches[i]);
+        }
+    }
+
+    /// <summary>The batches held for member <paramref name="m"/> (its index in the group), handed over with the message about to go there.</summary>
+    private EventBatch[]? Held(int m)
+    {
+        if (_held[m] is not { Count: > 0 } held)
+        {
+            return null;
+        }
+
+        EventBatch[] batches = [.. held];
+        held.Clear();
+        return batches;
+    }
+
+    private void OnOpen(GroupOpen open)
+    {
+        Hold(open.Batches, open.BatchDestinations);
+        _window = open.Window;
+        _outstanding = open.Members.Length;
+        for (int i = 0; i < open.Members.Length; i++)
+        {
+            int m = open.Members[i] - _first;
+            _members[m].Tell(new OpenWindow(open.Window, open.EndPs, open.ExpectedBatches[i], open.StartComponents, Held(m)), Self);
+        }
+    }
+
+    private void OnBoundary(GroupBoundary boundary)
+    {
+        Hold(boundary.Batches, boundary.BatchDestinations);
+        for (int m = 0; m < _members.Length; m++)
+        {
+            object message = boundary.Checkpoint is { } take
+                ? take with { ExpectedBatches = boundary.ExpectedBatches[m], Batches = Held(m) }
+                : boundary.Collect! with { ExpectedBatches = boundary.ExpectedBatches[m], Batches = Held(m) };
+            _members[m].Tell(message, _conductor);
+        }
+    }
+
+    private void OnWindowDone(WindowDone done)
+    {
+        _handled += done.Handled;
+        _lastHandledPs = Math.Max(_lastHandledPs, done.LastHandledPs);
+        _reported.Add(done.Partition);
+        _nextPs.Add(done.NextEventPs);
+        _promisePs.Add(done.PromisePs);
+        _memberHandled.Add(done.Handled);
+        _memberBusy.Add(done.BusyTicks);
+        int end = _first + _held.Length;
+        for (int i = 0; i < done.BatchDestinations.Length; i++)
+        {
+            int d = done.BatchDestinations[i];
+            _destinations.Add(d);
+            _batchMinPs.Add(done.BatchMinPs[i]);
+            _batchReactionPs.Add(done.BatchReactionPs[i]);
+            var batch = done.Relay![i];
+            if (d >= _first && d < end)
+            {
+                (_held[d - _first] ??= []).Add(batch);
+            }
+            else
+            {
+                _relay.Add(batch);
+                _relayDestinations.Add(d);
+            }
+        }
+
+        if (--_outstanding == 0)
+        {
+            Report();
+        }
+    }
+
+    private void Report()
+    {
+        var done = new GroupDone(
+            _window,
+            _handled,
+            _lastHandledPs,
+            [.. _reported],
+            [.. _nextPs],
+            [.. _promisePs],
+            [.. _memberHandled],
+            [.. _memberBusy],
+            [.. _destinations],
+            [.. _batchMinPs],
+            [.. _batchReactionPs],
+            _relay.Count > 0 ? [.. _relay] : null,
+            _relay.Count > 0 ? [.. _relayDestinations] : null,
+            _ticks);
+        _conductor.Tell(done, Self);
+        _handled = 0;
+        _ticks = 0;
+        _reported.Clear();
+        _nextPs.Clear();
+        _promisePs.Clear();
+        _memberHandled.Clear();
+        _memberBusy.Clear();
+        _destinations.Clear();
+        _batchMinPs.Clear();
+        _batchReactionPs.Clear();
+        _relay.Clear();
+        _relayDestinations.Clear();
+    }
+}

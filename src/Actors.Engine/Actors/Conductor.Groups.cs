@@ -105,7 +105,7 @@ internal sealed partial class Conductor
     {
         _groupsSent++;
         _events += done.Handled;
-        _coordinatorTicks += done.CoordinatorTicks;
+        _timer.Ticks += done.CoordinatorTicks;
         for (int i = 0; i < done.Members.Length; i++)
         {
             int p = done.Members[i];

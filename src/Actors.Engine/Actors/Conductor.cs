@@ -41,9 +41,8 @@ internal sealed partial class Conductor : UntypedActor
     private readonly Stopwatch _wall = new();
     private readonly long[] _partitionEvents;
     private readonly long[] _partitionBusyTicks;
-    private long _coordinatorTicks;
-    private long _received;
-    private const int CoordinatorSample = 8;
+    private readonly SampledTimer _timer = new();
+    private readonly Action<object> _dispatch;
     private long _sent;
     private long _partitionsSent;
     private IActorRef[] _partitions = [];
@@ -88,6 +87,7 @@ internal sealed partial class Conductor : UntypedActor
     public Conductor(SimulationModel model, Placement placement, string dispatcher, int threads, RunControl control, CheckpointImage? resume, TaskCompletionSource<RunResult> done, bool remotePartitions = false, int groups = 0)
     {
         _remotePartitions = remotePartitions;
+        _dispatch = Dispatch;
         _model = model;
         _placement = placement;
         _dispatcher = dispatcher;
@@ -255,21 +255,7 @@ internal sealed partial class Conductor : UntypedActor
 
     protected override void PostStop() => _done.TrySetException(new InvalidOperationException("the conductor stopped before the run ended"));
 
-    protected override void OnReceive(object message)
-    {
-        // With one actor per component the conductor takes two messages per partition and window: two clock reads
-        // each cost as much as the rest of handling a report, so one message in CoordinatorSample is timed and the
-        // conductor's time (a statistic, never a decision) is that sample scaled up.
-        if (++_received % CoordinatorSample != 0)
-        {
-            Dispatch(message);
-            return;
-        }
-
-        long began = Stopwatch.GetTimestamp();
-        Dispatch(message);
-        _coordinatorTicks += (Stopwatch.GetTimestamp() - began) * CoordinatorSample;
-    }
+    protected override void OnReceive(object message) => _timer.Run(message, _dispatch);
 
     private void Dispatch(object message)
     {
@@ -459,7 +445,7 @@ internal sealed partial class Conductor : UntypedActor
 
     private void Finish()
     {
-        var stats = new EngineStats(_window, _partitionEvents, [.. _partitionBusyTicks.Select(t => (double)t / Stopwatch.Frequency)], (double)_coordinatorTicks / Stopwatch.Frequency) { Messages = _sent + _groupsSent + _partitionsSent };
+        var stats = new EngineStats(_window, _partitionEvents, [.. _partitionBusyTicks.Select(t => (double)t / Stopwatch.Frequency)], (double)_timer.Ticks / Stopwatch.Frequency) { Messages = _sent + _groupsSent + _partitionsSent };
         _done.TrySetResult(new RunResult(ActorEngine.EngineName, _finalSimTimePs, _wallSeconds, _count, _threads, _reports!, _stopped, _resume?.HandledBefore ?? 0) { Stats = stats });
         Context.Stop(Self);
     }

@@ -13,7 +13,6 @@ namespace Disco.Actors.Engine.Actors;
 /// </summary>
 internal sealed class GroupConductor : UntypedActor
 {
-    private const int CoordinatorSample = 8;
 
     private readonly int _first;
     private readonly IActorRef _conductor;
@@ -35,33 +34,22 @@ internal sealed class GroupConductor : UntypedActor
     private readonly List<long> _batchReactionPs = [];
     private readonly List<EventBatch> _relay = [];
     private readonly List<int> _relayDestinations = [];
-    private long _received;
-    private long _ticks;
+    private readonly SampledTimer _timer = new();
+    private readonly Action<object> _dispatch;
 
     /// <param name="first">The group's first partition; its members are the next <paramref name="size"/>.</param>
     public GroupConductor(int first, int size, IActorRef conductor)
     {
         _first = first;
         _conductor = conductor;
+        _dispatch = Dispatch;
         _held = new List<EventBatch>?[size];
     }
 
     public static Props Props(int first, int size, IActorRef conductor, string dispatcher) =>
         Akka.Actor.Props.Create(() => new GroupConductor(first, size, conductor)).WithDispatcher(dispatcher);
 
-    protected override void OnReceive(object message)
-    {
-        // As the conductor does: one message in CoordinatorSample is timed (two clock reads cost about a report).
-        if (++_received % CoordinatorSample != 0)
-        {
-            Dispatch(message);
-            return;
-        }
-
-        long began = Stopwatch.GetTimestamp();
-        Dispatch(message);
-        _ticks += (Stopwatch.GetTimestamp() - began) * CoordinatorSample;
-    }
+    protected override void OnReceive(object message) => _timer.Run(message, _dispatch);
 
     private void Dispatch(object message)
     {
@@ -185,10 +173,10 @@ internal sealed class GroupConductor : UntypedActor
             [.. _batchReactionPs],
             _relay.Count > 0 ? [.. _relay] : null,
             _relay.Count > 0 ? [.. _relayDestinations] : null,
-            _ticks);
+            _timer.Ticks);
         _conductor.Tell(done, Self);
         _handled = 0;
-        _ticks = 0;
+        _timer.Ticks = 0;
         _reported.Clear();
         _nextPs.Clear();
         _promisePs.Clear();

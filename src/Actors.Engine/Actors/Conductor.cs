@@ -234,17 +234,7 @@ internal sealed partial class Conductor : UntypedActor
     }
 
     /// <summary>The batches held for partition <paramref name="p"/>, handed over with the message about to go there (null: none).</summary>
-    private EventBatch[]? Held(int p)
-    {
-        if (_held[p] is not { Count: > 0 } held)
-        {
-            return null;
-        }
-
-        EventBatch[] batches = [.. held];
-        held.Clear();
-        return batches;
-    }
+    private EventBatch[]? Held(int p) => GroupConductor.TakeAll(_held[p]);
 
     /// <summary>Every engine message the conductor sends goes through here (the run's messages per event).</summary>
     private void Send(IActorRef to, object message)

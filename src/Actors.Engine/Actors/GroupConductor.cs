@@ -87,9 +87,12 @@ internal sealed class GroupConductor : UntypedActor
     }
 
     /// <summary>The batches held for member <paramref name="m"/> (its index in the group), handed over with the message about to go there.</summary>
-    private EventBatch[]? Held(int m)
+    private EventBatch[]? Held(int m) => TakeAll(_held[m]);
+
+    /// <summary>Empties a list of held batches into an array (null when there are none), shared with the conductor.</summary>
+    internal static EventBatch[]? TakeAll(List<EventBatch>? held)
     {
-        if (_held[m] is not { Count: > 0 } held)
+        if (held is not { Count: > 0 })
         {
             return null;
         }

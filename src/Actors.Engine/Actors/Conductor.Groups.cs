@@ -138,37 +138,23 @@ internal sealed partial class Conductor
     {
         for (int g = 0; g < _groups.Length; g++)
         {
-            int first = _groupFirst[g];
-            int end = _groupFirst[g + 1];
-            int woken = 0;
-            for (int p = first; p < end; p++)
+            var members = new List<int>();
+            for (int p = _groupFirst[g]; p < _groupFirst[g + 1]; p++)
             {
                 if (_book.NextPs(p) < endPs)
                 {
-                    woken++;
+                    members.Add(p);
                 }
             }
 
-            if (woken == 0)
+            if (members.Count == 0)
             {
                 continue;
             }
 
-            var members = new int[woken];
-            var expected = new long[woken];
-            int i = 0;
-            for (int p = first; p < end; p++)
-            {
-                if (_book.NextPs(p) < endPs)
-                {
-                    members[i] = p;
-                    expected[i++] = _book.ExpectedBatches(p);
-                }
-            }
-
             var (batches, destinations) = GroupHeld(g);
-            Send(_groups[g], new GroupOpen(_window, endPs, StartComponents: false, members, expected, batches, destinations));
-            _groupsSent += woken;
+            Send(_groups[g], new GroupOpen(_window, endPs, StartComponents: false, [.. members], [.. members.Select(_book.ExpectedBatches)], batches, destinations));
+            _groupsSent += members.Count;
             _outstanding++;
         }
     }
@@ -193,10 +179,7 @@ internal sealed partial class Conductor
         {
             for (int p = 0; p < _count; p++)
             {
-                object message = take is not null
-                    ? take with { ExpectedBatches = ExpectedBatches(p), Batches = Held(p) }
-                    : collect! with { ExpectedBatches = ExpectedBatches(p), Batches = Held(p) };
-                Send(_partitions[p], message);
+                Send(_partitions[p], GroupConductor.ForPartition(take, collect, ExpectedBatches(p), Held(p)));
             }
 
             return;

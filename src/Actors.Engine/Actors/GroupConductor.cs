@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Akka.Actor;
 
 namespace Disco.Actors.Engine.Actors;
@@ -13,7 +12,6 @@ namespace Disco.Actors.Engine.Actors;
 /// </summary>
 internal sealed class GroupConductor : UntypedActor
 {
-
     private readonly int _first;
     private readonly IActorRef _conductor;
     private readonly List<EventBatch>?[] _held;
@@ -82,9 +80,11 @@ internal sealed class GroupConductor : UntypedActor
 
         for (int i = 0; i < batches.Length; i++)
         {
-            (_held[destinations![i] - _first] ??= []).Add(batches[i]);
+            HoldFor(destinations![i], batches[i]);
         }
     }
+
+    private void HoldFor(int partition, EventBatch batch) => (_held[partition - _first] ??= []).Add(batch);
 
     /// <summary>The batches held for member <paramref name="m"/> (its index in the group), handed over with the message about to go there.</summary>
     private EventBatch[]? Held(int m) => TakeAll(_held[m]);
@@ -119,12 +119,15 @@ internal sealed class GroupConductor : UntypedActor
         Hold(boundary.Batches, boundary.BatchDestinations);
         for (int m = 0; m < _members.Length; m++)
         {
-            object message = boundary.Checkpoint is { } take
-                ? take with { ExpectedBatches = boundary.ExpectedBatches[m], Batches = Held(m) }
-                : boundary.Collect! with { ExpectedBatches = boundary.ExpectedBatches[m], Batches = Held(m) };
-            _members[m].Tell(message, _conductor);
+            _members[m].Tell(ForPartition(boundary.Checkpoint, boundary.Collect, boundary.ExpectedBatches[m], Held(m)), _conductor);
         }
     }
+
+    /// <summary>A checkpoint request or a collect, as one partition gets it: with its own batch count and its held batches.</summary>
+    internal static object ForPartition(TakeCheckpoint? take, CollectResults? collect, long expectedBatches, EventBatch[]? batches) =>
+        take is not null
+            ? take with { ExpectedBatches = expectedBatches, Batches = batches }
+            : collect! with { ExpectedBatches = expectedBatches, Batches = batches };
 
     private void OnWindowDone(WindowDone done)
     {
@@ -145,7 +148,7 @@ internal sealed class GroupConductor : UntypedActor
             var batch = done.Relay![i];
             if (d >= _first && d < end)
             {
-                (_held[d - _first] ??= []).Add(batch);
+                HoldFor(d, batch);
             }
             else
             {

@@ -44,10 +44,7 @@ internal sealed class WindowBook
         _promisePs[p] = done.PromisePs;
         for (int i = 0; i < done.BatchDestinations.Length; i++)
         {
-            int d = done.BatchDestinations[i];
-            _expectedBatches[d]++;
-            _incomingMinPs[d] = Math.Min(_incomingMinPs[d], done.BatchMinPs[i]);
-            _incomingReactionPs[d] = Math.Min(_incomingReactionPs[d], done.BatchReactionPs[i]);
+            AddBatch(done.BatchDestinations[i], done.BatchMinPs[i], done.BatchReactionPs[i]);
         }
     }
 
@@ -63,11 +60,16 @@ internal sealed class WindowBook
 
         for (int i = 0; i < done.Destinations.Length; i++)
         {
-            int d = done.Destinations[i];
-            _expectedBatches[d]++;
-            _incomingMinPs[d] = Math.Min(_incomingMinPs[d], done.MinPs[i]);
-            _incomingReactionPs[d] = Math.Min(_incomingReactionPs[d], done.ReactionPs[i]);
+            AddBatch(done.Destinations[i], done.MinPs[i], done.ReactionPs[i]);
         }
+    }
+
+    /// <summary>A batch sent to <paramref name="destination"/>: one more to wait for, and what it brings forward.</summary>
+    private void AddBatch(int destination, long minPs, long reactionPs)
+    {
+        _expectedBatches[destination]++;
+        _incomingMinPs[destination] = Math.Min(_incomingMinPs[destination], minPs);
+        _incomingReactionPs[destination] = Math.Min(_incomingReactionPs[destination], reactionPs);
     }
 
     /// <summary>Once every report of a window is in: its batches become inputs of their destinations.</summary>
